@@ -1,0 +1,38 @@
+//go:build ignore
+
+// entc generates ent's code and the entgql part of the GraphQL schema.
+package main
+
+import (
+	"log"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent/entc"
+	"entgo.io/ent/entc/gen"
+)
+
+func main() {
+	ex, err := entgql.NewExtension(
+		entgql.WithSchemaGenerator(),
+		entgql.WithSchemaPath("../graph/ent.graphqls"),
+		entgql.WithConfigPath("../gqlgen.yml"),
+		entgql.WithWhereInputs(true),
+		entgql.WithNodeDescriptor(false),
+	)
+	if err != nil {
+		log.Fatalf("creating entgql extension: %v", err)
+	}
+	err = entc.Generate("./schema", &gen.Config{
+		Features: []gen.Feature{
+			gen.FeaturePrivacy,
+			gen.FeatureEntQL,
+			gen.FeatureIntercept,
+			gen.FeatureLock,
+			gen.FeatureExecQuery,
+			gen.FeatureModifier,
+		},
+	}, entc.Extensions(ex))
+	if err != nil {
+		log.Fatalf("running ent codegen: %v", err)
+	}
+}

@@ -1,0 +1,59 @@
+package schema
+
+import (
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/mixin"
+
+	"github.com/orgql/orgql/internal/id"
+)
+
+// IDMixin gives a type its prefixed, globally unique string ID.
+type IDMixin struct {
+	mixin.Schema
+	Prefix string
+}
+
+func (m IDMixin) Fields() []ent.Field {
+	prefix := m.Prefix
+	return []ent.Field{
+		field.String("id").
+			Immutable().
+			NotEmpty().
+			DefaultFunc(func() string { return id.New(prefix) }),
+	}
+}
+
+// TimeMixin records when a row was created and last updated.
+type TimeMixin struct{ mixin.Schema }
+
+func (TimeMixin) Fields() []ent.Field {
+	return []ent.Field{
+		field.Time("created_at").
+			Immutable().
+			Default(time.Now).
+			Annotations(entgql.OrderField("CREATED_AT"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.Time("updated_at").
+			Default(time.Now).
+			UpdateDefault(time.Now).
+			Annotations(entgql.OrderField("UPDATED_AT"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+	}
+}
+
+// CreateTimeMixin records when a row was created.
+type CreateTimeMixin struct{ mixin.Schema }
+
+func (CreateTimeMixin) Fields() []ent.Field {
+	return []ent.Field{
+		field.Time("created_at").
+			Immutable().
+			Default(time.Now).
+			Annotations(entgql.OrderField("CREATED_AT")),
+	}
+}
+
+// hidden keeps a field out of the GraphQL schema entirely (types, filters, orders, inputs).
+func hidden() entgql.Annotation { return entgql.Skip(entgql.SkipAll) }

@@ -1,0 +1,150 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+	"github.com/orgql/orgql/internal/tenancy"
+
+	"github.com/orgql/orgql/internal/id"
+	"github.com/orgql/orgql/internal/rbac"
+)
+
+// Project exists so the first-project step, custom roles and per-project access have something real to point at.
+type Project struct{ ent.Schema }
+
+func (Project) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{Prefix: id.Project}, TimeMixin{}, OrgOwned{Write: rbac.CreateProjects, Read: tenancy.ReadProjects}}
+}
+
+func (Project) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").NotEmpty().MaxLen(255).Annotations(entgql.OrderField("NAME")),
+		field.String("name_key").Annotations(hidden()),
+		field.String("description").Default("").MaxLen(1000),
+	}
+}
+
+func (Project) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("organization", Organization.Type).Ref("projects").Field("organization_id").Unique().Required().Immutable(),
+		edge.To("role_permissions", RoleProjectPermission.Type).Annotations(hidden(), entsql.OnDelete(entsql.Cascade)),
+	}
+}
+
+func (Project) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("organization_id", "name_key").Unique()}
+}
+
+func (Project) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
+}
+
+// Cluster is a record of a Kubernetes cluster; nothing is provisioned.
+type Cluster struct{ ent.Schema }
+
+func (Cluster) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{Prefix: id.Cluster}, TimeMixin{}, OrgOwned{Write: rbac.ManageClusters}}
+}
+
+func (Cluster) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").NotEmpty().MaxLen(255).Annotations(entgql.OrderField("NAME")),
+		field.String("name_key").Annotations(hidden()),
+		field.String("description").Default("").MaxLen(1000),
+		field.Enum("cloud_provider").
+			Values("AWS", "SCW", "GCP", "DO", "AZURE", "OVH", "CIVO", "HETZNER", "ORACLE", "IBM", "ON_PREMISE").
+			Annotations(entgql.Type("CloudProvider")),
+		field.String("region").Default(""),
+		field.Enum("kubernetes_mode").Values("MANAGED", "SELF_MANAGED", "PARTIALLY_MANAGED").Default("MANAGED").
+			Annotations(entgql.Type("KubernetesMode")),
+		field.Bool("production").Default(false),
+	}
+}
+
+func (Cluster) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("organization", Organization.Type).Ref("clusters").Field("organization_id").Unique().Required().Immutable(),
+		edge.To("role_permissions", RoleClusterPermission.Type).Annotations(hidden(), entsql.OnDelete(entsql.Cascade)),
+	}
+}
+
+func (Cluster) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("organization_id", "name_key").Unique()}
+}
+
+func (Cluster) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
+}
+
+// RoleProjectPermission is a custom role's access to one project; a project a
+// role has no row for gets rbac.DefaultProjectPermission on every environment type.
+type RoleProjectPermission struct{ ent.Schema }
+
+func (RoleProjectPermission) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{Prefix: id.RolePermission}, OrgOwned{Write: rbac.ManageMembers}}
+}
+
+func (RoleProjectPermission) Fields() []ent.Field {
+	perm := func(name string) ent.Field {
+		return field.Enum(name).GoType(rbac.ProjectPermission("")).Default(string(rbac.DefaultProjectPermission))
+	}
+	return []ent.Field{
+		field.String("role_id").Immutable(),
+		field.String("project_id").Immutable(),
+		field.Bool("full_access").Default(false),
+		perm("development"), perm("preview"), perm("staging"), perm("production"),
+	}
+}
+
+func (RoleProjectPermission) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("organization", Organization.Type).Ref("role_project_permissions").Field("organization_id").Unique().Required().Immutable(),
+		edge.From("role", Role.Type).Ref("project_permissions").Field("role_id").Unique().Required().Immutable(),
+		edge.From("project", Project.Type).Ref("role_permissions").Field("project_id").Unique().Required().Immutable(),
+	}
+}
+
+func (RoleProjectPermission) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("role_id", "project_id").Unique()}
+}
+
+func (RoleProjectPermission) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
+}
+
+// RoleClusterPermission is a custom role's permission on one cluster; a
+// cluster a role has no row for gets rbac.DefaultClusterPermission.
+type RoleClusterPermission struct{ ent.Schema }
+
+func (RoleClusterPermission) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{Prefix: id.RolePermission}, OrgOwned{Write: rbac.ManageMembers}}
+}
+
+func (RoleClusterPermission) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("role_id").Immutable(),
+		field.String("cluster_id").Immutable(),
+		field.Enum("permission").GoType(rbac.ClusterPermission("")).Default(string(rbac.DefaultClusterPermission)),
+	}
+}
+
+func (RoleClusterPermission) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("organization", Organization.Type).Ref("role_cluster_permissions").Field("organization_id").Unique().Required().Immutable(),
+		edge.From("role", Role.Type).Ref("cluster_permissions").Field("role_id").Unique().Required().Immutable(),
+		edge.From("cluster", Cluster.Type).Ref("role_permissions").Field("cluster_id").Unique().Required().Immutable(),
+	}
+}
+
+func (RoleClusterPermission) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("role_id", "cluster_id").Unique()}
+}
+
+func (RoleClusterPermission) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
+}

@@ -1,0 +1,5 @@
+package schema
+
+import "github.com/orgql/orgql/internal/rbac"
+
+type rbacKind = rbac.Kind

@@ -1,0 +1,22 @@
+// Package graph holds the thin GraphQL resolvers: each calls ent or one domain
+// function and returns. The executor gqlgen generates is in graph/generated.
+package graph
+
+import (
+	"github.com/orgql/orgql/ent"
+	"github.com/orgql/orgql/internal/billing"
+	"github.com/orgql/orgql/internal/members"
+	"github.com/orgql/orgql/internal/orgs"
+	"github.com/orgql/orgql/internal/projects"
+	"github.com/orgql/orgql/internal/roles"
+)
+
+// Resolver is the root resolver; its dependencies are built once at start-up.
+type Resolver struct {
+	Client   *ent.Client
+	Plans    billing.Catalog
+	Orgs     *orgs.Service
+	Members  *members.Service
+	Roles    *roles.Service
+	Projects *projects.Service
+}

@@ -1,0 +1,7 @@
+package members
+
+// InviteInput is the GraphQL InviteMemberInput.
+type InviteInput struct {
+	Email  string
+	RoleID string
+}

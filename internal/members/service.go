@@ -1,0 +1,4 @@
+package members
+
+// Service is the members domain service.
+type Service struct{}

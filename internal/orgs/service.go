@@ -1,0 +1,4 @@
+package orgs
+
+// Service is the orgs domain service.
+type Service struct{}

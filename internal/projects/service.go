@@ -1,0 +1,4 @@
+package projects
+
+// Service is the projects domain service.
+type Service struct{}

@@ -1,0 +1,4 @@
+package roles
+
+// Service is the roles domain service.
+type Service struct{}
