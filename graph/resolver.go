@@ -3,8 +3,11 @@
 package graph
 
 import (
+	"context"
+
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/internal/billing"
+	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/members"
 	"github.com/orgql/orgql/internal/orgs"
 	"github.com/orgql/orgql/internal/projects"
@@ -19,4 +22,9 @@ type Resolver struct {
 	Members  *members.Service
 	Roles    *roles.Service
 	Projects *projects.Service
+}
+
+// client is the transaction's client inside a mutation, else the root client.
+func (r *Resolver) client(ctx context.Context) *ent.Client {
+	return database.Client(ctx, r.Client)
 }

@@ -7,13 +7,14 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"entgo.io/contrib/entgql"
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/graph/generated"
+	"github.com/orgql/orgql/internal/auth"
 	"github.com/orgql/orgql/internal/billing"
+	"github.com/orgql/orgql/internal/limits"
 	"github.com/orgql/orgql/internal/members"
 	"github.com/orgql/orgql/internal/orgs"
 	"github.com/orgql/orgql/internal/projects"
@@ -24,197 +25,204 @@ import (
 
 // Status is the resolver for the status field.
 func (r *invitationResolver) Status(ctx context.Context, obj *ent.Invitation) (invitation.Status, error) {
-	panic(fmt.Errorf("not implemented: Status - status"))
+	return members.Status(obj), nil
 }
 
 // CreateOrganization is the resolver for the createOrganization field.
 func (r *mutationResolver) CreateOrganization(ctx context.Context, input orgs.CreateInput) (*ent.Organization, error) {
-	panic(fmt.Errorf("not implemented: CreateOrganization - createOrganization"))
+	return r.Resolver.Orgs.Create(ctx, input)
 }
 
 // UpdateOrganization is the resolver for the updateOrganization field.
 func (r *mutationResolver) UpdateOrganization(ctx context.Context, id string, input orgs.UpdateInput) (*ent.Organization, error) {
-	panic(fmt.Errorf("not implemented: UpdateOrganization - updateOrganization"))
+	return r.Resolver.Orgs.Update(ctx, id, input)
 }
 
 // DeleteOrganization is the resolver for the deleteOrganization field.
 func (r *mutationResolver) DeleteOrganization(ctx context.Context, id string, confirmName string) (string, error) {
-	panic(fmt.Errorf("not implemented: DeleteOrganization - deleteOrganization"))
+	return r.Resolver.Orgs.Delete(ctx, id, confirmName)
 }
 
 // SwitchOrganization is the resolver for the switchOrganization field.
 func (r *mutationResolver) SwitchOrganization(ctx context.Context, id string) (*viewer.Caller, error) {
-	panic(fmt.Errorf("not implemented: SwitchOrganization - switchOrganization"))
+	return r.Resolver.Orgs.Switch(ctx, id)
 }
 
 // ChangePlan is the resolver for the changePlan field.
 func (r *mutationResolver) ChangePlan(ctx context.Context, organizationID string, plan billing.PlanCode) (*ent.Organization, error) {
-	panic(fmt.Errorf("not implemented: ChangePlan - changePlan"))
+	return r.Resolver.Orgs.ChangePlan(ctx, organizationID, plan)
 }
 
 // InviteMember is the resolver for the inviteMember field.
 func (r *mutationResolver) InviteMember(ctx context.Context, organizationID string, input members.InviteInput) (*ent.Invitation, error) {
-	panic(fmt.Errorf("not implemented: InviteMember - inviteMember"))
+	return r.Resolver.Members.Invite(ctx, organizationID, input)
 }
 
 // ResendInvitation is the resolver for the resendInvitation field.
 func (r *mutationResolver) ResendInvitation(ctx context.Context, id string) (*ent.Invitation, error) {
-	panic(fmt.Errorf("not implemented: ResendInvitation - resendInvitation"))
+	return r.Resolver.Members.Resend(ctx, id)
 }
 
 // RevokeInvitation is the resolver for the revokeInvitation field.
 func (r *mutationResolver) RevokeInvitation(ctx context.Context, id string) (string, error) {
-	panic(fmt.Errorf("not implemented: RevokeInvitation - revokeInvitation"))
+	return r.Resolver.Members.Revoke(ctx, id)
 }
 
 // AcceptInvitation is the resolver for the acceptInvitation field.
 func (r *mutationResolver) AcceptInvitation(ctx context.Context, token string) (*ent.Membership, error) {
-	panic(fmt.Errorf("not implemented: AcceptInvitation - acceptInvitation"))
+	return r.Resolver.Members.Accept(ctx, token)
 }
 
 // UpdateMemberRole is the resolver for the updateMemberRole field.
 func (r *mutationResolver) UpdateMemberRole(ctx context.Context, membershipID string, roleID string) (*ent.Membership, error) {
-	panic(fmt.Errorf("not implemented: UpdateMemberRole - updateMemberRole"))
+	return r.Resolver.Members.UpdateRole(ctx, membershipID, roleID)
 }
 
 // RemoveMember is the resolver for the removeMember field.
 func (r *mutationResolver) RemoveMember(ctx context.Context, membershipID string) (string, error) {
-	panic(fmt.Errorf("not implemented: RemoveMember - removeMember"))
+	return r.Resolver.Members.Remove(ctx, membershipID)
 }
 
 // LeaveOrganization is the resolver for the leaveOrganization field.
 func (r *mutationResolver) LeaveOrganization(ctx context.Context, organizationID string) (string, error) {
-	panic(fmt.Errorf("not implemented: LeaveOrganization - leaveOrganization"))
+	return r.Resolver.Members.Leave(ctx, organizationID)
 }
 
 // TransferOwnership is the resolver for the transferOwnership field.
 func (r *mutationResolver) TransferOwnership(ctx context.Context, organizationID string, membershipID string) (*ent.Organization, error) {
-	panic(fmt.Errorf("not implemented: TransferOwnership - transferOwnership"))
+	return r.Resolver.Members.TransferOwnership(ctx, organizationID, membershipID)
 }
 
 // CreateCustomRole is the resolver for the createCustomRole field.
 func (r *mutationResolver) CreateCustomRole(ctx context.Context, organizationID string, input roles.CustomRoleInput) (*ent.Role, error) {
-	panic(fmt.Errorf("not implemented: CreateCustomRole - createCustomRole"))
+	return r.Resolver.Roles.CreateCustom(ctx, organizationID, input)
 }
 
 // UpdateCustomRole is the resolver for the updateCustomRole field.
 func (r *mutationResolver) UpdateCustomRole(ctx context.Context, id string, input roles.CustomRoleInput) (*ent.Role, error) {
-	panic(fmt.Errorf("not implemented: UpdateCustomRole - updateCustomRole"))
+	return r.Resolver.Roles.UpdateCustom(ctx, id, input)
 }
 
 // DeleteCustomRole is the resolver for the deleteCustomRole field.
 func (r *mutationResolver) DeleteCustomRole(ctx context.Context, id string) (string, error) {
-	panic(fmt.Errorf("not implemented: DeleteCustomRole - deleteCustomRole"))
+	return r.Resolver.Roles.DeleteCustom(ctx, id)
 }
 
 // CreateProject is the resolver for the createProject field.
 func (r *mutationResolver) CreateProject(ctx context.Context, organizationID string, input projects.CreateProjectInput) (*ent.Project, error) {
-	panic(fmt.Errorf("not implemented: CreateProject - createProject"))
+	return r.Resolver.Projects.CreateProject(ctx, organizationID, input)
 }
 
 // UpdateProject is the resolver for the updateProject field.
 func (r *mutationResolver) UpdateProject(ctx context.Context, id string, input projects.UpdateProjectInput) (*ent.Project, error) {
-	panic(fmt.Errorf("not implemented: UpdateProject - updateProject"))
+	return r.Resolver.Projects.UpdateProject(ctx, id, input)
 }
 
 // DeleteProject is the resolver for the deleteProject field.
 func (r *mutationResolver) DeleteProject(ctx context.Context, id string) (string, error) {
-	panic(fmt.Errorf("not implemented: DeleteProject - deleteProject"))
+	return r.Resolver.Projects.DeleteProject(ctx, id)
 }
 
 // CreateCluster is the resolver for the createCluster field.
 func (r *mutationResolver) CreateCluster(ctx context.Context, organizationID string, input projects.CreateClusterInput) (*ent.Cluster, error) {
-	panic(fmt.Errorf("not implemented: CreateCluster - createCluster"))
+	return r.Resolver.Projects.CreateCluster(ctx, organizationID, input)
 }
 
 // UpdateCluster is the resolver for the updateCluster field.
 func (r *mutationResolver) UpdateCluster(ctx context.Context, id string, input projects.UpdateClusterInput) (*ent.Cluster, error) {
-	panic(fmt.Errorf("not implemented: UpdateCluster - updateCluster"))
+	return r.Resolver.Projects.UpdateCluster(ctx, id, input)
 }
 
 // DeleteCluster is the resolver for the deleteCluster field.
 func (r *mutationResolver) DeleteCluster(ctx context.Context, id string) (string, error) {
-	panic(fmt.Errorf("not implemented: DeleteCluster - deleteCluster"))
+	return r.Resolver.Projects.DeleteCluster(ctx, id)
 }
 
 // Plan is the resolver for the plan field.
 func (r *organizationResolver) Plan(ctx context.Context, obj *ent.Organization) (*billing.Plan, error) {
-	panic(fmt.Errorf("not implemented: Plan - plan"))
+	p := r.Resolver.Plans.Plan(obj.Plan)
+	return &p, nil
 }
 
 // ViewerRole is the resolver for the viewerRole field.
 func (r *organizationResolver) ViewerRole(ctx context.Context, obj *ent.Organization) (*ent.Role, error) {
-	panic(fmt.Errorf("not implemented: ViewerRole - viewerRole"))
+	return r.Resolver.Roles.ViewerRole(ctx, obj.ID)
 }
 
 // ViewerCapabilities is the resolver for the viewerCapabilities field.
 func (r *organizationResolver) ViewerCapabilities(ctx context.Context, obj *ent.Organization) ([]rbac.Capability, error) {
-	panic(fmt.Errorf("not implemented: ViewerCapabilities - viewerCapabilities"))
+	return r.Resolver.Roles.ViewerCapabilities(ctx, obj.ID)
 }
 
 // Invitations is the resolver for the invitations field.
 func (r *organizationResolver) Invitations(ctx context.Context, obj *ent.Organization, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, status *invitation.Status, orderBy *ent.InvitationOrder, where *ent.InvitationWhereInput) (*ent.InvitationConnection, error) {
-	panic(fmt.Errorf("not implemented: Invitations - invitations"))
+	return r.Resolver.Members.Invitations(ctx, obj, after, first, before, last, status, orderBy, where)
 }
 
 // Roles is the resolver for the roles field.
 func (r *organizationResolver) Roles(ctx context.Context, obj *ent.Organization) ([]*ent.Role, error) {
-	panic(fmt.Errorf("not implemented: Roles - roles"))
+	return r.Resolver.Roles.List(ctx, obj.ID)
 }
 
 // Usage is the resolver for the usage field.
 func (r *organizationResolver) Usage(ctx context.Context, obj *ent.Organization) (*billing.Usage, error) {
-	panic(fmt.Errorf("not implemented: Usage - usage"))
+	u, err := limits.Usage(ctx, r.client(ctx), obj.ID)
+	return &u, err
 }
 
 // Viewer is the resolver for the viewer field.
 func (r *queryResolver) Viewer(ctx context.Context) (*viewer.Caller, error) {
-	panic(fmt.Errorf("not implemented: Viewer - viewer"))
+	return auth.Require(ctx)
 }
 
 // Organization is the resolver for the organization field.
 func (r *queryResolver) Organization(ctx context.Context, id string) (*ent.Organization, error) {
-	panic(fmt.Errorf("not implemented: Organization - organization"))
+	return r.Resolver.Orgs.Get(ctx, id)
 }
 
 // Plans is the resolver for the plans field.
 func (r *queryResolver) Plans(ctx context.Context) ([]*billing.Plan, error) {
-	panic(fmt.Errorf("not implemented: Plans - plans"))
+	plans := make([]*billing.Plan, len(r.Resolver.Plans))
+	for i := range r.Resolver.Plans {
+		plans[i] = &r.Resolver.Plans[i]
+	}
+	return plans, nil
 }
 
 // Invitation is the resolver for the invitation field.
 func (r *queryResolver) Invitation(ctx context.Context, token string) (*members.Preview, error) {
-	panic(fmt.Errorf("not implemented: Invitation - invitation"))
+	return r.Resolver.Members.Preview(ctx, token)
 }
 
 // BuiltIn is the resolver for the builtIn field.
 func (r *roleResolver) BuiltIn(ctx context.Context, obj *ent.Role) (bool, error) {
-	panic(fmt.Errorf("not implemented: BuiltIn - builtIn"))
+	return obj.Kind != rbac.Custom, nil
 }
 
 // ClusterPermissions is the resolver for the clusterPermissions field.
 func (r *roleResolver) ClusterPermissions(ctx context.Context, obj *ent.Role) ([]*roles.ClusterAccess, error) {
-	panic(fmt.Errorf("not implemented: ClusterPermissions - clusterPermissions"))
+	return r.Resolver.Roles.ClusterAccess(ctx, obj)
 }
 
 // ProjectPermissions is the resolver for the projectPermissions field.
 func (r *roleResolver) ProjectPermissions(ctx context.Context, obj *ent.Role) ([]*roles.ProjectAccess, error) {
-	panic(fmt.Errorf("not implemented: ProjectPermissions - projectPermissions"))
+	return r.Resolver.Roles.ProjectAccess(ctx, obj)
 }
 
 // User is the resolver for the user field.
 func (r *viewerResolver) User(ctx context.Context, obj *viewer.Caller) (*ent.User, error) {
-	panic(fmt.Errorf("not implemented: User - user"))
+	return r.client(ctx).User.Get(ctx, obj.UserID)
 }
 
 // Organizations is the resolver for the organizations field.
 func (r *viewerResolver) Organizations(ctx context.Context, obj *viewer.Caller, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OrganizationOrder, where *ent.OrganizationWhereInput) (*ent.OrganizationConnection, error) {
-	panic(fmt.Errorf("not implemented: Organizations - organizations"))
+	return r.client(ctx).Organization.Query().
+		Paginate(ctx, after, first, before, last, ent.WithOrganizationOrder(orderBy), ent.WithOrganizationFilter(where.Filter))
 }
 
 // CurrentOrganization is the resolver for the currentOrganization field.
 func (r *viewerResolver) CurrentOrganization(ctx context.Context, obj *viewer.Caller) (*ent.Organization, error) {
-	panic(fmt.Errorf("not implemented: CurrentOrganization - currentOrganization"))
+	return r.Resolver.Orgs.Current(ctx)
 }
 
 // Mutation returns generated.MutationResolver implementation.

@@ -1,4 +1,17 @@
 package orgs
 
-// Service is the orgs domain service.
-type Service struct{}
+import (
+	"github.com/orgql/orgql/ent"
+	"github.com/orgql/orgql/internal/billing"
+	"github.com/orgql/orgql/internal/projects"
+	"github.com/orgql/orgql/internal/roles"
+)
+
+// Service runs the organization changes of api.md: create, update, delete,
+// switch, change plan.
+type Service struct {
+	Client   *ent.Client
+	Plans    billing.Catalog
+	Projects *projects.Service
+	Roles    *roles.Service
+}

@@ -1,4 +1,9 @@
 package roles
 
-// Service is the roles domain service.
-type Service struct{}
+import "github.com/orgql/orgql/ent"
+
+// Service manages roles: the built-in rows of each organization, custom roles
+// and their cluster and project permissions.
+type Service struct {
+	Client *ent.Client
+}

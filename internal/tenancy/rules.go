@@ -9,6 +9,7 @@ import (
 	entgo "entgo.io/ent"
 
 	"github.com/orgql/orgql/ent"
+	"github.com/orgql/orgql/ent/intercept"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/privacy"
 	"github.com/orgql/orgql/ent/roleprojectpermission"
@@ -28,18 +29,14 @@ const (
 	ReadAuditLog
 )
 
-type wherer interface {
-	WhereP(...func(*sql.Selector))
-}
-
-func filter(ctx context.Context, q any, pred func(c *viewer.Caller) func(*sql.Selector)) error {
+func filter(ctx context.Context, q ent.Query, pred func(c *viewer.Caller) func(*sql.Selector)) error {
 	c, err := caller(ctx)
 	if err != nil {
 		return err
 	}
-	w, ok := q.(wherer)
-	if !ok {
-		return fmt.Errorf("%w: %T cannot be filtered", privacy.Deny, q)
+	w, err := intercept.NewQuery(q)
+	if err != nil {
+		return fmt.Errorf("%w: %w", privacy.Deny, err)
 	}
 	w.WhereP(pred(c))
 	return privacy.Skip

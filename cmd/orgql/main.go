@@ -1,0 +1,102 @@
+// Command orgql is the orgql GraphQL API server.
+//
+//	orgql [serve] [flags]   run the server (the default command)
+//	orgql migrate [flags]   create or upgrade the database schema, then exit
+//
+// Every flag also reads an ORGQL_* environment variable; see the README.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/orgql/orgql/internal/billing"
+	"github.com/orgql/orgql/internal/config"
+	"github.com/orgql/orgql/internal/database"
+	"github.com/orgql/orgql/internal/server"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "orgql:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	command := "serve"
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "migrate") {
+		command, args = args[0], args[1:]
+	}
+	cfg, err := config.Load(args, os.Getenv, os.Stderr)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg)
+	slog.SetDefault(logger)
+
+	db, err := database.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	if command == "migrate" {
+		logger.Info("schema is up to date", "dialect", db.Dialect)
+		return nil
+	}
+	return serve(ctx, cfg, db, logger)
+}
+
+func serve(ctx context.Context, cfg config.Config, db *database.DB, logger *slog.Logger) error {
+	plans := billing.DefaultCatalog()
+	if cfg.PlansFile != "" {
+		var err error
+		if plans, err = billing.LoadCatalog(cfg.PlansFile); err != nil {
+			return err
+		}
+	}
+	srv, err := server.New(cfg, db, server.Options{Plans: plans, Logger: logger})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	if cfg.Dev {
+		logger.Warn("DEVELOPMENT MODE: anyone can sign in as any login with POST /auth/dev/login; introspection is on. Never run --dev in production.")
+	}
+	logger.Info("orgql listening", "addr", ln.Addr().String(), "playground", "http://"+playgroundHost(ln.Addr())+"/", "database", db.Dialect)
+	return server.Run(ctx, srv, ln, cfg.ShutdownTimeout, logger)
+}
+
+func playgroundHost(a net.Addr) string {
+	_, port, _ := net.SplitHostPort(a.String())
+	return "localhost:" + port
+}
+
+func newLogger(cfg config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+

@@ -1,0 +1,61 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/orgql/orgql/ent"
+	"github.com/orgql/orgql/ent/cluster"
+	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/membership"
+	"github.com/orgql/orgql/ent/organization"
+	"github.com/orgql/orgql/ent/organizationevent"
+	"github.com/orgql/orgql/ent/project"
+	"github.com/orgql/orgql/ent/role"
+	"github.com/orgql/orgql/ent/user"
+	"github.com/orgql/orgql/internal/apperr"
+	"github.com/orgql/orgql/internal/id"
+)
+
+// nodeTables maps an ID's prefix to the table of its type, for node(id:).
+var nodeTables = map[string]string{
+	id.User:              user.Table,
+	id.Organization:      organization.Table,
+	id.Membership:        membership.Table,
+	id.Role:              role.Table,
+	id.Invitation:        invitation.Table,
+	id.Project:           project.Table,
+	id.Cluster:           cluster.Table,
+	id.OrganizationEvent: organizationevent.Table,
+}
+
+func nodeType(_ context.Context, s string) (string, error) {
+	if t, ok := nodeTables[id.Prefix(s)]; ok {
+		return t, nil
+	}
+	return "", fmt.Errorf("unknown id prefix: %w", apperr.NotFound())
+}
+
+// node resolves any ID through the same privacy rules as every other read:
+// an ID the caller may not see answers NOT_FOUND, like one that does not exist.
+func (r *Resolver) node(ctx context.Context, s string) (ent.Noder, error) {
+	n, err := r.client(ctx).Noder(ctx, s, ent.WithNodeType(nodeType))
+	if err != nil {
+		return nil, apperr.NotFound()
+	}
+	return n, nil
+}
+
+func (r *Resolver) nodes(ctx context.Context, ids []string) ([]ent.Noder, error) {
+	if len(ids) > 100 {
+		return nil, apperr.BadInput("ids", "at most 100 ids")
+	}
+	out := make([]ent.Noder, len(ids))
+	for i, s := range ids {
+		n, err := r.node(ctx, s)
+		if err == nil {
+			out[i] = n
+		}
+	}
+	return out, nil
+}

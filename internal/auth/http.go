@@ -1,0 +1,133 @@
+package auth
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/orgql/orgql/ent/user"
+	"github.com/orgql/orgql/internal/viewer"
+)
+
+// Middleware authenticates each request once and puts the caller in its
+// context. A request without credentials goes on anonymously (the GraphQL
+// layer refuses what needs a caller); bad credentials are refused with 401.
+func (a *Authenticator) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		authorization := r.Header.Get("Authorization")
+		if authorization == "" {
+			if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+				authorization = "Bearer " + c.Value
+			}
+		}
+		if authorization == "" || isWebSocketUpgrade(r) {
+			// WebSocket clients authenticate in connection_init instead.
+			next.ServeHTTP(w, r)
+			return
+		}
+		c, err := a.Authenticate(r.Context(), authorization)
+		if err != nil {
+			if !errors.Is(err, ErrBadCredentials) {
+				slog.ErrorContext(r.Context(), "authenticate", "error", err)
+			}
+			WriteUnauthenticated(w)
+			return
+		}
+		c.Origin = clientIP(r)
+		c.UserAgent = r.UserAgent()
+		next.ServeHTTP(w, r.WithContext(viewer.NewContext(r.Context(), c)))
+	})
+}
+
+func isWebSocketUpgrade(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// WriteUnauthenticated answers 401 with a GraphQL-shaped error body.
+func WriteUnauthenticated(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusUnauthorized)
+	_, _ = w.Write([]byte(`{"errors":[{"message":"invalid or expired credentials","extensions":{"code":"UNAUTHENTICATED"}}],"data":null}`))
+}
+
+var devLogin = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,38}$`)
+
+// DevLoginHandler serves POST /auth/dev/login {"login": "alice"}: it signs in
+// as any login without a provider and answers {"token": "..."}. Mount it only
+// when the operator turned development mode on.
+func (a *Authenticator) DevLoginHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use POST"})
+			return
+		}
+		var body struct {
+			Login string `json:"login"`
+		}
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&body); err != nil || !devLogin.MatchString(body.Login) {
+			writeJSON(w, http.StatusBadRequest, map[string]string{
+				"error": `send {"login": "<name>"}: letters, digits and dashes, at most 39 characters`,
+			})
+			return
+		}
+		tok, _, err := a.SignIn(r.Context(), Profile{
+			Provider:       user.ProviderDEV,
+			ProviderUserID: strings.ToLower(body.Login),
+			Login:          body.Login,
+			Name:           body.Login,
+			Email:          strings.ToLower(body.Login) + "@dev.orgql.local",
+		})
+		if err != nil {
+			slog.ErrorContext(r.Context(), "dev sign-in", "error", err)
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "sign-in failed"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"token": tok})
+	})
+}
+
+// LogoutHandler serves POST /auth/logout: it revokes the session of the
+// request's bearer token or cookie, and clears the cookie.
+func (a *Authenticator) LogoutHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "use POST"})
+			return
+		}
+		tok := ""
+		if scheme, cred, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+			tok = strings.TrimSpace(cred)
+		} else if c, err := r.Cookie(SessionCookie); err == nil {
+			tok = c.Value
+		}
+		if err := a.SignOut(r.Context(), tok); err != nil {
+			if !errors.Is(err, ErrBadCredentials) {
+				slog.ErrorContext(r.Context(), "sign out", "error", err)
+			}
+			WriteUnauthenticated(w)
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: SessionCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,111 @@
+// Package database opens orgql's store (a SQLite file by default, PostgreSQL
+// through lib/pq for production) and creates or upgrades its schema.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/lib/pq"  // PostgreSQL driver "postgres"
+	_ "modernc.org/sqlite" // SQLite driver "sqlite"
+
+	"github.com/orgql/orgql/ent"
+	"github.com/orgql/orgql/ent/migrate"
+	_ "github.com/orgql/orgql/ent/runtime" // registers the privacy policies and hooks
+)
+
+// DB is an open store.
+type DB struct {
+	Client  *ent.Client
+	SQL     *sql.DB
+	Dialect string
+	// URL is the PostgreSQL URL, for the LISTEN connection; empty for SQLite.
+	URL string
+}
+
+// sqliteParams make a SQLite file safe for a server: foreign keys on (ent's
+// migrator requires it, and deletes cascade through them), WAL so reads do
+// not wait for writes, a busy timeout, and BEGIN IMMEDIATE so concurrent
+// write transactions queue instead of failing on a lock upgrade.
+const sqliteParams = "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_txlock=immediate&_time_format=sqlite"
+
+// Open opens the store that url names: a postgres:// or postgresql:// URL, or
+// a SQLite file path (optionally written as sqlite://path or file:path).
+func Open(ctx context.Context, url string) (*DB, error) {
+	var (
+		db   *sql.DB
+		drv  string
+		err  error
+		pgDS string
+	)
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		drv, pgDS = dialect.Postgres, url
+		db, err = sql.Open("postgres", url)
+		if err == nil {
+			db.SetMaxOpenConns(20)
+			db.SetMaxIdleConns(10)
+			db.SetConnMaxIdleTime(5 * time.Minute)
+		}
+	default:
+		drv = dialect.SQLite
+		path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite://"), "file:")
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		db, err = sql.Open("sqlite", "file:"+path+sep+sqliteParams)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	client := ent.NewClient(ent.Driver(entsql.OpenDB(drv, db)))
+	return &DB{Client: client, SQL: db, Dialect: drv, URL: pgDS}, nil
+}
+
+// migrationLockKey serialises schema upgrades of several instances on PostgreSQL.
+const migrationLockKey = 7142053
+
+// Migrate creates or upgrades the schema. On PostgreSQL it holds an advisory
+// lock meanwhile, so instances starting together do not race.
+func (d *DB) Migrate(ctx context.Context) error {
+	if d.Dialect == dialect.Postgres {
+		conn, err := d.SQL.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLockKey); err != nil {
+			return fmt.Errorf("migrate: take lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLockKey) //nolint:errcheck
+	}
+	if err := d.Client.Schema.Create(ctx, migrate.WithForeignKeys(true)); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Ping reports whether the database answers.
+func (d *DB) Ping(ctx context.Context) error { return d.SQL.PingContext(ctx) }
+
+// Close closes the store.
+func (d *DB) Close() error { return d.Client.Close() }
+
+// Client returns the transaction's client when ctx carries one (mutations run
+// in one transaction, see entgql.Transactioner), else fallback.
+func Client(ctx context.Context, fallback *ent.Client) *ent.Client {
+	if c := ent.FromContext(ctx); c != nil {
+		return c
+	}
+	return fallback
+}

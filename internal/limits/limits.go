@@ -1,0 +1,60 @@
+// Package limits is the one check of plan limits against what an
+// organization uses: members (with pending invitations), projects, clusters.
+package limits
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/orgql/orgql/ent"
+	"github.com/orgql/orgql/ent/cluster"
+	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/membership"
+	"github.com/orgql/orgql/ent/project"
+	"github.com/orgql/orgql/internal/apperr"
+	"github.com/orgql/orgql/internal/billing"
+	"github.com/orgql/orgql/internal/tenancy"
+)
+
+// Usage counts what organization orgID uses. It counts every row, whatever
+// the caller may see, so it runs in the system context.
+func Usage(ctx context.Context, client *ent.Client, orgID string) (billing.Usage, error) {
+	ctx = tenancy.System(ctx)
+	var u billing.Usage
+	var err error
+	if u.Members, err = client.Membership.Query().Where(membership.OrganizationID(orgID)).Count(ctx); err != nil {
+		return u, fmt.Errorf("count members: %w", err)
+	}
+	pending, err := client.Invitation.Query().
+		Where(invitation.OrganizationID(orgID), invitation.StatusEQ(invitation.StatusPENDING), invitation.ExpiresAtGT(time.Now())).
+		Count(ctx)
+	if err != nil {
+		return u, fmt.Errorf("count pending invitations: %w", err)
+	}
+	u.Members += pending
+	if u.Projects, err = client.Project.Query().Where(project.OrganizationID(orgID)).Count(ctx); err != nil {
+		return u, fmt.Errorf("count projects: %w", err)
+	}
+	if u.Clusters, err = client.Cluster.Query().Where(cluster.OrganizationID(orgID)).Count(ctx); err != nil {
+		return u, fmt.Errorf("count clusters: %w", err)
+	}
+	return u, nil
+}
+
+// Check returns PLAN_LIMIT_EXCEEDED, naming the limit, when organization
+// orgID on plan would be over a limit after adding delta to its usage.
+// Callers check inside the transaction that adds the rows.
+func Check(ctx context.Context, client *ent.Client, plan billing.Plan, orgID string, delta billing.Usage) error {
+	u, err := Usage(ctx, client, orgID)
+	if err != nil {
+		return err
+	}
+	u.Members += delta.Members
+	u.Projects += delta.Projects
+	u.Clusters += delta.Clusters
+	if name := plan.Exceeded(u); name != "" {
+		return apperr.PlanLimit(name, "the %s plan allows at most %d %s", plan.Name, *plan.LimitValue(name), name)
+	}
+	return nil
+}

@@ -1,0 +1,31 @@
+package members
+
+import (
+	"context"
+	"log/slog"
+)
+
+// InvitationMail is what the invitee is sent.
+type InvitationMail struct {
+	To               string
+	OrganizationName string
+	InviterName      string
+	RoleName         string
+	// Link carries the secret invitation token; it is sent, never stored.
+	Link string
+}
+
+// Mailer sends invitation e-mails.
+type Mailer interface {
+	SendInvitation(ctx context.Context, m InvitationMail) error
+}
+
+// LogMailer is the built-in mailer: it writes the invitation link to the log.
+type LogMailer struct{ Logger *slog.Logger }
+
+// SendInvitation logs the invitation.
+func (l LogMailer) SendInvitation(ctx context.Context, m InvitationMail) error {
+	l.Logger.InfoContext(ctx, "invitation e-mail (built-in mailer: not sent, logged)",
+		"to", m.To, "organization", m.OrganizationName, "inviter", m.InviterName, "role", m.RoleName, "link", m.Link)
+	return nil
+}

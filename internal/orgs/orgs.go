@@ -1,0 +1,290 @@
+// Package orgs runs the organization changes of api.md: create (with the
+// caller as OWNER and an optional first project), update the general
+// information, delete, switch the current organization, change plan.
+package orgs
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/orgql/orgql/ent"
+	"github.com/orgql/orgql/ent/membership"
+	"github.com/orgql/orgql/ent/organizationevent"
+	"github.com/orgql/orgql/ent/user"
+	"github.com/orgql/orgql/internal/apperr"
+	"github.com/orgql/orgql/internal/auth"
+	"github.com/orgql/orgql/internal/billing"
+	"github.com/orgql/orgql/internal/database"
+	"github.com/orgql/orgql/internal/events"
+	"github.com/orgql/orgql/internal/limits"
+	"github.com/orgql/orgql/internal/projects"
+	"github.com/orgql/orgql/internal/rbac"
+	"github.com/orgql/orgql/internal/roles"
+	"github.com/orgql/orgql/internal/tenancy"
+	"github.com/orgql/orgql/internal/validate"
+	"github.com/orgql/orgql/internal/viewer"
+)
+
+const (
+	maxName        = 255
+	maxDescription = 1000
+)
+
+// Get returns organization id, or NOT_FOUND when the caller is not a member.
+func (s *Service) Get(ctx context.Context, id string) (*ent.Organization, error) {
+	return database.Client(ctx, s.Client).Organization.Get(ctx, id)
+}
+
+// Create creates an organization with its built-in roles, makes the caller its
+// OWNER and, when asked, creates its first project, all in one transaction.
+func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.Organization, error) {
+	c, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	info, err := validateInfo("input", generalInfo{Name: &in.Name, Description: in.Description, WebsiteURL: in.WebsiteURL, AdminContactEmails: in.AdminContactEmails, LogoURL: in.LogoURL})
+	if err != nil {
+		return nil, err
+	}
+	if in.FirstProject != nil {
+		if err := projects.ValidateCreateProject("input.firstProject", *in.FirstProject); err != nil {
+			return nil, err
+		}
+	}
+	plan := billing.Free
+	if in.Plan != nil {
+		plan = *in.Plan
+	}
+	client := database.Client(ctx, s.Client)
+	// The caller becomes a member only below: until then the writes run as the system.
+	sys := tenancy.System(ctx)
+	create := client.Organization.Create().
+		SetName(in.Name).
+		SetNameKey(validate.NameKey(in.Name)).
+		SetPlan(plan).
+		SetOwnerID(c.UserID)
+	info.apply(create.Mutation())
+	org, err := create.Save(sys)
+	if ent.IsConstraintError(err) {
+		return nil, nameTaken(in.Name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create organization: %w", err)
+	}
+	builtIns, err := roles.CreateBuiltIns(sys, client, org.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := client.Membership.Create().
+		SetOrganizationID(org.ID).
+		SetUserID(c.UserID).
+		SetRoleID(builtIns[rbac.Owner].ID).
+		Exec(sys); err != nil {
+		return nil, fmt.Errorf("create owner membership: %w", err)
+	}
+	if err := client.User.Update().
+		Where(user.ID(c.UserID), user.CurrentOrganizationIDIsNil()).
+		SetCurrentOrganizationID(org.ID).
+		Exec(sys); err != nil {
+		return nil, fmt.Errorf("set current organization: %w", err)
+	}
+	if _, err := events.Record(ctx, client, events.Event{
+		OrganizationID: org.ID, Type: organizationevent.TypeCREATE, TargetType: organizationevent.TargetTypeORGANIZATION,
+		TargetID: org.ID, TargetName: org.Name, Change: snapshot(org),
+	}); err != nil {
+		return nil, err
+	}
+	if in.FirstProject != nil {
+		if _, err := s.Projects.CreateProject(ctx, org.ID, *in.FirstProject); err != nil {
+			return nil, err
+		}
+	}
+	return org, nil
+}
+
+// Update changes the general information; omitted fields stay as they are.
+func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (*ent.Organization, error) {
+	client := database.Client(ctx, s.Client)
+	before, err := client.Organization.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := tenancy.Authorize(ctx, client, id, rbac.EditGeneralInformation); err != nil {
+		return nil, err
+	}
+	info, err := validateInfo("input", generalInfo(in))
+	if err != nil {
+		return nil, err
+	}
+	update := client.Organization.UpdateOneID(id)
+	if in.Name != nil {
+		update.SetName(*in.Name).SetNameKey(validate.NameKey(*in.Name))
+	}
+	info.apply(update.Mutation())
+	org, err := update.Save(ctx)
+	if ent.IsConstraintError(err) {
+		return nil, nameTaken(*in.Name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("update organization: %w", err)
+	}
+	if change := events.Diff(snapshot(before), snapshot(org)); len(change) > 0 {
+		if _, err := events.Record(ctx, client, events.Event{
+			OrganizationID: org.ID, Type: organizationevent.TypeUPDATE, TargetType: organizationevent.TargetTypeORGANIZATION,
+			TargetID: org.ID, TargetName: org.Name, Change: change,
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return org, nil
+}
+
+// Delete deletes organization id and everything it owns, once confirmName
+// matches its name. Members whose current organization it was move to
+// another of theirs, or to none.
+func (s *Service) Delete(ctx context.Context, id, confirmName string) (string, error) {
+	client := database.Client(ctx, s.Client)
+	org, err := database.LockOrganization(ctx, client, id)
+	if err != nil {
+		return "", err
+	}
+	if err := tenancy.Authorize(ctx, client, id, rbac.DeleteOrganization); err != nil {
+		return "", err
+	}
+	if confirmName != org.Name {
+		return "", apperr.BadInput("confirmName", "confirmName must be the organization's name, %q", org.Name)
+	}
+	if _, err := events.Record(ctx, client, events.Event{
+		OrganizationID: org.ID, Type: organizationevent.TypeDELETE, TargetType: organizationevent.TargetTypeORGANIZATION,
+		TargetID: org.ID, TargetName: org.Name,
+	}); err != nil {
+		return "", err
+	}
+	if err := MoveCurrentAway(ctx, client, id, ""); err != nil {
+		return "", err
+	}
+	if err := client.Organization.DeleteOneID(id).Exec(ctx); err != nil {
+		return "", fmt.Errorf("delete organization: %w", err)
+	}
+	return id, nil
+}
+
+// MoveCurrentAway moves every user whose current organization is orgID (or
+// only userID, when given) to another organization of theirs, the one they
+// joined first, or to none. Leaving, removal and deletion call it before the
+// membership goes.
+func MoveCurrentAway(ctx context.Context, client *ent.Client, orgID, userID string) error {
+	sys := tenancy.System(ctx)
+	q := client.User.Query().Where(user.CurrentOrganizationID(orgID))
+	if userID != "" {
+		q.Where(user.ID(userID))
+	}
+	users, err := q.All(sys)
+	if err != nil {
+		return fmt.Errorf("find users to move: %w", err)
+	}
+	for _, u := range users {
+		next, err := client.Membership.Query().
+			Where(membership.UserID(u.ID), membership.OrganizationIDNEQ(orgID)).
+			Order(ent.Asc(membership.FieldCreatedAt), ent.Asc(membership.FieldID)).
+			First(sys)
+		update := client.User.UpdateOneID(u.ID)
+		switch {
+		case ent.IsNotFound(err):
+			update.ClearCurrentOrganizationID()
+		case err != nil:
+			return fmt.Errorf("find next organization: %w", err)
+		default:
+			update.SetCurrentOrganizationID(next.OrganizationID)
+		}
+		if err := update.Exec(sys); err != nil {
+			return fmt.Errorf("move current organization: %w", err)
+		}
+	}
+	return nil
+}
+
+// Switch makes organization id the caller's current one.
+func (s *Service) Switch(ctx context.Context, id string) (*viewer.Caller, error) {
+	c, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	client := database.Client(ctx, s.Client)
+	org, err := client.Organization.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := client.User.UpdateOneID(c.UserID).SetCurrentOrganizationID(id).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("switch organization: %w", err)
+	}
+	if _, err := events.Record(ctx, client, events.Event{
+		OrganizationID: org.ID, Type: organizationevent.TypeSWITCH, TargetType: organizationevent.TargetTypeORGANIZATION,
+		TargetID: org.ID, TargetName: org.Name,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Current returns the caller's current organization, or nil.
+func (s *Service) Current(ctx context.Context) (*ent.Organization, error) {
+	c, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	client := database.Client(ctx, s.Client)
+	u, err := client.User.Get(ctx, c.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("load viewer: %w", err)
+	}
+	if u.CurrentOrganizationID == nil {
+		return nil, nil
+	}
+	org, err := client.Organization.Get(ctx, *u.CurrentOrganizationID)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return org, err
+}
+
+// ChangePlan moves organization orgID to plan, refused with
+// PLAN_LIMIT_EXCEEDED when the organization is over one of its limits.
+func (s *Service) ChangePlan(ctx context.Context, orgID string, plan billing.PlanCode) (*ent.Organization, error) {
+	client := database.Client(ctx, s.Client)
+	org, err := database.LockOrganization(ctx, client, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if err := tenancy.Authorize(ctx, client, orgID, rbac.ManageBilling); err != nil {
+		return nil, err
+	}
+	if org.Plan == plan {
+		return org, nil
+	}
+	if err := limits.Check(ctx, client, s.Plans.Plan(plan), orgID, billing.Usage{}); err != nil {
+		return nil, err
+	}
+	updated, err := client.Organization.UpdateOneID(orgID).SetPlan(plan).Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("change plan: %w", err)
+	}
+	if _, err := events.Record(ctx, client, events.Event{
+		OrganizationID: orgID, Type: organizationevent.TypePLAN_CHANGE, TargetType: organizationevent.TargetTypeORGANIZATION,
+		TargetID: orgID, TargetName: org.Name, Change: map[string]any{"plan": map[string]any{"from": org.Plan, "to": plan}},
+	}); err != nil {
+		return nil, err
+	}
+	return updated, nil
+}
+
+func nameTaken(name string) error {
+	return apperr.Conflict("an organization named %q already exists", name)
+}
+
+func snapshot(o *ent.Organization) map[string]any {
+	return map[string]any{
+		"name": o.Name, "description": o.Description, "websiteURL": o.WebsiteURL,
+		"adminContactEmails": o.AdminContactEmails, "logoURL": o.LogoURL, "plan": string(o.Plan),
+	}
+}

@@ -1,0 +1,67 @@
+package projects
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/orgql/orgql/ent"
+	"github.com/orgql/orgql/ent/organizationevent"
+	"github.com/orgql/orgql/internal/apperr"
+	"github.com/orgql/orgql/internal/billing"
+	"github.com/orgql/orgql/internal/database"
+	"github.com/orgql/orgql/internal/events"
+	"github.com/orgql/orgql/internal/limits"
+	"github.com/orgql/orgql/internal/rbac"
+	"github.com/orgql/orgql/internal/tenancy"
+	"github.com/orgql/orgql/internal/validate"
+)
+
+// ValidateCreateProject checks a CreateProjectInput whose fields sit under path (e.g. "input").
+func ValidateCreateProject(path string, in CreateProjectInput) error {
+	if _, err := validate.Name(path+".name", in.Name, 255); err != nil {
+		return err
+	}
+	if in.Description != nil {
+		if _, err := validate.Text(path+".description", *in.Description, 1000); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreateProject creates a project in organization orgID, within the plan's project limit.
+func (s *Service) CreateProject(ctx context.Context, orgID string, in CreateProjectInput) (*ent.Project, error) {
+	client := database.Client(ctx, s.Client)
+	org, err := database.LockOrganization(ctx, client, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if err := tenancy.Authorize(ctx, client, orgID, rbac.CreateProjects); err != nil {
+		return nil, err
+	}
+	if err := ValidateCreateProject("input", in); err != nil {
+		return nil, err
+	}
+	if err := limits.Check(ctx, client, s.Plans.Plan(org.Plan), orgID, billing.Usage{Projects: 1}); err != nil {
+		return nil, err
+	}
+	create := client.Project.Create().
+		SetOrganizationID(orgID).
+		SetName(in.Name).
+		SetNameKey(validate.NameKey(in.Name))
+	if in.Description != nil {
+		create.SetDescription(*in.Description)
+	}
+	p, err := create.Save(ctx)
+	if ent.IsConstraintError(err) {
+		return nil, apperr.Conflict("a project named %q already exists in this organization", in.Name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create project: %w", err)
+	}
+	_, err = events.Record(ctx, client, events.Event{
+		OrganizationID: orgID, Type: organizationevent.TypeCREATE, TargetType: organizationevent.TargetTypePROJECT,
+		TargetID: p.ID, TargetName: p.Name, Change: map[string]any{"name": p.Name, "description": p.Description},
+	})
+	return p, err
+}

@@ -1,0 +1,117 @@
+// Package server wires orgql's HTTP surface: the GraphQL endpoint and its
+// transports and limits, authentication, CORS, the playground, health and
+// readiness, and graceful shutdown.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+
+	"github.com/orgql/orgql/graph"
+	"github.com/orgql/orgql/internal/auth"
+	"github.com/orgql/orgql/internal/billing"
+	"github.com/orgql/orgql/internal/config"
+	"github.com/orgql/orgql/internal/database"
+	"github.com/orgql/orgql/internal/members"
+	"github.com/orgql/orgql/internal/orgs"
+	"github.com/orgql/orgql/internal/projects"
+	"github.com/orgql/orgql/internal/roles"
+)
+
+// Server is orgql's HTTP handler with what it needs to shut down.
+type Server struct {
+	cfg      config.Config
+	db       *database.DB
+	Auth     *auth.Authenticator
+	Resolver *graph.Resolver
+	handler  http.Handler
+	draining atomic.Bool
+}
+
+// Options are the dependencies a Server may be given instead of its defaults.
+type Options struct {
+	Plans  billing.Catalog
+	Mailer members.Mailer
+	Logger *slog.Logger
+}
+
+// New builds the server on an open, migrated database.
+func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
+	if opts.Plans == nil {
+		opts.Plans = billing.DefaultCatalog()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Mailer == nil {
+		opts.Mailer = members.LogMailer{Logger: opts.Logger}
+	}
+	s := &Server{cfg: cfg, db: db}
+	s.Auth = &auth.Authenticator{Client: db.Client, SessionTTL: cfg.SessionTTL}
+	projectService := &projects.Service{Client: db.Client, Plans: opts.Plans}
+	roleService := &roles.Service{Client: db.Client}
+	s.Resolver = &graph.Resolver{
+		Client:   db.Client,
+		Plans:    opts.Plans,
+		Orgs:     &orgs.Service{Client: db.Client, Plans: opts.Plans, Projects: projectService, Roles: roleService},
+		Members:  &members.Service{Client: db.Client, Plans: opts.Plans, Mailer: opts.Mailer, InvitationTTL: cfg.InvitationTTL, PublicURL: cfg.PublicURL},
+		Roles:    roleService,
+		Projects: projectService,
+	}
+	gql := newGraphQLHandler(cfg, s.Resolver, opts.Logger)
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", limitBody(cfg.MaxBodyBytes, s.Auth.Middleware(gql)))
+	mux.Handle("/", playgroundHandler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeStatus(w, http.StatusOK, "ok")
+	})
+	mux.HandleFunc("GET /readyz", s.ready)
+	mux.Handle("/auth/logout", s.Auth.LogoutHandler())
+	if cfg.Dev {
+		mux.Handle("/auth/dev/login", s.Auth.DevLoginHandler())
+	}
+	s.handler = withRequestID(corsHandler(cfg, mux))
+	return s, nil
+}
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Drain makes readiness fail, so load balancers stop sending new requests.
+func (s *Server) Drain() { s.draining.Store(true) }
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	if s.draining.Load() {
+		writeStatus(w, http.StatusServiceUnavailable, "draining")
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+	defer cancel()
+	if err := s.db.Ping(ctx); err != nil {
+		slog.WarnContext(r.Context(), "readiness: database unreachable", "error", err)
+		writeStatus(w, http.StatusServiceUnavailable, "database unreachable")
+		return
+	}
+	writeStatus(w, http.StatusOK, "ready")
+}
+
+func writeStatus(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(code)
+	_, _ = w.Write([]byte(msg + "\n"))
+}
+
+// limitBody refuses bodies over n bytes with 413 before any parsing.
+func limitBody(n int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > n {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, n)
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,62 @@
+package token
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestNewTokensCheck(t *testing.T) {
+	for _, kind := range []string{Session, APIToken, Invitation} {
+		tok := New(kind)
+		if !strings.HasPrefix(tok, kind) || len(tok) != len(kind)+randomLen+checksumLen {
+			t.Fatalf("bad shape %q", tok)
+		}
+		if err := Check(kind, tok); err != nil {
+			t.Fatalf("Check(%q) = %v", tok, err)
+		}
+		if New(kind) == tok {
+			t.Fatal("two tokens are equal")
+		}
+	}
+}
+
+func TestCheckRefusesTamperedTokens(t *testing.T) {
+	tok := New(Session)
+	last := tok[len(tok)-1]
+	flip := byte('A')
+	if last == 'A' {
+		flip = 'B'
+	}
+	cases := map[string]string{
+		"wrong kind":   strings.Replace(tok, Session, APIToken, 1),
+		"bad checksum": tok[:len(tok)-1] + string(flip),
+		"changed body": tok[:6] + string(rune(tok[6]^1)) + tok[7:],
+		"short":        tok[:len(tok)-1],
+		"non-alphabet": tok[:8] + "-" + tok[9:],
+		"empty":        "",
+		"prefix only":  Session,
+	}
+	for name, bad := range cases {
+		if err := Check(Session, bad); err == nil {
+			t.Errorf("%s: Check(%q) accepted", name, bad)
+		}
+	}
+}
+
+func TestHashIsStableAndHidesTheToken(t *testing.T) {
+	tok := New(Invitation)
+	if Hash(tok) != Hash(tok) || len(Hash(tok)) != 64 || strings.Contains(Hash(tok), tok[4:]) {
+		t.Fatal("hash is not a stable hex SHA-256")
+	}
+}
+
+func FuzzCheck(f *testing.F) {
+	f.Add(New(Session))
+	f.Add("oqs_")
+	f.Add("oqs_0000000000000000000000000000000000")
+	f.Fuzz(func(t *testing.T, s string) {
+		if Check(Session, s) == nil && !strings.HasPrefix(s, Session) {
+			t.Fatalf("accepted %q without the prefix", s)
+		}
+	})
+}
