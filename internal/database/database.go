@@ -37,6 +37,11 @@ const sqliteParams = "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=
 // Open opens the store that url names: a postgres:// or postgresql:// URL, or
 // a SQLite file path (optionally written as sqlite://path or file:path).
 func Open(ctx context.Context, url string) (*DB, error) {
+	return OpenWith(ctx, url, nil)
+}
+
+// OpenWith is Open with wrap applied to ent's driver (tests count statements with it).
+func OpenWith(ctx context.Context, url string, wrap func(dialect.Driver) dialect.Driver) (*DB, error) {
 	var (
 		db   *sql.DB
 		drv  string
@@ -68,7 +73,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	client := ent.NewClient(ent.Driver(entsql.OpenDB(drv, db)))
+	var driver dialect.Driver = entsql.OpenDB(drv, db)
+	if wrap != nil {
+		driver = wrap(driver)
+	}
+	client := ent.NewClient(ent.Driver(driver))
 	return &DB{Client: client, SQL: db, Dialect: drv, URL: pgDS}, nil
 }
 

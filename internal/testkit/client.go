@@ -1,0 +1,116 @@
+package testkit
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// Client sends GraphQL documents to an Env as one caller.
+type Client struct {
+	env   *Env
+	Token string
+	Login string
+	// Header is added to every request.
+	Header http.Header
+	stmts  *Statements
+}
+
+// WithStatements returns a copy of c whose requests record their SQL statements in s.
+func (c *Client) WithStatements(s *Statements) *Client {
+	cp := *c
+	cp.stmts = s
+	return &cp
+}
+
+// Response is a GraphQL response.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+	Data   json.RawMessage `json:"data"`
+	Errors []Error         `json:"errors"`
+}
+
+// Error is one GraphQL error.
+type Error struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// Code is the error's extensions.code.
+func (e Error) Code() string { s, _ := e.Extensions["code"].(string); return s }
+
+// Field is the error's extensions.field.
+func (e Error) Field() string { s, _ := e.Extensions["field"].(string); return s }
+
+// Do POSTs query with variables to /graphql and decodes the response.
+func (c *Client) Do(t testing.TB, query string, vars map[string]any) *Response {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	return c.Send(t, req)
+}
+
+// Send sends req with c's credentials and decodes a GraphQL response.
+func (c *Client) Send(t testing.TB, req *http.Request) *Response {
+	t.Helper()
+	if c.Token != "" && req.Header.Get("Authorization") == "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	for k, v := range c.Header {
+		req.Header[k] = v
+	}
+	if c.stmts != nil {
+		req = req.WithContext(context.WithValue(req.Context(), statementsKey{}, c.stmts))
+	}
+	rec := c.env.Serve(req)
+	r := &Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	if strings.Contains(rec.Header().Get("Content-Type"), "json") {
+		if err := json.Unmarshal(r.Body, r); err != nil {
+			t.Fatalf("decode response %q: %v", r.Body, err)
+		}
+	}
+	return r
+}
+
+// OK fails t unless the response has data and no errors, then decodes data into v (if not nil).
+func (r *Response) OK(t testing.TB, v any) *Response {
+	t.Helper()
+	if len(r.Errors) > 0 || r.Status != http.StatusOK {
+		t.Fatalf("want success, got HTTP %d: %s", r.Status, r.Body)
+	}
+	if v != nil {
+		if err := json.Unmarshal(r.Data, v); err != nil {
+			t.Fatalf("decode data %s: %v", r.Data, err)
+		}
+	}
+	return r
+}
+
+// Err fails t unless the response has exactly one error with code, and returns it.
+func (r *Response) Err(t testing.TB, code string) Error {
+	t.Helper()
+	if len(r.Errors) != 1 || r.Errors[0].Code() != code {
+		t.Fatalf("want one %s error, got HTTP %d: %s", code, r.Status, r.Body)
+	}
+	return r.Errors[0]
+}
+
+// Unique returns prefix with a random suffix: names are global, and tests share a database.
+func Unique(prefix string) string {
+	b := make([]byte, 5)
+	_, _ = rand.Read(b)
+	return prefix + " " + hex.EncodeToString(b)
+}
