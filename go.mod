@@ -1,6 +1,6 @@
 module github.com/orgql/orgql
 
-go 1.26.8
+go 1.26.0
 
 require (
 	entgo.io/contrib v0.7.0
