@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/orgql/orgql/ent"
@@ -15,6 +16,7 @@ import (
 	"github.com/orgql/orgql/ent/user"
 	"github.com/orgql/orgql/internal/apperr"
 	"github.com/orgql/orgql/internal/id"
+	"github.com/orgql/orgql/internal/tenancy"
 )
 
 // nodeTables maps an ID's prefix to the table of its type, for node(id:).
@@ -40,10 +42,13 @@ func nodeType(_ context.Context, s string) (string, error) {
 // an ID the caller may not see answers NOT_FOUND, like one that does not exist.
 func (r *Resolver) node(ctx context.Context, s string) (ent.Noder, error) {
 	n, err := r.client(ctx).Noder(ctx, s, ent.WithNodeType(nodeType))
-	if err != nil {
+	switch {
+	case err == nil:
+		return n, nil
+	case ent.IsNotFound(err), tenancy.IsDenied(err), errors.Is(err, apperr.ErrNotFound):
 		return nil, apperr.NotFound()
 	}
-	return n, nil
+	return nil, fmt.Errorf("resolve node %s: %w", s, err)
 }
 
 func (r *Resolver) nodes(ctx context.Context, ids []string) ([]ent.Noder, error) {
@@ -53,9 +58,10 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) ([]ent.Noder, error)
 	out := make([]ent.Noder, len(ids))
 	for i, s := range ids {
 		n, err := r.node(ctx, s)
-		if err == nil {
-			out[i] = n
+		if err != nil && !errors.Is(err, apperr.ErrNotFound) {
+			return nil, err
 		}
+		out[i] = n
 	}
 	return out, nil
 }

@@ -23,7 +23,8 @@ func (Organization) Mixin() []ent.Mixin {
 
 func (Organization) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").MaxLen(255).NotEmpty().Annotations(entgql.OrderField("NAME")),
+		// MaxRuneLen: product.md counts characters (MaxLen would count bytes).
+		field.String("name").MaxRuneLen(255).NotEmpty().Annotations(entgql.OrderField("NAME")),
 		// name_key is the lower-cased, trimmed name: unique, so names are unique case-insensitively.
 		field.String("name_key").Unique().Annotations(hidden()),
 		field.String("description").Default(""),

@@ -142,7 +142,7 @@ func (a *Authenticator) authenticateSession(ctx context.Context, tok string) (*v
 // recordActivity writes the session's last use and its user's last activity
 // in every organization, at most once per activityInterval.
 func (a *Authenticator) recordActivity(ctx context.Context, s *ent.Session, now time.Time) error {
-	if err := a.Client.Session.UpdateOneID(s.ID).SetLastUsedAt(now).Exec(ctx); err != nil {
+	if err := a.Client.Session.Update().Where(session.ID(s.ID)).SetLastUsedAt(now).Exec(ctx); err != nil {
 		return fmt.Errorf("record session use: %w", err)
 	}
 	err := a.Client.Membership.Update().Where(membership.UserID(s.UserID)).SetLastActivityAt(now).Exec(ctx)

@@ -95,11 +95,33 @@ func (c Catalog) Validate() error {
 		if seen[p.Code] {
 			return fmt.Errorf("plan catalog: %s listed twice", p.Code)
 		}
+		if err := p.validate(); err != nil {
+			return fmt.Errorf("plan catalog: %s: %w", p.Code, err)
+		}
 		seen[p.Code] = true
 	}
 	for _, code := range PlanCodes {
 		if !seen[code] {
 			return fmt.Errorf("plan catalog: %s missing", code)
+		}
+	}
+	return nil
+}
+
+func (p Plan) validate() error {
+	switch {
+	case p.Name == "":
+		return fmt.Errorf("name missing")
+	case p.Currency == "":
+		return fmt.Errorf("currency missing")
+	case p.PricePerMonthCents != nil && *p.PricePerMonthCents < 0:
+		return fmt.Errorf("negative price")
+	case p.Limits.AuditLogRetentionDays < 0:
+		return fmt.Errorf("negative auditLogRetentionDays")
+	}
+	for _, name := range []string{LimitMembers, LimitProjects, LimitClusters} {
+		if v := p.LimitValue(name); v != nil && *v < 0 {
+			return fmt.Errorf("negative %s limit", name)
 		}
 	}
 	return nil

@@ -43,12 +43,27 @@ func Usage(ctx context.Context, client *ent.Client, orgID string) (billing.Usage
 }
 
 // Check returns PLAN_LIMIT_EXCEEDED, naming the limit, when organization
-// orgID on plan would be over a limit after adding delta to its usage.
-// Callers check inside the transaction that adds the rows.
+// orgID on plan would be over a limit after adding delta to its usage; with a
+// zero delta (a plan change) it checks every limit. Callers check inside the
+// transaction that adds the rows, after database.LockOrganization.
 func Check(ctx context.Context, client *ent.Client, plan billing.Plan, orgID string, delta billing.Usage) error {
 	u, err := Usage(ctx, client, orgID)
 	if err != nil {
 		return err
+	}
+	if delta != (billing.Usage{}) {
+		// Adding something is checked only against the limits it counts toward: an
+		// organization already over another limit (say, after the catalog changed)
+		// may still add what that limit does not count.
+		if delta.Members == 0 {
+			u.Members = 0
+		}
+		if delta.Projects == 0 {
+			u.Projects = 0
+		}
+		if delta.Clusters == 0 {
+			u.Clusters = 0
+		}
 	}
 	u.Members += delta.Members
 	u.Projects += delta.Projects

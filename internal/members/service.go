@@ -1,3 +1,6 @@
+// Package members runs the member, invitation and ownership changes of
+// api.md: invite, resend, revoke, preview and accept invitations; change a
+// member's role, remove a member, leave, transfer ownership.
 package members
 
 import (
@@ -8,7 +11,7 @@ import (
 )
 
 // Service runs the member, invitation and ownership changes. The
-// single-owner rule lives here, and only here.
+// single-owner rule lives here, and only here (see applyRoleChanges).
 type Service struct {
 	Client        *ent.Client
 	Plans         billing.Catalog

@@ -122,7 +122,7 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (*ent.O
 	}
 	info.apply(update.Mutation())
 	org, err := update.Save(ctx)
-	if ent.IsConstraintError(err) {
+	if ent.IsConstraintError(err) && in.Name != nil {
 		return nil, nameTaken(*in.Name)
 	}
 	if err != nil {

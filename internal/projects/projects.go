@@ -6,7 +6,6 @@ import (
 
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/organizationevent"
-	"github.com/orgql/orgql/internal/apperr"
 	"github.com/orgql/orgql/internal/billing"
 	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/events"
@@ -16,13 +15,18 @@ import (
 	"github.com/orgql/orgql/internal/validate"
 )
 
+const (
+	maxName        = 255
+	maxDescription = 1000
+)
+
 // ValidateCreateProject checks a CreateProjectInput whose fields sit under path (e.g. "input").
 func ValidateCreateProject(path string, in CreateProjectInput) error {
-	if _, err := validate.Name(path+".name", in.Name, 255); err != nil {
+	if _, err := validate.Name(path+".name", in.Name, maxName); err != nil {
 		return err
 	}
 	if in.Description != nil {
-		if _, err := validate.Text(path+".description", *in.Description, 1000); err != nil {
+		if _, err := validate.Text(path+".description", *in.Description, maxDescription); err != nil {
 			return err
 		}
 	}
@@ -54,14 +58,14 @@ func (s *Service) CreateProject(ctx context.Context, orgID string, in CreateProj
 	}
 	p, err := create.Save(ctx)
 	if ent.IsConstraintError(err) {
-		return nil, apperr.Conflict("a project named %q already exists in this organization", in.Name)
+		return nil, projectNameTaken(in.Name)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("create project: %w", err)
 	}
 	_, err = events.Record(ctx, client, events.Event{
 		OrganizationID: orgID, Type: organizationevent.TypeCREATE, TargetType: organizationevent.TargetTypePROJECT,
-		TargetID: p.ID, TargetName: p.Name, Change: map[string]any{"name": p.Name, "description": p.Description},
+		TargetID: p.ID, TargetName: p.Name, Change: projectSnapshot(p),
 	})
 	return p, err
 }

@@ -35,6 +35,10 @@ var ProjectPermissions = []ProjectPermission{NoAccess, Viewing, Deployer, Manage
 // DefaultProjectPermission applies to a project a custom role does not list.
 const DefaultProjectPermission = NoAccess
 
+// FullAccessPermission is what full access to a project grants on each of
+// its environment types (full access also lets the role manage the project).
+const FullAccessPermission = Manager
+
 // Rank orders project permissions.
 func (p ProjectPermission) Rank() int {
 	for i, q := range ProjectPermissions {
@@ -85,7 +89,7 @@ func (ClusterPermission) Values() []string {
 func BuiltInProjectAccess(k Kind) (full bool, perm ProjectPermission) {
 	switch k {
 	case Owner, Admin, DevOps:
-		return true, Manager
+		return true, FullAccessPermission
 	case Viewer:
 		return false, Viewing
 	}

@@ -2,46 +2,59 @@ package roles
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"sort"
 
 	"github.com/orgql/orgql/ent"
+	"github.com/orgql/orgql/ent/role"
+	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/rbac"
+	"github.com/orgql/orgql/internal/tenancy"
 )
 
-var errTODO = errors.New("not implemented yet")
-
-// CreateCustom creates a custom role in organization orgID.
-func (s *Service) CreateCustom(ctx context.Context, orgID string, in CustomRoleInput) (*ent.Role, error) {
-	return nil, errTODO
-}
-
-// UpdateCustom replaces custom role id's definition.
-func (s *Service) UpdateCustom(ctx context.Context, id string, in CustomRoleInput) (*ent.Role, error) {
-	return nil, errTODO
-}
-
-// DeleteCustom deletes custom role id; CONFLICT while a member or invitation holds it.
-func (s *Service) DeleteCustom(ctx context.Context, id string) (string, error) { return "", errTODO }
-
 // List returns organization orgID's roles: built-in first, then custom ones by name.
-func (s *Service) List(ctx context.Context, orgID string) ([]*ent.Role, error) { return nil, errTODO }
-
-// ClusterAccess returns r's effective permission on every cluster of its organization.
-func (s *Service) ClusterAccess(ctx context.Context, r *ent.Role) ([]*ClusterAccess, error) {
-	return nil, errTODO
+func (s *Service) List(ctx context.Context, orgID string) ([]*ent.Role, error) {
+	list, err := database.Client(ctx, s.Client).Role.Query().Where(role.OrganizationID(orgID)).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list roles: %w", err)
+	}
+	sort.SliceStable(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		if ra, rb := builtInRank(a.Kind), builtInRank(b.Kind); ra != rb {
+			return ra < rb
+		}
+		if a.NameKey != b.NameKey {
+			return a.NameKey < b.NameKey
+		}
+		return a.ID < b.ID
+	})
+	return list, nil
 }
 
-// ProjectAccess returns r's effective access to every project of its organization the caller sees.
-func (s *Service) ProjectAccess(ctx context.Context, r *ent.Role) ([]*ProjectAccess, error) {
-	return nil, errTODO
+// builtInRank is k's place in rbac.BuiltIn; custom roles come after every built-in one.
+func builtInRank(k rbac.Kind) int {
+	for i, b := range rbac.BuiltIn {
+		if b == k {
+			return i
+		}
+	}
+	return len(rbac.BuiltIn)
 }
 
 // ViewerRole returns the caller's role in organization orgID.
 func (s *Service) ViewerRole(ctx context.Context, orgID string) (*ent.Role, error) {
-	return nil, errTODO
+	m, err := tenancy.RoleIn(ctx, database.Client(ctx, s.Client), orgID)
+	if err != nil {
+		return nil, err
+	}
+	return m.Edges.Role, nil
 }
 
-// ViewerCapabilities returns what the caller may do in organization orgID.
+// ViewerCapabilities returns what the caller may do in organization orgID, from the rbac table.
 func (s *Service) ViewerCapabilities(ctx context.Context, orgID string) ([]rbac.Capability, error) {
-	return nil, errTODO
+	r, err := s.ViewerRole(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return rbac.CapabilitiesOf(r.Kind), nil
 }

@@ -1,0 +1,108 @@
+package isolation_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/orgql/orgql/ent/membership"
+	"github.com/orgql/orgql/internal/rbac"
+	"github.com/orgql/orgql/internal/testkit"
+)
+
+// tenant is an organization with one object of every kind the schema
+// addresses by ID, made through the API where it works.
+type tenant struct {
+	Owner  *testkit.Client
+	Org    testkit.Org
+	Member *testkit.Client // a member who is not the owner
+	// One ID per GraphQL type, for the ID slots of a request that are not under test.
+	Own map[string]string
+	// Every ID of the organization, by type, read from the database.
+	IDs map[string][]string
+	// Strings that identify the organization's data in a response: its IDs,
+	// names, logins and e-mail addresses.
+	Markers []string
+}
+
+// newTenant creates an organization owned by owner, with member as a VIEWER,
+// a project, a cluster, a custom role, a pending invitation and the events
+// all of that wrote.
+func newTenant(t *testing.T, e *testkit.Env, owner, member string) *tenant {
+	t.Helper()
+	ctx := systemCtx()
+	tn := &tenant{Owner: e.SignIn(t, owner), Member: e.SignIn(t, member), Own: map[string]string{}}
+	tn.Org = tn.Owner.CreateOrg(t)
+	e.AddMember(t, tn.Org, tn.Member, rbac.Viewer)
+	fx := fixtures{t: t, e: e, ctx: ctx, org: tn.Org.ID}
+
+	projectName, clusterName, roleName := testkit.Unique("Project"), testkit.Unique("Cluster"), testkit.Unique("Role")
+	email := "invitee-" + randomHex() + "@example.com"
+
+	tn.Own["Project"] = fx.viaAPI("createProject", tn.Owner.Do(t,
+		`mutation($org: ID!, $name: String!) { createProject(organizationID: $org, input: {name: $name}) { id } }`,
+		map[string]any{"org": tn.Org.ID, "name": projectName}), func() string { return fx.project(projectName) })
+	tn.Own["Cluster"] = fx.viaAPI("createCluster", tn.Owner.Do(t,
+		`mutation($org: ID!, $name: String!) {
+			createCluster(organizationID: $org, input: {name: $name, cloudProvider: AWS, region: "eu-west-3"}) { id }
+		}`,
+		map[string]any{"org": tn.Org.ID, "name": clusterName}), func() string { return fx.cluster(clusterName) })
+	tn.Own["Role"] = fx.viaAPI("createCustomRole", tn.Owner.Do(t,
+		`mutation($org: ID!, $name: String!, $project: ID!, $cluster: ID!) {
+			createCustomRole(organizationID: $org, input: {
+				name: $name,
+				clusterPermissions: [{clusterID: $cluster, permission: ADMIN}],
+				projectPermissions: [{projectID: $project, fullAccess: true}]
+			}) { id }
+		}`,
+		map[string]any{"org": tn.Org.ID, "name": roleName, "project": tn.Own["Project"], "cluster": tn.Own["Cluster"]}),
+		func() string { return fx.customRole(roleName, tn.Own["Project"], tn.Own["Cluster"]) })
+	tn.Own["Invitation"] = fx.viaAPI("inviteMember", tn.Owner.Do(t,
+		`mutation($org: ID!, $email: String!, $role: ID!) {
+			inviteMember(organizationID: $org, input: {email: $email, roleID: $role}) { id }
+		}`,
+		map[string]any{"org": tn.Org.ID, "email": email, "role": tn.Own["Role"]}),
+		func() string { return fx.invitation(email, tn.Own["Role"], userID(t, e, tn.Owner)) })
+	fx.ensureEvent()
+
+	tn.Own["Organization"] = tn.Org.ID
+	tn.Own["User"] = userID(t, e, tn.Owner)
+	m, err := e.DB.Client.Membership.Query().
+		Where(membership.OrganizationID(tn.Org.ID), membership.UserID(userID(t, e, tn.Member))).Only(ctx)
+	if err != nil {
+		t.Fatalf("find member: %v", err)
+	}
+	tn.Own["Membership"] = m.ID
+	tn.IDs = organizationIDs(t, e, tn.Org.ID)
+	tn.Own["OrganizationEvent"] = tn.IDs["OrganizationEvent"][0]
+
+	for _, ids := range tn.IDs {
+		tn.Markers = append(tn.Markers, ids...)
+	}
+	tn.Markers = append(tn.Markers, tn.Org.Name, projectName, clusterName, roleName, email, tn.Owner.Login, tn.Member.Login)
+	return tn
+}
+
+// organizationIDs reads every ID of organization orgID from the database,
+// by GraphQL type (the permission rows of custom roles, which the schema does
+// not expose, under their ent names): the organization, its members' users,
+// memberships, roles, invitations, projects, clusters and events.
+func organizationIDs(t *testing.T, e *testkit.Env, orgID string) map[string][]string {
+	t.Helper()
+	rows := organizationRows(t, e, orgID)
+	out := map[string][]string{}
+	for typ, list := range rows {
+		for _, row := range list {
+			var r struct{ ID string }
+			if err := json.Unmarshal(row, &r); err != nil || r.ID == "" {
+				t.Fatalf("%s row without id: %s", typ, row)
+			}
+			out[typ] = append(out[typ], r.ID)
+		}
+	}
+	for _, typ := range []string{"Organization", "User", "Membership", "Role", "Invitation", "Project", "Cluster", "OrganizationEvent"} {
+		if len(out[typ]) == 0 {
+			t.Fatalf("organization %s has no %s: the setup is incomplete", orgID, typ)
+		}
+	}
+	return out
+}
