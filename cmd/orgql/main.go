@@ -3,7 +3,8 @@
 //	orgql [serve] [flags]   run the server (the default command)
 //	orgql migrate [flags]   create or upgrade the database schema, then exit
 //
-// Every flag also reads an ORGQL_* environment variable; see the README.
+// Every flag but --dev also reads an ORGQL_* environment variable; see
+// docs/configuration.md or orgql --help.
 package main
 
 import (
@@ -99,4 +100,3 @@ func newLogger(cfg config.Config) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
 }
-

@@ -1,14 +1,12 @@
 // Package config reads orgql's configuration from command-line flags and
 // ORGQL_* environment variables (a flag wins over its variable). Every
-// setting is listed in the README.
+// setting is listed in docs/configuration.md, which a test keeps current.
 package config
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -45,72 +43,45 @@ type Config struct {
 	LogLevel  string
 }
 
-// Setting documents one setting, for --help and the README.
-type Setting struct {
-	Flag, Env, Default, Usage string
+// declare binds every setting of c to a flag and its variable.
+func declare(b *binder, c *Config) {
+	b.String(&c.Addr, "addr", "ADDR", ":8080", "address to listen on")
+	b.String(&c.DatabaseURL, "database-url", "DATABASE_URL", "./orgql.db", "SQLite file path, or a postgres:// URL")
+	b.FlagOnly(&c.Dev, "dev", "development mode: the development sign-in, introspection and field suggestions; never in production")
+	b.String(&c.PublicURL, "public-url", "PUBLIC_URL", "http://localhost:8080", "URL the server is reached at, for invitation links")
+	b.Bool(&c.Introspection, "introspection", "INTROSPECTION", false, "allow schema introspection and field suggestions (always on with --dev)")
+	b.List(&c.CORSOrigins, "cors-origins", "CORS_ORIGINS", "comma-separated `origins` allowed by CORS and for WebSocket upgrades")
+	b.Bool(&c.CORSAllowCredentials, "cors-allow-credentials", "CORS_ALLOW_CREDENTIALS", false, "allow credentialed cross-origin requests (cookies); refused with a wildcard origin")
+	b.Int64(&c.MaxBodyBytes, "max-body-bytes", "MAX_BODY_BYTES", 1<<20, "largest request body; larger ones get 413")
+	b.Int(&c.ParserTokenLimit, "parser-token-limit", "PARSER_TOKEN_LIMIT", 15000, "most tokens a GraphQL document may have")
+	b.Int(&c.MaxDepth, "max-depth", "MAX_DEPTH", 12, "deepest selection nesting allowed")
+	b.Int(&c.MaxAliases, "max-aliases", "MAX_ALIASES", 30, "most aliases in one operation")
+	b.Int(&c.MaxRootFields, "max-root-fields", "MAX_ROOT_FIELDS", 20, "most root fields in one operation")
+	b.Int(&c.ComplexityLimit, "complexity-limit", "COMPLEXITY_LIMIT", 10000, "highest cost of one operation (a connection costs its page size times its selections)")
+	b.Int(&c.QueryCacheSize, "query-cache-size", "QUERY_CACHE_SIZE", 1000, "parsed and validated documents kept")
+	b.Int(&c.APQCacheSize, "apq-cache-size", "APQ_CACHE_SIZE", 1000, "automatic persisted queries kept")
+	b.Duration(&c.OperationTimeout, "operation-timeout", "OPERATION_TIMEOUT", 10*time.Second, "time after which a query or mutation and its database statement are cancelled")
+	b.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 30*time.Second, "grace period for in-flight requests on SIGTERM")
+	b.Duration(&c.SessionTTL, "session-ttl", "SESSION_TTL", 30*24*time.Hour, "how long a session lasts")
+	b.Duration(&c.InvitationTTL, "invitation-ttl", "INVITATION_TTL", 7*24*time.Hour, "how long an invitation link is valid")
+	b.String(&c.PlansFile, "plans-file", "PLANS_FILE", "", "JSON file replacing the plan catalog")
+	b.String(&c.LogFormat, "log-format", "LOG_FORMAT", "text", "text or json")
+	b.String(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "debug, info, warn or error")
 }
 
-// Load parses args (without the program name) with getenv for the variables.
+// Load parses args (without the program name) with getenv for the
+// variables; --help writes the settings to usage and returns flag.ErrHelp.
 func Load(args []string, getenv func(string) string, usage io.Writer) (Config, error) {
 	var c Config
-	fs := flag.NewFlagSet("orgql serve", flag.ContinueOnError)
+	fs := flag.NewFlagSet("orgql", flag.ContinueOnError)
 	fs.SetOutput(usage)
-	var errs []error
-	env := func(name, def string) string {
-		if v := getenv("ORGQL_" + name); v != "" {
-			return v
-		}
-		return def
+	fs.Usage = func() {
+		fmt.Fprint(usage, "Usage: orgql [serve|migrate] [flags]\n\nEvery flag but --dev can also be set by the ORGQL_* variable named after it.\n\n")
+		fs.PrintDefaults()
 	}
-	str := func(p *string, name, env_, def, usage string) { fs.StringVar(p, name, env(env_, def), usage+" ($ORGQL_"+env_+")") }
-	boolean := func(p *bool, name, env_ string, def bool, usage string) {
-		v, err := strconv.ParseBool(env(env_, strconv.FormatBool(def)))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("ORGQL_%s: %w", env_, err))
-		}
-		fs.BoolVar(p, name, v, usage+" ($ORGQL_"+env_+")")
-	}
-	integer := func(p *int, name, env_ string, def int, usage string) {
-		v, err := strconv.Atoi(env(env_, strconv.Itoa(def)))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("ORGQL_%s: %w", env_, err))
-		}
-		fs.IntVar(p, name, v, usage+" ($ORGQL_"+env_+")")
-	}
-	duration := func(p *time.Duration, name, env_ string, def time.Duration, usage string) {
-		v, err := time.ParseDuration(env(env_, def.String()))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("ORGQL_%s: %w", env_, err))
-		}
-		fs.DurationVar(p, name, v, usage+" ($ORGQL_"+env_+")")
-	}
-
-	var origins string
-	var maxBody int
-	str(&c.Addr, "addr", "ADDR", ":8080", "address to listen on")
-	str(&c.DatabaseURL, "database-url", "DATABASE_URL", "./orgql.db", "SQLite file path, or a postgres:// URL")
-	fs.BoolVar(&c.Dev, "dev", false, "development mode: the development sign-in and introspection (flag only, never from the environment)")
-	str(&c.PublicURL, "public-url", "PUBLIC_URL", "http://localhost:8080", "URL the server is reached at, for invitation links")
-	boolean(&c.Introspection, "introspection", "INTROSPECTION", false, "allow schema introspection and field suggestions (always on with --dev)")
-	str(&origins, "cors-origins", "CORS_ORIGINS", "", "comma-separated origins allowed by CORS and for WebSocket upgrades")
-	boolean(&c.CORSAllowCredentials, "cors-allow-credentials", "CORS_ALLOW_CREDENTIALS", false, "allow credentialed cross-origin requests (cookies)")
-	integer(&maxBody, "max-body-bytes", "MAX_BODY_BYTES", 1<<20, "largest request body; larger ones get 413")
-	integer(&c.ParserTokenLimit, "parser-token-limit", "PARSER_TOKEN_LIMIT", 15000, "most tokens a GraphQL document may have")
-	integer(&c.MaxDepth, "max-depth", "MAX_DEPTH", 12, "deepest selection nesting allowed")
-	integer(&c.MaxAliases, "max-aliases", "MAX_ALIASES", 30, "most aliases in one operation")
-	integer(&c.MaxRootFields, "max-root-fields", "MAX_ROOT_FIELDS", 20, "most root fields in one operation")
-	integer(&c.ComplexityLimit, "complexity-limit", "COMPLEXITY_LIMIT", 10000, "highest cost of one operation (a connection costs its page size)")
-	integer(&c.QueryCacheSize, "query-cache-size", "QUERY_CACHE_SIZE", 1000, "parsed and validated documents kept")
-	integer(&c.APQCacheSize, "apq-cache-size", "APQ_CACHE_SIZE", 1000, "automatic persisted queries kept")
-	duration(&c.OperationTimeout, "operation-timeout", "OPERATION_TIMEOUT", 10*time.Second, "time after which an operation and its database statement are cancelled")
-	duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 30*time.Second, "grace period for in-flight requests on SIGTERM")
-	duration(&c.SessionTTL, "session-ttl", "SESSION_TTL", 30*24*time.Hour, "how long a session lasts")
-	duration(&c.InvitationTTL, "invitation-ttl", "INVITATION_TTL", 7*24*time.Hour, "how long an invitation link is valid")
-	str(&c.PlansFile, "plans-file", "PLANS_FILE", "", "JSON file replacing the plan catalog")
-	str(&c.LogFormat, "log-format", "LOG_FORMAT", "text", "text or json")
-	str(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "debug, info, warn or error")
-
-	if err := errors.Join(errs...); err != nil {
+	b := &binder{fs: fs, getenv: getenv}
+	declare(b, &c)
+	if err := b.err(); err != nil {
 		return c, err
 	}
 	if err := fs.Parse(args); err != nil {
@@ -118,12 +89,6 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
-	}
-	c.MaxBodyBytes = int64(maxBody)
-	for _, o := range strings.Split(origins, ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			c.CORSOrigins = append(c.CORSOrigins, o)
-		}
 	}
 	if c.Dev {
 		c.Introspection = true
@@ -140,12 +105,18 @@ func (c Config) Validate() error {
 			}
 		}
 	}
-	for name, v := range map[string]int{
-		"max-body-bytes": int(c.MaxBodyBytes), "parser-token-limit": c.ParserTokenLimit, "max-depth": c.MaxDepth,
-		"max-aliases": c.MaxAliases, "max-root-fields": c.MaxRootFields, "complexity-limit": c.ComplexityLimit,
+	for _, s := range []struct {
+		name  string
+		value int64
+	}{
+		{"max-body-bytes", c.MaxBodyBytes}, {"parser-token-limit", int64(c.ParserTokenLimit)},
+		{"max-depth", int64(c.MaxDepth)}, {"max-aliases", int64(c.MaxAliases)},
+		{"max-root-fields", int64(c.MaxRootFields)}, {"complexity-limit", int64(c.ComplexityLimit)},
+		{"query-cache-size", int64(c.QueryCacheSize)}, {"apq-cache-size", int64(c.APQCacheSize)},
+		{"operation-timeout", int64(c.OperationTimeout)}, {"shutdown-timeout", int64(c.ShutdownTimeout)},
 	} {
-		if v <= 0 {
-			return fmt.Errorf("%s must be positive", name)
+		if s.value <= 0 {
+			return fmt.Errorf("%s must be positive", s.name)
 		}
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {

@@ -69,7 +69,8 @@ func classify(ctx context.Context, err error) (code, msg string, ext map[string]
 		return apperr.CodeConflict, "conflicts with an existing object", nil
 	case errors.As(err, &validation):
 		return apperr.CodeBadUserInput, fmt.Sprintf("invalid value for %s", validation.Name), map[string]any{"field": validation.Name}
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(ctx.Err(), context.DeadlineExceeded):
+		// Drivers report a cancelled statement in their own words; the context says why.
 		return apperr.CodeInternal, "the operation timed out", nil
 	}
 	return apperr.CodeInternal, "internal error", nil

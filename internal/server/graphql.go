@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"log/slog"
 	"time"
 
@@ -20,28 +19,37 @@ import (
 
 const readyTimeout = 2 * time.Second
 
-// newGraphQLHandler assembles gqlgen with explicit transports and limits (api.md, security.md 1-9).
-func newGraphQLHandler(cfg config.Config, r *graph.Resolver, logger *slog.Logger) *handler.Server {
+// newGraphQLHandler assembles gqlgen with explicit transports and limits
+// (api.md, security.md 1-9). aroundFields, when set, wraps every resolver.
+func newGraphQLHandler(cfg config.Config, r *graph.Resolver, logger *slog.Logger, aroundFields graphql.FieldMiddleware) *handler.Server {
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: r}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](cfg.QueryCacheSize))
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.APQCacheSize)})
-	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
 	srv.SetParserTokenLimit(cfg.ParserTokenLimit)
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
 	} else {
+		srv.Use(noIntrospection{})
 		srv.SetDisableSuggestion(true)
 	}
-	srv.AroundRootFields(requireCaller)
-	srv.SetErrorPresenter(presentError(logger))
+	// Operation context mutators run in this order, all before any resolver;
+	// the cost is computed on the page sizes pageSizes has filled in.
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.APQCacheSize)})
+	srv.Use(shapeLimits{maxDepth: cfg.MaxDepth, maxAliases: cfg.MaxAliases, maxRootFields: cfg.MaxRootFields})
+	srv.Use(&pageSizes{})
+	srv.Use(&costLimit{limit: cfg.ComplexityLimit})
+
+	present := presentError(logger)
+	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(recoverPanic(logger))
-	srv.Use(entgql.Transactioner{TxOpener: r.Client})
-	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(ctx)
-	})
+	srv.AroundOperations(operationTimeout(cfg.OperationTimeout, present))
+	srv.AroundRootFields(requireCaller)
+	if aroundFields != nil {
+		srv.AroundFields(aroundFields)
+	}
+	srv.Use(transactioner{Transactioner: entgql.Transactioner{TxOpener: r.Client}, present: present})
 	return srv
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"net/http"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/rs/cors"
 
 	"github.com/orgql/orgql/internal/config"
@@ -40,8 +39,4 @@ func corsHandler(cfg config.Config, next http.Handler) http.Handler {
 		AllowCredentials: cfg.CORSAllowCredentials,
 		MaxAge:           600,
 	}).Handler(next)
-}
-
-func playgroundHandler() http.Handler {
-	return playground.Handler("orgql", "/graphql")
 }

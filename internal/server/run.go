@@ -12,7 +12,8 @@ import (
 
 // Run serves srv on ln until ctx is done (SIGTERM), then drains: readiness
 // turns 503 at once, new connections are refused, in-flight requests finish
-// within grace, and Run returns.
+// within grace, and Run returns. Connections still open after grace are
+// closed and Run reports the deadline.
 func Run(ctx context.Context, srv *Server, ln net.Listener, grace time.Duration, logger *slog.Logger) error {
 	hs := &http.Server{
 		Handler:           srv,
@@ -32,6 +33,7 @@ func Run(ctx context.Context, srv *Server, ln net.Listener, grace time.Duration,
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
 	defer cancel()
 	if err := hs.Shutdown(shutdownCtx); err != nil {
+		_ = hs.Close()
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {

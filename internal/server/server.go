@@ -4,10 +4,15 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"sync/atomic"
+
+	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/orgql/orgql/graph"
 	"github.com/orgql/orgql/internal/auth"
@@ -35,6 +40,8 @@ type Options struct {
 	Plans  billing.Catalog
 	Mailer members.Mailer
 	Logger *slog.Logger
+	// AroundFields wraps every field resolver; tests use it to make one fail or wait.
+	AroundFields graphql.FieldMiddleware
 }
 
 // New builds the server on an open, migrated database.
@@ -60,11 +67,12 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 		Roles:    roleService,
 		Projects: projectService,
 	}
-	gql := newGraphQLHandler(cfg, s.Resolver, opts.Logger)
+	gql := newGraphQLHandler(cfg, s.Resolver, opts.Logger, opts.AroundFields)
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", limitBody(cfg.MaxBodyBytes, s.Auth.Middleware(gql)))
-	mux.Handle("/", playgroundHandler())
+	mux.Handle("GET /{$}", playgroundPage("/graphql"))
+	mux.Handle("GET "+playgroundAssetsPath, playgroundFiles())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
 	})
@@ -104,14 +112,26 @@ func writeStatus(w http.ResponseWriter, code int, msg string) {
 	_, _ = w.Write([]byte(msg + "\n"))
 }
 
-// limitBody refuses bodies over n bytes with 413 before any parsing.
+// limitBody refuses a body over n bytes with 413 before any parsing. A body
+// without Content-Length (chunked) is read up to the limit first: a
+// transport would otherwise report the cut as a malformed body.
 func limitBody(n int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > n {
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, n)
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, n))
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			} else {
+				http.Error(w, "cannot read request body", http.StatusBadRequest)
+			}
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
 	})
 }
