@@ -12,6 +12,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -27,7 +28,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:]); err != nil {
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return
 		}
@@ -36,16 +37,17 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, args []string) error {
+// run runs the command in args; logs go to stderr.
+func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
 	command := "serve"
 	if len(args) > 0 && (args[0] == "serve" || args[0] == "migrate") {
 		command, args = args[0], args[1:]
 	}
-	cfg, err := config.Load(args, os.Getenv, os.Stderr)
+	cfg, err := config.Load(args, getenv, stderr)
 	if err != nil {
 		return err
 	}
-	logger := newLogger(cfg)
+	logger := newLogger(cfg, stderr)
 	slog.SetDefault(logger)
 
 	db, err := database.Open(ctx, cfg.DatabaseURL)
@@ -91,12 +93,12 @@ func playgroundHost(a net.Addr) string {
 	return "localhost:" + port
 }
 
-func newLogger(cfg config.Config) *slog.Logger {
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+		return slog.New(slog.NewJSONHandler(w, opts))
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	return slog.New(slog.NewTextHandler(w, opts))
 }

@@ -56,9 +56,9 @@ func (Role) Mixin() []ent.Mixin {
 func (Role) Fields() []ent.Field {
 	return []ent.Field{
 		field.Enum("kind").GoType(rbacKind("")).Immutable().Annotations(entgql.Type("RoleKind")),
-		field.String("name").NotEmpty().MaxLen(100),
+		field.String("name").NotEmpty().MaxRuneLen(100),
 		field.String("name_key").Annotations(hidden()),
-		field.String("description").Default("").MaxLen(1000),
+		field.String("description").Default("").MaxRuneLen(1000),
 	}
 }
 

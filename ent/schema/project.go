@@ -23,9 +23,9 @@ func (Project) Mixin() []ent.Mixin {
 
 func (Project) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(255).Annotations(entgql.OrderField("NAME")),
+		field.String("name").NotEmpty().MaxRuneLen(255).Annotations(entgql.OrderField("NAME")),
 		field.String("name_key").Annotations(hidden()),
-		field.String("description").Default("").MaxLen(1000),
+		field.String("description").Default("").MaxRuneLen(1000),
 	}
 }
 
@@ -53,9 +53,9 @@ func (Cluster) Mixin() []ent.Mixin {
 
 func (Cluster) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxLen(255).Annotations(entgql.OrderField("NAME")),
+		field.String("name").NotEmpty().MaxRuneLen(255).Annotations(entgql.OrderField("NAME")),
 		field.String("name_key").Annotations(hidden()),
-		field.String("description").Default("").MaxLen(1000),
+		field.String("description").Default("").MaxRuneLen(1000),
 		field.Enum("cloud_provider").
 			Values("AWS", "SCW", "GCP", "DO", "AZURE", "OVH", "CIVO", "HETZNER", "ORACLE", "IBM", "ON_PREMISE").
 			Annotations(entgql.Type("CloudProvider")),

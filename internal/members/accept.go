@@ -9,11 +9,11 @@ import (
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organizationevent"
-	"github.com/orgql/orgql/ent/user"
 	"github.com/orgql/orgql/internal/apperr"
 	"github.com/orgql/orgql/internal/auth"
 	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/events"
+	"github.com/orgql/orgql/internal/orgs"
 	"github.com/orgql/orgql/internal/rbac"
 	"github.com/orgql/orgql/internal/tenancy"
 	"github.com/orgql/orgql/internal/token"
@@ -124,12 +124,8 @@ func (s *Service) Accept(ctx context.Context, tok string) (*ent.Membership, erro
 		Exec(sys); err != nil {
 		return nil, fmt.Errorf("use invitation: %w", err)
 	}
-	// A user who had no organization gets this one as current, as on creation.
-	if err := client.User.Update().
-		Where(user.ID(c.UserID), user.CurrentOrganizationIDIsNil()).
-		SetCurrentOrganizationID(org.ID).
-		Exec(sys); err != nil {
-		return nil, fmt.Errorf("set current organization: %w", err)
+	if err := orgs.MakeCurrentIfNone(ctx, client, c.UserID, org.ID); err != nil {
+		return nil, err
 	}
 	if _, err := events.Record(ctx, client, events.Event{
 		OrganizationID: org.ID, Type: organizationevent.TypeACCEPT, TargetType: organizationevent.TargetTypeMEMBERSHIP,

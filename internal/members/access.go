@@ -60,15 +60,6 @@ func checkGrant(granter rbac.Kind, r *ent.Role, field string) error {
 	return &apperr.Error{Code: apperr.CodeForbidden, Field: field, Message: msg}
 }
 
-// builtInRole returns organization orgID's role of kind k.
-func builtInRole(ctx context.Context, client *ent.Client, orgID string, k rbac.Kind) (*ent.Role, error) {
-	r, err := client.Role.Query().Where(role.OrganizationID(orgID), role.KindEQ(k)).Only(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load %s role: %w", k, err)
-	}
-	return r, nil
-}
-
 // displayName is how a user is named to others.
 func displayName(u *ent.User) string {
 	if u.Name != "" {

@@ -13,6 +13,7 @@ import (
 	"github.com/orgql/orgql/internal/events"
 	"github.com/orgql/orgql/internal/orgs"
 	"github.com/orgql/orgql/internal/rbac"
+	"github.com/orgql/orgql/internal/roles"
 	"github.com/orgql/orgql/internal/tenancy"
 )
 
@@ -135,11 +136,11 @@ func (s *Service) TransferOwnership(ctx context.Context, orgID, membershipID str
 	if target.ID == me.ID {
 		return nil, apperr.BadInput("membershipID", "this member is already the owner")
 	}
-	owner, err := builtInRole(ctx, client, orgID, rbac.Owner)
+	owner, err := roles.BuiltIn(ctx, client, orgID, rbac.Owner)
 	if err != nil {
 		return nil, err
 	}
-	admin, err := builtInRole(ctx, client, orgID, rbac.Admin)
+	admin, err := roles.BuiltIn(ctx, client, orgID, rbac.Admin)
 	if err != nil {
 		return nil, err
 	}

@@ -82,11 +82,8 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.Organization
 		Exec(sys); err != nil {
 		return nil, fmt.Errorf("create owner membership: %w", err)
 	}
-	if err := client.User.Update().
-		Where(user.ID(c.UserID), user.CurrentOrganizationIDIsNil()).
-		SetCurrentOrganizationID(org.ID).
-		Exec(sys); err != nil {
-		return nil, fmt.Errorf("set current organization: %w", err)
+	if err := MakeCurrentIfNone(ctx, client, c.UserID, org.ID); err != nil {
+		return nil, err
 	}
 	if _, err := events.Record(ctx, client, events.Event{
 		OrganizationID: org.ID, Type: organizationevent.TypeCREATE, TargetType: organizationevent.TargetTypeORGANIZATION,
@@ -167,6 +164,19 @@ func (s *Service) Delete(ctx context.Context, id, confirmName string) (string, e
 		return "", fmt.Errorf("delete organization: %w", err)
 	}
 	return id, nil
+}
+
+// MakeCurrentIfNone makes orgID the current organization of a user who has
+// none: a user's first organization, created or joined, becomes current.
+func MakeCurrentIfNone(ctx context.Context, client *ent.Client, userID, orgID string) error {
+	err := client.User.Update().
+		Where(user.ID(userID), user.CurrentOrganizationIDIsNil()).
+		SetCurrentOrganizationID(orgID).
+		Exec(tenancy.System(ctx))
+	if err != nil {
+		return fmt.Errorf("set current organization: %w", err)
+	}
+	return nil
 }
 
 // MoveCurrentAway moves every user whose current organization is orgID (or

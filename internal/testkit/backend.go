@@ -40,6 +40,7 @@ const (
 type packageDB struct {
 	once sync.Once
 	db   *database.DB
+	url  string
 	err  error
 	drop func()
 }
@@ -98,14 +99,24 @@ func open(t testing.TB, b Backend) *database.DB {
 		databases[b] = p
 	}
 	mu.Unlock()
-	p.once.Do(func() { p.db, p.drop, p.err = create(b) })
+	p.once.Do(func() { p.db, p.url, p.drop, p.err = create(b) })
 	if p.err != nil {
 		t.Fatalf("%s test database: %v", b, p.err)
 	}
 	return p.db
 }
 
-func create(b Backend) (*database.DB, func(), error) {
+// DatabaseURL returns the URL of the package's migrated database for backend
+// b, as ORGQL_DATABASE_URL takes it, for tests that run the binary itself.
+func DatabaseURL(t testing.TB, b Backend) string {
+	t.Helper()
+	open(t, b)
+	mu.Lock()
+	defer mu.Unlock()
+	return databases[b].url
+}
+
+func create(b Backend) (*database.DB, string, func(), error) {
 	ctx := context.Background()
 	var (
 		dsn  string
@@ -118,7 +129,7 @@ func create(b Backend) (*database.DB, func(), error) {
 			dir, err := os.MkdirTemp("", "orgql-test-")
 			if err != nil {
 				mu.Unlock()
-				return nil, nil, err
+				return nil, "", nil, err
 			}
 			tempDir = dir
 		}
@@ -128,7 +139,7 @@ func create(b Backend) (*database.DB, func(), error) {
 		admin := os.Getenv(PostgresURLEnv)
 		u, err := url.Parse(admin)
 		if err != nil {
-			return nil, nil, fmt.Errorf("parse %s: %w", PostgresURLEnv, err)
+			return nil, "", nil, fmt.Errorf("parse %s: %w", PostgresURLEnv, err)
 		}
 		name := "orgql_test_" + strings.ReplaceAll(filepath.Base(os.Args[0]), ".test", "") + "_" + randomSuffix()
 		name = strings.Map(func(r rune) rune {
@@ -139,11 +150,11 @@ func create(b Backend) (*database.DB, func(), error) {
 		}, strings.ToLower(name))
 		adminDB, err := sql.Open("postgres", admin)
 		if err != nil {
-			return nil, nil, err
+			return nil, "", nil, err
 		}
 		if _, err := adminDB.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 			adminDB.Close()
-			return nil, nil, fmt.Errorf("create database (is PostgreSQL running?): %w", err)
+			return nil, "", nil, fmt.Errorf("create database (is PostgreSQL running?): %w", err)
 		}
 		drop = func() {
 			_, _ = adminDB.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
@@ -159,14 +170,14 @@ func create(b Backend) (*database.DB, func(), error) {
 		if drop != nil {
 			drop()
 		}
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		if drop != nil {
 			drop()
 		}
-		return nil, nil, err
+		return nil, "", nil, err
 	}
-	return db, drop, nil
+	return db, dsn, drop, nil
 }
