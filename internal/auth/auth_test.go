@@ -132,7 +132,9 @@ func TestSessionCookieAuthenticates(t *testing.T) {
 		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"`+viewerQuery+`"}`))
 		req.Header.Set("Content-Type", "application/json")
 		req.AddCookie(&http.Cookie{Name: auth.SessionCookie, Value: alice.Token})
-		var out struct{ Viewer struct{ User struct{ Login string } } }
+		var out struct {
+			Viewer struct{ User struct{ Login string } }
+		}
 		e.Anonymous().Send(t, req).OK(t, &out)
 		if out.Viewer.User.Login != alice.Login {
 			t.Fatalf("cookie signed in as %q", out.Viewer.User.Login)
