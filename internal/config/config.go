@@ -57,7 +57,7 @@ func declare(b *binder, c *Config) {
 	b.Int(&c.MaxDepth, "max-depth", "MAX_DEPTH", 12, "deepest selection nesting allowed")
 	b.Int(&c.MaxAliases, "max-aliases", "MAX_ALIASES", 30, "most aliases in one operation")
 	b.Int(&c.MaxRootFields, "max-root-fields", "MAX_ROOT_FIELDS", 20, "most root fields in one operation")
-	b.Int(&c.ComplexityLimit, "complexity-limit", "COMPLEXITY_LIMIT", 10000, "highest cost of one operation (a connection costs its page size times its selections)")
+	b.Int(&c.ComplexityLimit, "complexity-limit", "COMPLEXITY_LIMIT", 25000, "highest cost of one operation (a connection costs its page size times its selections)")
 	b.Int(&c.QueryCacheSize, "query-cache-size", "QUERY_CACHE_SIZE", 1000, "parsed and validated documents kept")
 	b.Int(&c.APQCacheSize, "apq-cache-size", "APQ_CACHE_SIZE", 1000, "automatic persisted queries kept")
 	b.Duration(&c.OperationTimeout, "operation-timeout", "OPERATION_TIMEOUT", 10*time.Second, "time after which a query or mutation and its database statement are cancelled")
