@@ -81,17 +81,18 @@ func TestCreateOrganizationMakesTheCreatorOwner(t *testing.T) {
 					TotalCount int
 					Edges      []struct {
 						Node struct {
-							User struct{ Login string }
-							Role struct{ Kind string }
+							User           struct{ Login string }
+							Role           struct{ Kind string }
+							LastActivityAt *string
 						}
 					}
 				}
 			}
 		}
-		alice.Do(t, `query($id: ID!) { organization(id: $id) { members { totalCount edges { node { user { login } role { kind } } } } } }`,
+		alice.Do(t, `query($id: ID!) { organization(id: $id) { members { totalCount edges { node { user { login } role { kind } lastActivityAt } } } } }`,
 			map[string]any{"id": org.ID}).OK(t, &out)
 		m := out.Organization.Members
-		if m.TotalCount != 1 || m.Edges[0].Node.User.Login != alice.Login || m.Edges[0].Node.Role.Kind != "OWNER" {
+		if m.TotalCount != 1 || m.Edges[0].Node.User.Login != alice.Login || m.Edges[0].Node.Role.Kind != "OWNER" || m.Edges[0].Node.LastActivityAt == nil {
 			t.Fatalf("members: %+v", m)
 		}
 		if o := dbOrg(t, e, org.ID); o.OwnerID != dbUser(t, e, alice).ID {

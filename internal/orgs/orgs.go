@@ -6,6 +6,7 @@ package orgs
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/membership"
@@ -79,6 +80,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.Organization
 		SetOrganizationID(org.ID).
 		SetUserID(c.UserID).
 		SetRoleID(builtIns[rbac.Owner].ID).
+		SetLastActivityAt(time.Now()).
 		Exec(sys); err != nil {
 		return nil, fmt.Errorf("create owner membership: %w", err)
 	}
