@@ -9,7 +9,6 @@ import (
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/rbac"
-	"github.com/orgql/orgql/internal/tenancy"
 )
 
 // List returns organization orgID's roles: built-in first, then custom ones by name.
@@ -39,22 +38,4 @@ func builtInRank(k rbac.Kind) int {
 		}
 	}
 	return len(rbac.BuiltIn)
-}
-
-// ViewerRole returns the caller's role in organization orgID.
-func (s *Service) ViewerRole(ctx context.Context, orgID string) (*ent.Role, error) {
-	m, err := tenancy.RoleIn(ctx, database.Client(ctx, s.Client), orgID)
-	if err != nil {
-		return nil, err
-	}
-	return m.Edges.Role, nil
-}
-
-// ViewerCapabilities returns what the caller may do in organization orgID, from the rbac table.
-func (s *Service) ViewerCapabilities(ctx context.Context, orgID string) ([]rbac.Capability, error) {
-	r, err := s.ViewerRole(ctx, orgID)
-	if err != nil {
-		return nil, err
-	}
-	return rbac.CapabilitiesOf(r.Kind), nil
 }

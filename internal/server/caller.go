@@ -4,8 +4,10 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/orgql/orgql/internal/apperr"
+	"github.com/orgql/orgql/internal/roles"
 	"github.com/orgql/orgql/internal/viewer"
 )
 
@@ -20,6 +22,15 @@ func requireCaller(ctx context.Context, next graphql.RootResolver) graphql.Marsh
 	if viewer.FromContext(ctx) == nil && fc != nil && !publicRootFields[fc.Field.Name] {
 		graphql.AddError(ctx, apperr.Unauthenticated())
 		return graphql.Null
+	}
+	return next(ctx)
+}
+
+// memoizeViewerRoles loads the caller's roles once per query (see
+// roles.WithViewerRoles); a mutation may change them, so it reads them fresh.
+func memoizeViewerRoles(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Query {
+		ctx = roles.WithViewerRoles(ctx)
 	}
 	return next(ctx)
 }

@@ -46,6 +46,7 @@ func newGraphQLHandler(cfg config.Config, r *graph.Resolver, logger *slog.Logger
 	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(recoverPanic(logger))
 	srv.AroundOperations(operationTimeout(cfg.OperationTimeout, present))
+	srv.AroundOperations(memoizeViewerRoles)
 	srv.AroundRootFields(requireCaller)
 	if aroundFields != nil {
 		srv.AroundFields(aroundFields)
