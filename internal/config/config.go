@@ -50,7 +50,7 @@ func declare(b *binder, c *Config) {
 	b.FlagOnly(&c.Dev, "dev", "development mode: the development sign-in, introspection and field suggestions; never in production")
 	b.String(&c.PublicURL, "public-url", "PUBLIC_URL", "http://localhost:8080", "URL the server is reached at, for invitation links")
 	b.Bool(&c.Introspection, "introspection", "INTROSPECTION", false, "allow schema introspection and field suggestions (always on with --dev)")
-	b.List(&c.CORSOrigins, "cors-origins", "CORS_ORIGINS", "comma-separated `origins` allowed by CORS and for WebSocket upgrades")
+	b.List(&c.CORSOrigins, "cors-origins", "CORS_ORIGINS", "comma-separated `origins` allowed by CORS")
 	b.Bool(&c.CORSAllowCredentials, "cors-allow-credentials", "CORS_ALLOW_CREDENTIALS", false, "allow credentialed cross-origin requests (cookies); refused with a wildcard origin")
 	b.Int64(&c.MaxBodyBytes, "max-body-bytes", "MAX_BODY_BYTES", 1<<20, "largest request body; larger ones get 413")
 	b.Int(&c.ParserTokenLimit, "parser-token-limit", "PARSER_TOKEN_LIMIT", 15000, "most tokens a GraphQL document may have")
