@@ -10,6 +10,7 @@ import (
 
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/intercept"
+	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/privacy"
 	"github.com/orgql/orgql/ent/roleprojectpermission"
@@ -110,9 +111,9 @@ func UserQueryRule() privacy.QueryRule {
 				coMembers := sql.Select(membership.FieldUserID).
 					From(sql.Table(membership.Table)).
 					Where(sql.In(membership.FieldOrganizationID, memberOrgs(c)))
-				inviters := sql.Select("inviter_id").
-					From(sql.Table("invitations")).
-					Where(sql.In("organization_id", memberOrgs(c)))
+				inviters := sql.Select(invitation.FieldInviterID).
+					From(sql.Table(invitation.Table)).
+					Where(sql.In(invitation.FieldOrganizationID, memberOrgs(c)))
 				s.Where(sql.Or(
 					sql.EQ(s.C("id"), c.UserID),
 					sql.In(s.C("id"), coMembers),
