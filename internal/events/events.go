@@ -74,6 +74,18 @@ func redact(m map[string]any) map[string]any {
 	return out
 }
 
+// RecordUpdate writes an UPDATE event for e's target whose change is the
+// fields that differ between before and after; when none does, it writes nothing.
+func RecordUpdate(ctx context.Context, client *ent.Client, e Event, before, after map[string]any) error {
+	change := Diff(before, after)
+	if len(change) == 0 {
+		return nil
+	}
+	e.Type, e.Change = organizationevent.TypeUPDATE, change
+	_, err := Record(ctx, client, e)
+	return err
+}
+
 // Diff returns {field: {"from": old, "to": new}} for each field whose value changed.
 func Diff(before, after map[string]any) map[string]any {
 	out := map[string]any{}

@@ -127,13 +127,10 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (*ent.O
 	if err != nil {
 		return nil, fmt.Errorf("update organization: %w", err)
 	}
-	if change := events.Diff(snapshot(before), snapshot(org)); len(change) > 0 {
-		if _, err := events.Record(ctx, client, events.Event{
-			OrganizationID: org.ID, Type: organizationevent.TypeUPDATE, TargetType: organizationevent.TargetTypeORGANIZATION,
-			TargetID: org.ID, TargetName: org.Name, Change: change,
-		}); err != nil {
-			return nil, err
-		}
+	if err := events.RecordUpdate(ctx, client, events.Event{
+		OrganizationID: org.ID, TargetType: organizationevent.TargetTypeORGANIZATION, TargetID: org.ID, TargetName: org.Name,
+	}, snapshot(before), snapshot(org)); err != nil {
+		return nil, err
 	}
 	return org, nil
 }

@@ -83,13 +83,10 @@ func (s *Service) UpdateCluster(ctx context.Context, id string, in UpdateCluster
 	if err != nil {
 		return nil, fmt.Errorf("update cluster: %w", err)
 	}
-	if change := events.Diff(clusterSnapshot(before), clusterSnapshot(c)); len(change) > 0 {
-		if _, err := events.Record(ctx, client, events.Event{
-			OrganizationID: c.OrganizationID, Type: organizationevent.TypeUPDATE, TargetType: organizationevent.TargetTypeCLUSTER,
-			TargetID: c.ID, TargetName: c.Name, Change: change,
-		}); err != nil {
-			return nil, err
-		}
+	if err := events.RecordUpdate(ctx, client, events.Event{
+		OrganizationID: c.OrganizationID, TargetType: organizationevent.TargetTypeCLUSTER, TargetID: c.ID, TargetName: c.Name,
+	}, clusterSnapshot(before), clusterSnapshot(c)); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -129,15 +126,8 @@ func (s *Service) cluster(ctx context.Context, client *ent.Client, id string) (*
 
 // validateCluster checks the text fields of a cluster input under "input"; nil ones are not given.
 func validateCluster(name, description, region *string) error {
-	if name != nil {
-		if _, err := validate.Name("input.name", *name, maxName); err != nil {
-			return err
-		}
-	}
-	if description != nil {
-		if _, err := validate.Text("input.description", *description, maxDescription); err != nil {
-			return err
-		}
+	if err := validateNameAndDescription("input", name, description); err != nil {
+		return err
 	}
 	if region != nil {
 		if _, err := validate.Name("input.region", *region, maxRegion); err != nil {

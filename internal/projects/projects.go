@@ -22,11 +22,19 @@ const (
 
 // ValidateCreateProject checks a CreateProjectInput whose fields sit under path (e.g. "input").
 func ValidateCreateProject(path string, in CreateProjectInput) error {
-	if _, err := validate.Name(path+".name", in.Name, maxName); err != nil {
-		return err
+	return validateNameAndDescription(path, &in.Name, in.Description)
+}
+
+// validateNameAndDescription checks the name and description of a project or
+// cluster input under path; nil ones are not given.
+func validateNameAndDescription(path string, name, description *string) error {
+	if name != nil {
+		if _, err := validate.Name(path+".name", *name, maxName); err != nil {
+			return err
+		}
 	}
-	if in.Description != nil {
-		if _, err := validate.Text(path+".description", *in.Description, maxDescription); err != nil {
+	if description != nil {
+		if _, err := validate.Text(path+".description", *description, maxDescription); err != nil {
 			return err
 		}
 	}

@@ -21,15 +21,8 @@ func (s *Service) UpdateProject(ctx context.Context, id string, in UpdateProject
 	if err != nil {
 		return nil, err
 	}
-	if in.Name != nil {
-		if _, err := validate.Name("input.name", *in.Name, maxName); err != nil {
-			return nil, err
-		}
-	}
-	if in.Description != nil {
-		if _, err := validate.Text("input.description", *in.Description, maxDescription); err != nil {
-			return nil, err
-		}
+	if err := validateNameAndDescription("input", in.Name, in.Description); err != nil {
+		return nil, err
 	}
 	update := client.Project.UpdateOne(before)
 	if in.Name != nil {
@@ -45,13 +38,10 @@ func (s *Service) UpdateProject(ctx context.Context, id string, in UpdateProject
 	if err != nil {
 		return nil, fmt.Errorf("update project: %w", err)
 	}
-	if change := events.Diff(projectSnapshot(before), projectSnapshot(p)); len(change) > 0 {
-		if _, err := events.Record(ctx, client, events.Event{
-			OrganizationID: p.OrganizationID, Type: organizationevent.TypeUPDATE, TargetType: organizationevent.TargetTypePROJECT,
-			TargetID: p.ID, TargetName: p.Name, Change: change,
-		}); err != nil {
-			return nil, err
-		}
+	if err := events.RecordUpdate(ctx, client, events.Event{
+		OrganizationID: p.OrganizationID, TargetType: organizationevent.TargetTypePROJECT, TargetID: p.ID, TargetName: p.Name,
+	}, projectSnapshot(before), projectSnapshot(p)); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

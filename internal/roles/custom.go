@@ -85,13 +85,10 @@ func (s *Service) UpdateCustom(ctx context.Context, id string, in CustomRoleInpu
 	if err := writeGrants(ctx, client, updated, def); err != nil {
 		return nil, err
 	}
-	if change := events.Diff(before.snapshot(), def.snapshot()); len(change) > 0 {
-		if _, err := events.Record(ctx, client, events.Event{
-			OrganizationID: r.OrganizationID, Type: organizationevent.TypeUPDATE, TargetType: organizationevent.TargetTypeROLE,
-			TargetID: r.ID, TargetName: updated.Name, Change: change,
-		}); err != nil {
-			return nil, err
-		}
+	if err := events.RecordUpdate(ctx, client, events.Event{
+		OrganizationID: r.OrganizationID, TargetType: organizationevent.TargetTypeROLE, TargetID: r.ID, TargetName: updated.Name,
+	}, before.snapshot(), def.snapshot()); err != nil {
+		return nil, err
 	}
 	return updated, nil
 }

@@ -96,7 +96,7 @@ func checkInput(in CustomRoleInput) (definition, error) {
 }
 
 // snapshot is def as an audit event records it, in a stable order so two
-// snapshots compare with events.Diff.
+// snapshots compare with events.RecordUpdate.
 func (def definition) snapshot() map[string]any {
 	clusters := append([]clusterGrant(nil), def.Clusters...)
 	sort.Slice(clusters, func(i, j int) bool { return clusters[i].ClusterID < clusters[j].ClusterID })
