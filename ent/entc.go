@@ -1,6 +1,7 @@
 //go:build ignore
 
-// entc generates ent's code and the entgql part of the GraphQL schema.
+// entc generates ent's code and the entgql part of the GraphQL schema. It
+// runs from the module root, as the first step of `go generate ./...`.
 package main
 
 import (
@@ -14,15 +15,17 @@ import (
 func main() {
 	ex, err := entgql.NewExtension(
 		entgql.WithSchemaGenerator(),
-		entgql.WithSchemaPath("../graph/ent.graphqls"),
-		entgql.WithConfigPath("../gqlgen.yml"),
+		entgql.WithSchemaPath("graph/ent.graphqls"),
+		entgql.WithConfigPath("gqlgen.yml"),
 		entgql.WithWhereInputs(true),
 		entgql.WithNodeDescriptor(false),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)
 	}
-	err = entc.Generate("./schema", &gen.Config{
+	err = entc.Generate("./ent/schema", &gen.Config{
+		Target:  "./ent",
+		Package: "github.com/orgql/orgql/ent",
 		Features: []gen.Feature{
 			gen.FeaturePrivacy,
 			gen.FeatureEntQL,
