@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"time"
 
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/orgql/orgql/ent/cluster"
@@ -20,6 +22,7 @@ type ClusterCreate struct {
 	config
 	mutation *ClusterMutation
 	hooks    []Hook
+	conflict []sql.ConflictOption
 }
 
 // SetCreatedAt sets the "created_at" field.
@@ -91,14 +94,6 @@ func (_c *ClusterCreate) SetCloudProvider(v cluster.CloudProvider) *ClusterCreat
 // SetRegion sets the "region" field.
 func (_c *ClusterCreate) SetRegion(v string) *ClusterCreate {
 	_c.mutation.SetRegion(v)
-	return _c
-}
-
-// SetNillableRegion sets the "region" field if the given value is not nil.
-func (_c *ClusterCreate) SetNillableRegion(v *string) *ClusterCreate {
-	if v != nil {
-		_c.SetRegion(*v)
-	}
 	return _c
 }
 
@@ -219,10 +214,6 @@ func (_c *ClusterCreate) defaults() error {
 		v := cluster.DefaultDescription
 		_c.mutation.SetDescription(v)
 	}
-	if _, ok := _c.mutation.Region(); !ok {
-		v := cluster.DefaultRegion
-		_c.mutation.SetRegion(v)
-	}
 	if _, ok := _c.mutation.KubernetesMode(); !ok {
 		v := cluster.DefaultKubernetesMode
 		_c.mutation.SetKubernetesMode(v)
@@ -287,6 +278,11 @@ func (_c *ClusterCreate) check() error {
 	if _, ok := _c.mutation.Region(); !ok {
 		return &ValidationError{Name: "region", err: errors.New(`ent: missing required field "Cluster.region"`)}
 	}
+	if v, ok := _c.mutation.Region(); ok {
+		if err := cluster.RegionValidator(v); err != nil {
+			return &ValidationError{Name: "region", err: fmt.Errorf(`ent: validator failed for field "Cluster.region": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.KubernetesMode(); !ok {
 		return &ValidationError{Name: "kubernetes_mode", err: errors.New(`ent: missing required field "Cluster.kubernetes_mode"`)}
 	}
@@ -337,6 +333,7 @@ func (_c *ClusterCreate) createSpec() (*Cluster, *sqlgraph.CreateSpec) {
 		_node = &Cluster{config: _c.config}
 		_spec = sqlgraph.NewCreateSpec(cluster.Table, sqlgraph.NewFieldSpec(cluster.FieldID, field.TypeString))
 	)
+	_spec.OnConflict = _c.conflict
 	if id, ok := _c.mutation.ID(); ok {
 		_node.ID = id
 		_spec.ID.Value = id
@@ -413,11 +410,361 @@ func (_c *ClusterCreate) createSpec() (*Cluster, *sqlgraph.CreateSpec) {
 	return _node, _spec
 }
 
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.Cluster.Create().
+//		SetCreatedAt(v).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.ClusterUpsert) {
+//			SetCreatedAt(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *ClusterCreate) OnConflict(opts ...sql.ConflictOption) *ClusterUpsertOne {
+	_c.conflict = opts
+	return &ClusterUpsertOne{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.Cluster.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *ClusterCreate) OnConflictColumns(columns ...string) *ClusterUpsertOne {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &ClusterUpsertOne{
+		create: _c,
+	}
+}
+
+type (
+	// ClusterUpsertOne is the builder for "upsert"-ing
+	//  one Cluster node.
+	ClusterUpsertOne struct {
+		create *ClusterCreate
+	}
+
+	// ClusterUpsert is the "OnConflict" setter.
+	ClusterUpsert struct {
+		*sql.UpdateSet
+	}
+)
+
+// SetUpdatedAt sets the "updated_at" field.
+func (u *ClusterUpsert) SetUpdatedAt(v time.Time) *ClusterUpsert {
+	u.Set(cluster.FieldUpdatedAt, v)
+	return u
+}
+
+// UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
+func (u *ClusterUpsert) UpdateUpdatedAt() *ClusterUpsert {
+	u.SetExcluded(cluster.FieldUpdatedAt)
+	return u
+}
+
+// SetName sets the "name" field.
+func (u *ClusterUpsert) SetName(v string) *ClusterUpsert {
+	u.Set(cluster.FieldName, v)
+	return u
+}
+
+// UpdateName sets the "name" field to the value that was provided on create.
+func (u *ClusterUpsert) UpdateName() *ClusterUpsert {
+	u.SetExcluded(cluster.FieldName)
+	return u
+}
+
+// SetNameKey sets the "name_key" field.
+func (u *ClusterUpsert) SetNameKey(v string) *ClusterUpsert {
+	u.Set(cluster.FieldNameKey, v)
+	return u
+}
+
+// UpdateNameKey sets the "name_key" field to the value that was provided on create.
+func (u *ClusterUpsert) UpdateNameKey() *ClusterUpsert {
+	u.SetExcluded(cluster.FieldNameKey)
+	return u
+}
+
+// SetDescription sets the "description" field.
+func (u *ClusterUpsert) SetDescription(v string) *ClusterUpsert {
+	u.Set(cluster.FieldDescription, v)
+	return u
+}
+
+// UpdateDescription sets the "description" field to the value that was provided on create.
+func (u *ClusterUpsert) UpdateDescription() *ClusterUpsert {
+	u.SetExcluded(cluster.FieldDescription)
+	return u
+}
+
+// SetCloudProvider sets the "cloud_provider" field.
+func (u *ClusterUpsert) SetCloudProvider(v cluster.CloudProvider) *ClusterUpsert {
+	u.Set(cluster.FieldCloudProvider, v)
+	return u
+}
+
+// UpdateCloudProvider sets the "cloud_provider" field to the value that was provided on create.
+func (u *ClusterUpsert) UpdateCloudProvider() *ClusterUpsert {
+	u.SetExcluded(cluster.FieldCloudProvider)
+	return u
+}
+
+// SetRegion sets the "region" field.
+func (u *ClusterUpsert) SetRegion(v string) *ClusterUpsert {
+	u.Set(cluster.FieldRegion, v)
+	return u
+}
+
+// UpdateRegion sets the "region" field to the value that was provided on create.
+func (u *ClusterUpsert) UpdateRegion() *ClusterUpsert {
+	u.SetExcluded(cluster.FieldRegion)
+	return u
+}
+
+// SetKubernetesMode sets the "kubernetes_mode" field.
+func (u *ClusterUpsert) SetKubernetesMode(v cluster.KubernetesMode) *ClusterUpsert {
+	u.Set(cluster.FieldKubernetesMode, v)
+	return u
+}
+
+// UpdateKubernetesMode sets the "kubernetes_mode" field to the value that was provided on create.
+func (u *ClusterUpsert) UpdateKubernetesMode() *ClusterUpsert {
+	u.SetExcluded(cluster.FieldKubernetesMode)
+	return u
+}
+
+// SetProduction sets the "production" field.
+func (u *ClusterUpsert) SetProduction(v bool) *ClusterUpsert {
+	u.Set(cluster.FieldProduction, v)
+	return u
+}
+
+// UpdateProduction sets the "production" field to the value that was provided on create.
+func (u *ClusterUpsert) UpdateProduction() *ClusterUpsert {
+	u.SetExcluded(cluster.FieldProduction)
+	return u
+}
+
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
+// Using this option is equivalent to using:
+//
+//	client.Cluster.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(cluster.FieldID)
+//			}),
+//		).
+//		Exec(ctx)
+func (u *ClusterUpsertOne) UpdateNewValues() *ClusterUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(cluster.FieldID)
+		}
+		if _, exists := u.create.mutation.CreatedAt(); exists {
+			s.SetIgnore(cluster.FieldCreatedAt)
+		}
+		if _, exists := u.create.mutation.OrganizationID(); exists {
+			s.SetIgnore(cluster.FieldOrganizationID)
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.Cluster.Create().
+//	    OnConflict(sql.ResolveWithIgnore()).
+//	    Exec(ctx)
+func (u *ClusterUpsertOne) Ignore() *ClusterUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *ClusterUpsertOne) DoNothing() *ClusterUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the ClusterCreate.OnConflict
+// documentation for more info.
+func (u *ClusterUpsertOne) Update(set func(*ClusterUpsert)) *ClusterUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&ClusterUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (u *ClusterUpsertOne) SetUpdatedAt(v time.Time) *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.SetUpdatedAt(v)
+	})
+}
+
+// UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
+func (u *ClusterUpsertOne) UpdateUpdatedAt() *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.UpdateUpdatedAt()
+	})
+}
+
+// SetName sets the "name" field.
+func (u *ClusterUpsertOne) SetName(v string) *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.SetName(v)
+	})
+}
+
+// UpdateName sets the "name" field to the value that was provided on create.
+func (u *ClusterUpsertOne) UpdateName() *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.UpdateName()
+	})
+}
+
+// SetNameKey sets the "name_key" field.
+func (u *ClusterUpsertOne) SetNameKey(v string) *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.SetNameKey(v)
+	})
+}
+
+// UpdateNameKey sets the "name_key" field to the value that was provided on create.
+func (u *ClusterUpsertOne) UpdateNameKey() *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.UpdateNameKey()
+	})
+}
+
+// SetDescription sets the "description" field.
+func (u *ClusterUpsertOne) SetDescription(v string) *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.SetDescription(v)
+	})
+}
+
+// UpdateDescription sets the "description" field to the value that was provided on create.
+func (u *ClusterUpsertOne) UpdateDescription() *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.UpdateDescription()
+	})
+}
+
+// SetCloudProvider sets the "cloud_provider" field.
+func (u *ClusterUpsertOne) SetCloudProvider(v cluster.CloudProvider) *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.SetCloudProvider(v)
+	})
+}
+
+// UpdateCloudProvider sets the "cloud_provider" field to the value that was provided on create.
+func (u *ClusterUpsertOne) UpdateCloudProvider() *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.UpdateCloudProvider()
+	})
+}
+
+// SetRegion sets the "region" field.
+func (u *ClusterUpsertOne) SetRegion(v string) *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.SetRegion(v)
+	})
+}
+
+// UpdateRegion sets the "region" field to the value that was provided on create.
+func (u *ClusterUpsertOne) UpdateRegion() *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.UpdateRegion()
+	})
+}
+
+// SetKubernetesMode sets the "kubernetes_mode" field.
+func (u *ClusterUpsertOne) SetKubernetesMode(v cluster.KubernetesMode) *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.SetKubernetesMode(v)
+	})
+}
+
+// UpdateKubernetesMode sets the "kubernetes_mode" field to the value that was provided on create.
+func (u *ClusterUpsertOne) UpdateKubernetesMode() *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.UpdateKubernetesMode()
+	})
+}
+
+// SetProduction sets the "production" field.
+func (u *ClusterUpsertOne) SetProduction(v bool) *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.SetProduction(v)
+	})
+}
+
+// UpdateProduction sets the "production" field to the value that was provided on create.
+func (u *ClusterUpsertOne) UpdateProduction() *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.UpdateProduction()
+	})
+}
+
+// Exec executes the query.
+func (u *ClusterUpsertOne) Exec(ctx context.Context) error {
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for ClusterCreate.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *ClusterUpsertOne) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// Exec executes the UPSERT query and returns the inserted/updated ID.
+func (u *ClusterUpsertOne) ID(ctx context.Context) (id string, err error) {
+	if u.create.driver.Dialect() == dialect.MySQL {
+		// In case of "ON CONFLICT", there is no way to get back non-numeric ID
+		// fields from the database since MySQL does not support the RETURNING clause.
+		return id, errors.New("ent: ClusterUpsertOne.ID is not supported by MySQL driver. Use ClusterUpsertOne.Exec instead")
+	}
+	node, err := u.create.Save(ctx)
+	if err != nil {
+		return id, err
+	}
+	return node.ID, nil
+}
+
+// IDX is like ID, but panics if an error occurs.
+func (u *ClusterUpsertOne) IDX(ctx context.Context) string {
+	id, err := u.ID(ctx)
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
+
 // ClusterCreateBulk is the builder for creating many Cluster entities in bulk.
 type ClusterCreateBulk struct {
 	config
 	err      error
 	builders []*ClusterCreate
+	conflict []sql.ConflictOption
 }
 
 // Save creates the Cluster entities in the database.
@@ -447,6 +794,7 @@ func (_c *ClusterCreateBulk) Save(ctx context.Context) ([]*Cluster, error) {
 					_, err = mutators[i+1].Mutate(root, _c.builders[i+1].mutation)
 				} else {
 					spec := &sqlgraph.BatchCreateSpec{Nodes: specs}
+					spec.OnConflict = _c.conflict
 					// Invoke the actual operation on the latest mutation in the chain.
 					if err = sqlgraph.BatchCreate(ctx, _c.driver, spec); err != nil {
 						if sqlgraph.IsConstraintError(err) {
@@ -493,6 +841,238 @@ func (_c *ClusterCreateBulk) Exec(ctx context.Context) error {
 // ExecX is like Exec, but panics if an error occurs.
 func (_c *ClusterCreateBulk) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.Cluster.CreateBulk(builders...).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.ClusterUpsert) {
+//			SetCreatedAt(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *ClusterCreateBulk) OnConflict(opts ...sql.ConflictOption) *ClusterUpsertBulk {
+	_c.conflict = opts
+	return &ClusterUpsertBulk{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.Cluster.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *ClusterCreateBulk) OnConflictColumns(columns ...string) *ClusterUpsertBulk {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &ClusterUpsertBulk{
+		create: _c,
+	}
+}
+
+// ClusterUpsertBulk is the builder for "upsert"-ing
+// a bulk of Cluster nodes.
+type ClusterUpsertBulk struct {
+	create *ClusterCreateBulk
+}
+
+// UpdateNewValues updates the mutable fields using the new values that
+// were set on create. Using this option is equivalent to using:
+//
+//	client.Cluster.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(cluster.FieldID)
+//			}),
+//		).
+//		Exec(ctx)
+func (u *ClusterUpsertBulk) UpdateNewValues() *ClusterUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(cluster.FieldID)
+			}
+			if _, exists := b.mutation.CreatedAt(); exists {
+				s.SetIgnore(cluster.FieldCreatedAt)
+			}
+			if _, exists := b.mutation.OrganizationID(); exists {
+				s.SetIgnore(cluster.FieldOrganizationID)
+			}
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.Cluster.Create().
+//		OnConflict(sql.ResolveWithIgnore()).
+//		Exec(ctx)
+func (u *ClusterUpsertBulk) Ignore() *ClusterUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *ClusterUpsertBulk) DoNothing() *ClusterUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the ClusterCreateBulk.OnConflict
+// documentation for more info.
+func (u *ClusterUpsertBulk) Update(set func(*ClusterUpsert)) *ClusterUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&ClusterUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (u *ClusterUpsertBulk) SetUpdatedAt(v time.Time) *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.SetUpdatedAt(v)
+	})
+}
+
+// UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
+func (u *ClusterUpsertBulk) UpdateUpdatedAt() *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.UpdateUpdatedAt()
+	})
+}
+
+// SetName sets the "name" field.
+func (u *ClusterUpsertBulk) SetName(v string) *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.SetName(v)
+	})
+}
+
+// UpdateName sets the "name" field to the value that was provided on create.
+func (u *ClusterUpsertBulk) UpdateName() *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.UpdateName()
+	})
+}
+
+// SetNameKey sets the "name_key" field.
+func (u *ClusterUpsertBulk) SetNameKey(v string) *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.SetNameKey(v)
+	})
+}
+
+// UpdateNameKey sets the "name_key" field to the value that was provided on create.
+func (u *ClusterUpsertBulk) UpdateNameKey() *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.UpdateNameKey()
+	})
+}
+
+// SetDescription sets the "description" field.
+func (u *ClusterUpsertBulk) SetDescription(v string) *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.SetDescription(v)
+	})
+}
+
+// UpdateDescription sets the "description" field to the value that was provided on create.
+func (u *ClusterUpsertBulk) UpdateDescription() *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.UpdateDescription()
+	})
+}
+
+// SetCloudProvider sets the "cloud_provider" field.
+func (u *ClusterUpsertBulk) SetCloudProvider(v cluster.CloudProvider) *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.SetCloudProvider(v)
+	})
+}
+
+// UpdateCloudProvider sets the "cloud_provider" field to the value that was provided on create.
+func (u *ClusterUpsertBulk) UpdateCloudProvider() *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.UpdateCloudProvider()
+	})
+}
+
+// SetRegion sets the "region" field.
+func (u *ClusterUpsertBulk) SetRegion(v string) *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.SetRegion(v)
+	})
+}
+
+// UpdateRegion sets the "region" field to the value that was provided on create.
+func (u *ClusterUpsertBulk) UpdateRegion() *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.UpdateRegion()
+	})
+}
+
+// SetKubernetesMode sets the "kubernetes_mode" field.
+func (u *ClusterUpsertBulk) SetKubernetesMode(v cluster.KubernetesMode) *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.SetKubernetesMode(v)
+	})
+}
+
+// UpdateKubernetesMode sets the "kubernetes_mode" field to the value that was provided on create.
+func (u *ClusterUpsertBulk) UpdateKubernetesMode() *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.UpdateKubernetesMode()
+	})
+}
+
+// SetProduction sets the "production" field.
+func (u *ClusterUpsertBulk) SetProduction(v bool) *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.SetProduction(v)
+	})
+}
+
+// UpdateProduction sets the "production" field to the value that was provided on create.
+func (u *ClusterUpsertBulk) UpdateProduction() *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.UpdateProduction()
+	})
+}
+
+// Exec executes the query.
+func (u *ClusterUpsertBulk) Exec(ctx context.Context) error {
+	if u.create.err != nil {
+		return u.create.err
+	}
+	for i, b := range u.create.builders {
+		if len(b.conflict) != 0 {
+			return fmt.Errorf("ent: OnConflict was set for builder %d. Set it on the ClusterCreateBulk instead", i)
+		}
+	}
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for ClusterCreateBulk.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *ClusterUpsertBulk) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
 		panic(err)
 	}
 }

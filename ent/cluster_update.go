@@ -234,6 +234,11 @@ func (_u *ClusterUpdate) check() error {
 			return &ValidationError{Name: "cloud_provider", err: fmt.Errorf(`ent: validator failed for field "Cluster.cloud_provider": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Region(); ok {
+		if err := cluster.RegionValidator(v); err != nil {
+			return &ValidationError{Name: "region", err: fmt.Errorf(`ent: validator failed for field "Cluster.region": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.KubernetesMode(); ok {
 		if err := cluster.KubernetesModeValidator(v); err != nil {
 			return &ValidationError{Name: "kubernetes_mode", err: fmt.Errorf(`ent: validator failed for field "Cluster.kubernetes_mode": %w`, err)}
@@ -569,6 +574,11 @@ func (_u *ClusterUpdateOne) check() error {
 	if v, ok := _u.mutation.CloudProvider(); ok {
 		if err := cluster.CloudProviderValidator(v); err != nil {
 			return &ValidationError{Name: "cloud_provider", err: fmt.Errorf(`ent: validator failed for field "Cluster.cloud_provider": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Region(); ok {
+		if err := cluster.RegionValidator(v); err != nil {
+			return &ValidationError{Name: "region", err: fmt.Errorf(`ent: validator failed for field "Cluster.region": %w`, err)}
 		}
 	}
 	if v, ok := _u.mutation.KubernetesMode(); ok {

@@ -33,6 +33,11 @@ func main() {
 			gen.FeatureLock,
 			gen.FeatureExecQuery,
 			gen.FeatureModifier,
+			gen.FeatureUpsert,
+			gen.FeatureVersionedMigration,
+		},
+		Templates: []*gen.Template{
+			gen.MustParse(gen.NewTemplate("orgql").Funcs(entgql.TemplateFuncs).ParseFiles("./ent/template/fields.tmpl")),
 		},
 	}, entc.Extensions(ex))
 	if err != nil {

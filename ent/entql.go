@@ -171,9 +171,9 @@ var schemaGraph = func() *sqlgraph.Schema {
 			role.FieldCreatedAt:      {Type: field.TypeTime, Column: role.FieldCreatedAt},
 			role.FieldUpdatedAt:      {Type: field.TypeTime, Column: role.FieldUpdatedAt},
 			role.FieldOrganizationID: {Type: field.TypeString, Column: role.FieldOrganizationID},
-			role.FieldKind:           {Type: field.TypeEnum, Column: role.FieldKind},
 			role.FieldName:           {Type: field.TypeString, Column: role.FieldName},
 			role.FieldNameKey:        {Type: field.TypeString, Column: role.FieldNameKey},
+			role.FieldKind:           {Type: field.TypeEnum, Column: role.FieldKind},
 			role.FieldDescription:    {Type: field.TypeString, Column: role.FieldDescription},
 		},
 	}
@@ -1516,11 +1516,6 @@ func (f *RoleFilter) WhereOrganizationID(p entql.StringP) {
 	f.Where(p.Field(role.FieldOrganizationID))
 }
 
-// WhereKind applies the entql string predicate on the kind field.
-func (f *RoleFilter) WhereKind(p entql.StringP) {
-	f.Where(p.Field(role.FieldKind))
-}
-
 // WhereName applies the entql string predicate on the name field.
 func (f *RoleFilter) WhereName(p entql.StringP) {
 	f.Where(p.Field(role.FieldName))
@@ -1529,6 +1524,11 @@ func (f *RoleFilter) WhereName(p entql.StringP) {
 // WhereNameKey applies the entql string predicate on the name_key field.
 func (f *RoleFilter) WhereNameKey(p entql.StringP) {
 	f.Where(p.Field(role.FieldNameKey))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *RoleFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(role.FieldKind))
 }
 
 // WhereDescription applies the entql string predicate on the description field.

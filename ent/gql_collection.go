@@ -1172,15 +1172,15 @@ func (_q *RoleQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				selectedFields = append(selectedFields, role.FieldOrganizationID)
 				fieldSeen[role.FieldOrganizationID] = struct{}{}
 			}
-		case "kind":
-			if _, ok := fieldSeen[role.FieldKind]; !ok {
-				selectedFields = append(selectedFields, role.FieldKind)
-				fieldSeen[role.FieldKind] = struct{}{}
-			}
 		case "name":
 			if _, ok := fieldSeen[role.FieldName]; !ok {
 				selectedFields = append(selectedFields, role.FieldName)
 				fieldSeen[role.FieldName] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[role.FieldKind]; !ok {
+				selectedFields = append(selectedFields, role.FieldKind)
+				fieldSeen[role.FieldKind] = struct{}{}
 			}
 		case "description":
 			if _, ok := fieldSeen[role.FieldDescription]; !ok {

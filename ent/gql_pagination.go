@@ -2316,6 +2316,20 @@ var (
 			}
 		},
 	}
+	// RoleOrderFieldName orders Role by name.
+	RoleOrderFieldName = &RoleOrderField{
+		Value: func(_m *Role) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: role.FieldName,
+		toTerm: role.ByName,
+		toCursor: func(_m *Role) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -2326,6 +2340,8 @@ func (f RoleOrderField) String() string {
 		str = "CREATED_AT"
 	case RoleOrderFieldUpdatedAt.column:
 		str = "UPDATED_AT"
+	case RoleOrderFieldName.column:
+		str = "NAME"
 	}
 	return str
 }
@@ -2346,6 +2362,8 @@ func (f *RoleOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *RoleOrderFieldCreatedAt
 	case "UPDATED_AT":
 		*f = *RoleOrderFieldUpdatedAt
+	case "NAME":
+		*f = *RoleOrderFieldName
 	default:
 		return fmt.Errorf("%s is not a valid RoleOrderField", str)
 	}

@@ -2421,12 +2421,6 @@ type RoleWhereInput struct {
 	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
 	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
 
-	// "kind" field predicates.
-	Kind      *rbac.Kind  `json:"kind,omitempty"`
-	KindNEQ   *rbac.Kind  `json:"kindNEQ,omitempty"`
-	KindIn    []rbac.Kind `json:"kindIn,omitempty"`
-	KindNotIn []rbac.Kind `json:"kindNotIn,omitempty"`
-
 	// "name" field predicates.
 	Name             *string  `json:"name,omitempty"`
 	NameNEQ          *string  `json:"nameNEQ,omitempty"`
@@ -2441,6 +2435,12 @@ type RoleWhereInput struct {
 	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
 	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
 	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *rbac.Kind  `json:"kind,omitempty"`
+	KindNEQ   *rbac.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []rbac.Kind `json:"kindIn,omitempty"`
+	KindNotIn []rbac.Kind `json:"kindNotIn,omitempty"`
 
 	// "description" field predicates.
 	Description             *string  `json:"description,omitempty"`
@@ -2611,18 +2611,6 @@ func (i *RoleWhereInput) P() (predicate.Role, error) {
 	if i.UpdatedAtLTE != nil {
 		predicates = append(predicates, role.UpdatedAtLTE(*i.UpdatedAtLTE))
 	}
-	if i.Kind != nil {
-		predicates = append(predicates, role.KindEQ(*i.Kind))
-	}
-	if i.KindNEQ != nil {
-		predicates = append(predicates, role.KindNEQ(*i.KindNEQ))
-	}
-	if len(i.KindIn) > 0 {
-		predicates = append(predicates, role.KindIn(i.KindIn...))
-	}
-	if len(i.KindNotIn) > 0 {
-		predicates = append(predicates, role.KindNotIn(i.KindNotIn...))
-	}
 	if i.Name != nil {
 		predicates = append(predicates, role.NameEQ(*i.Name))
 	}
@@ -2661,6 +2649,18 @@ func (i *RoleWhereInput) P() (predicate.Role, error) {
 	}
 	if i.NameContainsFold != nil {
 		predicates = append(predicates, role.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, role.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, role.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, role.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, role.KindNotIn(i.KindNotIn...))
 	}
 	if i.Description != nil {
 		predicates = append(predicates, role.DescriptionEQ(*i.Description))

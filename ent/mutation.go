@@ -6013,9 +6013,9 @@ type RoleMutation struct {
 	id                         *string
 	created_at                 *time.Time
 	updated_at                 *time.Time
-	kind                       *rbac.Kind
 	name                       *string
 	name_key                   *string
+	kind                       *rbac.Kind
 	description                *string
 	clearedFields              map[string]struct{}
 	organization               *string
@@ -6249,42 +6249,6 @@ func (m *RoleMutation) ResetOrganizationID() {
 	m.organization = nil
 }
 
-// SetKind sets the "kind" field.
-func (m *RoleMutation) SetKind(r rbac.Kind) {
-	m.kind = &r
-}
-
-// Kind returns the value of the "kind" field in the mutation.
-func (m *RoleMutation) Kind() (r rbac.Kind, exists bool) {
-	v := m.kind
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldKind returns the old "kind" field's value of the Role entity.
-// If the Role object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *RoleMutation) OldKind(ctx context.Context) (v rbac.Kind, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldKind is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldKind requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldKind: %w", err)
-	}
-	return oldValue.Kind, nil
-}
-
-// ResetKind resets all changes to the "kind" field.
-func (m *RoleMutation) ResetKind() {
-	m.kind = nil
-}
-
 // SetName sets the "name" field.
 func (m *RoleMutation) SetName(s string) {
 	m.name = &s
@@ -6355,6 +6319,42 @@ func (m *RoleMutation) OldNameKey(ctx context.Context) (v string, err error) {
 // ResetNameKey resets all changes to the "name_key" field.
 func (m *RoleMutation) ResetNameKey() {
 	m.name_key = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *RoleMutation) SetKind(r rbac.Kind) {
+	m.kind = &r
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *RoleMutation) Kind() (r rbac.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Role entity.
+// If the Role object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RoleMutation) OldKind(ctx context.Context) (v rbac.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *RoleMutation) ResetKind() {
+	m.kind = nil
 }
 
 // SetDescription sets the "description" field.
@@ -6680,14 +6680,14 @@ func (m *RoleMutation) Fields() []string {
 	if m.organization != nil {
 		fields = append(fields, role.FieldOrganizationID)
 	}
-	if m.kind != nil {
-		fields = append(fields, role.FieldKind)
-	}
 	if m.name != nil {
 		fields = append(fields, role.FieldName)
 	}
 	if m.name_key != nil {
 		fields = append(fields, role.FieldNameKey)
+	}
+	if m.kind != nil {
+		fields = append(fields, role.FieldKind)
 	}
 	if m.description != nil {
 		fields = append(fields, role.FieldDescription)
@@ -6706,12 +6706,12 @@ func (m *RoleMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case role.FieldOrganizationID:
 		return m.OrganizationID()
-	case role.FieldKind:
-		return m.Kind()
 	case role.FieldName:
 		return m.Name()
 	case role.FieldNameKey:
 		return m.NameKey()
+	case role.FieldKind:
+		return m.Kind()
 	case role.FieldDescription:
 		return m.Description()
 	}
@@ -6729,12 +6729,12 @@ func (m *RoleMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldUpdatedAt(ctx)
 	case role.FieldOrganizationID:
 		return m.OldOrganizationID(ctx)
-	case role.FieldKind:
-		return m.OldKind(ctx)
 	case role.FieldName:
 		return m.OldName(ctx)
 	case role.FieldNameKey:
 		return m.OldNameKey(ctx)
+	case role.FieldKind:
+		return m.OldKind(ctx)
 	case role.FieldDescription:
 		return m.OldDescription(ctx)
 	}
@@ -6767,13 +6767,6 @@ func (m *RoleMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetOrganizationID(v)
 		return nil
-	case role.FieldKind:
-		v, ok := value.(rbac.Kind)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetKind(v)
-		return nil
 	case role.FieldName:
 		v, ok := value.(string)
 		if !ok {
@@ -6787,6 +6780,13 @@ func (m *RoleMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetNameKey(v)
+		return nil
+	case role.FieldKind:
+		v, ok := value.(rbac.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
 		return nil
 	case role.FieldDescription:
 		v, ok := value.(string)
@@ -6853,14 +6853,14 @@ func (m *RoleMutation) ResetField(name string) error {
 	case role.FieldOrganizationID:
 		m.ResetOrganizationID()
 		return nil
-	case role.FieldKind:
-		m.ResetKind()
-		return nil
 	case role.FieldName:
 		m.ResetName()
 		return nil
 	case role.FieldNameKey:
 		m.ResetNameKey()
+		return nil
+	case role.FieldKind:
+		m.ResetKind()
 		return nil
 	case role.FieldDescription:
 		m.ResetDescription()

@@ -508,6 +508,21 @@ func (_u *OrganizationUpdate) check() error {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Organization.name": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Description(); ok {
+		if err := organization.DescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "description", err: fmt.Errorf(`ent: validator failed for field "Organization.description": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.WebsiteURL(); ok {
+		if err := organization.WebsiteURLValidator(v); err != nil {
+			return &ValidationError{Name: "website_url", err: fmt.Errorf(`ent: validator failed for field "Organization.website_url": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.LogoURL(); ok {
+		if err := organization.LogoURLValidator(v); err != nil {
+			return &ValidationError{Name: "logo_url", err: fmt.Errorf(`ent: validator failed for field "Organization.logo_url": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Plan(); ok {
 		if err := organization.PlanValidator(v); err != nil {
 			return &ValidationError{Name: "plan", err: fmt.Errorf(`ent: validator failed for field "Organization.plan": %w`, err)}
@@ -1457,6 +1472,21 @@ func (_u *OrganizationUpdateOne) check() error {
 	if v, ok := _u.mutation.Name(); ok {
 		if err := organization.NameValidator(v); err != nil {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Organization.name": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.Description(); ok {
+		if err := organization.DescriptionValidator(v); err != nil {
+			return &ValidationError{Name: "description", err: fmt.Errorf(`ent: validator failed for field "Organization.description": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.WebsiteURL(); ok {
+		if err := organization.WebsiteURLValidator(v); err != nil {
+			return &ValidationError{Name: "website_url", err: fmt.Errorf(`ent: validator failed for field "Organization.website_url": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.LogoURL(); ok {
+		if err := organization.LogoURLValidator(v); err != nil {
+			return &ValidationError{Name: "logo_url", err: fmt.Errorf(`ent: validator failed for field "Organization.logo_url": %w`, err)}
 		}
 	}
 	if v, ok := _u.mutation.Plan(); ok {

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"time"
 
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/orgql/orgql/ent/organizationevent"
@@ -18,6 +20,7 @@ type OrganizationEventCreate struct {
 	config
 	mutation *OrganizationEventMutation
 	hooks    []Hook
+	conflict []sql.ConflictOption
 }
 
 // SetOrganizationID sets the "organization_id" field.
@@ -319,6 +322,7 @@ func (_c *OrganizationEventCreate) createSpec() (*OrganizationEvent, *sqlgraph.C
 		_node = &OrganizationEvent{config: _c.config}
 		_spec = sqlgraph.NewCreateSpec(organizationevent.Table, sqlgraph.NewFieldSpec(organizationevent.FieldID, field.TypeString))
 	)
+	_spec.OnConflict = _c.conflict
 	if id, ok := _c.mutation.ID(); ok {
 		_node.ID = id
 		_spec.ID.Value = id
@@ -374,11 +378,183 @@ func (_c *OrganizationEventCreate) createSpec() (*OrganizationEvent, *sqlgraph.C
 	return _node, _spec
 }
 
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.OrganizationEvent.Create().
+//		SetOrganizationID(v).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.OrganizationEventUpsert) {
+//			SetOrganizationID(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *OrganizationEventCreate) OnConflict(opts ...sql.ConflictOption) *OrganizationEventUpsertOne {
+	_c.conflict = opts
+	return &OrganizationEventUpsertOne{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.OrganizationEvent.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *OrganizationEventCreate) OnConflictColumns(columns ...string) *OrganizationEventUpsertOne {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &OrganizationEventUpsertOne{
+		create: _c,
+	}
+}
+
+type (
+	// OrganizationEventUpsertOne is the builder for "upsert"-ing
+	//  one OrganizationEvent node.
+	OrganizationEventUpsertOne struct {
+		create *OrganizationEventCreate
+	}
+
+	// OrganizationEventUpsert is the "OnConflict" setter.
+	OrganizationEventUpsert struct {
+		*sql.UpdateSet
+	}
+)
+
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
+// Using this option is equivalent to using:
+//
+//	client.OrganizationEvent.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(organizationevent.FieldID)
+//			}),
+//		).
+//		Exec(ctx)
+func (u *OrganizationEventUpsertOne) UpdateNewValues() *OrganizationEventUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(organizationevent.FieldID)
+		}
+		if _, exists := u.create.mutation.OrganizationID(); exists {
+			s.SetIgnore(organizationevent.FieldOrganizationID)
+		}
+		if _, exists := u.create.mutation.GetType(); exists {
+			s.SetIgnore(organizationevent.FieldType)
+		}
+		if _, exists := u.create.mutation.TargetType(); exists {
+			s.SetIgnore(organizationevent.FieldTargetType)
+		}
+		if _, exists := u.create.mutation.TargetID(); exists {
+			s.SetIgnore(organizationevent.FieldTargetID)
+		}
+		if _, exists := u.create.mutation.TargetName(); exists {
+			s.SetIgnore(organizationevent.FieldTargetName)
+		}
+		if _, exists := u.create.mutation.Change(); exists {
+			s.SetIgnore(organizationevent.FieldChange)
+		}
+		if _, exists := u.create.mutation.ActorType(); exists {
+			s.SetIgnore(organizationevent.FieldActorType)
+		}
+		if _, exists := u.create.mutation.ActorID(); exists {
+			s.SetIgnore(organizationevent.FieldActorID)
+		}
+		if _, exists := u.create.mutation.ActorName(); exists {
+			s.SetIgnore(organizationevent.FieldActorName)
+		}
+		if _, exists := u.create.mutation.Origin(); exists {
+			s.SetIgnore(organizationevent.FieldOrigin)
+		}
+		if _, exists := u.create.mutation.UserAgent(); exists {
+			s.SetIgnore(organizationevent.FieldUserAgent)
+		}
+		if _, exists := u.create.mutation.CreatedAt(); exists {
+			s.SetIgnore(organizationevent.FieldCreatedAt)
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.OrganizationEvent.Create().
+//	    OnConflict(sql.ResolveWithIgnore()).
+//	    Exec(ctx)
+func (u *OrganizationEventUpsertOne) Ignore() *OrganizationEventUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *OrganizationEventUpsertOne) DoNothing() *OrganizationEventUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the OrganizationEventCreate.OnConflict
+// documentation for more info.
+func (u *OrganizationEventUpsertOne) Update(set func(*OrganizationEventUpsert)) *OrganizationEventUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&OrganizationEventUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// Exec executes the query.
+func (u *OrganizationEventUpsertOne) Exec(ctx context.Context) error {
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for OrganizationEventCreate.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *OrganizationEventUpsertOne) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// Exec executes the UPSERT query and returns the inserted/updated ID.
+func (u *OrganizationEventUpsertOne) ID(ctx context.Context) (id string, err error) {
+	if u.create.driver.Dialect() == dialect.MySQL {
+		// In case of "ON CONFLICT", there is no way to get back non-numeric ID
+		// fields from the database since MySQL does not support the RETURNING clause.
+		return id, errors.New("ent: OrganizationEventUpsertOne.ID is not supported by MySQL driver. Use OrganizationEventUpsertOne.Exec instead")
+	}
+	node, err := u.create.Save(ctx)
+	if err != nil {
+		return id, err
+	}
+	return node.ID, nil
+}
+
+// IDX is like ID, but panics if an error occurs.
+func (u *OrganizationEventUpsertOne) IDX(ctx context.Context) string {
+	id, err := u.ID(ctx)
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
+
 // OrganizationEventCreateBulk is the builder for creating many OrganizationEvent entities in bulk.
 type OrganizationEventCreateBulk struct {
 	config
 	err      error
 	builders []*OrganizationEventCreate
+	conflict []sql.ConflictOption
 }
 
 // Save creates the OrganizationEvent entities in the database.
@@ -408,6 +584,7 @@ func (_c *OrganizationEventCreateBulk) Save(ctx context.Context) ([]*Organizatio
 					_, err = mutators[i+1].Mutate(root, _c.builders[i+1].mutation)
 				} else {
 					spec := &sqlgraph.BatchCreateSpec{Nodes: specs}
+					spec.OnConflict = _c.conflict
 					// Invoke the actual operation on the latest mutation in the chain.
 					if err = sqlgraph.BatchCreate(ctx, _c.driver, spec); err != nil {
 						if sqlgraph.IsConstraintError(err) {
@@ -454,6 +631,156 @@ func (_c *OrganizationEventCreateBulk) Exec(ctx context.Context) error {
 // ExecX is like Exec, but panics if an error occurs.
 func (_c *OrganizationEventCreateBulk) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.OrganizationEvent.CreateBulk(builders...).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.OrganizationEventUpsert) {
+//			SetOrganizationID(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *OrganizationEventCreateBulk) OnConflict(opts ...sql.ConflictOption) *OrganizationEventUpsertBulk {
+	_c.conflict = opts
+	return &OrganizationEventUpsertBulk{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.OrganizationEvent.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *OrganizationEventCreateBulk) OnConflictColumns(columns ...string) *OrganizationEventUpsertBulk {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &OrganizationEventUpsertBulk{
+		create: _c,
+	}
+}
+
+// OrganizationEventUpsertBulk is the builder for "upsert"-ing
+// a bulk of OrganizationEvent nodes.
+type OrganizationEventUpsertBulk struct {
+	create *OrganizationEventCreateBulk
+}
+
+// UpdateNewValues updates the mutable fields using the new values that
+// were set on create. Using this option is equivalent to using:
+//
+//	client.OrganizationEvent.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(organizationevent.FieldID)
+//			}),
+//		).
+//		Exec(ctx)
+func (u *OrganizationEventUpsertBulk) UpdateNewValues() *OrganizationEventUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(organizationevent.FieldID)
+			}
+			if _, exists := b.mutation.OrganizationID(); exists {
+				s.SetIgnore(organizationevent.FieldOrganizationID)
+			}
+			if _, exists := b.mutation.GetType(); exists {
+				s.SetIgnore(organizationevent.FieldType)
+			}
+			if _, exists := b.mutation.TargetType(); exists {
+				s.SetIgnore(organizationevent.FieldTargetType)
+			}
+			if _, exists := b.mutation.TargetID(); exists {
+				s.SetIgnore(organizationevent.FieldTargetID)
+			}
+			if _, exists := b.mutation.TargetName(); exists {
+				s.SetIgnore(organizationevent.FieldTargetName)
+			}
+			if _, exists := b.mutation.Change(); exists {
+				s.SetIgnore(organizationevent.FieldChange)
+			}
+			if _, exists := b.mutation.ActorType(); exists {
+				s.SetIgnore(organizationevent.FieldActorType)
+			}
+			if _, exists := b.mutation.ActorID(); exists {
+				s.SetIgnore(organizationevent.FieldActorID)
+			}
+			if _, exists := b.mutation.ActorName(); exists {
+				s.SetIgnore(organizationevent.FieldActorName)
+			}
+			if _, exists := b.mutation.Origin(); exists {
+				s.SetIgnore(organizationevent.FieldOrigin)
+			}
+			if _, exists := b.mutation.UserAgent(); exists {
+				s.SetIgnore(organizationevent.FieldUserAgent)
+			}
+			if _, exists := b.mutation.CreatedAt(); exists {
+				s.SetIgnore(organizationevent.FieldCreatedAt)
+			}
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.OrganizationEvent.Create().
+//		OnConflict(sql.ResolveWithIgnore()).
+//		Exec(ctx)
+func (u *OrganizationEventUpsertBulk) Ignore() *OrganizationEventUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *OrganizationEventUpsertBulk) DoNothing() *OrganizationEventUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the OrganizationEventCreateBulk.OnConflict
+// documentation for more info.
+func (u *OrganizationEventUpsertBulk) Update(set func(*OrganizationEventUpsert)) *OrganizationEventUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&OrganizationEventUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// Exec executes the query.
+func (u *OrganizationEventUpsertBulk) Exec(ctx context.Context) error {
+	if u.create.err != nil {
+		return u.create.err
+	}
+	for i, b := range u.create.builders {
+		if len(b.conflict) != 0 {
+			return fmt.Errorf("ent: OnConflict was set for builder %d. Set it on the OrganizationEventCreateBulk instead", i)
+		}
+	}
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for OrganizationEventCreateBulk.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *OrganizationEventUpsertBulk) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
 		panic(err)
 	}
 }

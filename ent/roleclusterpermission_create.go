@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/orgql/orgql/ent/cluster"
@@ -21,6 +23,7 @@ type RoleClusterPermissionCreate struct {
 	config
 	mutation *RoleClusterPermissionMutation
 	hooks    []Hook
+	conflict []sql.ConflictOption
 }
 
 // SetOrganizationID sets the "organization_id" field.
@@ -204,6 +207,7 @@ func (_c *RoleClusterPermissionCreate) createSpec() (*RoleClusterPermission, *sq
 		_node = &RoleClusterPermission{config: _c.config}
 		_spec = sqlgraph.NewCreateSpec(roleclusterpermission.Table, sqlgraph.NewFieldSpec(roleclusterpermission.FieldID, field.TypeString))
 	)
+	_spec.OnConflict = _c.conflict
 	if id, ok := _c.mutation.ID(); ok {
 		_node.ID = id
 		_spec.ID.Value = id
@@ -266,11 +270,182 @@ func (_c *RoleClusterPermissionCreate) createSpec() (*RoleClusterPermission, *sq
 	return _node, _spec
 }
 
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.RoleClusterPermission.Create().
+//		SetOrganizationID(v).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.RoleClusterPermissionUpsert) {
+//			SetOrganizationID(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *RoleClusterPermissionCreate) OnConflict(opts ...sql.ConflictOption) *RoleClusterPermissionUpsertOne {
+	_c.conflict = opts
+	return &RoleClusterPermissionUpsertOne{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.RoleClusterPermission.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *RoleClusterPermissionCreate) OnConflictColumns(columns ...string) *RoleClusterPermissionUpsertOne {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &RoleClusterPermissionUpsertOne{
+		create: _c,
+	}
+}
+
+type (
+	// RoleClusterPermissionUpsertOne is the builder for "upsert"-ing
+	//  one RoleClusterPermission node.
+	RoleClusterPermissionUpsertOne struct {
+		create *RoleClusterPermissionCreate
+	}
+
+	// RoleClusterPermissionUpsert is the "OnConflict" setter.
+	RoleClusterPermissionUpsert struct {
+		*sql.UpdateSet
+	}
+)
+
+// SetPermission sets the "permission" field.
+func (u *RoleClusterPermissionUpsert) SetPermission(v rbac.ClusterPermission) *RoleClusterPermissionUpsert {
+	u.Set(roleclusterpermission.FieldPermission, v)
+	return u
+}
+
+// UpdatePermission sets the "permission" field to the value that was provided on create.
+func (u *RoleClusterPermissionUpsert) UpdatePermission() *RoleClusterPermissionUpsert {
+	u.SetExcluded(roleclusterpermission.FieldPermission)
+	return u
+}
+
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
+// Using this option is equivalent to using:
+//
+//	client.RoleClusterPermission.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(roleclusterpermission.FieldID)
+//			}),
+//		).
+//		Exec(ctx)
+func (u *RoleClusterPermissionUpsertOne) UpdateNewValues() *RoleClusterPermissionUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(roleclusterpermission.FieldID)
+		}
+		if _, exists := u.create.mutation.OrganizationID(); exists {
+			s.SetIgnore(roleclusterpermission.FieldOrganizationID)
+		}
+		if _, exists := u.create.mutation.RoleID(); exists {
+			s.SetIgnore(roleclusterpermission.FieldRoleID)
+		}
+		if _, exists := u.create.mutation.ClusterID(); exists {
+			s.SetIgnore(roleclusterpermission.FieldClusterID)
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.RoleClusterPermission.Create().
+//	    OnConflict(sql.ResolveWithIgnore()).
+//	    Exec(ctx)
+func (u *RoleClusterPermissionUpsertOne) Ignore() *RoleClusterPermissionUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *RoleClusterPermissionUpsertOne) DoNothing() *RoleClusterPermissionUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the RoleClusterPermissionCreate.OnConflict
+// documentation for more info.
+func (u *RoleClusterPermissionUpsertOne) Update(set func(*RoleClusterPermissionUpsert)) *RoleClusterPermissionUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&RoleClusterPermissionUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// SetPermission sets the "permission" field.
+func (u *RoleClusterPermissionUpsertOne) SetPermission(v rbac.ClusterPermission) *RoleClusterPermissionUpsertOne {
+	return u.Update(func(s *RoleClusterPermissionUpsert) {
+		s.SetPermission(v)
+	})
+}
+
+// UpdatePermission sets the "permission" field to the value that was provided on create.
+func (u *RoleClusterPermissionUpsertOne) UpdatePermission() *RoleClusterPermissionUpsertOne {
+	return u.Update(func(s *RoleClusterPermissionUpsert) {
+		s.UpdatePermission()
+	})
+}
+
+// Exec executes the query.
+func (u *RoleClusterPermissionUpsertOne) Exec(ctx context.Context) error {
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for RoleClusterPermissionCreate.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *RoleClusterPermissionUpsertOne) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// Exec executes the UPSERT query and returns the inserted/updated ID.
+func (u *RoleClusterPermissionUpsertOne) ID(ctx context.Context) (id string, err error) {
+	if u.create.driver.Dialect() == dialect.MySQL {
+		// In case of "ON CONFLICT", there is no way to get back non-numeric ID
+		// fields from the database since MySQL does not support the RETURNING clause.
+		return id, errors.New("ent: RoleClusterPermissionUpsertOne.ID is not supported by MySQL driver. Use RoleClusterPermissionUpsertOne.Exec instead")
+	}
+	node, err := u.create.Save(ctx)
+	if err != nil {
+		return id, err
+	}
+	return node.ID, nil
+}
+
+// IDX is like ID, but panics if an error occurs.
+func (u *RoleClusterPermissionUpsertOne) IDX(ctx context.Context) string {
+	id, err := u.ID(ctx)
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
+
 // RoleClusterPermissionCreateBulk is the builder for creating many RoleClusterPermission entities in bulk.
 type RoleClusterPermissionCreateBulk struct {
 	config
 	err      error
 	builders []*RoleClusterPermissionCreate
+	conflict []sql.ConflictOption
 }
 
 // Save creates the RoleClusterPermission entities in the database.
@@ -300,6 +475,7 @@ func (_c *RoleClusterPermissionCreateBulk) Save(ctx context.Context) ([]*RoleClu
 					_, err = mutators[i+1].Mutate(root, _c.builders[i+1].mutation)
 				} else {
 					spec := &sqlgraph.BatchCreateSpec{Nodes: specs}
+					spec.OnConflict = _c.conflict
 					// Invoke the actual operation on the latest mutation in the chain.
 					if err = sqlgraph.BatchCreate(ctx, _c.driver, spec); err != nil {
 						if sqlgraph.IsConstraintError(err) {
@@ -346,6 +522,143 @@ func (_c *RoleClusterPermissionCreateBulk) Exec(ctx context.Context) error {
 // ExecX is like Exec, but panics if an error occurs.
 func (_c *RoleClusterPermissionCreateBulk) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.RoleClusterPermission.CreateBulk(builders...).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.RoleClusterPermissionUpsert) {
+//			SetOrganizationID(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *RoleClusterPermissionCreateBulk) OnConflict(opts ...sql.ConflictOption) *RoleClusterPermissionUpsertBulk {
+	_c.conflict = opts
+	return &RoleClusterPermissionUpsertBulk{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.RoleClusterPermission.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *RoleClusterPermissionCreateBulk) OnConflictColumns(columns ...string) *RoleClusterPermissionUpsertBulk {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &RoleClusterPermissionUpsertBulk{
+		create: _c,
+	}
+}
+
+// RoleClusterPermissionUpsertBulk is the builder for "upsert"-ing
+// a bulk of RoleClusterPermission nodes.
+type RoleClusterPermissionUpsertBulk struct {
+	create *RoleClusterPermissionCreateBulk
+}
+
+// UpdateNewValues updates the mutable fields using the new values that
+// were set on create. Using this option is equivalent to using:
+//
+//	client.RoleClusterPermission.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(roleclusterpermission.FieldID)
+//			}),
+//		).
+//		Exec(ctx)
+func (u *RoleClusterPermissionUpsertBulk) UpdateNewValues() *RoleClusterPermissionUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(roleclusterpermission.FieldID)
+			}
+			if _, exists := b.mutation.OrganizationID(); exists {
+				s.SetIgnore(roleclusterpermission.FieldOrganizationID)
+			}
+			if _, exists := b.mutation.RoleID(); exists {
+				s.SetIgnore(roleclusterpermission.FieldRoleID)
+			}
+			if _, exists := b.mutation.ClusterID(); exists {
+				s.SetIgnore(roleclusterpermission.FieldClusterID)
+			}
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.RoleClusterPermission.Create().
+//		OnConflict(sql.ResolveWithIgnore()).
+//		Exec(ctx)
+func (u *RoleClusterPermissionUpsertBulk) Ignore() *RoleClusterPermissionUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *RoleClusterPermissionUpsertBulk) DoNothing() *RoleClusterPermissionUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the RoleClusterPermissionCreateBulk.OnConflict
+// documentation for more info.
+func (u *RoleClusterPermissionUpsertBulk) Update(set func(*RoleClusterPermissionUpsert)) *RoleClusterPermissionUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&RoleClusterPermissionUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// SetPermission sets the "permission" field.
+func (u *RoleClusterPermissionUpsertBulk) SetPermission(v rbac.ClusterPermission) *RoleClusterPermissionUpsertBulk {
+	return u.Update(func(s *RoleClusterPermissionUpsert) {
+		s.SetPermission(v)
+	})
+}
+
+// UpdatePermission sets the "permission" field to the value that was provided on create.
+func (u *RoleClusterPermissionUpsertBulk) UpdatePermission() *RoleClusterPermissionUpsertBulk {
+	return u.Update(func(s *RoleClusterPermissionUpsert) {
+		s.UpdatePermission()
+	})
+}
+
+// Exec executes the query.
+func (u *RoleClusterPermissionUpsertBulk) Exec(ctx context.Context) error {
+	if u.create.err != nil {
+		return u.create.err
+	}
+	for i, b := range u.create.builders {
+		if len(b.conflict) != 0 {
+			return fmt.Errorf("ent: OnConflict was set for builder %d. Set it on the RoleClusterPermissionCreateBulk instead", i)
+		}
+	}
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for RoleClusterPermissionCreateBulk.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *RoleClusterPermissionUpsertBulk) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
 		panic(err)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/orgql/orgql/ent/organization"
@@ -21,6 +23,7 @@ type RoleProjectPermissionCreate struct {
 	config
 	mutation *RoleProjectPermissionMutation
 	hooks    []Hook
+	conflict []sql.ConflictOption
 }
 
 // SetOrganizationID sets the "organization_id" field.
@@ -303,6 +306,7 @@ func (_c *RoleProjectPermissionCreate) createSpec() (*RoleProjectPermission, *sq
 		_node = &RoleProjectPermission{config: _c.config}
 		_spec = sqlgraph.NewCreateSpec(roleprojectpermission.Table, sqlgraph.NewFieldSpec(roleprojectpermission.FieldID, field.TypeString))
 	)
+	_spec.OnConflict = _c.conflict
 	if id, ok := _c.mutation.ID(); ok {
 		_node.ID = id
 		_spec.ID.Value = id
@@ -381,11 +385,286 @@ func (_c *RoleProjectPermissionCreate) createSpec() (*RoleProjectPermission, *sq
 	return _node, _spec
 }
 
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.RoleProjectPermission.Create().
+//		SetOrganizationID(v).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.RoleProjectPermissionUpsert) {
+//			SetOrganizationID(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *RoleProjectPermissionCreate) OnConflict(opts ...sql.ConflictOption) *RoleProjectPermissionUpsertOne {
+	_c.conflict = opts
+	return &RoleProjectPermissionUpsertOne{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.RoleProjectPermission.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *RoleProjectPermissionCreate) OnConflictColumns(columns ...string) *RoleProjectPermissionUpsertOne {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &RoleProjectPermissionUpsertOne{
+		create: _c,
+	}
+}
+
+type (
+	// RoleProjectPermissionUpsertOne is the builder for "upsert"-ing
+	//  one RoleProjectPermission node.
+	RoleProjectPermissionUpsertOne struct {
+		create *RoleProjectPermissionCreate
+	}
+
+	// RoleProjectPermissionUpsert is the "OnConflict" setter.
+	RoleProjectPermissionUpsert struct {
+		*sql.UpdateSet
+	}
+)
+
+// SetFullAccess sets the "full_access" field.
+func (u *RoleProjectPermissionUpsert) SetFullAccess(v bool) *RoleProjectPermissionUpsert {
+	u.Set(roleprojectpermission.FieldFullAccess, v)
+	return u
+}
+
+// UpdateFullAccess sets the "full_access" field to the value that was provided on create.
+func (u *RoleProjectPermissionUpsert) UpdateFullAccess() *RoleProjectPermissionUpsert {
+	u.SetExcluded(roleprojectpermission.FieldFullAccess)
+	return u
+}
+
+// SetDevelopment sets the "development" field.
+func (u *RoleProjectPermissionUpsert) SetDevelopment(v rbac.ProjectPermission) *RoleProjectPermissionUpsert {
+	u.Set(roleprojectpermission.FieldDevelopment, v)
+	return u
+}
+
+// UpdateDevelopment sets the "development" field to the value that was provided on create.
+func (u *RoleProjectPermissionUpsert) UpdateDevelopment() *RoleProjectPermissionUpsert {
+	u.SetExcluded(roleprojectpermission.FieldDevelopment)
+	return u
+}
+
+// SetPreview sets the "preview" field.
+func (u *RoleProjectPermissionUpsert) SetPreview(v rbac.ProjectPermission) *RoleProjectPermissionUpsert {
+	u.Set(roleprojectpermission.FieldPreview, v)
+	return u
+}
+
+// UpdatePreview sets the "preview" field to the value that was provided on create.
+func (u *RoleProjectPermissionUpsert) UpdatePreview() *RoleProjectPermissionUpsert {
+	u.SetExcluded(roleprojectpermission.FieldPreview)
+	return u
+}
+
+// SetStaging sets the "staging" field.
+func (u *RoleProjectPermissionUpsert) SetStaging(v rbac.ProjectPermission) *RoleProjectPermissionUpsert {
+	u.Set(roleprojectpermission.FieldStaging, v)
+	return u
+}
+
+// UpdateStaging sets the "staging" field to the value that was provided on create.
+func (u *RoleProjectPermissionUpsert) UpdateStaging() *RoleProjectPermissionUpsert {
+	u.SetExcluded(roleprojectpermission.FieldStaging)
+	return u
+}
+
+// SetProduction sets the "production" field.
+func (u *RoleProjectPermissionUpsert) SetProduction(v rbac.ProjectPermission) *RoleProjectPermissionUpsert {
+	u.Set(roleprojectpermission.FieldProduction, v)
+	return u
+}
+
+// UpdateProduction sets the "production" field to the value that was provided on create.
+func (u *RoleProjectPermissionUpsert) UpdateProduction() *RoleProjectPermissionUpsert {
+	u.SetExcluded(roleprojectpermission.FieldProduction)
+	return u
+}
+
+// UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
+// Using this option is equivalent to using:
+//
+//	client.RoleProjectPermission.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(roleprojectpermission.FieldID)
+//			}),
+//		).
+//		Exec(ctx)
+func (u *RoleProjectPermissionUpsertOne) UpdateNewValues() *RoleProjectPermissionUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		if _, exists := u.create.mutation.ID(); exists {
+			s.SetIgnore(roleprojectpermission.FieldID)
+		}
+		if _, exists := u.create.mutation.OrganizationID(); exists {
+			s.SetIgnore(roleprojectpermission.FieldOrganizationID)
+		}
+		if _, exists := u.create.mutation.RoleID(); exists {
+			s.SetIgnore(roleprojectpermission.FieldRoleID)
+		}
+		if _, exists := u.create.mutation.ProjectID(); exists {
+			s.SetIgnore(roleprojectpermission.FieldProjectID)
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.RoleProjectPermission.Create().
+//	    OnConflict(sql.ResolveWithIgnore()).
+//	    Exec(ctx)
+func (u *RoleProjectPermissionUpsertOne) Ignore() *RoleProjectPermissionUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *RoleProjectPermissionUpsertOne) DoNothing() *RoleProjectPermissionUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the RoleProjectPermissionCreate.OnConflict
+// documentation for more info.
+func (u *RoleProjectPermissionUpsertOne) Update(set func(*RoleProjectPermissionUpsert)) *RoleProjectPermissionUpsertOne {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&RoleProjectPermissionUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// SetFullAccess sets the "full_access" field.
+func (u *RoleProjectPermissionUpsertOne) SetFullAccess(v bool) *RoleProjectPermissionUpsertOne {
+	return u.Update(func(s *RoleProjectPermissionUpsert) {
+		s.SetFullAccess(v)
+	})
+}
+
+// UpdateFullAccess sets the "full_access" field to the value that was provided on create.
+func (u *RoleProjectPermissionUpsertOne) UpdateFullAccess() *RoleProjectPermissionUpsertOne {
+	return u.Update(func(s *RoleProjectPermissionUpsert) {
+		s.UpdateFullAccess()
+	})
+}
+
+// SetDevelopment sets the "development" field.
+func (u *RoleProjectPermissionUpsertOne) SetDevelopment(v rbac.ProjectPermission) *RoleProjectPermissionUpsertOne {
+	return u.Update(func(s *RoleProjectPermissionUpsert) {
+		s.SetDevelopment(v)
+	})
+}
+
+// UpdateDevelopment sets the "development" field to the value that was provided on create.
+func (u *RoleProjectPermissionUpsertOne) UpdateDevelopment() *RoleProjectPermissionUpsertOne {
+	return u.Update(func(s *RoleProjectPermissionUpsert) {
+		s.UpdateDevelopment()
+	})
+}
+
+// SetPreview sets the "preview" field.
+func (u *RoleProjectPermissionUpsertOne) SetPreview(v rbac.ProjectPermission) *RoleProjectPermissionUpsertOne {
+	return u.Update(func(s *RoleProjectPermissionUpsert) {
+		s.SetPreview(v)
+	})
+}
+
+// UpdatePreview sets the "preview" field to the value that was provided on create.
+func (u *RoleProjectPermissionUpsertOne) UpdatePreview() *RoleProjectPermissionUpsertOne {
+	return u.Update(func(s *RoleProjectPermissionUpsert) {
+		s.UpdatePreview()
+	})
+}
+
+// SetStaging sets the "staging" field.
+func (u *RoleProjectPermissionUpsertOne) SetStaging(v rbac.ProjectPermission) *RoleProjectPermissionUpsertOne {
+	return u.Update(func(s *RoleProjectPermissionUpsert) {
+		s.SetStaging(v)
+	})
+}
+
+// UpdateStaging sets the "staging" field to the value that was provided on create.
+func (u *RoleProjectPermissionUpsertOne) UpdateStaging() *RoleProjectPermissionUpsertOne {
+	return u.Update(func(s *RoleProjectPermissionUpsert) {
+		s.UpdateStaging()
+	})
+}
+
+// SetProduction sets the "production" field.
+func (u *RoleProjectPermissionUpsertOne) SetProduction(v rbac.ProjectPermission) *RoleProjectPermissionUpsertOne {
+	return u.Update(func(s *RoleProjectPermissionUpsert) {
+		s.SetProduction(v)
+	})
+}
+
+// UpdateProduction sets the "production" field to the value that was provided on create.
+func (u *RoleProjectPermissionUpsertOne) UpdateProduction() *RoleProjectPermissionUpsertOne {
+	return u.Update(func(s *RoleProjectPermissionUpsert) {
+		s.UpdateProduction()
+	})
+}
+
+// Exec executes the query.
+func (u *RoleProjectPermissionUpsertOne) Exec(ctx context.Context) error {
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for RoleProjectPermissionCreate.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *RoleProjectPermissionUpsertOne) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// Exec executes the UPSERT query and returns the inserted/updated ID.
+func (u *RoleProjectPermissionUpsertOne) ID(ctx context.Context) (id string, err error) {
+	if u.create.driver.Dialect() == dialect.MySQL {
+		// In case of "ON CONFLICT", there is no way to get back non-numeric ID
+		// fields from the database since MySQL does not support the RETURNING clause.
+		return id, errors.New("ent: RoleProjectPermissionUpsertOne.ID is not supported by MySQL driver. Use RoleProjectPermissionUpsertOne.Exec instead")
+	}
+	node, err := u.create.Save(ctx)
+	if err != nil {
+		return id, err
+	}
+	return node.ID, nil
+}
+
+// IDX is like ID, but panics if an error occurs.
+func (u *RoleProjectPermissionUpsertOne) IDX(ctx context.Context) string {
+	id, err := u.ID(ctx)
+	if err != nil {
+		panic(err)
+	}
+	return id
+}
+
 // RoleProjectPermissionCreateBulk is the builder for creating many RoleProjectPermission entities in bulk.
 type RoleProjectPermissionCreateBulk struct {
 	config
 	err      error
 	builders []*RoleProjectPermissionCreate
+	conflict []sql.ConflictOption
 }
 
 // Save creates the RoleProjectPermission entities in the database.
@@ -415,6 +694,7 @@ func (_c *RoleProjectPermissionCreateBulk) Save(ctx context.Context) ([]*RolePro
 					_, err = mutators[i+1].Mutate(root, _c.builders[i+1].mutation)
 				} else {
 					spec := &sqlgraph.BatchCreateSpec{Nodes: specs}
+					spec.OnConflict = _c.conflict
 					// Invoke the actual operation on the latest mutation in the chain.
 					if err = sqlgraph.BatchCreate(ctx, _c.driver, spec); err != nil {
 						if sqlgraph.IsConstraintError(err) {
@@ -461,6 +741,199 @@ func (_c *RoleProjectPermissionCreateBulk) Exec(ctx context.Context) error {
 // ExecX is like Exec, but panics if an error occurs.
 func (_c *RoleProjectPermissionCreateBulk) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
+		panic(err)
+	}
+}
+
+// OnConflict allows configuring the `ON CONFLICT` / `ON DUPLICATE KEY` clause
+// of the `INSERT` statement. For example:
+//
+//	client.RoleProjectPermission.CreateBulk(builders...).
+//		OnConflict(
+//			// Update the row with the new values
+//			// the was proposed for insertion.
+//			sql.ResolveWithNewValues(),
+//		).
+//		// Override some of the fields with custom
+//		// update values.
+//		Update(func(u *ent.RoleProjectPermissionUpsert) {
+//			SetOrganizationID(v+v).
+//		}).
+//		Exec(ctx)
+func (_c *RoleProjectPermissionCreateBulk) OnConflict(opts ...sql.ConflictOption) *RoleProjectPermissionUpsertBulk {
+	_c.conflict = opts
+	return &RoleProjectPermissionUpsertBulk{
+		create: _c,
+	}
+}
+
+// OnConflictColumns calls `OnConflict` and configures the columns
+// as conflict target. Using this option is equivalent to using:
+//
+//	client.RoleProjectPermission.Create().
+//		OnConflict(sql.ConflictColumns(columns...)).
+//		Exec(ctx)
+func (_c *RoleProjectPermissionCreateBulk) OnConflictColumns(columns ...string) *RoleProjectPermissionUpsertBulk {
+	_c.conflict = append(_c.conflict, sql.ConflictColumns(columns...))
+	return &RoleProjectPermissionUpsertBulk{
+		create: _c,
+	}
+}
+
+// RoleProjectPermissionUpsertBulk is the builder for "upsert"-ing
+// a bulk of RoleProjectPermission nodes.
+type RoleProjectPermissionUpsertBulk struct {
+	create *RoleProjectPermissionCreateBulk
+}
+
+// UpdateNewValues updates the mutable fields using the new values that
+// were set on create. Using this option is equivalent to using:
+//
+//	client.RoleProjectPermission.Create().
+//		OnConflict(
+//			sql.ResolveWithNewValues(),
+//			sql.ResolveWith(func(u *sql.UpdateSet) {
+//				u.SetIgnore(roleprojectpermission.FieldID)
+//			}),
+//		).
+//		Exec(ctx)
+func (u *RoleProjectPermissionUpsertBulk) UpdateNewValues() *RoleProjectPermissionUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithNewValues())
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
+		for _, b := range u.create.builders {
+			if _, exists := b.mutation.ID(); exists {
+				s.SetIgnore(roleprojectpermission.FieldID)
+			}
+			if _, exists := b.mutation.OrganizationID(); exists {
+				s.SetIgnore(roleprojectpermission.FieldOrganizationID)
+			}
+			if _, exists := b.mutation.RoleID(); exists {
+				s.SetIgnore(roleprojectpermission.FieldRoleID)
+			}
+			if _, exists := b.mutation.ProjectID(); exists {
+				s.SetIgnore(roleprojectpermission.FieldProjectID)
+			}
+		}
+	}))
+	return u
+}
+
+// Ignore sets each column to itself in case of conflict.
+// Using this option is equivalent to using:
+//
+//	client.RoleProjectPermission.Create().
+//		OnConflict(sql.ResolveWithIgnore()).
+//		Exec(ctx)
+func (u *RoleProjectPermissionUpsertBulk) Ignore() *RoleProjectPermissionUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWithIgnore())
+	return u
+}
+
+// DoNothing configures the conflict_action to `DO NOTHING`.
+// Supported only by SQLite and PostgreSQL.
+func (u *RoleProjectPermissionUpsertBulk) DoNothing() *RoleProjectPermissionUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.DoNothing())
+	return u
+}
+
+// Update allows overriding fields `UPDATE` values. See the RoleProjectPermissionCreateBulk.OnConflict
+// documentation for more info.
+func (u *RoleProjectPermissionUpsertBulk) Update(set func(*RoleProjectPermissionUpsert)) *RoleProjectPermissionUpsertBulk {
+	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(update *sql.UpdateSet) {
+		set(&RoleProjectPermissionUpsert{UpdateSet: update})
+	}))
+	return u
+}
+
+// SetFullAccess sets the "full_access" field.
+func (u *RoleProjectPermissionUpsertBulk) SetFullAccess(v bool) *RoleProjectPermissionUpsertBulk {
+	return u.Update(func(s *RoleProjectPermissionUpsert) {
+		s.SetFullAccess(v)
+	})
+}
+
+// UpdateFullAccess sets the "full_access" field to the value that was provided on create.
+func (u *RoleProjectPermissionUpsertBulk) UpdateFullAccess() *RoleProjectPermissionUpsertBulk {
+	return u.Update(func(s *RoleProjectPermissionUpsert) {
+		s.UpdateFullAccess()
+	})
+}
+
+// SetDevelopment sets the "development" field.
+func (u *RoleProjectPermissionUpsertBulk) SetDevelopment(v rbac.ProjectPermission) *RoleProjectPermissionUpsertBulk {
+	return u.Update(func(s *RoleProjectPermissionUpsert) {
+		s.SetDevelopment(v)
+	})
+}
+
+// UpdateDevelopment sets the "development" field to the value that was provided on create.
+func (u *RoleProjectPermissionUpsertBulk) UpdateDevelopment() *RoleProjectPermissionUpsertBulk {
+	return u.Update(func(s *RoleProjectPermissionUpsert) {
+		s.UpdateDevelopment()
+	})
+}
+
+// SetPreview sets the "preview" field.
+func (u *RoleProjectPermissionUpsertBulk) SetPreview(v rbac.ProjectPermission) *RoleProjectPermissionUpsertBulk {
+	return u.Update(func(s *RoleProjectPermissionUpsert) {
+		s.SetPreview(v)
+	})
+}
+
+// UpdatePreview sets the "preview" field to the value that was provided on create.
+func (u *RoleProjectPermissionUpsertBulk) UpdatePreview() *RoleProjectPermissionUpsertBulk {
+	return u.Update(func(s *RoleProjectPermissionUpsert) {
+		s.UpdatePreview()
+	})
+}
+
+// SetStaging sets the "staging" field.
+func (u *RoleProjectPermissionUpsertBulk) SetStaging(v rbac.ProjectPermission) *RoleProjectPermissionUpsertBulk {
+	return u.Update(func(s *RoleProjectPermissionUpsert) {
+		s.SetStaging(v)
+	})
+}
+
+// UpdateStaging sets the "staging" field to the value that was provided on create.
+func (u *RoleProjectPermissionUpsertBulk) UpdateStaging() *RoleProjectPermissionUpsertBulk {
+	return u.Update(func(s *RoleProjectPermissionUpsert) {
+		s.UpdateStaging()
+	})
+}
+
+// SetProduction sets the "production" field.
+func (u *RoleProjectPermissionUpsertBulk) SetProduction(v rbac.ProjectPermission) *RoleProjectPermissionUpsertBulk {
+	return u.Update(func(s *RoleProjectPermissionUpsert) {
+		s.SetProduction(v)
+	})
+}
+
+// UpdateProduction sets the "production" field to the value that was provided on create.
+func (u *RoleProjectPermissionUpsertBulk) UpdateProduction() *RoleProjectPermissionUpsertBulk {
+	return u.Update(func(s *RoleProjectPermissionUpsert) {
+		s.UpdateProduction()
+	})
+}
+
+// Exec executes the query.
+func (u *RoleProjectPermissionUpsertBulk) Exec(ctx context.Context) error {
+	if u.create.err != nil {
+		return u.create.err
+	}
+	for i, b := range u.create.builders {
+		if len(b.conflict) != 0 {
+			return fmt.Errorf("ent: OnConflict was set for builder %d. Set it on the RoleProjectPermissionCreateBulk instead", i)
+		}
+	}
+	if len(u.create.conflict) == 0 {
+		return errors.New("ent: missing options for RoleProjectPermissionCreateBulk.OnConflict")
+	}
+	return u.create.Exec(ctx)
+}
+
+// ExecX is like Exec, but panics if an error occurs.
+func (u *RoleProjectPermissionUpsertBulk) ExecX(ctx context.Context) {
+	if err := u.create.Exec(ctx); err != nil {
 		panic(err)
 	}
 }

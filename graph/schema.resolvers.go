@@ -110,7 +110,7 @@ func (r *mutationResolver) DeleteCustomRole(ctx context.Context, id string) (str
 
 // CreateProject is the resolver for the createProject field.
 func (r *mutationResolver) CreateProject(ctx context.Context, organizationID string, input projects.CreateProjectInput) (*ent.Project, error) {
-	return r.Resolver.Projects.CreateProject(ctx, organizationID, input)
+	return r.Resolver.Projects.CreateProject(ctx, organizationID, "input", input)
 }
 
 // UpdateProject is the resolver for the updateProject field.
@@ -211,6 +211,9 @@ func (r *roleResolver) ProjectPermissions(ctx context.Context, obj *ent.Role) ([
 
 // User is the resolver for the user field.
 func (r *viewerResolver) User(ctx context.Context, obj *viewer.Caller) (*ent.User, error) {
+	if !obj.IsUser() {
+		return nil, nil
+	}
 	return r.client(ctx).User.Get(ctx, obj.UserID)
 }
 

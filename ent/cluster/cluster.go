@@ -91,7 +91,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/orgql/orgql/ent/runtime"
 var (
-	Hooks  [1]ent.Hook
+	Hooks  [2]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -107,8 +107,8 @@ var (
 	DefaultDescription string
 	// DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	DescriptionValidator func(string) error
-	// DefaultRegion holds the default value on creation for the "region" field.
-	DefaultRegion string
+	// RegionValidator is a validator for the "region" field. It is called by the builders before save.
+	RegionValidator func(string) error
 	// DefaultProduction holds the default value on creation for the "production" field.
 	DefaultProduction bool
 	// DefaultID holds the default value on creation for the "id" field.

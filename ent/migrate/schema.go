@@ -14,11 +14,11 @@ var (
 		{Name: "id", Type: field.TypeString},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "name", Type: field.TypeString, Size: 255},
+		{Name: "name", Type: field.TypeString},
 		{Name: "name_key", Type: field.TypeString},
-		{Name: "description", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "description", Type: field.TypeString, Default: ""},
 		{Name: "cloud_provider", Type: field.TypeEnum, Enums: []string{"AWS", "SCW", "GCP", "DO", "AZURE", "OVH", "CIVO", "HETZNER", "ORACLE", "IBM", "ON_PREMISE"}},
-		{Name: "region", Type: field.TypeString, Default: ""},
+		{Name: "region", Type: field.TypeString},
 		{Name: "kubernetes_mode", Type: field.TypeEnum, Enums: []string{"MANAGED", "SELF_MANAGED", "PARTIALLY_MANAGED"}, Default: "MANAGED"},
 		{Name: "production", Type: field.TypeBool, Default: false},
 		{Name: "organization_id", Type: field.TypeString},
@@ -162,7 +162,7 @@ var (
 		{Name: "id", Type: field.TypeString},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "name", Type: field.TypeString, Size: 255},
+		{Name: "name", Type: field.TypeString},
 		{Name: "name_key", Type: field.TypeString, Unique: true},
 		{Name: "description", Type: field.TypeString, Default: ""},
 		{Name: "website_url", Type: field.TypeString, Default: ""},
@@ -224,9 +224,9 @@ var (
 		{Name: "id", Type: field.TypeString},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "name", Type: field.TypeString, Size: 255},
+		{Name: "name", Type: field.TypeString},
 		{Name: "name_key", Type: field.TypeString},
-		{Name: "description", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "description", Type: field.TypeString, Default: ""},
 		{Name: "organization_id", Type: field.TypeString},
 	}
 	// ProjectsTable holds the schema information for the "projects" table.
@@ -260,10 +260,10 @@ var (
 		{Name: "id", Type: field.TypeString},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
-		{Name: "kind", Type: field.TypeEnum, Enums: []string{"OWNER", "ADMIN", "DEVOPS", "BILLING", "VIEWER", "CUSTOM"}},
-		{Name: "name", Type: field.TypeString, Size: 100},
+		{Name: "name", Type: field.TypeString},
 		{Name: "name_key", Type: field.TypeString},
-		{Name: "description", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"OWNER", "ADMIN", "DEVOPS", "BILLING", "VIEWER", "CUSTOM"}},
+		{Name: "description", Type: field.TypeString, Default: ""},
 		{Name: "organization_id", Type: field.TypeString},
 	}
 	// RolesTable holds the schema information for the "roles" table.
@@ -288,7 +288,7 @@ var (
 			{
 				Name:    "role_organization_id_name_key",
 				Unique:  true,
-				Columns: []*schema.Column{RolesColumns[7], RolesColumns[5]},
+				Columns: []*schema.Column{RolesColumns[7], RolesColumns[4]},
 			},
 		},
 	}

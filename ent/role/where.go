@@ -241,36 +241,6 @@ func OrganizationIDContainsFold(v string) predicate.Role {
 	return predicate.Role(sql.FieldContainsFold(FieldOrganizationID, v))
 }
 
-// KindEQ applies the EQ predicate on the "kind" field.
-func KindEQ(v rbac.Kind) predicate.Role {
-	vc := v
-	return predicate.Role(sql.FieldEQ(FieldKind, vc))
-}
-
-// KindNEQ applies the NEQ predicate on the "kind" field.
-func KindNEQ(v rbac.Kind) predicate.Role {
-	vc := v
-	return predicate.Role(sql.FieldNEQ(FieldKind, vc))
-}
-
-// KindIn applies the In predicate on the "kind" field.
-func KindIn(vs ...rbac.Kind) predicate.Role {
-	v := make([]any, len(vs))
-	for i := range v {
-		v[i] = vs[i]
-	}
-	return predicate.Role(sql.FieldIn(FieldKind, v...))
-}
-
-// KindNotIn applies the NotIn predicate on the "kind" field.
-func KindNotIn(vs ...rbac.Kind) predicate.Role {
-	v := make([]any, len(vs))
-	for i := range v {
-		v[i] = vs[i]
-	}
-	return predicate.Role(sql.FieldNotIn(FieldKind, v...))
-}
-
 // NameEQ applies the EQ predicate on the "name" field.
 func NameEQ(v string) predicate.Role {
 	return predicate.Role(sql.FieldEQ(FieldName, v))
@@ -399,6 +369,36 @@ func NameKeyEqualFold(v string) predicate.Role {
 // NameKeyContainsFold applies the ContainsFold predicate on the "name_key" field.
 func NameKeyContainsFold(v string) predicate.Role {
 	return predicate.Role(sql.FieldContainsFold(FieldNameKey, v))
+}
+
+// KindEQ applies the EQ predicate on the "kind" field.
+func KindEQ(v rbac.Kind) predicate.Role {
+	vc := v
+	return predicate.Role(sql.FieldEQ(FieldKind, vc))
+}
+
+// KindNEQ applies the NEQ predicate on the "kind" field.
+func KindNEQ(v rbac.Kind) predicate.Role {
+	vc := v
+	return predicate.Role(sql.FieldNEQ(FieldKind, vc))
+}
+
+// KindIn applies the In predicate on the "kind" field.
+func KindIn(vs ...rbac.Kind) predicate.Role {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Role(sql.FieldIn(FieldKind, v...))
+}
+
+// KindNotIn applies the NotIn predicate on the "kind" field.
+func KindNotIn(vs ...rbac.Kind) predicate.Role {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Role(sql.FieldNotIn(FieldKind, v...))
 }
 
 // DescriptionEQ applies the EQ predicate on the "description" field.

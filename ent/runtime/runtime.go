@@ -37,12 +37,17 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	clusterMixinHooks3 := clusterMixin[3].Hooks()
+
+	cluster.Hooks[1] = clusterMixinHooks3[0]
 	clusterMixinFields0 := clusterMixin[0].Fields()
 	_ = clusterMixinFields0
 	clusterMixinFields1 := clusterMixin[1].Fields()
 	_ = clusterMixinFields1
 	clusterMixinFields2 := clusterMixin[2].Fields()
 	_ = clusterMixinFields2
+	clusterMixinFields3 := clusterMixin[3].Fields()
+	_ = clusterMixinFields3
 	clusterFields := schema.Cluster{}.Fields()
 	_ = clusterFields
 	// clusterDescCreatedAt is the schema descriptor for created_at field.
@@ -60,35 +65,21 @@ func init() {
 	// cluster.OrganizationIDValidator is a validator for the "organization_id" field. It is called by the builders before save.
 	cluster.OrganizationIDValidator = clusterDescOrganizationID.Validators[0].(func(string) error)
 	// clusterDescName is the schema descriptor for name field.
-	clusterDescName := clusterFields[0].Descriptor()
+	clusterDescName := clusterMixinFields3[0].Descriptor()
 	// cluster.NameValidator is a validator for the "name" field. It is called by the builders before save.
-	cluster.NameValidator = func() func(string) error {
-		validators := clusterDescName.Validators
-		fns := [...]func(string) error{
-			validators[0].(func(string) error),
-			validators[1].(func(string) error),
-		}
-		return func(name string) error {
-			for _, fn := range fns {
-				if err := fn(name); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-	}()
+	cluster.NameValidator = clusterDescName.Validators[0].(func(string) error)
 	// clusterDescDescription is the schema descriptor for description field.
-	clusterDescDescription := clusterFields[2].Descriptor()
+	clusterDescDescription := clusterFields[0].Descriptor()
 	// cluster.DefaultDescription holds the default value on creation for the description field.
 	cluster.DefaultDescription = clusterDescDescription.Default.(string)
 	// cluster.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	cluster.DescriptionValidator = clusterDescDescription.Validators[0].(func(string) error)
 	// clusterDescRegion is the schema descriptor for region field.
-	clusterDescRegion := clusterFields[4].Descriptor()
-	// cluster.DefaultRegion holds the default value on creation for the region field.
-	cluster.DefaultRegion = clusterDescRegion.Default.(string)
+	clusterDescRegion := clusterFields[2].Descriptor()
+	// cluster.RegionValidator is a validator for the "region" field. It is called by the builders before save.
+	cluster.RegionValidator = clusterDescRegion.Validators[0].(func(string) error)
 	// clusterDescProduction is the schema descriptor for production field.
-	clusterDescProduction := clusterFields[6].Descriptor()
+	clusterDescProduction := clusterFields[4].Descriptor()
 	// cluster.DefaultProduction holds the default value on creation for the production field.
 	cluster.DefaultProduction = clusterDescProduction.Default.(bool)
 	// clusterDescID is the schema descriptor for id field.
@@ -187,10 +178,15 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	organizationMixinHooks2 := organizationMixin[2].Hooks()
+
+	organization.Hooks[1] = organizationMixinHooks2[0]
 	organizationMixinFields0 := organizationMixin[0].Fields()
 	_ = organizationMixinFields0
 	organizationMixinFields1 := organizationMixin[1].Fields()
 	_ = organizationMixinFields1
+	organizationMixinFields2 := organizationMixin[2].Fields()
+	_ = organizationMixinFields2
 	organizationFields := schema.Organization{}.Fields()
 	_ = organizationFields
 	// organizationDescCreatedAt is the schema descriptor for created_at field.
@@ -204,39 +200,31 @@ func init() {
 	// organization.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	organization.UpdateDefaultUpdatedAt = organizationDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// organizationDescName is the schema descriptor for name field.
-	organizationDescName := organizationFields[0].Descriptor()
+	organizationDescName := organizationMixinFields2[0].Descriptor()
 	// organization.NameValidator is a validator for the "name" field. It is called by the builders before save.
-	organization.NameValidator = func() func(string) error {
-		validators := organizationDescName.Validators
-		fns := [...]func(string) error{
-			validators[0].(func(string) error),
-			validators[1].(func(string) error),
-		}
-		return func(name string) error {
-			for _, fn := range fns {
-				if err := fn(name); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-	}()
+	organization.NameValidator = organizationDescName.Validators[0].(func(string) error)
 	// organizationDescDescription is the schema descriptor for description field.
-	organizationDescDescription := organizationFields[2].Descriptor()
+	organizationDescDescription := organizationFields[0].Descriptor()
 	// organization.DefaultDescription holds the default value on creation for the description field.
 	organization.DefaultDescription = organizationDescDescription.Default.(string)
+	// organization.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	organization.DescriptionValidator = organizationDescDescription.Validators[0].(func(string) error)
 	// organizationDescWebsiteURL is the schema descriptor for website_url field.
-	organizationDescWebsiteURL := organizationFields[3].Descriptor()
+	organizationDescWebsiteURL := organizationFields[1].Descriptor()
 	// organization.DefaultWebsiteURL holds the default value on creation for the website_url field.
 	organization.DefaultWebsiteURL = organizationDescWebsiteURL.Default.(string)
+	// organization.WebsiteURLValidator is a validator for the "website_url" field. It is called by the builders before save.
+	organization.WebsiteURLValidator = organizationDescWebsiteURL.Validators[0].(func(string) error)
 	// organizationDescAdminContactEmails is the schema descriptor for admin_contact_emails field.
-	organizationDescAdminContactEmails := organizationFields[4].Descriptor()
+	organizationDescAdminContactEmails := organizationFields[2].Descriptor()
 	// organization.DefaultAdminContactEmails holds the default value on creation for the admin_contact_emails field.
 	organization.DefaultAdminContactEmails = organizationDescAdminContactEmails.Default.([]string)
 	// organizationDescLogoURL is the schema descriptor for logo_url field.
-	organizationDescLogoURL := organizationFields[5].Descriptor()
+	organizationDescLogoURL := organizationFields[3].Descriptor()
 	// organization.DefaultLogoURL holds the default value on creation for the logo_url field.
 	organization.DefaultLogoURL = organizationDescLogoURL.Default.(string)
+	// organization.LogoURLValidator is a validator for the "logo_url" field. It is called by the builders before save.
+	organization.LogoURLValidator = organizationDescLogoURL.Validators[0].(func(string) error)
 	// organizationDescID is the schema descriptor for id field.
 	organizationDescID := organizationMixinFields0[0].Descriptor()
 	// organization.DefaultID holds the default value on creation for the id field.
@@ -303,12 +291,17 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	projectMixinHooks3 := projectMixin[3].Hooks()
+
+	project.Hooks[1] = projectMixinHooks3[0]
 	projectMixinFields0 := projectMixin[0].Fields()
 	_ = projectMixinFields0
 	projectMixinFields1 := projectMixin[1].Fields()
 	_ = projectMixinFields1
 	projectMixinFields2 := projectMixin[2].Fields()
 	_ = projectMixinFields2
+	projectMixinFields3 := projectMixin[3].Fields()
+	_ = projectMixinFields3
 	projectFields := schema.Project{}.Fields()
 	_ = projectFields
 	// projectDescCreatedAt is the schema descriptor for created_at field.
@@ -326,25 +319,11 @@ func init() {
 	// project.OrganizationIDValidator is a validator for the "organization_id" field. It is called by the builders before save.
 	project.OrganizationIDValidator = projectDescOrganizationID.Validators[0].(func(string) error)
 	// projectDescName is the schema descriptor for name field.
-	projectDescName := projectFields[0].Descriptor()
+	projectDescName := projectMixinFields3[0].Descriptor()
 	// project.NameValidator is a validator for the "name" field. It is called by the builders before save.
-	project.NameValidator = func() func(string) error {
-		validators := projectDescName.Validators
-		fns := [...]func(string) error{
-			validators[0].(func(string) error),
-			validators[1].(func(string) error),
-		}
-		return func(name string) error {
-			for _, fn := range fns {
-				if err := fn(name); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-	}()
+	project.NameValidator = projectDescName.Validators[0].(func(string) error)
 	// projectDescDescription is the schema descriptor for description field.
-	projectDescDescription := projectFields[2].Descriptor()
+	projectDescDescription := projectFields[0].Descriptor()
 	// project.DefaultDescription holds the default value on creation for the description field.
 	project.DefaultDescription = projectDescDescription.Default.(string)
 	// project.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
@@ -365,12 +344,17 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	roleMixinHooks3 := roleMixin[3].Hooks()
+
+	role.Hooks[1] = roleMixinHooks3[0]
 	roleMixinFields0 := roleMixin[0].Fields()
 	_ = roleMixinFields0
 	roleMixinFields1 := roleMixin[1].Fields()
 	_ = roleMixinFields1
 	roleMixinFields2 := roleMixin[2].Fields()
 	_ = roleMixinFields2
+	roleMixinFields3 := roleMixin[3].Fields()
+	_ = roleMixinFields3
 	roleFields := schema.Role{}.Fields()
 	_ = roleFields
 	// roleDescCreatedAt is the schema descriptor for created_at field.
@@ -388,25 +372,11 @@ func init() {
 	// role.OrganizationIDValidator is a validator for the "organization_id" field. It is called by the builders before save.
 	role.OrganizationIDValidator = roleDescOrganizationID.Validators[0].(func(string) error)
 	// roleDescName is the schema descriptor for name field.
-	roleDescName := roleFields[1].Descriptor()
+	roleDescName := roleMixinFields3[0].Descriptor()
 	// role.NameValidator is a validator for the "name" field. It is called by the builders before save.
-	role.NameValidator = func() func(string) error {
-		validators := roleDescName.Validators
-		fns := [...]func(string) error{
-			validators[0].(func(string) error),
-			validators[1].(func(string) error),
-		}
-		return func(name string) error {
-			for _, fn := range fns {
-				if err := fn(name); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-	}()
+	role.NameValidator = roleDescName.Validators[0].(func(string) error)
 	// roleDescDescription is the schema descriptor for description field.
-	roleDescDescription := roleFields[3].Descriptor()
+	roleDescDescription := roleFields[1].Descriptor()
 	// role.DefaultDescription holds the default value on creation for the description field.
 	role.DefaultDescription = roleDescDescription.Default.(string)
 	// role.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.

@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"github.com/orgql/orgql/internal/tenancy"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -19,8 +18,7 @@ import (
 type OrganizationEvent struct{ ent.Schema }
 
 func (OrganizationEvent) Mixin() []ent.Mixin {
-	// Events are written by the system only, and read by holders of READ_AUDIT_LOG.
-	return []ent.Mixin{IDMixin{Prefix: id.OrganizationEvent}, OrgOwned{Read: tenancy.ReadAuditLog}}
+	return []ent.Mixin{IDMixin{Prefix: id.OrganizationEvent}, OrgOwned{}}
 }
 
 func (OrganizationEvent) Fields() []ent.Field {

@@ -8,16 +8,16 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
-	"github.com/orgql/orgql/internal/rbac"
 
 	"github.com/orgql/orgql/internal/id"
+	"github.com/orgql/orgql/internal/validate"
 )
 
 // Membership makes a user a member of an organization with one role.
 type Membership struct{ ent.Schema }
 
 func (Membership) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{Prefix: id.Membership}, TimeMixin{}, OrgOwned{Write: rbac.ManageMembers}}
+	return []ent.Mixin{IDMixin{Prefix: id.Membership}, TimeMixin{}, OrgOwned{}}
 }
 
 func (Membership) Fields() []ent.Field {
@@ -50,15 +50,13 @@ func (Membership) Annotations() []schema.Annotation {
 type Role struct{ ent.Schema }
 
 func (Role) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{Prefix: id.Role}, TimeMixin{}, OrgOwned{Write: rbac.ManageMembers}}
+	return []ent.Mixin{IDMixin{Prefix: id.Role}, TimeMixin{}, OrgOwned{}, UniqueName{Max: 100}}
 }
 
 func (Role) Fields() []ent.Field {
 	return []ent.Field{
 		field.Enum("kind").GoType(rbacKind("")).Immutable().Annotations(entgql.Type("RoleKind")),
-		field.String("name").NotEmpty().MaxRuneLen(100),
-		field.String("name_key").Annotations(hidden()),
-		field.String("description").Default("").MaxRuneLen(1000),
+		field.String("description").Default("").Validate(validate.TextRule(maxDescription)),
 	}
 }
 
@@ -72,15 +70,11 @@ func (Role) Edges() []ent.Edge {
 	}
 }
 
-func (Role) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("organization_id", "name_key").Unique()}
-}
-
 // Invitation asks someone, by e-mail, to join an organization with a role.
 type Invitation struct{ ent.Schema }
 
 func (Invitation) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{Prefix: id.Invitation}, TimeMixin{}, OrgOwned{Write: rbac.ManageMembers}}
+	return []ent.Mixin{IDMixin{Prefix: id.Invitation}, TimeMixin{}, OrgOwned{}}
 }
 
 func (Invitation) Fields() []ent.Field {

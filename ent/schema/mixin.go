@@ -55,5 +55,16 @@ func (CreateTimeMixin) Fields() []ent.Field {
 	}
 }
 
+// Audit is a field annotation: Always puts the field in audit events' diffs
+// even though the GraphQL schema does not show it as a plain field (see
+// ent/template/fields.tmpl for the default rule).
+type Audit struct{ Always bool }
+
+// Name implements schema.Annotation.
+func (Audit) Name() string { return "Audit" }
+
+// maxDescription is the most characters of every description field.
+const maxDescription = 1000
+
 // hidden keeps a field out of the GraphQL schema entirely (types, filters, orders, inputs).
 func hidden() entgql.Annotation { return entgql.Skip(entgql.SkipAll) }

@@ -12,28 +12,25 @@ import (
 
 	"github.com/orgql/orgql/internal/billing"
 	"github.com/orgql/orgql/internal/id"
+	"github.com/orgql/orgql/internal/validate"
 )
 
 // Organization is a tenant: everything org-owned belongs to exactly one.
 type Organization struct{ ent.Schema }
 
 func (Organization) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{Prefix: id.Organization}, TimeMixin{}}
+	return []ent.Mixin{IDMixin{Prefix: id.Organization}, TimeMixin{}, UniqueName{Max: 255, Global: true}}
 }
 
 func (Organization) Fields() []ent.Field {
 	return []ent.Field{
-		// MaxRuneLen: product.md counts characters (MaxLen would count bytes).
-		field.String("name").MaxRuneLen(255).NotEmpty().Annotations(entgql.OrderField("NAME")),
-		// name_key is the lower-cased, trimmed name: unique, so names are unique case-insensitively.
-		field.String("name_key").Unique().Annotations(hidden()),
-		field.String("description").Default(""),
-		field.String("website_url").Default(""),
+		field.String("description").Default("").Validate(validate.TextRule(maxDescription)),
+		field.String("website_url").Default("").Validate(validate.HTTPURLRule),
 		field.JSON("admin_contact_emails", []string{}).Default([]string{}).
 			Annotations(entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
-		field.String("logo_url").Default(""),
+		field.String("logo_url").Default("").Validate(validate.HTTPURLRule),
 		field.Enum("plan").GoType(billing.PlanCode("")).Default(string(billing.Free)).
-			Annotations(entgql.Skip(entgql.SkipType), entgql.Type("PlanCode")),
+			Annotations(entgql.Skip(entgql.SkipType), entgql.Type("PlanCode"), Audit{Always: true}),
 		// owner_id mirrors the one membership with the OWNER role, kept by the membership functions.
 		field.String("owner_id").Annotations(entgql.Skip(entgql.SkipAll)),
 	}

@@ -1,6 +1,9 @@
 package schema
 
 import (
+	"context"
+	"fmt"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema/field"
@@ -8,20 +11,15 @@ import (
 	"entgo.io/ent/schema/mixin"
 
 	"github.com/orgql/orgql/ent/privacy"
-	"github.com/orgql/orgql/internal/rbac"
 	"github.com/orgql/orgql/internal/tenancy"
+	"github.com/orgql/orgql/internal/validate"
 )
 
 // OrgOwned is the one mixin of every organization-owned type: an immutable
-// organization_id and the tenant policy of the data layer (see tenancy).
-type OrgOwned struct {
-	mixin.Schema
-	// Write is the capability that creating, updating or deleting a row
-	// needs in its organization; empty means only the system writes.
-	Write rbac.Capability
-	// Read says which members see a row.
-	Read tenancy.Read
-}
+// organization_id and the tenant policy of the data layer. Who reads and
+// writes the type's rows is its line in the permission table (rbac.Objects),
+// which the policy looks up by type name.
+type OrgOwned struct{ mixin.Schema }
 
 func (OrgOwned) Fields() []ent.Field {
 	return []ent.Field{
@@ -36,9 +34,53 @@ func (OrgOwned) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("organization_id")}
 }
 
-func (m OrgOwned) Policy() ent.Policy {
+func (OrgOwned) Policy() ent.Policy {
 	return privacy.Policy{
-		Query:    privacy.QueryPolicy{tenancy.OrgOwnedQueryRule(m.Read)},
-		Mutation: privacy.MutationPolicy{tenancy.OrgOwnedMutationRule(m.Write)},
+		Query:    privacy.QueryPolicy{tenancy.OrgOwnedQueryRule()},
+		Mutation: privacy.MutationPolicy{tenancy.OrgOwnedMutationRule()},
 	}
+}
+
+// UniqueName gives a type a required name that is unique as people read
+// names: two names that look alike (validate.NameKey: case, width, homoglyphs)
+// cannot both exist, in one organization, or among all rows when Global.
+// The key column is kept by a hook, so no code sets it.
+type UniqueName struct {
+	mixin.Schema
+	// Max is the most characters a name may have.
+	Max int
+	// Global makes names unique among all rows (organizations are), not per organization.
+	Global bool
+}
+
+func (m UniqueName) Fields() []ent.Field {
+	key := field.String("name_key").Annotations(hidden())
+	if m.Global {
+		key = key.Unique()
+	}
+	return []ent.Field{
+		field.String("name").Validate(validate.NameRule(m.Max)).Annotations(entgql.OrderField("NAME")),
+		key,
+	}
+}
+
+func (m UniqueName) Indexes() []ent.Index {
+	if m.Global {
+		return nil
+	}
+	return []ent.Index{index.Fields("organization_id", "name_key").Unique()}
+}
+
+func (UniqueName) Hooks() []ent.Hook {
+	return []ent.Hook{func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if v, ok := m.Field("name"); ok {
+				name, _ := v.(string)
+				if err := m.SetField("name_key", validate.NameKey(name)); err != nil {
+					return nil, fmt.Errorf("set name key: %w", err)
+				}
+			}
+			return next.Mutate(ctx, m)
+		})
+	}}
 }

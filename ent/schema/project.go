@@ -8,24 +8,22 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
-	"github.com/orgql/orgql/internal/tenancy"
 
 	"github.com/orgql/orgql/internal/id"
 	"github.com/orgql/orgql/internal/rbac"
+	"github.com/orgql/orgql/internal/validate"
 )
 
 // Project exists so the first-project step, custom roles and per-project access have something real to point at.
 type Project struct{ ent.Schema }
 
 func (Project) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{Prefix: id.Project}, TimeMixin{}, OrgOwned{Write: rbac.CreateProjects, Read: tenancy.ReadProjects}}
+	return []ent.Mixin{IDMixin{Prefix: id.Project}, TimeMixin{}, OrgOwned{}, UniqueName{Max: 255}}
 }
 
 func (Project) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxRuneLen(255).Annotations(entgql.OrderField("NAME")),
-		field.String("name_key").Annotations(hidden()),
-		field.String("description").Default("").MaxRuneLen(1000),
+		field.String("description").Default("").Validate(validate.TextRule(maxDescription)),
 	}
 }
 
@@ -36,10 +34,6 @@ func (Project) Edges() []ent.Edge {
 	}
 }
 
-func (Project) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("organization_id", "name_key").Unique()}
-}
-
 func (Project) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.RelayConnection()}
 }
@@ -48,18 +42,16 @@ func (Project) Annotations() []schema.Annotation {
 type Cluster struct{ ent.Schema }
 
 func (Cluster) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{Prefix: id.Cluster}, TimeMixin{}, OrgOwned{Write: rbac.ManageClusters}}
+	return []ent.Mixin{IDMixin{Prefix: id.Cluster}, TimeMixin{}, OrgOwned{}, UniqueName{Max: 255}}
 }
 
 func (Cluster) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("name").NotEmpty().MaxRuneLen(255).Annotations(entgql.OrderField("NAME")),
-		field.String("name_key").Annotations(hidden()),
-		field.String("description").Default("").MaxRuneLen(1000),
+		field.String("description").Default("").Validate(validate.TextRule(maxDescription)),
 		field.Enum("cloud_provider").
 			Values("AWS", "SCW", "GCP", "DO", "AZURE", "OVH", "CIVO", "HETZNER", "ORACLE", "IBM", "ON_PREMISE").
 			Annotations(entgql.Type("CloudProvider")),
-		field.String("region").Default(""),
+		field.String("region").Validate(validate.NameRule(100)),
 		field.Enum("kubernetes_mode").Values("MANAGED", "SELF_MANAGED", "PARTIALLY_MANAGED").Default("MANAGED").
 			Annotations(entgql.Type("KubernetesMode")),
 		field.Bool("production").Default(false),
@@ -73,10 +65,6 @@ func (Cluster) Edges() []ent.Edge {
 	}
 }
 
-func (Cluster) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("organization_id", "name_key").Unique()}
-}
-
 func (Cluster) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.RelayConnection()}
 }
@@ -86,7 +74,7 @@ func (Cluster) Annotations() []schema.Annotation {
 type RoleProjectPermission struct{ ent.Schema }
 
 func (RoleProjectPermission) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{Prefix: id.RolePermission}, OrgOwned{Write: rbac.ManageMembers}}
+	return []ent.Mixin{IDMixin{Prefix: id.RolePermission}, OrgOwned{}}
 }
 
 func (RoleProjectPermission) Fields() []ent.Field {
@@ -122,7 +110,7 @@ func (RoleProjectPermission) Annotations() []schema.Annotation {
 type RoleClusterPermission struct{ ent.Schema }
 
 func (RoleClusterPermission) Mixin() []ent.Mixin {
-	return []ent.Mixin{IDMixin{Prefix: id.RolePermission}, OrgOwned{Write: rbac.ManageMembers}}
+	return []ent.Mixin{IDMixin{Prefix: id.RolePermission}, OrgOwned{}}
 }
 
 func (RoleClusterPermission) Fields() []ent.Field {

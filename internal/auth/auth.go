@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -31,6 +32,15 @@ type Authenticator struct {
 	Client *ent.Client
 	// SessionTTL is how long a session lasts; zero means it does not expire.
 	SessionTTL time.Duration
+	// Logger gets what goes wrong while checking credentials.
+	Logger *slog.Logger
+}
+
+func (a *Authenticator) logger() *slog.Logger {
+	if a.Logger != nil {
+		return a.Logger
+	}
+	return slog.Default()
 }
 
 // Profile is what a sign-in provider says about a user.
@@ -48,34 +58,38 @@ var ErrBadCredentials = errors.New("invalid or expired credentials")
 
 // SignIn finds the user by (provider, provider user id), creating or
 // refreshing it from the profile, and opens a session. It returns the
-// session token, which is never stored.
+// session token, which is never stored. Two first sign-ins of one new user
+// racing each other both succeed, with the same user: the user is written
+// by one upsert on the unique (provider, provider user id).
 func (a *Authenticator) SignIn(ctx context.Context, p Profile) (string, *ent.User, error) {
-	ctx = tenancy.System(ctx)
+	ctx = tenancy.AsSystem(ctx, tenancy.SignIn)
 	tx, err := a.Client.Tx(ctx)
 	if err != nil {
 		return "", nil, fmt.Errorf("sign in: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck
-	u, err := tx.User.Query().Where(user.ProviderEQ(p.Provider), user.ProviderUserID(p.ProviderUserID)).Only(ctx)
-	switch {
-	case ent.IsNotFound(err):
-		u, err = tx.User.Create().
-			SetProvider(p.Provider).SetProviderUserID(p.ProviderUserID).
-			SetLogin(p.Login).SetName(p.Name).SetEmail(p.Email).SetAvatarURL(p.AvatarURL).
-			Save(ctx)
-	case err == nil:
-		u, err = u.Update().SetLogin(p.Login).SetName(p.Name).SetEmail(p.Email).SetAvatarURL(p.AvatarURL).Save(ctx)
-	}
+	userID, err := tx.User.Create().
+		SetProvider(p.Provider).SetProviderUserID(p.ProviderUserID).
+		SetLogin(p.Login).SetName(p.Name).SetEmail(p.Email).SetAvatarURL(p.AvatarURL).
+		OnConflictColumns(user.FieldProvider, user.FieldProviderUserID).
+		Update(func(u *ent.UserUpsert) {
+			u.UpdateLogin().UpdateName().UpdateEmail().UpdateAvatarURL().UpdateUpdatedAt()
+		}).
+		ID(ctx)
 	if err != nil {
 		return "", nil, fmt.Errorf("sign in: save user: %w", err)
 	}
 	tok := token.New(token.Session)
-	create := tx.Session.Create().SetUserID(u.ID).SetTokenHash(token.Hash(tok))
+	create := tx.Session.Create().SetUserID(userID).SetTokenHash(token.Hash(tok))
 	if a.SessionTTL > 0 {
 		create.SetExpiresAt(time.Now().Add(a.SessionTTL))
 	}
 	if _, err := create.Save(ctx); err != nil {
 		return "", nil, fmt.Errorf("sign in: create session: %w", err)
+	}
+	u, err := tx.User.Get(ctx, userID)
+	if err != nil {
+		return "", nil, fmt.Errorf("sign in: load user: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return "", nil, fmt.Errorf("sign in: %w", err)
@@ -91,7 +105,7 @@ func (a *Authenticator) SignOut(ctx context.Context, tok string) error {
 	n, err := a.Client.Session.Update().
 		Where(session.TokenHash(token.Hash(tok)), session.RevokedAtIsNil()).
 		SetRevokedAt(time.Now()).
-		Save(tenancy.System(ctx))
+		Save(tenancy.AsSystem(ctx, tenancy.Authenticate))
 	if err != nil {
 		return fmt.Errorf("sign out: %w", err)
 	}
@@ -102,7 +116,11 @@ func (a *Authenticator) SignOut(ctx context.Context, tok string) error {
 }
 
 // Authenticate resolves an Authorization header value ("Bearer <session>")
-// into the caller. A token with a bad checksum is refused before any query.
+// into the caller. It returns ErrBadCredentials for a credential that is
+// missing, malformed, unknown, expired or revoked (a token with a bad
+// checksum is refused before any query), and another error when the
+// credential could not be checked (the database failed): that is not the
+// client's fault, and must not sign them out.
 func (a *Authenticator) Authenticate(ctx context.Context, authorization string) (*viewer.Caller, error) {
 	scheme, cred, _ := strings.Cut(strings.TrimSpace(authorization), " ")
 	cred = strings.TrimSpace(cred)
@@ -118,7 +136,7 @@ func (a *Authenticator) authenticateSession(ctx context.Context, tok string) (*v
 	if token.Check(token.Session, tok) != nil {
 		return nil, ErrBadCredentials
 	}
-	sys := tenancy.System(ctx)
+	sys := tenancy.AsSystem(ctx, tenancy.Authenticate)
 	s, err := a.Client.Session.Query().Where(session.TokenHash(token.Hash(tok))).WithUser().Only(sys)
 	if ent.IsNotFound(err) {
 		return nil, ErrBadCredentials
@@ -136,16 +154,26 @@ func (a *Authenticator) authenticateSession(ctx context.Context, tok string) (*v
 		}
 	}
 	u := s.Edges.User
-	return &viewer.Caller{UserID: u.ID, SessionID: s.ID, DisplayName: u.Login}, nil
+	return viewer.NewUser(u.ID, s.ID, u.Login), nil
 }
 
 // recordActivity writes the session's last use and its user's last activity
-// in every organization, at most once per activityInterval.
+// in every organization, at most once per activityInterval: the session's
+// row is updated only if its last use is older than that, so of many
+// requests racing with one stale session, one writes and the others see
+// their update match nothing.
 func (a *Authenticator) recordActivity(ctx context.Context, s *ent.Session, now time.Time) error {
-	if err := a.Client.Session.Update().Where(session.ID(s.ID)).SetLastUsedAt(now).Exec(ctx); err != nil {
+	n, err := a.Client.Session.Update().
+		Where(session.ID(s.ID), session.Or(session.LastUsedAtIsNil(), session.LastUsedAtLT(now.Add(-activityInterval)))).
+		SetLastUsedAt(now).
+		Save(ctx)
+	if err != nil {
 		return fmt.Errorf("record session use: %w", err)
 	}
-	err := a.Client.Membership.Update().Where(membership.UserID(s.UserID)).SetLastActivityAt(now).Exec(ctx)
+	if n == 0 {
+		return nil
+	}
+	err = a.Client.Membership.Update().Where(membership.UserID(s.UserID)).SetLastActivityAt(now).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("record member activity: %w", err)
 	}
@@ -157,6 +185,21 @@ func Require(ctx context.Context) (*viewer.Caller, error) {
 	c := viewer.FromContext(ctx)
 	if c == nil {
 		return nil, apperr.Unauthenticated()
+	}
+	return c, nil
+}
+
+// RequireUser returns the signed-in user calling: UNAUTHENTICATED without a
+// caller, FORBIDDEN for an API token, which acts only inside its own
+// organization and has no user (creating organizations, switching the
+// current one, accepting invitations and leaving are a person's acts).
+func RequireUser(ctx context.Context) (*viewer.Caller, error) {
+	c, err := Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !c.IsUser() {
+		return nil, apperr.Forbidden("an API token cannot do this: it acts only inside its organization, and is not a user")
 	}
 	return c, nil
 }

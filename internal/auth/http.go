@@ -3,19 +3,23 @@ package auth
 import (
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net"
 	"net/http"
 	"regexp"
 	"strings"
 
 	"github.com/orgql/orgql/ent/user"
+	"github.com/orgql/orgql/internal/requestid"
 	"github.com/orgql/orgql/internal/viewer"
 )
 
 // Middleware authenticates each request once and puts the caller in its
-// context. A request without credentials goes on anonymously (the GraphQL
-// layer refuses what needs a caller); bad credentials are refused with 401.
+// context. A request without credentials, or with credentials that are not
+// valid (unknown, expired, revoked, malformed), goes on anonymously: the
+// GraphQL layer answers UNAUTHENTICATED, in one shape, for whatever needs a
+// caller, and serves what does not. When the credentials cannot be checked
+// at all (the database failed), the answer is 503 with the request id, never
+// one that would make a client sign its user out.
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		authorization := r.Header.Get("Authorization")
@@ -30,16 +34,33 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		c, err := a.Authenticate(r.Context(), authorization)
-		if err != nil {
-			if !errors.Is(err, ErrBadCredentials) {
-				slog.ErrorContext(r.Context(), "authenticate", "error", err)
-			}
-			WriteUnauthenticated(w)
+		switch {
+		case errors.Is(err, ErrBadCredentials):
+			next.ServeHTTP(w, r)
+			return
+		case err != nil:
+			a.logger().ErrorContext(r.Context(), "authenticate: credentials could not be checked", "error", err)
+			WriteUnavailable(w, requestid.From(r.Context()))
 			return
 		}
 		c.Origin = clientIP(r)
 		c.UserAgent = r.UserAgent()
 		next.ServeHTTP(w, r.WithContext(viewer.NewContext(r.Context(), c)))
+	})
+}
+
+// WriteUnavailable answers 503 with a GraphQL-shaped INTERNAL_SERVER_ERROR
+// carrying the request id: the server could not decide, the client may retry.
+func WriteUnavailable(w http.ResponseWriter, id string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", "1")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"errors": []any{map[string]any{
+			"message":    "the server could not check the credentials: retry",
+			"extensions": map[string]any{"code": "INTERNAL_SERVER_ERROR", "requestId": id},
+		}},
+		"data": nil,
 	})
 }
 
@@ -91,7 +112,7 @@ func (a *Authenticator) DevLoginHandler() http.Handler {
 			Email:          strings.ToLower(body.Login) + "@dev.orgql.local",
 		})
 		if err != nil {
-			slog.ErrorContext(r.Context(), "dev sign-in", "error", err)
+			a.logger().ErrorContext(r.Context(), "dev sign-in", "error", err)
 			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "sign-in failed"})
 			return
 		}
@@ -116,7 +137,7 @@ func (a *Authenticator) LogoutHandler() http.Handler {
 		}
 		if err := a.SignOut(r.Context(), tok); err != nil {
 			if !errors.Is(err, ErrBadCredentials) {
-				slog.ErrorContext(r.Context(), "sign out", "error", err)
+				a.logger().ErrorContext(r.Context(), "sign out", "error", err)
 			}
 			WriteUnauthenticated(w)
 			return

@@ -6,7 +6,9 @@ package events
 import (
 	"context"
 	"fmt"
-	"regexp"
+	"reflect"
+
+	entgo "entgo.io/ent"
 
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/organizationevent"
@@ -21,14 +23,11 @@ type Event struct {
 	TargetType     organizationevent.TargetType
 	TargetID       string
 	TargetName     string
-	// Change says what changed; values of keys that look secret are redacted.
+	// Change says what changed. It never holds a secret: diffs of ent
+	// mutations come from Changes, which leaves sensitive values out; other
+	// changes are built by hand from fields that are not secret.
 	Change map[string]any
 }
-
-var secretKey = regexp.MustCompile(`(?i)password|secret|token|private.?key|credential`)
-
-// Redacted is the value written in place of a secret.
-const Redacted = "[REDACTED]"
 
 // Record writes e with client, which must be the transaction of the change
 // (database.Client(ctx, ...)); the actor, origin and user agent come from the caller in ctx.
@@ -40,38 +39,25 @@ func Record(ctx context.Context, client *ent.Client, e Event) (*ent.Organization
 		SetTargetID(e.TargetID).
 		SetTargetName(e.TargetName)
 	if e.Change != nil {
-		create.SetChange(redact(e.Change))
+		create.SetChange(e.Change)
 	}
-	if c := viewer.FromContext(ctx); c.IsUser() {
-		create.SetActorType(organizationevent.ActorTypeUSER).
-			SetActorID(c.UserID).
-			SetActorName(c.DisplayName).
-			SetOrigin(c.Origin).
-			SetUserAgent(c.UserAgent)
-	} else {
+	c := viewer.FromContext(ctx)
+	switch c.Kind() {
+	case viewer.User:
+		create.SetActorType(organizationevent.ActorTypeUSER).SetActorID(c.UserID)
+	case viewer.APIToken:
+		create.SetActorType(organizationevent.ActorTypeAPI_TOKEN).SetActorID(c.Token.ID)
+	default:
 		create.SetActorType(organizationevent.ActorTypeSYSTEM)
 	}
-	ev, err := create.Save(tenancy.System(ctx))
+	if c != nil {
+		create.SetActorName(c.DisplayName).SetOrigin(c.Origin).SetUserAgent(c.UserAgent)
+	}
+	ev, err := create.Save(tenancy.AsSystem(ctx, tenancy.RecordEvent))
 	if err != nil {
 		return nil, fmt.Errorf("record %s %s event: %w", e.TargetType, e.Type, err)
 	}
 	return ev, nil
-}
-
-func redact(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		switch {
-		case secretKey.MatchString(k):
-			out[k] = Redacted
-		default:
-			if nested, ok := v.(map[string]any); ok {
-				v = redact(nested)
-			}
-			out[k] = v
-		}
-	}
-	return out
 }
 
 // RecordUpdate writes an UPDATE event for e's target whose change is the
@@ -96,4 +82,45 @@ func Diff(before, after map[string]any) map[string]any {
 		}
 	}
 	return out
+}
+
+// Changes returns what mutation m (saved or about to be) changes, as an
+// event records it, keyed by the fields' GraphQL names: the values a create
+// sets, and {"from": old, "to": new} for each field an update of one row
+// changes. A field the ent schema marks Sensitive appears as {"changed":
+// true}, never with a value, whatever its name; fields the schema does not
+// audit (internal keys, timestamps) are left out. See ent.Fields.
+func Changes(ctx context.Context, m ent.Mutation) (map[string]any, error) {
+	out := map[string]any{}
+	update := m.Op().Is(entgo.OpUpdateOne)
+	for _, f := range ent.Fields[m.Type()] {
+		if !f.Audited && !f.Sensitive {
+			continue
+		}
+		to, set := m.Field(f.Name)
+		cleared := m.FieldCleared(f.Name)
+		if !set && !cleared {
+			continue
+		}
+		var from ent.Value
+		if update {
+			old, err := m.OldField(ctx, f.Name)
+			if err != nil {
+				return nil, fmt.Errorf("old value of %s.%s: %w", m.Type(), f.Name, err)
+			}
+			if reflect.DeepEqual(old, to) {
+				continue
+			}
+			from = old
+		}
+		switch {
+		case f.Sensitive:
+			out[f.GraphQL] = map[string]any{"changed": true}
+		case update:
+			out[f.GraphQL] = map[string]any{"from": from, "to": to}
+		default:
+			out[f.GraphQL] = to
+		}
+	}
+	return out, nil
 }

@@ -12,10 +12,8 @@ import (
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/ent/user"
 	"github.com/orgql/orgql/internal/rbac"
-	"github.com/orgql/orgql/internal/tenancy"
 	"github.com/orgql/orgql/internal/testkit"
 	"github.com/orgql/orgql/internal/token"
-	"github.com/orgql/orgql/internal/validate"
 )
 
 // fixtures writes the objects of organization org directly, as the system,
@@ -44,14 +42,14 @@ func (fx fixtures) viaAPI(operation string, resp *testkit.Response, fixture func
 
 func (fx fixtures) project(name string) string {
 	p, err := fx.e.DB.Client.Project.Create().
-		SetOrganizationID(fx.org).SetName(name).SetNameKey(validate.NameKey(name)).Save(fx.ctx)
+		SetOrganizationID(fx.org).SetName(name).Save(fx.ctx)
 	fx.check("project", err)
 	return p.ID
 }
 
 func (fx fixtures) cluster(name string) string {
 	c, err := fx.e.DB.Client.Cluster.Create().
-		SetOrganizationID(fx.org).SetName(name).SetNameKey(validate.NameKey(name)).
+		SetOrganizationID(fx.org).SetName(name).
 		SetCloudProvider(cluster.CloudProviderAWS).SetRegion("eu-west-3").Save(fx.ctx)
 	fx.check("cluster", err)
 	return c.ID
@@ -60,7 +58,7 @@ func (fx fixtures) cluster(name string) string {
 func (fx fixtures) customRole(name, projectID, clusterID string) string {
 	client := fx.e.DB.Client
 	r, err := client.Role.Create().
-		SetOrganizationID(fx.org).SetKind(rbac.Custom).SetName(name).SetNameKey(validate.NameKey(name)).Save(fx.ctx)
+		SetOrganizationID(fx.org).SetKind(rbac.Custom).SetName(name).Save(fx.ctx)
 	fx.check("custom role", err)
 	err = client.RoleProjectPermission.Create().
 		SetOrganizationID(fx.org).SetRoleID(r.ID).SetProjectID(projectID).SetFullAccess(true).Exec(fx.ctx)
@@ -118,4 +116,4 @@ func randomHex() string {
 
 // systemCtx is a context in which the data layer allows everything: the
 // test reads and writes fixtures directly with it.
-func systemCtx() context.Context { return tenancy.System(context.Background()) }
+func systemCtx() context.Context { return testkit.System(context.Background()) }

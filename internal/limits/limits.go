@@ -20,7 +20,7 @@ import (
 // Usage counts what organization orgID uses. It counts every row, whatever
 // the caller may see, so it runs in the system context.
 func Usage(ctx context.Context, client *ent.Client, orgID string) (billing.Usage, error) {
-	ctx = tenancy.System(ctx)
+	ctx = tenancy.AsSystem(ctx, tenancy.CountUsage)
 	var u billing.Usage
 	var err error
 	if u.Members, err = client.Membership.Query().Where(membership.OrganizationID(orgID)).Count(ctx); err != nil {
@@ -42,32 +42,46 @@ func Usage(ctx context.Context, client *ent.Client, orgID string) (billing.Usage
 	return u, nil
 }
 
+// CheckAdded is Check for rows already added, in the caller's transaction
+// with the organization locked: PLAN_LIMIT_EXCEEDED when adding the rows of
+// added put the organization over a limit they count toward. Saving first
+// lets the input's own errors come before the limit's.
+func CheckAdded(ctx context.Context, client *ent.Client, plan billing.Plan, orgID string, added billing.Usage) error {
+	return check(ctx, client, plan, orgID, added, billing.Usage{})
+}
+
 // Check returns PLAN_LIMIT_EXCEEDED, naming the limit, when organization
 // orgID on plan would be over a limit after adding delta to its usage; with a
 // zero delta (a plan change) it checks every limit. Callers check inside the
 // transaction that adds the rows, after database.LockOrganization.
 func Check(ctx context.Context, client *ent.Client, plan billing.Plan, orgID string, delta billing.Usage) error {
+	return check(ctx, client, plan, orgID, delta, delta)
+}
+
+// check compares usage plus extra with plan's limits: only the limits
+// counted touches when it is not zero.
+func check(ctx context.Context, client *ent.Client, plan billing.Plan, orgID string, counted, extra billing.Usage) error {
 	u, err := Usage(ctx, client, orgID)
 	if err != nil {
 		return err
 	}
-	if delta != (billing.Usage{}) {
+	if counted != (billing.Usage{}) {
 		// Adding something is checked only against the limits it counts toward: an
 		// organization already over another limit (say, after the catalog changed)
 		// may still add what that limit does not count.
-		if delta.Members == 0 {
+		if counted.Members == 0 {
 			u.Members = 0
 		}
-		if delta.Projects == 0 {
+		if counted.Projects == 0 {
 			u.Projects = 0
 		}
-		if delta.Clusters == 0 {
+		if counted.Clusters == 0 {
 			u.Clusters = 0
 		}
 	}
-	u.Members += delta.Members
-	u.Projects += delta.Projects
-	u.Clusters += delta.Clusters
+	u.Members += extra.Members
+	u.Projects += extra.Projects
+	u.Clusters += extra.Clusters
 	if name := plan.Exceeded(u); name != "" {
 		return apperr.PlanLimit(name, "the %s plan allows at most %d %s", plan.Name, *plan.LimitValue(name), name)
 	}

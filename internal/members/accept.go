@@ -33,7 +33,7 @@ func (s *Service) Preview(ctx context.Context, tok string) (*Preview, error) {
 	inv, err := database.Client(ctx, s.Client).Invitation.Query().
 		Where(invitation.TokenHash(token.Hash(tok))).
 		WithOrganization().WithInviter().WithRole().
-		Only(tenancy.System(ctx))
+		Only(tenancy.AsSystem(ctx, tenancy.Invitee))
 	if ent.IsNotFound(err) {
 		return nil, nil
 	}
@@ -61,7 +61,7 @@ func (s *Service) Preview(ctx context.Context, tok string) (*Preview, error) {
 // from the work address invited, and the token, delivered to the invited
 // address, is the proof. Single use, expiry, resend and revoke bound it.
 func (s *Service) Accept(ctx context.Context, tok string) (*ent.Membership, error) {
-	c, err := auth.Require(ctx)
+	c, err := auth.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func (s *Service) Accept(ctx context.Context, tok string) (*ent.Membership, erro
 	}
 	client := database.Client(ctx, s.Client)
 	// The caller is not a member yet; the checked token admits them.
-	sys := tenancy.System(ctx)
+	sys := tenancy.AsSystem(ctx, tenancy.Invitee)
 	hash := token.Hash(tok)
 	inv, err := client.Invitation.Query().Where(invitation.TokenHash(hash)).Only(sys)
 	if ent.IsNotFound(err) {

@@ -10,21 +10,28 @@ import (
 	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/rbac"
 	"github.com/orgql/orgql/internal/tenancy"
+	"github.com/orgql/orgql/internal/viewer"
 )
 
-// lockAs locks organization orgID and then checks that the caller holds
-// capability there. Checking after the lock means a change that committed
-// while this request waited (a demotion, a transfer) is seen. A non-member
-// gets NOT_FOUND, a member without the capability FORBIDDEN.
-func lockAs(ctx context.Context, client *ent.Client, orgID string, capability rbac.Capability) (*ent.Organization, error) {
+// lockAs locks organization orgID and then checks that the caller may write
+// rows of ent type typ there (the permission table says with which
+// capability). Checking after the lock means a change that committed while
+// this request waited (a demotion, a transfer) is seen. A non-member gets
+// NOT_FOUND, a member without the capability FORBIDDEN. It returns the
+// organization and the caller's role in it.
+func lockAs(ctx context.Context, client *ent.Client, orgID, typ string) (*ent.Organization, *ent.Role, error) {
 	org, err := database.LockOrganization(ctx, client, orgID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := tenancy.Authorize(ctx, client, orgID, capability); err != nil {
-		return nil, err
+	if err := tenancy.AuthorizeWrite(ctx, client, typ, orgID); err != nil {
+		return nil, nil, err
 	}
-	return org, nil
+	me, err := tenancy.Role(ctx, client, orgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return org, me, nil
 }
 
 // grantableRole returns role roleID of organization orgID, provided a member
@@ -66,4 +73,13 @@ func displayName(u *ent.User) string {
 		return u.Name
 	}
 	return u.Login
+}
+
+// inviterID is who an invitation says invited: the user, or for an API
+// token, the user who created it.
+func inviterID(c *viewer.Caller) string {
+	if c.IsAPIToken() {
+		return c.Token.CreatorID
+	}
+	return c.UserID
 }

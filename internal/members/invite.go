@@ -18,8 +18,6 @@ import (
 	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/events"
 	"github.com/orgql/orgql/internal/limits"
-	"github.com/orgql/orgql/internal/rbac"
-	"github.com/orgql/orgql/internal/tenancy"
 	"github.com/orgql/orgql/internal/token"
 	"github.com/orgql/orgql/internal/validate"
 )
@@ -33,7 +31,7 @@ func (s *Service) Invite(ctx context.Context, orgID string, in InviteInput) (*en
 	}
 	client := database.Client(ctx, s.Client)
 	// The lock also serialises invitations against the member limit.
-	org, err := lockAs(ctx, client, orgID, rbac.ManageMembers)
+	org, me, err := lockAs(ctx, client, orgID, ent.TypeInvitation)
 	if err != nil {
 		return nil, err
 	}
@@ -41,11 +39,7 @@ func (s *Service) Invite(ctx context.Context, orgID string, in InviteInput) (*en
 	if err != nil {
 		return nil, err
 	}
-	me, err := tenancy.RoleIn(ctx, client, orgID)
-	if err != nil {
-		return nil, err
-	}
-	r, err := grantableRole(ctx, client, orgID, me.Edges.Role.Kind, in.RoleID, "input.roleID")
+	r, err := grantableRole(ctx, client, orgID, me.Kind, in.RoleID, "input.roleID")
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +51,7 @@ func (s *Service) Invite(ctx context.Context, orgID string, in InviteInput) (*en
 		SetOrganizationID(orgID).
 		SetEmail(email).
 		SetRoleID(r.ID).
-		SetInviterID(c.UserID).
+		SetInviterID(inviterID(c)).
 		SetTokenHash(token.Hash(tok)).
 		SetExpiresAt(s.expiry()).
 		Save(ctx)
@@ -88,7 +82,7 @@ func (s *Service) Resend(ctx context.Context, id string) (*ent.Invitation, error
 	if err != nil {
 		return nil, err
 	}
-	org, err := lockAs(ctx, client, inv.OrganizationID, rbac.ManageMembers)
+	org, me, err := lockAs(ctx, client, inv.OrganizationID, ent.TypeInvitation)
 	if err != nil {
 		return nil, err
 	}
@@ -100,11 +94,7 @@ func (s *Service) Resend(ctx context.Context, id string) (*ent.Invitation, error
 		return nil, apperr.Conflict("the invitation is %s: invite %s again instead", status, inv.Email)
 	}
 	// Resending re-issues the invitation, so the resender must be able to grant its role.
-	me, err := tenancy.RoleIn(ctx, client, inv.OrganizationID)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkGrant(me.Edges.Role.Kind, inv.Edges.Role, ""); err != nil {
+	if err := checkGrant(me.Kind, inv.Edges.Role, ""); err != nil {
 		return nil, err
 	}
 	// A pending invitation already counts against the member limit; an expired one does not.
@@ -143,7 +133,7 @@ func (s *Service) Revoke(ctx context.Context, id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, err := lockAs(ctx, client, inv.OrganizationID, rbac.ManageMembers); err != nil {
+	if _, _, err := lockAs(ctx, client, inv.OrganizationID, ent.TypeInvitation); err != nil {
 		return "", err
 	}
 	if inv, err = client.Invitation.Get(ctx, id); err != nil {

@@ -9,13 +9,12 @@ import (
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/internal/rbac"
-	"github.com/orgql/orgql/internal/tenancy"
 	"github.com/orgql/orgql/internal/testkit"
 )
 
 func TestMain(m *testing.M) { testkit.Main(m) }
 
-var sys = tenancy.System(context.Background())
+var sys = testkit.System(context.Background())
 
 // GraphQL documents shared by the tests.
 const (

@@ -6,6 +6,7 @@ import (
 
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/membership"
+	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/internal/apperr"
 	"github.com/orgql/orgql/internal/auth"
@@ -24,14 +25,11 @@ func (s *Service) UpdateRole(ctx context.Context, membershipID, roleID string) (
 	if err != nil {
 		return nil, err
 	}
-	if _, err := lockAs(ctx, client, m.OrganizationID, rbac.ManageMembers); err != nil {
-		return nil, err
-	}
-	me, err := tenancy.RoleIn(ctx, client, m.OrganizationID)
+	_, me, err := lockAs(ctx, client, m.OrganizationID, ent.TypeMembership)
 	if err != nil {
 		return nil, err
 	}
-	r, err := grantableRole(ctx, client, m.OrganizationID, me.Edges.Role.Kind, roleID, "roleID")
+	r, err := grantableRole(ctx, client, m.OrganizationID, me.Kind, roleID, "roleID")
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +57,7 @@ func (s *Service) Remove(ctx context.Context, membershipID string) (string, erro
 	if err != nil {
 		return "", err
 	}
-	if _, err := lockAs(ctx, client, m.OrganizationID, rbac.ManageMembers); err != nil {
+	if _, _, err := lockAs(ctx, client, m.OrganizationID, ent.TypeMembership); err != nil {
 		return "", err
 	}
 	before, err := applyRoleChanges(ctx, client, m.OrganizationID, roleChange{MembershipID: membershipID})
@@ -83,7 +81,7 @@ func (s *Service) Remove(ctx context.Context, membershipID string) (string, erro
 // Leave removes the caller from organization orgID; the owner cannot leave
 // (LAST_OWNER) and transfers ownership first.
 func (s *Service) Leave(ctx context.Context, orgID string) (string, error) {
-	c, err := auth.Require(ctx)
+	c, err := auth.RequireUser(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -97,7 +95,7 @@ func (s *Service) Leave(ctx context.Context, orgID string) (string, error) {
 	}
 	// Any member may leave, MANAGE_MEMBERS or not: the removal of the
 	// caller's own membership runs as the system.
-	before, err := applyRoleChanges(tenancy.System(ctx), client, orgID, roleChange{MembershipID: me.ID})
+	before, err := applyRoleChanges(tenancy.AsSystem(ctx, tenancy.Leave), client, orgID, roleChange{MembershipID: me.ID})
 	if err != nil {
 		return "", err
 	}
@@ -118,13 +116,20 @@ func (s *Service) Leave(ctx context.Context, orgID string) (string, error) {
 // old owner becomes ADMIN, in the same transaction.
 func (s *Service) TransferOwnership(ctx context.Context, orgID, membershipID string) (*ent.Organization, error) {
 	client := database.Client(ctx, s.Client)
-	org, err := lockAs(ctx, client, orgID, rbac.TransferOwnership)
+	org, err := database.LockOrganization(ctx, client, orgID)
 	if err != nil {
 		return nil, err
 	}
-	me, err := tenancy.RoleIn(ctx, client, orgID)
+	if err := tenancy.AuthorizeOrganization(ctx, client, orgID, false, organization.FieldOwnerID); err != nil {
+		return nil, err
+	}
+	c, err := auth.RequireUser(ctx)
 	if err != nil {
 		return nil, err
+	}
+	me, err := client.Membership.Query().Where(membership.OrganizationID(orgID), membership.UserID(c.UserID)).Only(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load the owner's membership: %w", err)
 	}
 	target, err := client.Membership.Query().Where(membership.ID(membershipID), membership.OrganizationID(orgID)).Only(ctx)
 	if ent.IsNotFound(err) {

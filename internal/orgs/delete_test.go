@@ -51,11 +51,11 @@ func fill(t *testing.T, e *testkit.Env, owner *testkit.Client, org testkit.Org) 
 	owner.Do(t, `mutation($org: ID!) { createProject(organizationID: $org, input: {name: "web"}) { id } }`,
 		map[string]any{"org": org.ID}).OK(t, &p)
 	c := e.DB.Client
-	cl, err := c.Cluster.Create().SetOrganizationID(org.ID).SetName("prod").SetNameKey("prod").SetCloudProvider(cluster.CloudProviderAWS).Save(sys)
+	cl, err := c.Cluster.Create().SetOrganizationID(org.ID).SetName("prod").SetCloudProvider(cluster.CloudProviderAWS).SetRegion("eu-west-1").Save(sys)
 	if err != nil {
 		t.Fatal(err)
 	}
-	custom, err := c.Role.Create().SetOrganizationID(org.ID).SetKind(rbac.Custom).SetName("Ops").SetNameKey("ops").Save(sys)
+	custom, err := c.Role.Create().SetOrganizationID(org.ID).SetKind(rbac.Custom).SetName("Ops").Save(sys)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,13 +9,12 @@ import (
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/ent/user"
-	"github.com/orgql/orgql/internal/tenancy"
 	"github.com/orgql/orgql/internal/testkit"
 	"github.com/orgql/orgql/internal/validate"
 )
 
 // sys is the context of direct database checks: it sees every row.
-var sys = tenancy.System(context.Background())
+var sys = testkit.System(context.Background())
 
 // orgFields selects every general-information field of an organization.
 const orgFields = `id name description websiteURL adminContactEmails logoURL plan { code } owner { login }`

@@ -14,29 +14,11 @@ type generalInfo struct {
 	LogoURL            *string
 }
 
-// validateInfo checks the general information under path and returns it normalised.
+// validateInfo normalises the general information under path. The ent
+// schema's validators check the text fields when they are saved; the
+// e-mail list, a JSON column, is checked here.
 func validateInfo(path string, in generalInfo) (generalInfo, error) {
 	var err error
-	if in.Name != nil {
-		if _, err = validate.Name(path+".name", *in.Name, maxName); err != nil {
-			return in, err
-		}
-	}
-	if in.Description != nil {
-		if _, err = validate.Text(path+".description", *in.Description, maxDescription); err != nil {
-			return in, err
-		}
-	}
-	if in.WebsiteURL != nil {
-		if _, err = validate.HTTPURL(path+".websiteURL", *in.WebsiteURL); err != nil {
-			return in, err
-		}
-	}
-	if in.LogoURL != nil {
-		if _, err = validate.HTTPURL(path+".logoURL", *in.LogoURL); err != nil {
-			return in, err
-		}
-	}
 	if in.AdminContactEmails != nil {
 		if in.AdminContactEmails, err = validate.Emails(path+".adminContactEmails", in.AdminContactEmails); err != nil {
 			return in, err

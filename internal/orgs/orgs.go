@@ -10,25 +10,20 @@ import (
 
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/membership"
+	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/ent/user"
 	"github.com/orgql/orgql/internal/apperr"
 	"github.com/orgql/orgql/internal/auth"
 	"github.com/orgql/orgql/internal/billing"
+	"github.com/orgql/orgql/internal/change"
 	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/events"
 	"github.com/orgql/orgql/internal/limits"
-	"github.com/orgql/orgql/internal/projects"
 	"github.com/orgql/orgql/internal/rbac"
 	"github.com/orgql/orgql/internal/roles"
 	"github.com/orgql/orgql/internal/tenancy"
-	"github.com/orgql/orgql/internal/validate"
 	"github.com/orgql/orgql/internal/viewer"
-)
-
-const (
-	maxName        = 255
-	maxDescription = 1000
 )
 
 // Get returns organization id, or NOT_FOUND when the caller is not a member.
@@ -39,7 +34,7 @@ func (s *Service) Get(ctx context.Context, id string) (*ent.Organization, error)
 // Create creates an organization with its built-in roles, makes the caller its
 // OWNER and, when asked, creates its first project, all in one transaction.
 func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.Organization, error) {
-	c, err := auth.Require(ctx)
+	c, err := auth.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -47,30 +42,21 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.Organization
 	if err != nil {
 		return nil, err
 	}
-	if in.FirstProject != nil {
-		if err := projects.ValidateCreateProject("input.firstProject", *in.FirstProject); err != nil {
-			return nil, err
-		}
-	}
 	plan := billing.Free
 	if in.Plan != nil {
 		plan = *in.Plan
 	}
 	client := database.Client(ctx, s.Client)
 	// The caller becomes a member only below: until then the writes run as the system.
-	sys := tenancy.System(ctx)
+	sys := tenancy.AsSystem(ctx, tenancy.Bootstrap)
 	create := client.Organization.Create().
 		SetName(in.Name).
-		SetNameKey(validate.NameKey(in.Name)).
 		SetPlan(plan).
 		SetOwnerID(c.UserID)
 	info.apply(create.Mutation())
 	org, err := create.Save(sys)
-	if ent.IsConstraintError(err) {
-		return nil, nameTaken(in.Name)
-	}
 	if err != nil {
-		return nil, fmt.Errorf("create organization: %w", err)
+		return nil, saveError(err, "input", create.Mutation().Name)
 	}
 	builtIns, err := roles.CreateBuiltIns(sys, client, org.ID)
 	if err != nil {
@@ -87,14 +73,18 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.Organization
 	if err := MakeCurrentIfNone(ctx, client, c.UserID, org.ID); err != nil {
 		return nil, err
 	}
+	change, err := events.Changes(ctx, create.Mutation())
+	if err != nil {
+		return nil, err
+	}
 	if _, err := events.Record(ctx, client, events.Event{
 		OrganizationID: org.ID, Type: organizationevent.TypeCREATE, TargetType: organizationevent.TargetTypeORGANIZATION,
-		TargetID: org.ID, TargetName: org.Name, Change: snapshot(org),
+		TargetID: org.ID, TargetName: org.Name, Change: change,
 	}); err != nil {
 		return nil, err
 	}
 	if in.FirstProject != nil {
-		if _, err := s.Projects.CreateProject(ctx, org.ID, *in.FirstProject); err != nil {
+		if _, err := s.Projects.CreateProject(ctx, org.ID, "input.firstProject", *in.FirstProject); err != nil {
 			return nil, err
 		}
 	}
@@ -108,28 +98,31 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (*ent.O
 	if err != nil {
 		return nil, err
 	}
-	if err := tenancy.Authorize(ctx, client, id, rbac.EditGeneralInformation); err != nil {
-		return nil, err
-	}
-	info, err := validateInfo("input", generalInfo(in))
-	if err != nil {
-		return nil, err
-	}
-	update := client.Organization.UpdateOneID(id)
+	update := client.Organization.UpdateOne(before)
 	if in.Name != nil {
-		update.SetName(*in.Name).SetNameKey(validate.NameKey(*in.Name))
+		update.SetName(*in.Name)
 	}
+	// Authorized on the fields given, before their values are judged.
+	info, invalid := validateInfo("input", generalInfo(in))
 	info.apply(update.Mutation())
+	if err := tenancy.AuthorizeOrganization(ctx, client, id, false, update.Mutation().Fields()...); err != nil {
+		return nil, err
+	}
+	if invalid != nil {
+		return nil, invalid
+	}
 	org, err := update.Save(ctx)
-	if ent.IsConstraintError(err) && in.Name != nil {
-		return nil, nameTaken(*in.Name)
-	}
 	if err != nil {
-		return nil, fmt.Errorf("update organization: %w", err)
+		return nil, saveError(err, "input", update.Mutation().Name)
 	}
-	if err := events.RecordUpdate(ctx, client, events.Event{
-		OrganizationID: org.ID, TargetType: organizationevent.TargetTypeORGANIZATION, TargetID: org.ID, TargetName: org.Name,
-	}, snapshot(before), snapshot(org)); err != nil {
+	change, err := events.Changes(ctx, update.Mutation())
+	if err != nil || len(change) == 0 {
+		return org, err
+	}
+	if _, err := events.Record(ctx, client, events.Event{
+		OrganizationID: org.ID, Type: organizationevent.TypeUPDATE, TargetType: organizationevent.TargetTypeORGANIZATION,
+		TargetID: org.ID, TargetName: org.Name, Change: change,
+	}); err != nil {
 		return nil, err
 	}
 	return org, nil
@@ -144,7 +137,7 @@ func (s *Service) Delete(ctx context.Context, id, confirmName string) (string, e
 	if err != nil {
 		return "", err
 	}
-	if err := tenancy.Authorize(ctx, client, id, rbac.DeleteOrganization); err != nil {
+	if err := tenancy.AuthorizeOrganization(ctx, client, id, true); err != nil {
 		return "", err
 	}
 	if confirmName != org.Name {
@@ -171,7 +164,7 @@ func MakeCurrentIfNone(ctx context.Context, client *ent.Client, userID, orgID st
 	err := client.User.Update().
 		Where(user.ID(userID), user.CurrentOrganizationIDIsNil()).
 		SetCurrentOrganizationID(orgID).
-		Exec(tenancy.System(ctx))
+		Exec(tenancy.AsSystem(ctx, tenancy.CurrentOrganization))
 	if err != nil {
 		return fmt.Errorf("set current organization: %w", err)
 	}
@@ -183,7 +176,7 @@ func MakeCurrentIfNone(ctx context.Context, client *ent.Client, userID, orgID st
 // joined first, or to none. Leaving, removal and deletion call it before the
 // membership goes.
 func MoveCurrentAway(ctx context.Context, client *ent.Client, orgID, userID string) error {
-	sys := tenancy.System(ctx)
+	sys := tenancy.AsSystem(ctx, tenancy.CurrentOrganization)
 	q := client.User.Query().Where(user.CurrentOrganizationID(orgID))
 	if userID != "" {
 		q.Where(user.ID(userID))
@@ -215,7 +208,7 @@ func MoveCurrentAway(ctx context.Context, client *ent.Client, orgID, userID stri
 
 // Switch makes organization id the caller's current one.
 func (s *Service) Switch(ctx context.Context, id string) (*viewer.Caller, error) {
-	c, err := auth.Require(ctx)
+	c, err := auth.RequireUser(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -236,13 +229,17 @@ func (s *Service) Switch(ctx context.Context, id string) (*viewer.Caller, error)
 	return c, nil
 }
 
-// Current returns the caller's current organization, or nil.
+// Current returns the caller's current organization, or nil: for an API
+// token, its one organization.
 func (s *Service) Current(ctx context.Context) (*ent.Organization, error) {
 	c, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
 	client := database.Client(ctx, s.Client)
+	if c.IsAPIToken() {
+		return client.Organization.Get(ctx, c.Token.OrganizationID)
+	}
 	u, err := client.User.Get(ctx, c.UserID)
 	if err != nil {
 		return nil, fmt.Errorf("load viewer: %w", err)
@@ -265,7 +262,7 @@ func (s *Service) ChangePlan(ctx context.Context, orgID string, plan billing.Pla
 	if err != nil {
 		return nil, err
 	}
-	if err := tenancy.Authorize(ctx, client, orgID, rbac.ManageBilling); err != nil {
+	if err := tenancy.AuthorizeOrganization(ctx, client, orgID, false, organization.FieldPlan); err != nil {
 		return nil, err
 	}
 	if org.Plan == plan {
@@ -287,13 +284,17 @@ func (s *Service) ChangePlan(ctx context.Context, orgID string, plan billing.Pla
 	return updated, nil
 }
 
-func nameTaken(name string) error {
-	return apperr.Conflict("an organization named %q already exists", name)
-}
-
-func snapshot(o *ent.Organization) map[string]any {
-	return map[string]any{
-		"name": o.Name, "description": o.Description, "websiteURL": o.WebsiteURL,
-		"adminContactEmails": o.AdminContactEmails, "logoURL": o.LogoURL, "plan": string(o.Plan),
+// saveError turns a failed save of an organization whose input sits under
+// path into the client's error: the only unique key a client sets is the
+// name, and the ent schema's validators name the field they refuse.
+func saveError(err error, path string, name func() (string, bool)) error {
+	if ent.IsConstraintError(err) {
+		n, _ := name()
+		return &apperr.Error{Code: apperr.CodeConflict, Field: path + ".name",
+			Message: fmt.Sprintf("an organization named %q, or one that looks like it, already exists", n)}
 	}
+	if v, ok := change.AsValidation(err); ok {
+		return change.InputError(path, ent.TypeOrganization, v)
+	}
+	return fmt.Errorf("save organization: %w", err)
 }

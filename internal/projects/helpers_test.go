@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/orgql/orgql/ent/organizationevent"
-	"github.com/orgql/orgql/internal/tenancy"
 	"github.com/orgql/orgql/internal/testkit"
 )
 
@@ -58,7 +57,7 @@ func events(t *testing.T, e *testkit.Env, org testkit.Org, targetID string) []st
 	list, err := e.DB.Client.OrganizationEvent.Query().
 		Where(organizationevent.OrganizationID(org.ID), organizationevent.TargetID(targetID)).
 		Order(organizationevent.ByID()). // IDs are ULIDs: creation order
-		All(tenancy.System(context.Background()))
+		All(testkit.System(context.Background()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -111,10 +111,13 @@ func CapabilitiesOf(k Kind) []Capability {
 	return append([]Capability(nil), table[k]...)
 }
 
+// Kinds lists every role kind: the built-in ones, then Custom.
+func Kinds() []Kind { return append(append([]Kind(nil), BuiltIn...), Custom) }
+
 // KindsWith lists the role kinds holding capability c; the data layer turns it into SQL.
 func KindsWith(c Capability) []Kind {
 	var kinds []Kind
-	for _, k := range append(append([]Kind(nil), BuiltIn...), Custom) {
+	for _, k := range Kinds() {
 		if Can(k, c) {
 			kinds = append(kinds, k)
 		}

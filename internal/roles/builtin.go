@@ -7,11 +7,10 @@ import (
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/internal/rbac"
-	"github.com/orgql/orgql/internal/validate"
 )
 
 // CreateBuiltIns creates the built-in role rows of a new organization. The
-// caller is not a member yet, so ctx must be tenancy.System.
+// caller is not a member yet, so ctx must be tenancy.AsSystem(ctx, tenancy.Bootstrap).
 func CreateBuiltIns(ctx context.Context, client *ent.Client, orgID string) (map[rbac.Kind]*ent.Role, error) {
 	builders := make([]*ent.RoleCreate, len(rbac.BuiltIn))
 	for i, k := range rbac.BuiltIn {
@@ -19,7 +18,6 @@ func CreateBuiltIns(ctx context.Context, client *ent.Client, orgID string) (map[
 			SetOrganizationID(orgID).
 			SetKind(k).
 			SetName(k.DisplayName()).
-			SetNameKey(validate.NameKey(string(k))).
 			SetDescription(k.Description())
 	}
 	created, err := client.Role.CreateBulk(builders...).Save(ctx)

@@ -13,13 +13,12 @@ import (
 	"github.com/orgql/orgql/internal/events"
 	"github.com/orgql/orgql/internal/rbac"
 	"github.com/orgql/orgql/internal/tenancy"
-	"github.com/orgql/orgql/internal/validate"
 )
 
 // CreateCustom creates a custom role in organization orgID.
 func (s *Service) CreateCustom(ctx context.Context, orgID string, in CustomRoleInput) (*ent.Role, error) {
 	client := database.Client(ctx, s.Client)
-	if err := tenancy.Authorize(ctx, client, orgID, rbac.ManageMembers); err != nil {
+	if err := tenancy.AuthorizeWrite(ctx, client, ent.TypeRole, orgID); err != nil {
 		return nil, err
 	}
 	def, err := checkInput(in)
@@ -33,7 +32,6 @@ func (s *Service) CreateCustom(ctx context.Context, orgID string, in CustomRoleI
 		SetOrganizationID(orgID).
 		SetKind(rbac.Custom).
 		SetName(def.Name).
-		SetNameKey(validate.NameKey(def.Name)).
 		SetDescription(def.Description).
 		Save(ctx)
 	if ent.IsConstraintError(err) {
@@ -73,7 +71,6 @@ func (s *Service) UpdateCustom(ctx context.Context, id string, in CustomRoleInpu
 	}
 	updated, err := client.Role.UpdateOne(r).
 		SetName(def.Name).
-		SetNameKey(validate.NameKey(def.Name)).
 		SetDescription(def.Description).
 		Save(ctx)
 	if ent.IsConstraintError(err) {
@@ -146,7 +143,7 @@ func (s *Service) customRole(ctx context.Context, client *ent.Client, id, change
 	if err != nil {
 		return nil, fmt.Errorf("load role: %w", err)
 	}
-	if err := tenancy.Authorize(ctx, client, r.OrganizationID, rbac.ManageMembers); err != nil {
+	if err := tenancy.AuthorizeWrite(ctx, client, ent.TypeRole, r.OrganizationID); err != nil {
 		return nil, err
 	}
 	if r.Kind != rbac.Custom {
@@ -156,5 +153,6 @@ func (s *Service) customRole(ctx context.Context, client *ent.Client, id, change
 }
 
 func nameTaken(name string) error {
-	return apperr.Conflict("a role named %q already exists in this organization", name)
+	return &apperr.Error{Code: apperr.CodeConflict, Field: "input.name",
+		Message: fmt.Sprintf("a role named %q, or one that looks like it, already exists in this organization", name)}
 }

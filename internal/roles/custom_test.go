@@ -14,7 +14,6 @@ import (
 	"github.com/orgql/orgql/ent/user"
 	"github.com/orgql/orgql/internal/id"
 	"github.com/orgql/orgql/internal/rbac"
-	"github.com/orgql/orgql/internal/tenancy"
 	"github.com/orgql/orgql/internal/testkit"
 )
 
@@ -33,7 +32,7 @@ func countEvents(t *testing.T, e *testkit.Env, org testkit.Org, typ organization
 	t.Helper()
 	n, err := e.DB.Client.OrganizationEvent.Query().
 		Where(organizationevent.OrganizationID(org.ID), organizationevent.TypeEQ(typ), organizationevent.TargetID(targetID)).
-		Count(tenancy.System(context.Background()))
+		Count(testkit.System(context.Background()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +188,7 @@ func TestCustomRoleValidation(t *testing.T) {
 		}
 
 		// Nothing was written by the refused calls.
-		n, err := e.DB.Client.Role.Query().Where(role.OrganizationID(org.ID)).Count(tenancy.System(context.Background()))
+		n, err := e.DB.Client.Role.Query().Where(role.OrganizationID(org.ID)).Count(testkit.System(context.Background()))
 		if err != nil || n != len(rbac.BuiltIn)+1 {
 			t.Fatalf("roles in the organization: %d (%v), want %d", n, err, len(rbac.BuiltIn)+1)
 		}
@@ -314,7 +313,7 @@ func TestOnlyMemberManagersChangeRoles(t *testing.T) {
 
 func TestDeleteCustomRoleRefusedWhileHeld(t *testing.T) {
 	testkit.Run(t, func(t *testing.T, e *testkit.Env) {
-		ctx := tenancy.System(context.Background())
+		ctx := testkit.System(context.Background())
 		alice := e.SignIn(t, "alice")
 		org := alice.CreateOrg(t)
 		project := createProject(t, alice, org, "web")

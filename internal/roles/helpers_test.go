@@ -9,7 +9,6 @@ import (
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/ent/user"
 	"github.com/orgql/orgql/internal/rbac"
-	"github.com/orgql/orgql/internal/tenancy"
 	"github.com/orgql/orgql/internal/testkit"
 )
 
@@ -58,7 +57,7 @@ func outsider(t *testing.T, e *testkit.Env) (*testkit.Client, testkit.Org) {
 // membershipID returns the ID of c's membership in org.
 func membershipID(t *testing.T, e *testkit.Env, org testkit.Org, c *testkit.Client) string {
 	t.Helper()
-	ctx := tenancy.System(context.Background())
+	ctx := testkit.System(context.Background())
 	id, err := e.DB.Client.Membership.Query().
 		Where(membership.OrganizationID(org.ID), membership.HasUserWith(user.Login(c.Login))).
 		OnlyID(ctx)
@@ -76,7 +75,7 @@ func membershipIs(t *testing.T, e *testkit.Env, org testkit.Org, c *testkit.Clie
 // builtInRoleID returns the ID of org's built-in role of kind k.
 func builtInRoleID(t *testing.T, e *testkit.Env, org testkit.Org, k rbac.Kind) string {
 	t.Helper()
-	id, err := e.DB.Client.Role.Query().Where(role.OrganizationID(org.ID), role.KindEQ(k)).OnlyID(tenancy.System(context.Background()))
+	id, err := e.DB.Client.Role.Query().Where(role.OrganizationID(org.ID), role.KindEQ(k)).OnlyID(testkit.System(context.Background()))
 	if err != nil {
 		t.Fatalf("%s role: %v", k, err)
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/internal/rbac"
-	"github.com/orgql/orgql/internal/tenancy"
 	"github.com/orgql/orgql/internal/testkit"
 )
 
@@ -176,7 +175,7 @@ var operations = map[rbac.Capability]func(t *testing.T, c cell){
 		c.expect(t, c.actor.Do(t, doc, vars), "FORBIDDEN", nil)
 	},
 	rbac.ReadAuditLog: func(t *testing.T, c cell) {
-		ctx := tenancy.System(context.Background())
+		ctx := testkit.System(context.Background())
 		eventID, err := c.e.DB.Client.OrganizationEvent.Query().
 			Where(organizationevent.OrganizationID(c.org.ID)).
 			FirstID(ctx)

@@ -5,9 +5,10 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/orgql/orgql/internal/apperr"
-	"github.com/orgql/orgql/internal/roles"
+	"github.com/orgql/orgql/internal/tenancy"
 	"github.com/orgql/orgql/internal/viewer"
 )
 
@@ -16,21 +17,70 @@ var publicRootFields = map[string]bool{
 	"plans": true, "invitation": true, "__typename": true, "__schema": true, "__type": true,
 }
 
-// requireCaller answers UNAUTHENTICATED for a root field that needs a caller when there is none.
-func requireCaller(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
-	fc := graphql.GetRootFieldContext(ctx)
-	if viewer.FromContext(ctx) == nil && fc != nil && !publicRootFields[fc.Field.Name] {
-		graphql.AddError(ctx, apperr.Unauthenticated())
-		return graphql.Null
+// requireCaller refuses, before anything runs, an operation that asks for a
+// root field needing a caller when there is none: a request without
+// credentials and one whose credentials are not valid get the same answer,
+// one UNAUTHENTICATED error and no data, so one client error handler serves both.
+type requireCaller struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = requireCaller{}
+
+func (requireCaller) ExtensionName() string                   { return "RequireCaller" }
+func (requireCaller) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (requireCaller) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if viewer.FromContext(ctx) != nil {
+		return nil
+	}
+	if f := privateRootField(oc.Doc, oc.Operation.SelectionSet, map[string]bool{}); f != nil {
+		err := gqlerror.ErrorPosf(f.Position, "authentication required")
+		err.Extensions = map[string]any{"code": apperr.CodeUnauthenticated}
+		return err
+	}
+	return nil
+}
+
+// privateRootField finds a root field that is not public, through fragments.
+func privateRootField(doc *ast.QueryDocument, set ast.SelectionSet, seen map[string]bool) *ast.Field {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if !publicRootFields[s.Name] {
+				return s
+			}
+		case *ast.InlineFragment:
+			if f := privateRootField(doc, s.SelectionSet, seen); f != nil {
+				return f
+			}
+		case *ast.FragmentSpread:
+			if def := doc.Fragments.ForName(s.Name); def != nil && !seen[s.Name] {
+				seen[s.Name] = true
+				if f := privateRootField(doc, def.SelectionSet, seen); f != nil {
+					return f
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// cacheQueryRoles looks the caller's roles up once per query (tenancy.WithRoleCache).
+func cacheQueryRoles(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Query {
+		ctx = tenancy.WithRoleCache(ctx)
 	}
 	return next(ctx)
 }
 
-// memoizeViewerRoles loads the caller's roles once per query (see
-// roles.WithViewerRoles); a mutation may change them, so it reads them fresh.
-func memoizeViewerRoles(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Query {
-		ctx = roles.WithViewerRoles(ctx)
+// cacheMutationRoles gives each root field of a mutation its own role
+// cache: a field may change the caller's roles (transferOwnership), and the
+// next one must see the change.
+func cacheMutationRoles(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Mutation {
+		ctx = tenancy.WithRoleCache(ctx)
 	}
 	return next(ctx)
 }

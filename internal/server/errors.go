@@ -42,7 +42,7 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		if code == apperr.CodeInternal {
 			id := RequestID(ctx)
 			gqlErr.Extensions["requestId"] = id
-			logger.ErrorContext(ctx, "internal error", "request_id", id, "path", gqlErr.Path.String(), "error", err)
+			logger.ErrorContext(ctx, "internal error", "path", gqlErr.Path.String(), "error", err)
 		}
 		return gqlErr
 	}
@@ -79,7 +79,7 @@ func classify(ctx context.Context, err error) (code, msg string, ext map[string]
 // recoverPanic turns a panic into INTERNAL_SERVER_ERROR; the stack goes to the log only.
 func recoverPanic(logger *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, p any) error {
-		logger.ErrorContext(ctx, "panic", "request_id", RequestID(ctx), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		logger.ErrorContext(ctx, "panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		return errors.New("panic") // presented as INTERNAL_SERVER_ERROR
 	}
 }

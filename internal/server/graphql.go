@@ -38,6 +38,7 @@ func newGraphQLHandler(cfg config.Config, r *graph.Resolver, logger *slog.Logger
 	// Operation context mutators run in this order, all before any resolver;
 	// the cost is computed on the page sizes pageSizes has filled in.
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.APQCacheSize)})
+	srv.Use(requireCaller{})
 	srv.Use(shapeLimits{maxDepth: cfg.MaxDepth, maxAliases: cfg.MaxAliases, maxRootFields: cfg.MaxRootFields})
 	srv.Use(&pageSizes{})
 	srv.Use(&costLimit{limit: cfg.ComplexityLimit})
@@ -46,8 +47,8 @@ func newGraphQLHandler(cfg config.Config, r *graph.Resolver, logger *slog.Logger
 	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(recoverPanic(logger))
 	srv.AroundOperations(operationTimeout(cfg.OperationTimeout, present))
-	srv.AroundOperations(memoizeViewerRoles)
-	srv.AroundRootFields(requireCaller)
+	srv.AroundOperations(cacheQueryRoles)
+	srv.AroundRootFields(cacheMutationRoles)
 	if aroundFields != nil {
 		srv.AroundFields(aroundFields)
 	}

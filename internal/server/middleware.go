@@ -2,31 +2,24 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 
 	"github.com/rs/cors"
 
 	"github.com/orgql/orgql/internal/config"
+	"github.com/orgql/orgql/internal/requestid"
 )
 
-type requestIDKey struct{}
-
 // RequestID returns the id of the request in ctx.
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
+func RequestID(ctx context.Context) string { return requestid.From(ctx) }
 
-// withRequestID gives every request an id, returned in X-Request-ID and logged with its errors.
+// withRequestID gives every request an id, returned in X-Request-ID and
+// logged with every line written for the request (see requestid.LogHandler).
 func withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b := make([]byte, 8)
-		_, _ = rand.Read(b)
-		id := hex.EncodeToString(b)
+		ctx, id := requestid.New(r.Context())
 		w.Header().Set("X-Request-ID", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

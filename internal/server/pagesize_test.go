@@ -9,14 +9,13 @@ import (
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/ent/user"
 	"github.com/orgql/orgql/internal/rbac"
-	"github.com/orgql/orgql/internal/tenancy"
 	"github.com/orgql/orgql/internal/testkit"
 )
 
 // addMembers adds n viewers to org directly in the database.
 func addMembers(t *testing.T, e *testkit.Env, org testkit.Org, n int) {
 	t.Helper()
-	ctx := tenancy.System(context.Background())
+	ctx := testkit.System(context.Background())
 	viewerRole, err := e.DB.Client.Role.Query().Where(role.OrganizationID(org.ID), role.KindEQ(rbac.Viewer)).Only(ctx)
 	if err != nil {
 		t.Fatal(err)

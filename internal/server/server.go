@@ -22,6 +22,7 @@ import (
 	"github.com/orgql/orgql/internal/members"
 	"github.com/orgql/orgql/internal/orgs"
 	"github.com/orgql/orgql/internal/projects"
+	"github.com/orgql/orgql/internal/requestid"
 	"github.com/orgql/orgql/internal/roles"
 )
 
@@ -52,11 +53,13 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	// Every line logged for a request carries its id.
+	opts.Logger = slog.New(requestid.LogHandler(opts.Logger.Handler()))
 	if opts.Mailer == nil {
 		opts.Mailer = members.LogMailer{Logger: opts.Logger}
 	}
 	s := &Server{cfg: cfg, db: db}
-	s.Auth = &auth.Authenticator{Client: db.Client, SessionTTL: cfg.SessionTTL}
+	s.Auth = &auth.Authenticator{Client: db.Client, SessionTTL: cfg.SessionTTL, Logger: opts.Logger}
 	projectService := &projects.Service{Client: db.Client, Plans: opts.Plans}
 	roleService := &roles.Service{Client: db.Client}
 	s.Resolver = &graph.Resolver{

@@ -13,7 +13,6 @@ import (
 	"github.com/orgql/orgql/ent/user"
 	"github.com/orgql/orgql/internal/id"
 	"github.com/orgql/orgql/internal/rbac"
-	"github.com/orgql/orgql/internal/tenancy"
 	"github.com/orgql/orgql/internal/testkit"
 )
 
@@ -29,7 +28,7 @@ type populated struct {
 // are written directly, as the system.
 func populate(t *testing.T, e *testkit.Env, owner *testkit.Client) populated {
 	t.Helper()
-	ctx := tenancy.System(context.Background())
+	ctx := testkit.System(context.Background())
 	c := e.DB.Client
 	org := owner.CreateOrg(t)
 	owner.Do(t, `mutation($org: ID!) { createProject(organizationID: $org, input: {name: "web"}) { id } }`,
@@ -42,7 +41,7 @@ func populate(t *testing.T, e *testkit.Env, owner *testkit.Client) populated {
 	if err != nil {
 		t.Fatal(err)
 	}
-	custom, err := c.Role.Create().SetOrganizationID(org.ID).SetKind(rbac.Custom).SetName("Ops").SetNameKey("ops").Save(ctx)
+	custom, err := c.Role.Create().SetOrganizationID(org.ID).SetKind(rbac.Custom).SetName("Ops").Save(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,8 +50,8 @@ func populate(t *testing.T, e *testkit.Env, owner *testkit.Client) populated {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl, err := c.Cluster.Create().SetOrganizationID(org.ID).SetName("prod").SetNameKey("prod").
-		SetCloudProvider(cluster.CloudProviderAWS).Save(ctx)
+	cl, err := c.Cluster.Create().SetOrganizationID(org.ID).SetName("prod").
+		SetCloudProvider(cluster.CloudProviderAWS).SetRegion("eu-west-1").Save(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

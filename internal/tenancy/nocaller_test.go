@@ -47,7 +47,7 @@ func TestNoCallerIsDeniedForEveryType(t *testing.T) {
 		alice.CreateOrg(t)
 
 		ctx := context.Background()
-		tx, err := e.DB.Client.Tx(tenancy.System(ctx))
+		tx, err := e.DB.Client.Tx(testkit.System(ctx))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,7 +3,6 @@ package testkit
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +13,7 @@ import (
 	"github.com/orgql/orgql/internal/config"
 	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/members"
+	"github.com/orgql/orgql/internal/requestid"
 	"github.com/orgql/orgql/internal/server"
 )
 
@@ -24,6 +24,32 @@ type Env struct {
 	Server  *server.Server
 	Config  config.Config
 	Mailer  *Mailer
+	logs    *logBuffer
+}
+
+// Logs returns everything the server logged so far.
+func (e *Env) Logs() string { return e.logs.String() }
+
+// logBuffer collects log output from concurrent requests.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+	t   testing.TB
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if testing.Verbose() {
+		b.t.Log(strings.TrimRight(string(p), "\n"))
+	}
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // Run runs fn as one subtest per backend, each with a fresh server in
@@ -54,22 +80,13 @@ func New(t testing.TB, b Backend, configure func(*config.Config)) *Env {
 	}
 	db := open(t, b)
 	mailer := &Mailer{}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
-		logger = slog.New(slog.NewTextHandler(testWriter{t}, nil))
-	}
+	logs := &logBuffer{t: t}
+	logger := slog.New(requestid.LogHandler(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	srv, err := server.New(cfg, db, server.Options{Mailer: mailer, Logger: logger})
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}
-	return &Env{Backend: b, DB: db, Server: srv, Config: cfg, Mailer: mailer}
-}
-
-type testWriter struct{ t testing.TB }
-
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(p), "\n"))
-	return len(p), nil
+	return &Env{Backend: b, DB: db, Server: srv, Config: cfg, Mailer: mailer, logs: logs}
 }
 
 // Serve sends r through the real handler and returns the recorded response.

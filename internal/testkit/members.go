@@ -10,7 +10,6 @@ import (
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/ent/user"
 	"github.com/orgql/orgql/internal/rbac"
-	"github.com/orgql/orgql/internal/tenancy"
 )
 
 // Email is the e-mail address the development sign-in gives c's user.
@@ -30,7 +29,7 @@ func (c *Client) CreateOrgOnPlan(t testing.TB, plan string) Org {
 // RoleID returns the ID of org's built-in role of kind.
 func (e *Env) RoleID(t testing.TB, org Org, kind rbac.Kind) string {
 	t.Helper()
-	id, err := e.DB.Client.Role.Query().Where(role.OrganizationID(org.ID), role.KindEQ(kind)).OnlyID(tenancy.System(context.Background()))
+	id, err := e.DB.Client.Role.Query().Where(role.OrganizationID(org.ID), role.KindEQ(kind)).OnlyID(System(context.Background()))
 	if err != nil {
 		t.Fatalf("find %s role: %v", kind, err)
 	}
@@ -42,7 +41,7 @@ func (e *Env) MembershipID(t testing.TB, org Org, member *Client) string {
 	t.Helper()
 	id, err := e.DB.Client.Membership.Query().
 		Where(membership.OrganizationID(org.ID), membership.HasUserWith(user.Login(member.Login))).
-		OnlyID(tenancy.System(context.Background()))
+		OnlyID(System(context.Background()))
 	if err != nil {
 		t.Fatalf("find membership of %s: %v", member.Login, err)
 	}
