@@ -20,24 +20,38 @@ import (
 // Usage counts what organization orgID uses. It counts every row, whatever
 // the caller may see, so it runs in the system context.
 func Usage(ctx context.Context, client *ent.Client, orgID string) (billing.Usage, error) {
+	return count(ctx, client, orgID, all)
+}
+
+// all asks count for every part of the usage.
+var all = billing.Usage{Members: 1, Projects: 1, Clusters: 1}
+
+// count counts the parts of organization orgID's usage that which has non-zero.
+func count(ctx context.Context, client *ent.Client, orgID string, which billing.Usage) (billing.Usage, error) {
 	ctx = tenancy.AsSystem(ctx, tenancy.CountUsage)
 	var u billing.Usage
 	var err error
-	if u.Members, err = client.Membership.Query().Where(membership.OrganizationID(orgID)).Count(ctx); err != nil {
-		return u, fmt.Errorf("count members: %w", err)
+	if which.Members != 0 {
+		if u.Members, err = client.Membership.Query().Where(membership.OrganizationID(orgID)).Count(ctx); err != nil {
+			return u, fmt.Errorf("count members: %w", err)
+		}
+		pending, err := client.Invitation.Query().
+			Where(invitation.OrganizationID(orgID), invitation.StatusEQ(invitation.StatusPENDING), invitation.ExpiresAtGT(time.Now())).
+			Count(ctx)
+		if err != nil {
+			return u, fmt.Errorf("count pending invitations: %w", err)
+		}
+		u.Members += pending
 	}
-	pending, err := client.Invitation.Query().
-		Where(invitation.OrganizationID(orgID), invitation.StatusEQ(invitation.StatusPENDING), invitation.ExpiresAtGT(time.Now())).
-		Count(ctx)
-	if err != nil {
-		return u, fmt.Errorf("count pending invitations: %w", err)
+	if which.Projects != 0 {
+		if u.Projects, err = client.Project.Query().Where(project.OrganizationID(orgID)).Count(ctx); err != nil {
+			return u, fmt.Errorf("count projects: %w", err)
+		}
 	}
-	u.Members += pending
-	if u.Projects, err = client.Project.Query().Where(project.OrganizationID(orgID)).Count(ctx); err != nil {
-		return u, fmt.Errorf("count projects: %w", err)
-	}
-	if u.Clusters, err = client.Cluster.Query().Where(cluster.OrganizationID(orgID)).Count(ctx); err != nil {
-		return u, fmt.Errorf("count clusters: %w", err)
+	if which.Clusters != 0 {
+		if u.Clusters, err = client.Cluster.Query().Where(cluster.OrganizationID(orgID)).Count(ctx); err != nil {
+			return u, fmt.Errorf("count clusters: %w", err)
+		}
 	}
 	return u, nil
 }
@@ -59,25 +73,17 @@ func Check(ctx context.Context, client *ent.Client, plan billing.Plan, orgID str
 }
 
 // check compares usage plus extra with plan's limits: only the limits
-// counted touches when it is not zero.
+// counted touches when it is not zero. Adding something is checked only
+// against the limits it counts toward: an organization already over another
+// limit (say, after the catalog changed) may still add what that limit does
+// not count.
 func check(ctx context.Context, client *ent.Client, plan billing.Plan, orgID string, counted, extra billing.Usage) error {
-	u, err := Usage(ctx, client, orgID)
+	if counted == (billing.Usage{}) {
+		counted = all
+	}
+	u, err := count(ctx, client, orgID, counted)
 	if err != nil {
 		return err
-	}
-	if counted != (billing.Usage{}) {
-		// Adding something is checked only against the limits it counts toward: an
-		// organization already over another limit (say, after the catalog changed)
-		// may still add what that limit does not count.
-		if counted.Members == 0 {
-			u.Members = 0
-		}
-		if counted.Projects == 0 {
-			u.Projects = 0
-		}
-		if counted.Clusters == 0 {
-			u.Clusters = 0
-		}
 	}
 	u.Members += extra.Members
 	u.Projects += extra.Projects
