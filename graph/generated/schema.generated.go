@@ -13,12 +13,10 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/orgql/orgql/ent"
-	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/internal/billing"
 	"github.com/orgql/orgql/internal/members"
 	"github.com/orgql/orgql/internal/orgs"
 	"github.com/orgql/orgql/internal/projects"
-	"github.com/orgql/orgql/internal/rbac"
 	"github.com/orgql/orgql/internal/roles"
 	"github.com/orgql/orgql/internal/viewer"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -27,11 +25,6 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type MutationResolver interface {
-	CreateOrganization(ctx context.Context, input orgs.CreateInput) (*ent.Organization, error)
-	UpdateOrganization(ctx context.Context, id string, input orgs.UpdateInput) (*ent.Organization, error)
-	DeleteOrganization(ctx context.Context, id string, confirmName string) (string, error)
-	SwitchOrganization(ctx context.Context, id string) (*viewer.Caller, error)
-	ChangePlan(ctx context.Context, organizationID string, plan billing.PlanCode) (*ent.Organization, error)
 	InviteMember(ctx context.Context, organizationID string, input members.InviteInput) (*ent.Invitation, error)
 	ResendInvitation(ctx context.Context, id string) (*ent.Invitation, error)
 	RevokeInvitation(ctx context.Context, id string) (string, error)
@@ -43,6 +36,11 @@ type MutationResolver interface {
 	CreateCustomRole(ctx context.Context, organizationID string, input roles.CustomRoleInput) (*ent.Role, error)
 	UpdateCustomRole(ctx context.Context, id string, input roles.CustomRoleInput) (*ent.Role, error)
 	DeleteCustomRole(ctx context.Context, id string) (string, error)
+	CreateOrganization(ctx context.Context, input orgs.CreateInput) (*ent.Organization, error)
+	UpdateOrganization(ctx context.Context, id string, input orgs.UpdateInput) (*ent.Organization, error)
+	DeleteOrganization(ctx context.Context, id string, confirmName string) (string, error)
+	SwitchOrganization(ctx context.Context, id string) (*viewer.Caller, error)
+	ChangePlan(ctx context.Context, organizationID string, plan billing.PlanCode) (*ent.Organization, error)
 	CreateProject(ctx context.Context, organizationID string, input projects.CreateProjectInput) (*ent.Project, error)
 	UpdateProject(ctx context.Context, id string, input projects.UpdateProjectInput) (*ent.Project, error)
 	DeleteProject(ctx context.Context, id string) (string, error)
@@ -521,419 +519,6 @@ func (ec *executionContext) field_Viewer_organizations_args(ctx context.Context,
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
-
-func (ec *executionContext) _EnvironmentPermission_environmentType(ctx context.Context, field graphql.CollectedField, obj *roles.EnvironmentAccess) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_EnvironmentPermission_environmentType(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.EnvironmentType, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v rbac.EnvironmentType) graphql.Marshaler {
-			return ec.marshalNEnvironmentType2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐEnvironmentType(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_EnvironmentPermission_environmentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("EnvironmentPermission", field, false, false, "EnvironmentType")
-}
-
-func (ec *executionContext) _EnvironmentPermission_permission(ctx context.Context, field graphql.CollectedField, obj *roles.EnvironmentAccess) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_EnvironmentPermission_permission(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Permission, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v rbac.ProjectPermission) graphql.Marshaler {
-			return ec.marshalNProjectPermission2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐProjectPermission(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_EnvironmentPermission_permission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("EnvironmentPermission", field, false, false, "ProjectPermission")
-}
-
-func (ec *executionContext) _InvitationPreview_organizationName(ctx context.Context, field graphql.CollectedField, obj *members.Preview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_InvitationPreview_organizationName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrganizationName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_InvitationPreview_organizationName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("InvitationPreview", field, false, false, "String")
-}
-
-func (ec *executionContext) _InvitationPreview_inviterName(ctx context.Context, field graphql.CollectedField, obj *members.Preview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_InvitationPreview_inviterName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.InviterName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_InvitationPreview_inviterName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("InvitationPreview", field, false, false, "String")
-}
-
-func (ec *executionContext) _InvitationPreview_email(ctx context.Context, field graphql.CollectedField, obj *members.Preview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_InvitationPreview_email(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Email, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_InvitationPreview_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("InvitationPreview", field, false, false, "String")
-}
-
-func (ec *executionContext) _InvitationPreview_role(ctx context.Context, field graphql.CollectedField, obj *members.Preview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_InvitationPreview_role(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Role, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
-			return ec.marshalNRole2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐRole(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_InvitationPreview_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "InvitationPreview",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Role(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _InvitationPreview_status(ctx context.Context, field graphql.CollectedField, obj *members.Preview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_InvitationPreview_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v invitation.Status) graphql.Marshaler {
-			return ec.marshalNInvitationStatus2githubᚗcomᚋorgqlᚋorgqlᚋentᚋinvitationᚐStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_InvitationPreview_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("InvitationPreview", field, false, false, "InvitationStatus")
-}
-
-func (ec *executionContext) _InvitationPreview_expiresAt(ctx context.Context, field graphql.CollectedField, obj *members.Preview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_InvitationPreview_expiresAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ExpiresAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_InvitationPreview_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("InvitationPreview", field, false, false, "Time")
-}
-
-func (ec *executionContext) _Mutation_createOrganization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_createOrganization(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateOrganization(ctx, fc.Args["input"].(orgs.CreateInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
-			return ec.marshalNOrganization2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐOrganization(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_createOrganization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Organization(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createOrganization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_updateOrganization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_updateOrganization(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateOrganization(ctx, fc.Args["id"].(string), fc.Args["input"].(orgs.UpdateInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
-			return ec.marshalNOrganization2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐOrganization(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_updateOrganization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Organization(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateOrganization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_deleteOrganization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_deleteOrganization(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteOrganization(ctx, fc.Args["id"].(string), fc.Args["confirmName"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_deleteOrganization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type ID does not have child fields")
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deleteOrganization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_switchOrganization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_switchOrganization(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SwitchOrganization(ctx, fc.Args["id"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *viewer.Caller) graphql.Marshaler {
-			return ec.marshalNViewer2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋviewerᚐCaller(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_switchOrganization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Viewer(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_switchOrganization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_changePlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_changePlan(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ChangePlan(ctx, fc.Args["organizationID"].(string), fc.Args["plan"].(billing.PlanCode))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
-			return ec.marshalNOrganization2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐOrganization(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_changePlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Organization(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_changePlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
 
 func (ec *executionContext) _Mutation_inviteMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -1419,6 +1004,226 @@ func (ec *executionContext) fieldContext_Mutation_deleteCustomRole(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createOrganization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createOrganization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateOrganization(ctx, fc.Args["input"].(orgs.CreateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createOrganization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createOrganization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateOrganization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateOrganization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateOrganization(ctx, fc.Args["id"].(string), fc.Args["input"].(orgs.UpdateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateOrganization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateOrganization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteOrganization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteOrganization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteOrganization(ctx, fc.Args["id"].(string), fc.Args["confirmName"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteOrganization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteOrganization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_switchOrganization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_switchOrganization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SwitchOrganization(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *viewer.Caller) graphql.Marshaler {
+			return ec.marshalNViewer2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋviewerᚐCaller(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_switchOrganization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Viewer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_switchOrganization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_changePlan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changePlan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangePlan(ctx, fc.Args["organizationID"].(string), fc.Args["plan"].(billing.PlanCode))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changePlan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changePlan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createProject(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1683,431 +1488,27 @@ func (ec *executionContext) fieldContext_Mutation_deleteCluster(ctx context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _OrganizationUsage_members(ctx context.Context, field graphql.CollectedField, obj *billing.Usage) (ret graphql.Marshaler) {
+func (ec *executionContext) _Viewer_id(ctx context.Context, field graphql.CollectedField, obj *viewer.Caller) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OrganizationUsage_members(ctx, field)
+			return ec.fieldContext_Viewer_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Members, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_OrganizationUsage_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrganizationUsage", field, false, false, "Int")
-}
-
-func (ec *executionContext) _OrganizationUsage_projects(ctx context.Context, field graphql.CollectedField, obj *billing.Usage) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OrganizationUsage_projects(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Projects, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_OrganizationUsage_projects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrganizationUsage", field, false, false, "Int")
-}
-
-func (ec *executionContext) _OrganizationUsage_clusters(ctx context.Context, field graphql.CollectedField, obj *billing.Usage) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OrganizationUsage_clusters(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Clusters, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_OrganizationUsage_clusters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrganizationUsage", field, false, false, "Int")
-}
-
-func (ec *executionContext) _Plan_code(ctx context.Context, field graphql.CollectedField, obj *billing.Plan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Plan_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v billing.PlanCode) graphql.Marshaler {
-			return ec.marshalNPlanCode2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋbillingᚐPlanCode(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Plan_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Plan", field, false, false, "PlanCode")
-}
-
-func (ec *executionContext) _Plan_name(ctx context.Context, field graphql.CollectedField, obj *billing.Plan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Plan_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
+			return obj.ID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+			return ec.marshalNID2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Plan_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Plan", field, false, false, "String")
-}
-
-func (ec *executionContext) _Plan_pricePerMonthCents(ctx context.Context, field graphql.CollectedField, obj *billing.Plan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Plan_pricePerMonthCents(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PricePerMonthCents, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Plan_pricePerMonthCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Plan", field, false, false, "Int")
-}
-
-func (ec *executionContext) _Plan_currency(ctx context.Context, field graphql.CollectedField, obj *billing.Plan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Plan_currency(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Currency, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Plan_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Plan", field, false, false, "String")
-}
-
-func (ec *executionContext) _Plan_limits(ctx context.Context, field graphql.CollectedField, obj *billing.Plan) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Plan_limits(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Limits, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v billing.Limits) graphql.Marshaler {
-			return ec.marshalNPlanLimits2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋbillingᚐLimits(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Plan_limits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Plan",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PlanLimits(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _PlanLimits_members(ctx context.Context, field graphql.CollectedField, obj *billing.Limits) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanLimits_members(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Members, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_PlanLimits_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PlanLimits", field, false, false, "Int")
-}
-
-func (ec *executionContext) _PlanLimits_projects(ctx context.Context, field graphql.CollectedField, obj *billing.Limits) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanLimits_projects(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Projects, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_PlanLimits_projects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PlanLimits", field, false, false, "Int")
-}
-
-func (ec *executionContext) _PlanLimits_clusters(ctx context.Context, field graphql.CollectedField, obj *billing.Limits) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanLimits_clusters(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Clusters, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_PlanLimits_clusters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PlanLimits", field, false, false, "Int")
-}
-
-func (ec *executionContext) _PlanLimits_auditLogRetentionDays(ctx context.Context, field graphql.CollectedField, obj *billing.Limits) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PlanLimits_auditLogRetentionDays(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AuditLogRetentionDays, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_PlanLimits_auditLogRetentionDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PlanLimits", field, false, false, "Int")
-}
-
-func (ec *executionContext) _RoleClusterPermission_cluster(ctx context.Context, field graphql.CollectedField, obj *roles.ClusterAccess) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RoleClusterPermission_cluster(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cluster, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Cluster) graphql.Marshaler {
-			return ec.marshalNCluster2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐCluster(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_RoleClusterPermission_cluster(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "RoleClusterPermission",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Cluster(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _RoleClusterPermission_permission(ctx context.Context, field graphql.CollectedField, obj *roles.ClusterAccess) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RoleClusterPermission_permission(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Permission, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v rbac.ClusterPermission) graphql.Marshaler {
-			return ec.marshalNClusterPermission2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐClusterPermission(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_RoleClusterPermission_permission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RoleClusterPermission", field, false, false, "ClusterPermission")
-}
-
-func (ec *executionContext) _RoleProjectPermission_project(ctx context.Context, field graphql.CollectedField, obj *roles.ProjectAccess) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RoleProjectPermission_project(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Project, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Project) graphql.Marshaler {
-			return ec.marshalNProject2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐProject(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_RoleProjectPermission_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "RoleProjectPermission",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Project(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _RoleProjectPermission_fullAccess(ctx context.Context, field graphql.CollectedField, obj *roles.ProjectAccess) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RoleProjectPermission_fullAccess(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FullAccess, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_RoleProjectPermission_fullAccess(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RoleProjectPermission", field, false, false, "Boolean")
-}
-
-func (ec *executionContext) _RoleProjectPermission_permissions(ctx context.Context, field graphql.CollectedField, obj *roles.ProjectAccess) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RoleProjectPermission_permissions(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Permissions, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []roles.EnvironmentAccess) graphql.Marshaler {
-			return ec.marshalNEnvironmentPermission2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐEnvironmentAccessᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_RoleProjectPermission_permissions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "RoleProjectPermission",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_EnvironmentPermission(ctx, field)
-		},
-	}
-	return fc, nil
+func (ec *executionContext) fieldContext_Viewer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Viewer_user(ctx context.Context, field graphql.CollectedField, obj *viewer.Caller) (ret graphql.Marshaler) {
@@ -2222,686 +1623,6 @@ func (ec *executionContext) fieldContext_Viewer_currentOrganization(_ context.Co
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputClusterPermissionInput(ctx context.Context, obj any) (roles.ClusterPermissionInput, error) {
-	var it roles.ClusterPermissionInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"clusterID", "permission"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "clusterID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterID"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClusterID = data
-		case "permission":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("permission"))
-			data, err := ec.unmarshalNClusterPermission2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐClusterPermission(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Permission = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalClusterPermissionInput unmarshals raw into the ClusterPermissionInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalClusterPermissionInput(ctx context.Context, raw any) (roles.ClusterPermissionInput, error) {
-	var out roles.ClusterPermissionInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "ClusterPermissionInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputCreateClusterInput(ctx context.Context, obj any) (projects.CreateClusterInput, error) {
-	var it projects.CreateClusterInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	if _, present := asMap["kubernetesMode"]; !present {
-		asMap["kubernetesMode"] = "MANAGED"
-	}
-	if _, present := asMap["production"]; !present {
-		asMap["production"] = false
-	}
-
-	fieldsInOrder := [...]string{"name", "description", "cloudProvider", "region", "kubernetesMode", "production"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Name = data
-		case "description":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Description = data
-		case "cloudProvider":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cloudProvider"))
-			data, err := ec.unmarshalNCloudProvider2githubᚗcomᚋorgqlᚋorgqlᚋentᚋclusterᚐCloudProvider(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CloudProvider = data
-		case "region":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Region = data
-		case "kubernetesMode":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kubernetesMode"))
-			data, err := ec.unmarshalOKubernetesMode2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚋclusterᚐKubernetesMode(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.KubernetesMode = data
-		case "production":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("production"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Production = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalCreateClusterInput unmarshals raw into the CreateClusterInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalCreateClusterInput(ctx context.Context, raw any) (projects.CreateClusterInput, error) {
-	var out projects.CreateClusterInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateClusterInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputCreateOrganizationInput(ctx context.Context, obj any) (orgs.CreateInput, error) {
-	var it orgs.CreateInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	if _, present := asMap["plan"]; !present {
-		asMap["plan"] = "FREE"
-	}
-
-	fieldsInOrder := [...]string{"name", "plan", "description", "websiteURL", "adminContactEmails", "logoURL", "firstProject"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Name = data
-		case "plan":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("plan"))
-			data, err := ec.unmarshalOPlanCode2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋbillingᚐPlanCode(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Plan = data
-		case "description":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Description = data
-		case "websiteURL":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("websiteURL"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.WebsiteURL = data
-		case "adminContactEmails":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("adminContactEmails"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AdminContactEmails = data
-		case "logoURL":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("logoURL"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LogoURL = data
-		case "firstProject":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstProject"))
-			data, err := ec.unmarshalOCreateProjectInput2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋprojectsᚐCreateProjectInput(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.FirstProject = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalCreateOrganizationInput unmarshals raw into the CreateOrganizationInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalCreateOrganizationInput(ctx context.Context, raw any) (orgs.CreateInput, error) {
-	var out orgs.CreateInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateOrganizationInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputCreateProjectInput(ctx context.Context, obj any) (projects.CreateProjectInput, error) {
-	var it projects.CreateProjectInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"name", "description"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Name = data
-		case "description":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Description = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalCreateProjectInput unmarshals raw into the CreateProjectInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalCreateProjectInput(ctx context.Context, raw any) (projects.CreateProjectInput, error) {
-	var out projects.CreateProjectInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateProjectInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputCustomRoleInput(ctx context.Context, obj any) (roles.CustomRoleInput, error) {
-	var it roles.CustomRoleInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"name", "description", "clusterPermissions", "projectPermissions"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Name = data
-		case "description":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Description = data
-		case "clusterPermissions":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterPermissions"))
-			data, err := ec.unmarshalOClusterPermissionInput2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐClusterPermissionInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClusterPermissions = data
-		case "projectPermissions":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectPermissions"))
-			data, err := ec.unmarshalOProjectPermissionInput2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐProjectPermissionInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ProjectPermissions = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalCustomRoleInput unmarshals raw into the CustomRoleInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalCustomRoleInput(ctx context.Context, raw any) (roles.CustomRoleInput, error) {
-	var out roles.CustomRoleInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomRoleInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputEnvironmentPermissionInput(ctx context.Context, obj any) (roles.EnvironmentPermissionInput, error) {
-	var it roles.EnvironmentPermissionInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"environmentType", "permission"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "environmentType":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("environmentType"))
-			data, err := ec.unmarshalNEnvironmentType2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐEnvironmentType(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.EnvironmentType = data
-		case "permission":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("permission"))
-			data, err := ec.unmarshalNProjectPermission2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐProjectPermission(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Permission = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalEnvironmentPermissionInput unmarshals raw into the EnvironmentPermissionInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalEnvironmentPermissionInput(ctx context.Context, raw any) (roles.EnvironmentPermissionInput, error) {
-	var out roles.EnvironmentPermissionInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "EnvironmentPermissionInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputInviteMemberInput(ctx context.Context, obj any) (members.InviteInput, error) {
-	var it members.InviteInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"email", "roleID"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "email":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Email = data
-		case "roleID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("roleID"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.RoleID = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalInviteMemberInput unmarshals raw into the InviteMemberInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalInviteMemberInput(ctx context.Context, raw any) (members.InviteInput, error) {
-	var out members.InviteInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "InviteMemberInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputProjectPermissionInput(ctx context.Context, obj any) (roles.ProjectPermissionInput, error) {
-	var it roles.ProjectPermissionInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	if _, present := asMap["fullAccess"]; !present {
-		asMap["fullAccess"] = false
-	}
-
-	fieldsInOrder := [...]string{"projectID", "fullAccess", "permissions"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "projectID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectID"))
-			data, err := ec.unmarshalNID2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ProjectID = data
-		case "fullAccess":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fullAccess"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.FullAccess = data
-		case "permissions":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("permissions"))
-			data, err := ec.unmarshalOEnvironmentPermissionInput2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐEnvironmentPermissionInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Permissions = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalProjectPermissionInput unmarshals raw into the ProjectPermissionInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalProjectPermissionInput(ctx context.Context, raw any) (roles.ProjectPermissionInput, error) {
-	var out roles.ProjectPermissionInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectPermissionInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputUpdateClusterInput(ctx context.Context, obj any) (projects.UpdateClusterInput, error) {
-	var it projects.UpdateClusterInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"name", "description", "region", "kubernetesMode", "production"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Name = data
-		case "description":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Description = data
-		case "region":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Region = data
-		case "kubernetesMode":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kubernetesMode"))
-			data, err := ec.unmarshalOKubernetesMode2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚋclusterᚐKubernetesMode(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.KubernetesMode = data
-		case "production":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("production"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Production = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalUpdateClusterInput unmarshals raw into the UpdateClusterInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalUpdateClusterInput(ctx context.Context, raw any) (projects.UpdateClusterInput, error) {
-	var out projects.UpdateClusterInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateClusterInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Context, obj any) (orgs.UpdateInput, error) {
-	var it orgs.UpdateInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"name", "description", "websiteURL", "adminContactEmails", "logoURL"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Name = data
-		case "description":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Description = data
-		case "websiteURL":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("websiteURL"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.WebsiteURL = data
-		case "adminContactEmails":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("adminContactEmails"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AdminContactEmails = data
-		case "logoURL":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("logoURL"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LogoURL = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalUpdateOrganizationInput unmarshals raw into the UpdateOrganizationInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalUpdateOrganizationInput(ctx context.Context, raw any) (orgs.UpdateInput, error) {
-	var out orgs.UpdateInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateOrganizationInput", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputUpdateProjectInput(ctx context.Context, obj any) (projects.UpdateProjectInput, error) {
-	var it projects.UpdateProjectInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"name", "description"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Name = data
-		case "description":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Description = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalUpdateProjectInput unmarshals raw into the UpdateProjectInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalUpdateProjectInput(ctx context.Context, raw any) (projects.UpdateProjectInput, error) {
-	var out projects.UpdateProjectInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateProjectInput", raw, &out)
-	return out, err
-}
-
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -2909,102 +1630,6 @@ func UnmarshalUpdateProjectInput(ctx context.Context, raw any) (projects.UpdateP
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
-
-var environmentPermissionImplementors = []string{"EnvironmentPermission"}
-
-func (ec *executionContext) _EnvironmentPermission(ctx context.Context, sel ast.SelectionSet, obj *roles.EnvironmentAccess) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, environmentPermissionImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("EnvironmentPermission")
-		case "environmentType":
-			out.Values[i] = ec._EnvironmentPermission_environmentType(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "permission":
-			out.Values[i] = ec._EnvironmentPermission_permission(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
-var invitationPreviewImplementors = []string{"InvitationPreview"}
-
-func (ec *executionContext) _InvitationPreview(ctx context.Context, sel ast.SelectionSet, obj *members.Preview) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, invitationPreviewImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("InvitationPreview")
-		case "organizationName":
-			out.Values[i] = ec._InvitationPreview_organizationName(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "inviterName":
-			out.Values[i] = ec._InvitationPreview_inviterName(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "email":
-			out.Values[i] = ec._InvitationPreview_email(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "role":
-			out.Values[i] = ec._InvitationPreview_role(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "status":
-			out.Values[i] = ec._InvitationPreview_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "expiresAt":
-			out.Values[i] = ec._InvitationPreview_expiresAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
 
 var mutationImplementors = []string{"Mutation"}
 
@@ -3025,41 +1650,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
-		case "createOrganization":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_createOrganization(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "updateOrganization":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_updateOrganization(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "deleteOrganization":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_deleteOrganization(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "switchOrganization":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_switchOrganization(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "changePlan":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_changePlan(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "inviteMember":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_inviteMember(ctx, field)
@@ -3137,6 +1727,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createOrganization":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createOrganization(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateOrganization":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateOrganization(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteOrganization":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteOrganization(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "switchOrganization":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_switchOrganization(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changePlan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changePlan(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createProject":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createProject(ctx, field)
@@ -3196,231 +1821,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
-var organizationUsageImplementors = []string{"OrganizationUsage"}
-
-func (ec *executionContext) _OrganizationUsage(ctx context.Context, sel ast.SelectionSet, obj *billing.Usage) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, organizationUsageImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("OrganizationUsage")
-		case "members":
-			out.Values[i] = ec._OrganizationUsage_members(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "projects":
-			out.Values[i] = ec._OrganizationUsage_projects(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "clusters":
-			out.Values[i] = ec._OrganizationUsage_clusters(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
-var planImplementors = []string{"Plan"}
-
-func (ec *executionContext) _Plan(ctx context.Context, sel ast.SelectionSet, obj *billing.Plan) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("Plan")
-		case "code":
-			out.Values[i] = ec._Plan_code(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "name":
-			out.Values[i] = ec._Plan_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "pricePerMonthCents":
-			out.Values[i] = ec._Plan_pricePerMonthCents(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "currency":
-			out.Values[i] = ec._Plan_currency(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "limits":
-			out.Values[i] = ec._Plan_limits(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
-var planLimitsImplementors = []string{"PlanLimits"}
-
-func (ec *executionContext) _PlanLimits(ctx context.Context, sel ast.SelectionSet, obj *billing.Limits) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, planLimitsImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("PlanLimits")
-		case "members":
-			out.Values[i] = ec._PlanLimits_members(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "projects":
-			out.Values[i] = ec._PlanLimits_projects(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "clusters":
-			out.Values[i] = ec._PlanLimits_clusters(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "auditLogRetentionDays":
-			out.Values[i] = ec._PlanLimits_auditLogRetentionDays(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
-var roleClusterPermissionImplementors = []string{"RoleClusterPermission"}
-
-func (ec *executionContext) _RoleClusterPermission(ctx context.Context, sel ast.SelectionSet, obj *roles.ClusterAccess) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, roleClusterPermissionImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("RoleClusterPermission")
-		case "cluster":
-			out.Values[i] = ec._RoleClusterPermission_cluster(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "permission":
-			out.Values[i] = ec._RoleClusterPermission_permission(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
-var roleProjectPermissionImplementors = []string{"RoleProjectPermission"}
-
-func (ec *executionContext) _RoleProjectPermission(ctx context.Context, sel ast.SelectionSet, obj *roles.ProjectAccess) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, roleProjectPermissionImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("RoleProjectPermission")
-		case "project":
-			out.Values[i] = ec._RoleProjectPermission_project(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "fullAccess":
-			out.Values[i] = ec._RoleProjectPermission_fullAccess(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "permissions":
-			out.Values[i] = ec._RoleProjectPermission_permissions(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
 var viewerImplementors = []string{"Viewer"}
 
 func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *viewer.Caller) graphql.Marshaler {
@@ -3432,6 +1832,11 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Viewer")
+		case "id":
+			out.Values[i] = ec._Viewer_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "user":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -3471,230 +1876,6 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNCapability2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐCapability(ctx context.Context, v any) (rbac.Capability, error) {
-	var res rbac.Capability
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNCapability2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐCapability(ctx context.Context, sel ast.SelectionSet, v rbac.Capability) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNCapability2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐCapabilityᚄ(ctx context.Context, v any) ([]rbac.Capability, error) {
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]rbac.Capability, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNCapability2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐCapability(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) marshalNCapability2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐCapabilityᚄ(ctx context.Context, sel ast.SelectionSet, v []rbac.Capability) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNCapability2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐCapability(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) unmarshalNClusterPermission2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐClusterPermission(ctx context.Context, v any) (rbac.ClusterPermission, error) {
-	var res rbac.ClusterPermission
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNClusterPermission2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐClusterPermission(ctx context.Context, sel ast.SelectionSet, v rbac.ClusterPermission) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNClusterPermissionInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐClusterPermissionInput(ctx context.Context, v any) (roles.ClusterPermissionInput, error) {
-	res, err := ec.unmarshalInputClusterPermissionInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNCreateClusterInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋprojectsᚐCreateClusterInput(ctx context.Context, v any) (projects.CreateClusterInput, error) {
-	res, err := ec.unmarshalInputCreateClusterInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNCreateOrganizationInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋorgsᚐCreateInput(ctx context.Context, v any) (orgs.CreateInput, error) {
-	res, err := ec.unmarshalInputCreateOrganizationInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNCreateProjectInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋprojectsᚐCreateProjectInput(ctx context.Context, v any) (projects.CreateProjectInput, error) {
-	res, err := ec.unmarshalInputCreateProjectInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNCustomRoleInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐCustomRoleInput(ctx context.Context, v any) (roles.CustomRoleInput, error) {
-	res, err := ec.unmarshalInputCustomRoleInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNEnvironmentPermission2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐEnvironmentAccess(ctx context.Context, sel ast.SelectionSet, v roles.EnvironmentAccess) graphql.Marshaler {
-	return ec._EnvironmentPermission(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNEnvironmentPermission2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐEnvironmentAccessᚄ(ctx context.Context, sel ast.SelectionSet, v []roles.EnvironmentAccess) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNEnvironmentPermission2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐEnvironmentAccess(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) unmarshalNEnvironmentPermissionInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐEnvironmentPermissionInput(ctx context.Context, v any) (roles.EnvironmentPermissionInput, error) {
-	res, err := ec.unmarshalInputEnvironmentPermissionInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNEnvironmentType2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐEnvironmentType(ctx context.Context, v any) (rbac.EnvironmentType, error) {
-	var res rbac.EnvironmentType
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNEnvironmentType2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐEnvironmentType(ctx context.Context, sel ast.SelectionSet, v rbac.EnvironmentType) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNInvitationStatus2githubᚗcomᚋorgqlᚋorgqlᚋentᚋinvitationᚐStatus(ctx context.Context, v any) (invitation.Status, error) {
-	var res invitation.Status
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNInvitationStatus2githubᚗcomᚋorgqlᚋorgqlᚋentᚋinvitationᚐStatus(ctx context.Context, sel ast.SelectionSet, v invitation.Status) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNInviteMemberInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋmembersᚐInviteInput(ctx context.Context, v any) (members.InviteInput, error) {
-	res, err := ec.unmarshalInputInviteMemberInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNOrganizationUsage2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋbillingᚐUsage(ctx context.Context, sel ast.SelectionSet, v *billing.Usage) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "OrganizationUsage!")
-		return graphql.Null
-	}
-	return ec._OrganizationUsage(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNPlan2ᚕᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋbillingᚐPlanᚄ(ctx context.Context, sel ast.SelectionSet, v []*billing.Plan) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNPlan2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋbillingᚐPlan(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) marshalNPlan2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋbillingᚐPlan(ctx context.Context, sel ast.SelectionSet, v *billing.Plan) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Plan!")
-		return graphql.Null
-	}
-	return ec._Plan(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNPlanLimits2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋbillingᚐLimits(ctx context.Context, sel ast.SelectionSet, v billing.Limits) graphql.Marshaler {
-	return ec._PlanLimits(ctx, sel, &v)
-}
-
-func (ec *executionContext) unmarshalNProjectPermission2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐProjectPermission(ctx context.Context, v any) (rbac.ProjectPermission, error) {
-	var res rbac.ProjectPermission
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNProjectPermission2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐProjectPermission(ctx context.Context, sel ast.SelectionSet, v rbac.ProjectPermission) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNProjectPermissionInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐProjectPermissionInput(ctx context.Context, v any) (roles.ProjectPermissionInput, error) {
-	res, err := ec.unmarshalInputProjectPermissionInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNRoleClusterPermission2ᚕᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐClusterAccessᚄ(ctx context.Context, sel ast.SelectionSet, v []*roles.ClusterAccess) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNRoleClusterPermission2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐClusterAccess(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) marshalNRoleClusterPermission2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐClusterAccess(ctx context.Context, sel ast.SelectionSet, v *roles.ClusterAccess) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "RoleClusterPermission!")
-		return graphql.Null
-	}
-	return ec._RoleClusterPermission(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNRoleProjectPermission2ᚕᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐProjectAccessᚄ(ctx context.Context, sel ast.SelectionSet, v []*roles.ProjectAccess) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNRoleProjectPermission2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐProjectAccess(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) marshalNRoleProjectPermission2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐProjectAccess(ctx context.Context, sel ast.SelectionSet, v *roles.ProjectAccess) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "RoleProjectPermission!")
-		return graphql.Null
-	}
-	return ec._RoleProjectPermission(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -3709,92 +1890,12 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
-func (ec *executionContext) unmarshalNUpdateClusterInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋprojectsᚐUpdateClusterInput(ctx context.Context, v any) (projects.UpdateClusterInput, error) {
-	res, err := ec.unmarshalInputUpdateClusterInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNUpdateOrganizationInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋorgsᚐUpdateInput(ctx context.Context, v any) (orgs.UpdateInput, error) {
-	res, err := ec.unmarshalInputUpdateOrganizationInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNUpdateProjectInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋprojectsᚐUpdateProjectInput(ctx context.Context, v any) (projects.UpdateProjectInput, error) {
-	res, err := ec.unmarshalInputUpdateProjectInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋviewerᚐCaller(ctx context.Context, sel ast.SelectionSet, v *viewer.Caller) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Viewer!")
 		return graphql.Null
 	}
 	return ec._Viewer(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalOClusterPermissionInput2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐClusterPermissionInputᚄ(ctx context.Context, v any) ([]roles.ClusterPermissionInput, error) {
-	if v == nil {
-		return nil, nil
-	}
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]roles.ClusterPermissionInput, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNClusterPermissionInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐClusterPermissionInput(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) unmarshalOCreateProjectInput2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋprojectsᚐCreateProjectInput(ctx context.Context, v any) (*projects.CreateProjectInput, error) {
-	if v == nil {
-		return nil, nil
-	}
-	res, err := ec.unmarshalInputCreateProjectInput(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalOEnvironmentPermissionInput2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐEnvironmentPermissionInputᚄ(ctx context.Context, v any) ([]roles.EnvironmentPermissionInput, error) {
-	if v == nil {
-		return nil, nil
-	}
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]roles.EnvironmentPermissionInput, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNEnvironmentPermissionInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐEnvironmentPermissionInput(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) marshalOInvitationPreview2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋmembersᚐPreview(ctx context.Context, sel ast.SelectionSet, v *members.Preview) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return ec._InvitationPreview(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalOInvitationStatus2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚋinvitationᚐStatus(ctx context.Context, v any) (*invitation.Status, error) {
-	if v == nil {
-		return nil, nil
-	}
-	var res = new(invitation.Status)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOInvitationStatus2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚋinvitationᚐStatus(ctx context.Context, sel ast.SelectionSet, v *invitation.Status) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return v
 }
 
 func (ec *executionContext) unmarshalOMap2map(ctx context.Context, v any) (map[string]any, error) {
@@ -3813,23 +1914,6 @@ func (ec *executionContext) marshalOMap2map(ctx context.Context, sel ast.Selecti
 	_ = ctx
 	res := graphql.MarshalMap(v)
 	return res
-}
-
-func (ec *executionContext) unmarshalOProjectPermissionInput2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐProjectPermissionInputᚄ(ctx context.Context, v any) ([]roles.ProjectPermissionInput, error) {
-	if v == nil {
-		return nil, nil
-	}
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]roles.ProjectPermissionInput, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNProjectPermissionInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐProjectPermissionInput(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
 }
 
 func (ec *executionContext) unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx context.Context, v any) ([]time.Time, error) {
