@@ -9,3 +9,4 @@ package orgql
 
 //go:generate go run -mod=mod ./ent/entc.go
 //go:generate go run github.com/99designs/gqlgen generate --config gqlgen.yml
+//go:generate go run ./cmd/orgql schema -o docs/schema.graphql

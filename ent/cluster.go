@@ -13,7 +13,7 @@ import (
 	"github.com/orgql/orgql/ent/organization"
 )
 
-// Cluster is the model entity for the Cluster schema.
+// A Kubernetes cluster the organization uses; a record that roles and labels groups refer to: nothing is provisioned.
 type Cluster struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -24,19 +24,19 @@ type Cluster struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// OrganizationID holds the value of the "organization_id" field.
 	OrganizationID string `json:"organization_id,omitempty"`
-	// Name holds the value of the "name" field.
+	// The name, unique in its organization (names that differ only in case, width or look-alike letters count as the same).
 	Name string `json:"name,omitempty"`
 	// NameKey holds the value of the "name_key" field.
 	NameKey string `json:"name_key,omitempty"`
-	// Description holds the value of the "description" field.
+	// What the cluster is for, at most 1000 characters.
 	Description string `json:"description,omitempty"`
-	// CloudProvider holds the value of the "cloud_provider" field.
+	// The cloud provider the cluster runs on.
 	CloudProvider cluster.CloudProvider `json:"cloud_provider,omitempty"`
-	// Region holds the value of the "region" field.
+	// The provider's region the cluster runs in (eu-west-3).
 	Region string `json:"region,omitempty"`
-	// KubernetesMode holds the value of the "kubernetes_mode" field.
+	// Who manages the cluster's Kubernetes.
 	KubernetesMode cluster.KubernetesMode `json:"kubernetes_mode,omitempty"`
-	// Production holds the value of the "production" field.
+	// Whether the cluster runs production workloads.
 	Production bool `json:"production,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ClusterQuery when eager-loading is set.

@@ -15,7 +15,7 @@ import (
 	"github.com/orgql/orgql/ent/user"
 )
 
-// Invitation is the model entity for the Invitation schema.
+// An invitation to join an organization with a role, sent by e-mail with a single-use link.
 type Invitation struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -26,7 +26,7 @@ type Invitation struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// OrganizationID holds the value of the "organization_id" field.
 	OrganizationID string `json:"organization_id,omitempty"`
-	// Email holds the value of the "email" field.
+	// The address the invitation was sent to.
 	Email string `json:"email,omitempty"`
 	// RoleID holds the value of the "role_id" field.
 	RoleID string `json:"role_id,omitempty"`
@@ -36,7 +36,7 @@ type Invitation struct {
 	TokenHash string `json:"-"`
 	// Status holds the value of the "status" field.
 	Status invitation.Status `json:"status,omitempty"`
-	// ExpiresAt holds the value of the "expires_at" field.
+	// When the invitation's link stops working.
 	ExpiresAt time.Time `json:"expires_at,omitempty"`
 	// AcceptedAt holds the value of the "accepted_at" field.
 	AcceptedAt *time.Time `json:"accepted_at,omitempty"`
@@ -50,9 +50,9 @@ type Invitation struct {
 type InvitationEdges struct {
 	// Organization holds the value of the organization edge.
 	Organization *Organization `json:"organization,omitempty"`
-	// Role holds the value of the role edge.
+	// The role the invitee gets on accepting.
 	Role *Role `json:"role,omitempty"`
-	// Inviter holds the value of the inviter edge.
+	// Who sent the invitation.
 	Inviter *User `json:"inviter,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

@@ -15,7 +15,7 @@ import (
 	"github.com/orgql/orgql/ent/user"
 )
 
-// Membership is the model entity for the Membership schema.
+// A user's membership of an organization, with the role they hold there.
 type Membership struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -30,7 +30,7 @@ type Membership struct {
 	UserID string `json:"user_id,omitempty"`
 	// RoleID holds the value of the "role_id" field.
 	RoleID string `json:"role_id,omitempty"`
-	// LastActivityAt holds the value of the "last_activity_at" field.
+	// When the member last used orgql (at most a minute off); null until then.
 	LastActivityAt *time.Time `json:"last_activity_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the MembershipQuery when eager-loading is set.
@@ -42,9 +42,9 @@ type Membership struct {
 type MembershipEdges struct {
 	// Organization holds the value of the organization edge.
 	Organization *Organization `json:"organization,omitempty"`
-	// User holds the value of the user edge.
+	// The member.
 	User *User `json:"user,omitempty"`
-	// Role holds the value of the role edge.
+	// The member's role in the organization.
 	Role *Role `json:"role,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

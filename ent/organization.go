@@ -15,7 +15,7 @@ import (
 	"github.com/orgql/orgql/internal/billing"
 )
 
-// Organization is the model entity for the Organization schema.
+// An organization: the tenant everything else belongs to. Only its members (and its API tokens) see it.
 type Organization struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -24,19 +24,19 @@ type Organization struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// UpdatedAt holds the value of the "updated_at" field.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// Name holds the value of the "name" field.
+	// The name, unique among all organizations (names that differ only in case, width or look-alike letters count as the same).
 	Name string `json:"name,omitempty"`
 	// NameKey holds the value of the "name_key" field.
 	NameKey string `json:"name_key,omitempty"`
-	// Description holds the value of the "description" field.
+	// What the organization is, at most 1000 characters.
 	Description string `json:"description,omitempty"`
-	// WebsiteURL holds the value of the "website_url" field.
+	// The organization's website, an http:// or https:// URL; empty when not set.
 	WebsiteURL string `json:"website_url,omitempty"`
-	// AdminContactEmails holds the value of the "admin_contact_emails" field.
+	// Addresses to contact the organization's administrators at.
 	AdminContactEmails []string `json:"admin_contact_emails,omitempty"`
-	// LogoURL holds the value of the "logo_url" field.
+	// The URL of the organization's logo; empty when not set.
 	LogoURL string `json:"logo_url,omitempty"`
-	// Plan holds the value of the "plan" field.
+	// The plans of the catalog.
 	Plan billing.PlanCode `json:"plan,omitempty"`
 	// OwnerID holds the value of the "owner_id" field.
 	OwnerID string `json:"owner_id,omitempty"`
@@ -48,17 +48,17 @@ type Organization struct {
 
 // OrganizationEdges holds the relations/edges for other nodes in the graph.
 type OrganizationEdges struct {
-	// Owner holds the value of the owner edge.
+	// The organization's owner, the one member with the OWNER role.
 	Owner *User `json:"owner,omitempty"`
-	// Members holds the value of the members edge.
+	// The organization's members, each with their role.
 	Members []*Membership `json:"members,omitempty"`
 	// Invitations holds the value of the invitations edge.
 	Invitations []*Invitation `json:"invitations,omitempty"`
 	// Roles holds the value of the roles edge.
 	Roles []*Role `json:"roles,omitempty"`
-	// Projects holds the value of the projects edge.
+	// The organization's projects the caller's role gives access to.
 	Projects []*Project `json:"projects,omitempty"`
-	// Clusters holds the value of the clusters edge.
+	// The organization's clusters.
 	Clusters []*Cluster `json:"clusters,omitempty"`
 	// RoleProjectPermissions holds the value of the role_project_permissions edge.
 	RoleProjectPermissions []*RoleProjectPermission `json:"role_project_permissions,omitempty"`

@@ -13,22 +13,22 @@ import (
 	"github.com/orgql/orgql/ent/organizationevent"
 )
 
-// OrganizationEvent is the model entity for the OrganizationEvent schema.
+// One change to an organization, written with the change itself: the audit log's entries.
 type OrganizationEvent struct {
 	config `json:"-"`
 	// ID of the ent.
 	ID string `json:"id,omitempty"`
 	// OrganizationID holds the value of the "organization_id" field.
 	OrganizationID string `json:"organization_id,omitempty"`
-	// Type holds the value of the "type" field.
+	// What happened.
 	Type organizationevent.Type `json:"type,omitempty"`
-	// TargetType holds the value of the "target_type" field.
+	// The kind of object the event is about.
 	TargetType organizationevent.TargetType `json:"target_type,omitempty"`
-	// TargetID holds the value of the "target_id" field.
+	// The ID of the object the event is about.
 	TargetID string `json:"target_id,omitempty"`
-	// TargetName holds the value of the "target_name" field.
+	// The object's name (or e-mail, or login) when the event happened.
 	TargetName string `json:"target_name,omitempty"`
-	// Change holds the value of the "change" field.
+	// What changed: the values a creation set, or each changed field's old and new value; a secret only says it changed.
 	Change map[string]interface{} `json:"change,omitempty"`
 	// ActorType holds the value of the "actor_type" field.
 	ActorType organizationevent.ActorType `json:"actor_type,omitempty"`
@@ -36,11 +36,11 @@ type OrganizationEvent struct {
 	ActorID string `json:"actor_id,omitempty"`
 	// ActorName holds the value of the "actor_name" field.
 	ActorName string `json:"actor_name,omitempty"`
-	// Origin holds the value of the "origin" field.
+	// The network address the change came from.
 	Origin string `json:"origin,omitempty"`
-	// UserAgent holds the value of the "user_agent" field.
+	// The user agent of the client that made the change.
 	UserAgent string `json:"user_agent,omitempty"`
-	// CreatedAt holds the value of the "created_at" field.
+	// When the change was committed.
 	CreatedAt    time.Time `json:"created_at,omitempty"`
 	selectValues sql.SelectValues
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/orgql/orgql/ent/project"
 )
 
-// Project is the model entity for the Project schema.
+// A project of the organization: what roles give access to, per environment type.
 type Project struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -24,11 +24,11 @@ type Project struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// OrganizationID holds the value of the "organization_id" field.
 	OrganizationID string `json:"organization_id,omitempty"`
-	// Name holds the value of the "name" field.
+	// The name, unique in its organization (names that differ only in case, width or look-alike letters count as the same).
 	Name string `json:"name,omitempty"`
 	// NameKey holds the value of the "name_key" field.
 	NameKey string `json:"name_key,omitempty"`
-	// Description holds the value of the "description" field.
+	// What the project is, at most 1000 characters.
 	Description string `json:"description,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ProjectQuery when eager-loading is set.

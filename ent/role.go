@@ -14,7 +14,7 @@ import (
 	"github.com/orgql/orgql/internal/rbac"
 )
 
-// Role is the model entity for the Role schema.
+// A role members and API tokens hold in an organization: built-in (OWNER, ADMIN, DEVOPS, BILLING, VIEWER) or custom.
 type Role struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -25,13 +25,13 @@ type Role struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// OrganizationID holds the value of the "organization_id" field.
 	OrganizationID string `json:"organization_id,omitempty"`
-	// Name holds the value of the "name" field.
+	// The name, unique in its organization (names that differ only in case, width or look-alike letters count as the same).
 	Name string `json:"name,omitempty"`
 	// NameKey holds the value of the "name_key" field.
 	NameKey string `json:"name_key,omitempty"`
-	// Kind holds the value of the "kind" field.
+	// Which built-in role this is, or CUSTOM.
 	Kind rbac.Kind `json:"kind,omitempty"`
-	// Description holds the value of the "description" field.
+	// What the role is for, at most 1000 characters.
 	Description string `json:"description,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the RoleQuery when eager-loading is set.

@@ -13,7 +13,7 @@ import (
 	"github.com/orgql/orgql/ent/user"
 )
 
-// User is the model entity for the User schema.
+// A person, signed in through a Git provider; callers see themselves and the people of their organizations.
 type User struct {
 	config `json:"-"`
 	// ID of the ent.
@@ -22,17 +22,17 @@ type User struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// UpdatedAt holds the value of the "updated_at" field.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
-	// Provider holds the value of the "provider" field.
+	// The Git provider the user signs in with.
 	Provider user.Provider `json:"provider,omitempty"`
 	// ProviderUserID holds the value of the "provider_user_id" field.
 	ProviderUserID string `json:"provider_user_id,omitempty"`
-	// Login holds the value of the "login" field.
+	// The user's login at their provider, refreshed at each sign-in.
 	Login string `json:"login,omitempty"`
-	// Name holds the value of the "name" field.
+	// The user's name at their provider; may be empty.
 	Name string `json:"name,omitempty"`
-	// Email holds the value of the "email" field.
+	// The user's primary verified e-mail address at their provider; may be empty.
 	Email string `json:"email,omitempty"`
-	// AvatarURL holds the value of the "avatar_url" field.
+	// The URL of the user's avatar; may be empty.
 	AvatarURL string `json:"avatar_url,omitempty"`
 	// CurrentOrganizationID holds the value of the "current_organization_id" field.
 	CurrentOrganizationID *string `json:"current_organization_id,omitempty"`

@@ -2,6 +2,7 @@
 //
 //	orgql [serve] [flags]   run the server (the default command)
 //	orgql migrate [flags]   create or upgrade the database schema, then exit
+//	orgql schema [-o file]  print the GraphQL schema (SDL) clients see
 //
 // Every flag but --dev also reads an ORGQL_* environment variable; see
 // docs/configuration.md or orgql --help.
@@ -19,9 +20,11 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/orgql/orgql/graph"
 	"github.com/orgql/orgql/internal/billing"
 	"github.com/orgql/orgql/internal/config"
 	"github.com/orgql/orgql/internal/database"
+	"github.com/orgql/orgql/internal/sdl"
 	"github.com/orgql/orgql/internal/server"
 )
 
@@ -39,6 +42,9 @@ func main() {
 
 // run runs the command in args; logs go to stderr.
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "schema" {
+		return printSchema(args[1:], os.Stdout, stderr)
+	}
 	command := "serve"
 	if len(args) > 0 && (args[0] == "serve" || args[0] == "migrate") {
 		command, args = args[0], args[1:]
@@ -101,4 +107,20 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// printSchema writes the schema's SDL to stdout, or to the file -o names.
+func printSchema(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("orgql schema", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "", "write the SDL to this `file` instead of standard output")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	text := sdl.Print(graph.NewExecutableSchema(nil).Schema())
+	if *out == "" {
+		_, err := io.WriteString(stdout, text)
+		return err
+	}
+	return os.WriteFile(*out, []byte(text), 0o644)
 }

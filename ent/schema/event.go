@@ -26,20 +26,38 @@ func (OrganizationEvent) Fields() []ent.Field {
 		field.Enum("type").Values(
 			"CREATE", "UPDATE", "DELETE", "SWITCH", "PLAN_CHANGE",
 			"INVITE", "RESEND", "REVOKE", "ACCEPT", "ROLE_CHANGE", "REMOVE", "LEAVE", "TRANSFER_OWNERSHIP",
-		).Immutable().Annotations(entgql.Type("OrganizationEventType")),
+		).Immutable().
+			Comment("What happened.").
+			Annotations(entgql.Type("OrganizationEventType"), EnumDoc{Values: map[string]string{
+				"CREATE": "The target was created.", "UPDATE": "The target was changed; the change lists each field's old and new value.",
+				"DELETE": "The target was deleted.", "SWITCH": "A user made the organization their current one.",
+				"PLAN_CHANGE": "The organization moved to another plan.", "INVITE": "Someone was invited.",
+				"RESEND": "An invitation was sent again with a new link.", "REVOKE": "An invitation was revoked.",
+				"ACCEPT": "An invitation was accepted: someone joined.", "ROLE_CHANGE": "A member got another role.",
+				"REMOVE": "A member was removed.", "LEAVE": "A member left.",
+				"TRANSFER_OWNERSHIP": "The organization's ownership moved to another member.",
+			}}),
 		field.Enum("target_type").Values(
 			"ORGANIZATION", "MEMBERSHIP", "INVITATION", "ROLE", "PROJECT", "CLUSTER",
-		).Immutable().Annotations(entgql.Type("EventTargetType")),
-		field.String("target_id").Immutable(),
-		field.String("target_name").Immutable().Default(""),
+		).Immutable().
+			Comment("The kind of object the event is about.").
+			Annotations(entgql.Type("EventTargetType"), EnumDoc{Values: map[string]string{
+				"ORGANIZATION": "The organization itself.", "MEMBERSHIP": "A member.", "INVITATION": "An invitation.",
+				"ROLE": "A role.", "PROJECT": "A project.", "CLUSTER": "A cluster.",
+			}}),
+		field.String("target_id").Immutable().Comment("The ID of the object the event is about."),
+		field.String("target_name").Immutable().Default("").Comment("The object's name (or e-mail, or login) when the event happened."),
 		field.JSON("change", map[string]any{}).Optional().Immutable().
+			Comment("What changed: the values a creation set, or each changed field's old and new value; a secret only says it changed.").
 			Annotations(entgql.Type("Map"), entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
 		field.Enum("actor_type").Values("USER", "API_TOKEN", "SYSTEM").Immutable().Annotations(hidden()),
 		field.String("actor_id").Immutable().Default("").Annotations(hidden()),
 		field.String("actor_name").Immutable().Default("").Annotations(hidden()),
-		field.String("origin").Immutable().Default(""),
-		field.String("user_agent").Immutable().Default(""),
-		field.Time("created_at").Immutable().Default(time.Now).Annotations(entgql.OrderField("CREATED_AT")),
+		field.String("origin").Immutable().Default("").Comment("The network address the change came from."),
+		field.String("user_agent").Immutable().Default("").Comment("The user agent of the client that made the change."),
+		field.Time("created_at").Immutable().Default(time.Now).
+			Comment("When the change was committed.").
+			Annotations(entgql.OrderField("CREATED_AT")),
 	}
 }
 
@@ -48,5 +66,6 @@ func (OrganizationEvent) Indexes() []ent.Index {
 }
 
 func (OrganizationEvent) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection()}
+	return []schema.Annotation{entgql.RelayConnection(),
+		schema.Comment("One change to an organization, written with the change itself: the audit log's entries.")}
 }

@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent/schema/index"
 
 	"github.com/orgql/orgql/internal/id"
+	"github.com/orgql/orgql/internal/rbac"
 	"github.com/orgql/orgql/internal/validate"
 )
 
@@ -24,7 +25,9 @@ func (Membership) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("user_id").Immutable().Annotations(hidden()),
 		field.String("role_id").Annotations(hidden()),
-		field.Time("last_activity_at").Optional().Nillable().Annotations(entgql.OrderField("LAST_ACTIVITY_AT")),
+		field.Time("last_activity_at").Optional().Nillable().
+			Comment("When the member last used orgql (at most a minute off); null until then.").
+			Annotations(entgql.OrderField("LAST_ACTIVITY_AT")),
 	}
 }
 
@@ -32,8 +35,10 @@ func (Membership) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("organization", Organization.Type).Ref("members").Field("organization_id").Unique().Required().Immutable(),
 		edge.To("user", User.Type).Field("user_id").Unique().Required().Immutable().
+			Comment("The member.").
 			Annotations(entsql.OnDelete(entsql.Cascade)),
 		edge.To("role", Role.Type).Field("role_id").Unique().Required().
+			Comment("The member's role in the organization.").
 			Annotations(entsql.OnDelete(entsql.NoAction)),
 	}
 }
@@ -43,7 +48,8 @@ func (Membership) Indexes() []ent.Index {
 }
 
 func (Membership) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection()}
+	return []schema.Annotation{entgql.RelayConnection(),
+		schema.Comment("A user's membership of an organization, with the role they hold there.")}
 }
 
 // Role is a built-in role (one row of each kind per organization) or a custom role.
@@ -55,8 +61,11 @@ func (Role) Mixin() []ent.Mixin {
 
 func (Role) Fields() []ent.Field {
 	return []ent.Field{
-		field.Enum("kind").GoType(rbacKind("")).Immutable().Annotations(entgql.Type("RoleKind")),
-		field.String("description").Default("").Validate(validate.TextRule(maxDescription)),
+		field.Enum("kind").GoType(rbacKind("")).Immutable().
+			Comment("Which built-in role this is, or CUSTOM.").
+			Annotations(entgql.Type("RoleKind"), EnumDoc{Values: roleKindDocs()}),
+		field.String("description").Default("").Validate(validate.TextRule(maxDescription)).
+			Comment("What the role is for, at most 1000 characters."),
 	}
 }
 
@@ -70,6 +79,10 @@ func (Role) Edges() []ent.Edge {
 	}
 }
 
+func (Role) Annotations() []schema.Annotation {
+	return []schema.Annotation{schema.Comment("A role members and API tokens hold in an organization: built-in (OWNER, ADMIN, DEVOPS, BILLING, VIEWER) or custom.")}
+}
+
 // Invitation asks someone, by e-mail, to join an organization with a role.
 type Invitation struct{ ent.Schema }
 
@@ -79,14 +92,18 @@ func (Invitation) Mixin() []ent.Mixin {
 
 func (Invitation) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("email").NotEmpty().Annotations(entgql.OrderField("EMAIL")),
+		field.String("email").NotEmpty().
+			Comment("The address the invitation was sent to.").
+			Annotations(entgql.OrderField("EMAIL")),
 		field.String("role_id").Annotations(hidden()),
 		field.String("inviter_id").Immutable().Annotations(hidden()),
 		field.String("token_hash").Unique().Sensitive().Annotations(hidden()),
 		// status is as stored; a PENDING invitation past expires_at reads as EXPIRED.
 		field.Enum("status").Values("PENDING", "ACCEPTED", "EXPIRED", "REVOKED").Default("PENDING").
 			Annotations(hidden()),
-		field.Time("expires_at").Annotations(entgql.OrderField("EXPIRES_AT")),
+		field.Time("expires_at").
+			Comment("When the invitation's link stops working.").
+			Annotations(entgql.OrderField("EXPIRES_AT")),
 		field.Time("accepted_at").Optional().Nillable().Annotations(hidden()),
 	}
 }
@@ -95,8 +112,10 @@ func (Invitation) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("organization", Organization.Type).Ref("invitations").Field("organization_id").Unique().Required().Immutable(),
 		edge.To("role", Role.Type).Field("role_id").Unique().Required().
+			Comment("The role the invitee gets on accepting.").
 			Annotations(entsql.OnDelete(entsql.NoAction)),
 		edge.To("inviter", User.Type).Field("inviter_id").Unique().Required().Immutable().
+			Comment("Who sent the invitation.").
 			Annotations(entsql.OnDelete(entsql.NoAction)),
 	}
 }
@@ -109,5 +128,15 @@ func (Invitation) Indexes() []ent.Index {
 }
 
 func (Invitation) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection()}
+	return []schema.Annotation{entgql.RelayConnection(),
+		schema.Comment("An invitation to join an organization with a role, sent by e-mail with a single-use link.")}
+}
+
+// roleKindDocs describes each role kind, from the permission table.
+func roleKindDocs() map[string]string {
+	docs := map[string]string{string(rbac.Custom): "A custom role: cluster and project access as its definition sets, and reading the organization."}
+	for _, k := range rbac.BuiltIn {
+		docs[string(k)] = "The built-in " + k.DisplayName() + " role: " + k.Description()
+	}
+	return docs
 }

@@ -63,6 +63,13 @@ type Audit struct{ Always bool }
 // Name implements schema.Annotation.
 func (Audit) Name() string { return "Audit" }
 
+// EnumDoc is an enum field annotation: a description of each of its values,
+// for the GraphQL schema (see internal/schemadoc).
+type EnumDoc struct{ Values map[string]string }
+
+// Name implements schema.Annotation.
+func (EnumDoc) Name() string { return "EnumDoc" }
+
 // maxDescription is the most characters of every description field.
 const maxDescription = 1000
 

@@ -55,11 +55,14 @@ type UniqueName struct {
 
 func (m UniqueName) Fields() []ent.Field {
 	key := field.String("name_key").Annotations(hidden())
+	scope := "in its organization"
 	if m.Global {
-		key = key.Unique()
+		key, scope = key.Unique(), "among all organizations"
 	}
 	return []ent.Field{
-		field.String("name").Validate(validate.NameRule(m.Max)).Annotations(entgql.OrderField("NAME")),
+		field.String("name").Validate(validate.NameRule(m.Max)).
+			Comment(fmt.Sprintf("The name, unique %s (names that differ only in case, width or look-alike letters count as the same).", scope)).
+			Annotations(entgql.OrderField("NAME")),
 		key,
 	}
 }

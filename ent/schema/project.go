@@ -23,7 +23,8 @@ func (Project) Mixin() []ent.Mixin {
 
 func (Project) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("description").Default("").Validate(validate.TextRule(maxDescription)),
+		field.String("description").Default("").Validate(validate.TextRule(maxDescription)).
+			Comment("What the project is, at most 1000 characters."),
 	}
 }
 
@@ -35,7 +36,8 @@ func (Project) Edges() []ent.Edge {
 }
 
 func (Project) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection()}
+	return []schema.Annotation{entgql.RelayConnection(),
+		schema.Comment("A project of the organization: what roles give access to, per environment type.")}
 }
 
 // Cluster is a record of a Kubernetes cluster; nothing is provisioned.
@@ -47,14 +49,27 @@ func (Cluster) Mixin() []ent.Mixin {
 
 func (Cluster) Fields() []ent.Field {
 	return []ent.Field{
-		field.String("description").Default("").Validate(validate.TextRule(maxDescription)),
+		field.String("description").Default("").Validate(validate.TextRule(maxDescription)).
+			Comment("What the cluster is for, at most 1000 characters."),
 		field.Enum("cloud_provider").
 			Values("AWS", "SCW", "GCP", "DO", "AZURE", "OVH", "CIVO", "HETZNER", "ORACLE", "IBM", "ON_PREMISE").
-			Annotations(entgql.Type("CloudProvider")),
-		field.String("region").Validate(validate.NameRule(100)),
+			Comment("The cloud provider the cluster runs on.").
+			Annotations(entgql.Type("CloudProvider"), EnumDoc{Values: map[string]string{
+				"AWS": "Amazon Web Services.", "SCW": "Scaleway.", "GCP": "Google Cloud Platform.", "DO": "DigitalOcean.",
+				"AZURE": "Microsoft Azure.", "OVH": "OVHcloud.", "CIVO": "Civo.", "HETZNER": "Hetzner.",
+				"ORACLE": "Oracle Cloud.", "IBM": "IBM Cloud.", "ON_PREMISE": "The organization's own infrastructure.",
+			}}),
+		field.String("region").Validate(validate.NameRule(100)).
+			Comment("The provider's region the cluster runs in (eu-west-3)."),
 		field.Enum("kubernetes_mode").Values("MANAGED", "SELF_MANAGED", "PARTIALLY_MANAGED").Default("MANAGED").
-			Annotations(entgql.Type("KubernetesMode")),
-		field.Bool("production").Default(false),
+			Comment("Who manages the cluster's Kubernetes.").
+			Annotations(entgql.Type("KubernetesMode"), EnumDoc{Values: map[string]string{
+				"MANAGED":           "The platform manages the cluster's Kubernetes.",
+				"SELF_MANAGED":      "The organization manages its Kubernetes itself.",
+				"PARTIALLY_MANAGED": "The platform manages part of the cluster; the organization the rest.",
+			}}),
+		field.Bool("production").Default(false).
+			Comment("Whether the cluster runs production workloads."),
 	}
 }
 
@@ -66,7 +81,8 @@ func (Cluster) Edges() []ent.Edge {
 }
 
 func (Cluster) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection()}
+	return []schema.Annotation{entgql.RelayConnection(),
+		schema.Comment("A Kubernetes cluster the organization uses; a record that roles and labels groups refer to: nothing is provisioned.")}
 }
 
 // RoleProjectPermission is a custom role's access to one project; a project a

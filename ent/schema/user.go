@@ -26,12 +26,18 @@ func (User) Fields() []ent.Field {
 		field.Enum("provider").
 			Values("GITHUB", "GITLAB", "BITBUCKET", "DEV").
 			Immutable().
-			Annotations(entgql.Type("AuthProvider")),
+			Comment("The Git provider the user signs in with.").
+			Annotations(entgql.Type("AuthProvider"), EnumDoc{Values: map[string]string{
+				"GITHUB": "GitHub, or GitHub Enterprise Server.", "GITLAB": "GitLab, or a self-hosted GitLab.",
+				"BITBUCKET": "Bitbucket.", "DEV": "The development sign-in, on servers running in development mode.",
+			}}),
 		field.String("provider_user_id").Immutable().NotEmpty().Annotations(hidden()),
-		field.String("login").NotEmpty().Annotations(entgql.OrderField("LOGIN")),
-		field.String("name").Default(""),
-		field.String("email").Default(""),
-		field.String("avatar_url").Default(""),
+		field.String("login").NotEmpty().
+			Comment("The user's login at their provider, refreshed at each sign-in.").
+			Annotations(entgql.OrderField("LOGIN")),
+		field.String("name").Default("").Comment("The user's name at their provider; may be empty."),
+		field.String("email").Default("").Comment("The user's primary verified e-mail address at their provider; may be empty."),
+		field.String("avatar_url").Default("").Comment("The URL of the user's avatar; may be empty."),
 		field.String("current_organization_id").Optional().Nillable().Annotations(hidden()),
 	}
 }
@@ -60,7 +66,8 @@ func (User) Policy() ent.Policy {
 }
 
 func (User) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection()}
+	return []schema.Annotation{entgql.RelayConnection(),
+		schema.Comment("A person, signed in through a Git provider; callers see themselves and the people of their organizations.")}
 }
 
 // Session is a revocable sign-in; only the SHA-256 of its token is stored.

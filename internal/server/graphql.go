@@ -13,7 +13,6 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/orgql/orgql/graph"
-	"github.com/orgql/orgql/graph/generated"
 	"github.com/orgql/orgql/internal/config"
 )
 
@@ -22,7 +21,7 @@ const readyTimeout = 2 * time.Second
 // newGraphQLHandler assembles gqlgen with explicit transports and limits
 // (api.md, security.md 1-9). aroundFields, when set, wraps every resolver.
 func newGraphQLHandler(cfg config.Config, r *graph.Resolver, logger *slog.Logger, aroundFields graphql.FieldMiddleware) *handler.Server {
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: r}))
+	srv := handler.New(graph.NewExecutableSchema(r))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
