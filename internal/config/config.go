@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -19,6 +20,7 @@ type Config struct {
 	Dev bool
 
 	PublicURL     string
+	InvitationURL string
 	Introspection bool
 
 	CORSOrigins          []string
@@ -48,7 +50,8 @@ func declare(b *binder, c *Config) {
 	b.String(&c.Addr, "addr", "ADDR", ":8080", "address to listen on")
 	b.String(&c.DatabaseURL, "database-url", "DATABASE_URL", "./orgql.db", "SQLite file path, or a postgres:// URL")
 	b.FlagOnly(&c.Dev, "dev", "development mode: the development sign-in, introspection and field suggestions; never in production")
-	b.String(&c.PublicURL, "public-url", "PUBLIC_URL", "http://localhost:8080", "URL the server is reached at, for invitation links")
+	b.String(&c.PublicURL, "public-url", "PUBLIC_URL", "http://localhost:8080", "URL the server is reached at")
+	b.String(&c.InvitationURL, "invitation-url", "INVITATION_URL", "", "`template` of the link an invitation e-mail carries, with {token} where the invitation's token goes (your console's accept page); default: the server's own page, <public-url>/invitations/accept?token={token}")
 	b.Bool(&c.Introspection, "introspection", "INTROSPECTION", false, "allow schema introspection and field suggestions (always on with --dev)")
 	b.List(&c.CORSOrigins, "cors-origins", "CORS_ORIGINS", "comma-separated `origins` allowed by CORS")
 	b.Bool(&c.CORSAllowCredentials, "cors-allow-credentials", "CORS_ALLOW_CREDENTIALS", false, "allow credentialed cross-origin requests (cookies); refused with a wildcard origin")
@@ -119,6 +122,11 @@ func (c Config) Validate() error {
 			return fmt.Errorf("%s must be positive", s.name)
 		}
 	}
+	if c.InvitationURL != "" {
+		if err := checkInvitationURL(c.InvitationURL); err != nil {
+			return err
+		}
+	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log-format must be text or json")
 	}
@@ -132,4 +140,24 @@ func Defaults() Config {
 		panic(err)
 	}
 	return c
+}
+
+// InvitationLink is the template of invitation links: the configured one,
+// or the server's own accept page.
+func (c Config) InvitationLink() string {
+	if c.InvitationURL != "" {
+		return c.InvitationURL
+	}
+	return strings.TrimRight(c.PublicURL, "/") + "/invitations/accept?token={token}"
+}
+
+func checkInvitationURL(tmpl string) error {
+	if strings.Count(tmpl, "{token}") != 1 {
+		return fmt.Errorf("invitation-url must hold {token} once, where the invitation's token goes: %q", tmpl)
+	}
+	u, err := url.Parse(strings.ReplaceAll(tmpl, "{token}", "x"))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("invitation-url must be an http:// or https:// URL: %q", tmpl)
+	}
+	return nil
 }

@@ -227,7 +227,7 @@ func (s *Service) expiry() time.Time {
 	return time.Now().Add(s.InvitationTTL).Truncate(time.Microsecond)
 }
 
-// link is the invitation's accept page for tok.
+// link is the invitation's accept link for tok.
 func (s *Service) link(tok string) string {
-	return strings.TrimRight(s.PublicURL, "/") + "/invitations/accept?token=" + url.QueryEscape(tok)
+	return strings.Replace(s.LinkTemplate, "{token}", url.QueryEscape(tok), 1)
 }

@@ -17,6 +17,6 @@ type Service struct {
 	Plans         billing.Catalog
 	Mailer        Mailer
 	InvitationTTL time.Duration
-	// PublicURL is where invitation links point.
-	PublicURL string
+	// LinkTemplate is the invitation link, with {token} where the token goes.
+	LinkTemplate string
 }

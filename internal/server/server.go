@@ -66,7 +66,7 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 		Client:   db.Client,
 		Plans:    opts.Plans,
 		Orgs:     &orgs.Service{Client: db.Client, Plans: opts.Plans, Projects: projectService, Roles: roleService},
-		Members:  &members.Service{Client: db.Client, Plans: opts.Plans, Mailer: opts.Mailer, InvitationTTL: cfg.InvitationTTL, PublicURL: cfg.PublicURL},
+		Members:  &members.Service{Client: db.Client, Plans: opts.Plans, Mailer: opts.Mailer, InvitationTTL: cfg.InvitationTTL, LinkTemplate: cfg.InvitationLink()},
 		Roles:    roleService,
 		Projects: projectService,
 	}
@@ -76,6 +76,8 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 	mux.Handle("/graphql", limitBody(cfg.MaxBodyBytes, s.Auth.Middleware(gql)))
 	mux.Handle("GET /{$}", playgroundPage("/graphql"))
 	mux.Handle("GET "+playgroundAssetsPath, playgroundFiles())
+	mux.Handle("GET /invitations/accept", serveInvitationFile("accept.html", "text/html; charset=utf-8"))
+	mux.Handle("GET /invitations/accept.js", serveInvitationFile("accept.js", "text/javascript; charset=utf-8"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
 	})
