@@ -20,6 +20,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"entgo.io/ent/dialect"
+
 	"github.com/orgql/orgql/graph"
 	"github.com/orgql/orgql/internal/billing"
 	"github.com/orgql/orgql/internal/config"
@@ -61,7 +63,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
+	// SQLite is upgraded at every start; PostgreSQL by `orgql migrate`, or
+	// at start with --migrate, and otherwise must already be up to date.
+	if command == "migrate" || cfg.Migrate || db.Dialect != dialect.Postgres {
+		if err := db.Migrate(ctx); err != nil {
+			return err
+		}
+	}
+	if err := db.CheckSchema(ctx); err != nil {
 		return err
 	}
 	if command == "migrate" {

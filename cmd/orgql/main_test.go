@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"regexp"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/testkit"
 )
 
@@ -247,5 +249,32 @@ func TestDevSignInNeedsTheDevFlag(t *testing.T) {
 	}
 	if resp.StatusCode != http.StatusOK || token == "" || !strings.Contains(logs.String(), "DEVELOPMENT MODE") {
 		t.Fatalf("with --dev: dev sign-in answered %d; log:\n%s", resp.StatusCode, logs)
+	}
+}
+
+// On PostgreSQL, serve refuses a database whose schema is behind the
+// binary's migrations unless told to migrate; `orgql migrate` or --migrate
+// bring it up to date, after which serve starts without the flag.
+func TestServeRefusesAnOlderPostgresSchemaUnlessToldToMigrate(t *testing.T) {
+	url := testkit.NewPostgresDatabase(t)
+	env := func(k string) string { return map[string]string{"ORGQL_DATABASE_URL": url}[k] }
+	var logs syncBuffer
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0"}, env, &logs)
+	if !errors.Is(err, database.ErrSchemaBehind) {
+		t.Fatalf("serve on an empty database: %v\n%s", err, logs.String())
+	}
+	base, _, stop := startBinary(t, url, "--migrate")
+	if resp, err := http.Get(base + "/readyz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("readyz after --migrate: %v %v", resp, err)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"migrate"}, env, &logs); err != nil {
+		t.Fatalf("migrate on an up-to-date database: %v", err)
+	}
+	_, _, stop = startBinary(t, url)
+	if err := stop(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -16,6 +16,8 @@ import (
 type Config struct {
 	Addr        string
 	DatabaseURL string
+	// Migrate lets serve apply pending PostgreSQL migrations at start.
+	Migrate bool
 	// Dev turns on the development sign-in and introspection; only a flag sets it.
 	Dev bool
 
@@ -49,6 +51,7 @@ type Config struct {
 func declare(b *binder, c *Config) {
 	b.String(&c.Addr, "addr", "ADDR", ":8080", "address to listen on")
 	b.String(&c.DatabaseURL, "database-url", "DATABASE_URL", "./orgql.db", "SQLite file path, or a postgres:// URL")
+	b.Bool(&c.Migrate, "migrate", "MIGRATE", false, "on PostgreSQL, apply pending schema migrations at start instead of refusing to start on an older schema (SQLite is always upgraded)")
 	b.FlagOnly(&c.Dev, "dev", "development mode: the development sign-in, introspection and field suggestions; never in production")
 	b.String(&c.PublicURL, "public-url", "PUBLIC_URL", "http://localhost:8080", "URL the server is reached at")
 	b.String(&c.InvitationURL, "invitation-url", "INVITATION_URL", "", "`template` of the link an invitation e-mail carries, with {token} where the invitation's token goes (your console's accept page); default: the server's own page, <public-url>/invitations/accept?token={token}")

@@ -1,5 +1,7 @@
 // Package database opens orgql's store (a SQLite file by default, PostgreSQL
-// through lib/pq for production) and creates or upgrades its schema.
+// through lib/pq for production) and creates or upgrades its schema: on
+// SQLite by ent's migration engine at start, on PostgreSQL by the versioned,
+// reviewable migrations of migrations/postgres (see migrate.go).
 package database
 
 import (
@@ -15,7 +17,6 @@ import (
 	_ "modernc.org/sqlite" // SQLite driver "sqlite"
 
 	"github.com/orgql/orgql/ent"
-	"github.com/orgql/orgql/ent/migrate"
 	_ "github.com/orgql/orgql/ent/runtime" // registers the privacy policies and hooks
 )
 
@@ -79,29 +80,6 @@ func OpenWith(ctx context.Context, url string, wrap func(dialect.Driver) dialect
 	}
 	client := ent.NewClient(ent.Driver(driver))
 	return &DB{Client: client, SQL: db, Dialect: drv, URL: pgDS}, nil
-}
-
-// migrationLockKey serialises schema upgrades of several instances on PostgreSQL.
-const migrationLockKey = 7142053
-
-// Migrate creates or upgrades the schema. On PostgreSQL it holds an advisory
-// lock meanwhile, so instances starting together do not race.
-func (d *DB) Migrate(ctx context.Context) error {
-	if d.Dialect == dialect.Postgres {
-		conn, err := d.SQL.Conn(ctx)
-		if err != nil {
-			return fmt.Errorf("migrate: %w", err)
-		}
-		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLockKey); err != nil {
-			return fmt.Errorf("migrate: take lock: %w", err)
-		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLockKey) //nolint:errcheck
-	}
-	if err := d.Client.Schema.Create(ctx, migrate.WithForeignKeys(true)); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	return nil
 }
 
 // Ping reports whether the database answers.

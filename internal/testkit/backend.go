@@ -181,3 +181,37 @@ func create(b Backend) (*database.DB, string, func(), error) {
 	}
 	return db, dsn, drop, nil
 }
+
+// NewPostgresDatabase creates an empty PostgreSQL database for a test that
+// needs one of its own (migrations, a stale schema), dropped at the test's
+// end, and returns its URL. Without PostgreSQL configured the test is
+// skipped, or fails when ORGQL_TEST_REQUIRE_POSTGRES=1.
+func NewPostgresDatabase(t testing.TB) string {
+	t.Helper()
+	admin := os.Getenv(PostgresURLEnv)
+	if admin == "" {
+		if os.Getenv(RequirePostgresEnv) == "1" {
+			t.Fatalf("%s=1 but %s is not set", RequirePostgresEnv, PostgresURLEnv)
+		}
+		t.Skipf("%s is not set", PostgresURLEnv)
+	}
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "orgql_test_scratch_" + randomSuffix()
+	adminDB, err := sql.Open("postgres", admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := adminDB.ExecContext(context.Background(), "CREATE DATABASE "+name); err != nil {
+		adminDB.Close()
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() {
+		_, _ = adminDB.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		adminDB.Close()
+	})
+	u.Path = "/" + name
+	return u.String()
+}
