@@ -49,7 +49,7 @@ func startBinary(t *testing.T, databaseURL string, args ...string) (string, *syn
 	env := map[string]string{"ORGQL_DATABASE_URL": databaseURL}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, logs)
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--drain-delay", "50ms"}, args...), func(k string) string { return env[k] }, logs)
 	}()
 	stop := func() error {
 		cancel()

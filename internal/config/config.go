@@ -38,6 +38,7 @@ type Config struct {
 	APQCacheSize     int
 
 	OperationTimeout time.Duration
+	DrainDelay       time.Duration
 	ShutdownTimeout  time.Duration
 	SessionTTL       time.Duration
 	InvitationTTL    time.Duration
@@ -67,7 +68,8 @@ func declare(b *binder, c *Config) {
 	b.Int(&c.QueryCacheSize, "query-cache-size", "QUERY_CACHE_SIZE", 1000, "parsed and validated documents kept")
 	b.Int(&c.APQCacheSize, "apq-cache-size", "APQ_CACHE_SIZE", 1000, "automatic persisted queries kept")
 	b.Duration(&c.OperationTimeout, "operation-timeout", "OPERATION_TIMEOUT", 10*time.Second, "time after which a query or mutation and its database statement are cancelled")
-	b.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 30*time.Second, "grace period for in-flight requests on SIGTERM")
+	b.Duration(&c.DrainDelay, "drain-delay", "DRAIN_DELAY", 5*time.Second, "on SIGTERM, how long readiness answers 503 while requests are still served, before the listener closes (a load balancer's time to notice)")
+	b.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 30*time.Second, "on SIGTERM, the grace period within which the process exits, drain delay included")
 	b.Duration(&c.SessionTTL, "session-ttl", "SESSION_TTL", 30*24*time.Hour, "how long a session lasts")
 	b.Duration(&c.InvitationTTL, "invitation-ttl", "INVITATION_TTL", 7*24*time.Hour, "how long an invitation link is valid")
 	b.String(&c.PlansFile, "plans-file", "PLANS_FILE", "", "JSON file replacing the plan catalog")
@@ -124,6 +126,9 @@ func (c Config) Validate() error {
 		if s.value <= 0 {
 			return fmt.Errorf("%s must be positive", s.name)
 		}
+	}
+	if c.DrainDelay < 0 {
+		return fmt.Errorf("drain-delay must not be negative")
 	}
 	if c.InvitationURL != "" {
 		if err := checkInvitationURL(c.InvitationURL); err != nil {

@@ -78,14 +78,14 @@ func blockingPlans(entered chan<- struct{}, release <-chan struct{}) graphql.Fie
 }
 
 // startRun serves e's server with Run on a real listener.
-func startRun(t *testing.T, ctx context.Context, e *testkit.Env, grace time.Duration) (string, <-chan error) {
+func startRun(t *testing.T, ctx context.Context, e *testkit.Env, drain, grace time.Duration) (string, <-chan error) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- server.Run(ctx, e.Server, ln, grace, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+	go func() { done <- server.Run(ctx, e.Server, ln, drain, grace, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
 	return "http://" + ln.Addr().String(), done
 }
 
@@ -113,7 +113,7 @@ func TestRunDrainsInFlightRequests(t *testing.T) {
 		replaceServer(t, e, server.Options{AroundFields: blockingPlans(entered, release)})
 		ctx, stop := context.WithCancel(context.Background())
 		defer stop()
-		base, done := startRun(t, ctx, e, time.Minute)
+		base, done := startRun(t, ctx, e, 0, time.Minute)
 
 		resp, err := http.Get(base + "/readyz")
 		if err != nil || resp.StatusCode != http.StatusOK {
@@ -153,7 +153,7 @@ func TestRunReturnsAfterTheGracePeriod(t *testing.T) {
 		defer close(release)
 		replaceServer(t, e, server.Options{AroundFields: blockingPlans(entered, release)})
 		ctx, stop := context.WithCancel(context.Background())
-		base, done := startRun(t, ctx, e, 10*time.Millisecond)
+		base, done := startRun(t, ctx, e, 0, 10*time.Millisecond)
 		result := inFlight(base)
 		<-entered
 		stop()
@@ -164,4 +164,47 @@ func TestRunReturnsAfterTheGracePeriod(t *testing.T) {
 			t.Fatal("the request past the grace period was answered")
 		}
 	})
+}
+
+// After SIGTERM the instance keeps accepting for the drain delay with
+// readiness failing, so a load balancer probing /readyz sees 503 (not a
+// refused connection) and takes the instance out; requests in that window
+// are still served; then the listener closes and Run returns.
+func TestReadinessFailsOverTheNetworkDuringTheDrainDelay(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, e *testkit.Env) {
+		ctx, stop := context.WithCancel(context.Background())
+		defer stop()
+		base, done := startRun(t, ctx, e, 300*time.Millisecond, time.Minute)
+		if s := netStatus(t, base+"/readyz"); s != http.StatusOK {
+			t.Fatalf("/readyz before SIGTERM: %d", s)
+		}
+		stop() // SIGTERM
+		for e.Server.Ready() {
+			time.Sleep(time.Millisecond) // until Run has started draining
+		}
+		if s := netStatus(t, base+"/readyz"); s != http.StatusServiceUnavailable {
+			t.Fatalf("/readyz over the network during the drain delay: %d, want 503", s)
+		}
+		resp, err := http.Post(base+"/graphql", "application/json", strings.NewReader(`{"query":"{ plans { code } }"}`))
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("a request during the drain delay: %v %v", resp, err)
+		}
+		resp.Body.Close()
+		if err := <-done; err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		if _, err := http.Get(base + "/healthz"); err == nil {
+			t.Fatal("the listener still accepts connections after Run returned")
+		}
+	})
+}
+
+func netStatus(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

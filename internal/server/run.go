@@ -10,11 +10,13 @@ import (
 	"time"
 )
 
-// Run serves srv on ln until ctx is done (SIGTERM), then drains: readiness
-// turns 503 at once, new connections are refused, in-flight requests finish
-// within grace, and Run returns. Connections still open after grace are
-// closed and Run reports the deadline.
-func Run(ctx context.Context, srv *Server, ln net.Listener, grace time.Duration, logger *slog.Logger) error {
+// Run serves srv on ln until ctx is done (SIGTERM), then shuts down in two
+// steps, all within grace: for drain, readiness answers 503 while requests
+// are still accepted and served, so a load balancer sees the instance leave
+// and stops sending it traffic before its listener goes; then the listener
+// closes, in-flight requests finish, and Run returns. Connections still open
+// when grace is up are closed and Run reports the deadline.
+func Run(ctx context.Context, srv *Server, ln net.Listener, drain, grace time.Duration, logger *slog.Logger) error {
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -28,10 +30,16 @@ func Run(ctx context.Context, srv *Server, ln net.Listener, grace time.Duration,
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down: draining in-flight requests", "grace", grace)
-	srv.Drain()
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
 	defer cancel()
+	logger.Info("shutting down: readiness fails, still serving", "drain", drain, "grace", grace)
+	srv.Drain()
+	select {
+	case <-time.After(min(drain, grace)):
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("shutting down: no new connections, finishing in-flight requests")
 	if err := hs.Shutdown(shutdownCtx); err != nil {
 		_ = hs.Close()
 		return fmt.Errorf("shutdown: %w", err)

@@ -96,6 +96,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 // Drain makes readiness fail, so load balancers stop sending new requests.
 func (s *Server) Drain() { s.draining.Store(true) }
 
+// Ready reports whether the server has not started draining.
+func (s *Server) Ready() bool { return !s.draining.Load() }
+
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	if s.draining.Load() {
 		writeStatus(w, http.StatusServiceUnavailable, "draining")
