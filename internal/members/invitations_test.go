@@ -240,6 +240,15 @@ func TestRevokedInvitation(t *testing.T) {
 		alice := e.SignIn(t, "alice")
 		org := alice.CreateOrg(t)
 		id, tok := alice.Invite(t, org, "revoke@example.com", e.RoleID(t, org, rbac.Viewer))
+		// Another organization's owner can neither revoke nor resend it, nor read it.
+		mallory := e.SignIn(t, "mallory")
+		mallory.CreateOrg(t)
+		mallory.Do(t, revokeDoc, vars("id", id)).Err(t, "NOT_FOUND")
+		mallory.Do(t, resendDoc, vars("id", id)).Err(t, "NOT_FOUND")
+		mallory.Do(t, `query($id: ID!) { node(id: $id) { id } }`, vars("id", id)).Err(t, "NOT_FOUND")
+		if p := preview(t, e.Anonymous(), tok).Invitation; p == nil || p.Status != "PENDING" {
+			t.Fatalf("another organization's attempts changed the invitation: %+v", p)
+		}
 		var out struct{ RevokeInvitation string }
 		alice.Do(t, revokeDoc, vars("id", id)).OK(t, &out)
 		if out.RevokeInvitation != id {
