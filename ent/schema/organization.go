@@ -25,7 +25,7 @@ func (Organization) Fields() []ent.Field {
 	return []ent.Field{
 		// MaxRuneLen: product.md counts characters (MaxLen would count bytes).
 		field.String("name").MaxRuneLen(255).NotEmpty().Annotations(entgql.OrderField("NAME")),
-		// name_key is the lower-cased, trimmed name: unique, so names are unique case-insensitively.
+		// name_key is validate.NameKey(name): unique, so no two names look alike.
 		field.String("name_key").Unique().Annotations(hidden()),
 		field.String("description").Default(""),
 		field.String("website_url").Default(""),

@@ -12,8 +12,12 @@ import (
 )
 
 // Name checks a required display name: not blank, at most max characters, no
-// leading or trailing space. It returns the name.
+// leading or trailing space, no control or invisible formatting character
+// (see SingleLine). It returns the name.
 func Name(field, s string, max int) (string, error) {
+	if err := SingleLine(field, s); err != nil {
+		return "", err
+	}
 	switch {
 	case strings.TrimSpace(s) == "":
 		return "", apperr.BadInput(field, "%s must not be empty", field)
@@ -25,16 +29,16 @@ func Name(field, s string, max int) (string, error) {
 	return s, nil
 }
 
-// Text checks an optional free text of at most max characters.
+// Text checks an optional free text of at most max characters (see MultiLine).
 func Text(field, s string, max int) (string, error) {
+	if err := MultiLine(field, s); err != nil {
+		return "", err
+	}
 	if utf8.RuneCountInString(s) > max {
 		return "", apperr.BadInput(field, "%s must be at most %d characters", field, max)
 	}
 	return s, nil
 }
-
-// NameKey is the form names are compared in: unique case-insensitively.
-func NameKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
 
 // HTTPURL checks an optional http:// or https:// URL; "" is allowed (it clears the field).
 func HTTPURL(field, s string) (string, error) {
@@ -42,7 +46,7 @@ func HTTPURL(field, s string) (string, error) {
 		return "", nil
 	}
 	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(s) > 2048 {
+	if err != nil || SingleLine(field, s) != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(s) > 2048 {
 		return "", apperr.BadInput(field, "%s must be an http:// or https:// URL", field)
 	}
 	return s, nil
@@ -51,7 +55,7 @@ func HTTPURL(field, s string) (string, error) {
 // Email checks one e-mail address and returns it lower-cased.
 func Email(field, s string) (string, error) {
 	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != strings.TrimSpace(s) || len(s) > 254 || !strings.Contains(a.Address[strings.LastIndexByte(a.Address, '@'):], ".") {
+	if err != nil || SingleLine(field, s) != nil || a.Address != strings.TrimSpace(s) || len(s) > 254 || !strings.Contains(a.Address[strings.LastIndexByte(a.Address, '@'):], ".") {
 		return "", apperr.BadInput(field, "%s must be an e-mail address", field)
 	}
 	return strings.ToLower(a.Address), nil
