@@ -224,4 +224,3 @@ func filters(fields map[string]any) bool {
 	}
 	return false
 }
-

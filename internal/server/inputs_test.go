@@ -48,7 +48,9 @@ func orgCursors(t *testing.T, c *testkit.Client, o string) []string {
 		args = "(orderBy: " + o + ")"
 	}
 	var out struct {
-		Viewer struct{ Organizations struct{ Edges []struct{ Cursor string } } }
+		Viewer struct {
+			Organizations struct{ Edges []struct{ Cursor string } }
+		}
 	}
 	c.Do(t, `{ viewer { organizations`+args+` { edges { cursor } } } }`, nil).OK(t, &out)
 	var cs []string
@@ -143,7 +145,11 @@ func TestBadCursorsAreBadUserInput(t *testing.T) {
 		}
 		// The cursors themselves still work.
 		var out struct {
-			Viewer struct{ Organizations struct{ Edges []struct{ Node struct{ ID string } } } }
+			Viewer struct {
+				Organizations struct {
+					Edges []struct{ Node struct{ ID string } }
+				}
+			}
 		}
 		alice.Do(t, `query($c: Cursor) { viewer { organizations(after: $c, orderBy: {field: NAME}) { edges { node { id } } } } }`,
 			map[string]any{"c": byName[0]}).OK(t, &out)

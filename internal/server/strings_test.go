@@ -284,8 +284,12 @@ func TestControlCharactersInTextFields(t *testing.T) {
 		}
 		singleLine := []field{
 			{"createOrganization", orgDoc, func(v string) map[string]any { return in("input", in("name", "Acme"+v+"Rockets")) }, "input.name"},
-			{"createOrganization", orgDoc, func(v string) map[string]any { return in("input", in("name", testkit.Unique("Org"), "websiteURL", "https://acme.dev/"+v)) }, "input.websiteURL"},
-			{"createOrganization", orgDoc, func(v string) map[string]any { return in("input", in("name", testkit.Unique("Org"), "logoURL", "https://acme.dev/"+v+".png")) }, "input.logoURL"},
+			{"createOrganization", orgDoc, func(v string) map[string]any {
+				return in("input", in("name", testkit.Unique("Org"), "websiteURL", "https://acme.dev/"+v))
+			}, "input.websiteURL"},
+			{"createOrganization", orgDoc, func(v string) map[string]any {
+				return in("input", in("name", testkit.Unique("Org"), "logoURL", "https://acme.dev/"+v+".png"))
+			}, "input.logoURL"},
 			{"createOrganization", orgDoc, func(v string) map[string]any {
 				return in("input", in("name", testkit.Unique("Org"), "adminContactEmails", []any{"ops" + v + "@acme.dev"}))
 			}, "input.adminContactEmails.0"},
@@ -293,21 +297,29 @@ func TestControlCharactersInTextFields(t *testing.T) {
 				return in("input", in("name", testkit.Unique("Org"), "firstProject", in("name", "w"+v+"eb")))
 			}, "input.firstProject.name"},
 			{"updateOrganization", updOrg, func(v string) map[string]any { return in("id", org.ID, "input", in("name", "Acme"+v)) }, "input.name"},
-			{"updateOrganization", updOrg, func(v string) map[string]any { return in("id", org.ID, "input", in("websiteURL", "https://"+v+"acme.dev")) }, "input.websiteURL"},
+			{"updateOrganization", updOrg, func(v string) map[string]any {
+				return in("id", org.ID, "input", in("websiteURL", "https://"+v+"acme.dev"))
+			}, "input.websiteURL"},
 			{"createProject", `mutation($org: ID!, $input: CreateProjectInput!) { createProject(organizationID: $org, input: $input) { id } }`,
 				func(v string) map[string]any { return in("org", org.ID, "input", in("name", "api"+v)) }, "input.name"},
 			{"updateProject", `mutation($id: ID!, $input: UpdateProjectInput!) { updateProject(id: $id, input: $input) { id } }`,
 				func(v string) map[string]any { return in("id", project, "input", in("name", v+"site")) }, "input.name"},
 			{"createCluster", `mutation($org: ID!, $input: CreateClusterInput!) { createCluster(organizationID: $org, input: $input) { id } }`,
-				func(v string) map[string]any { return in("org", org.ID, "input", in("name", "st"+v+"aging", "cloudProvider", "GCP", "region", "eu")) }, "input.name"},
+				func(v string) map[string]any {
+					return in("org", org.ID, "input", in("name", "st"+v+"aging", "cloudProvider", "GCP", "region", "eu"))
+				}, "input.name"},
 			{"createCluster", `mutation($org: ID!, $input: CreateClusterInput!) { createCluster(organizationID: $org, input: $input) { id } }`,
-				func(v string) map[string]any { return in("org", org.ID, "input", in("name", "staging", "cloudProvider", "GCP", "region", "europe"+v+"west1")) }, "input.region"},
+				func(v string) map[string]any {
+					return in("org", org.ID, "input", in("name", "staging", "cloudProvider", "GCP", "region", "europe"+v+"west1"))
+				}, "input.region"},
 			{"updateCluster", `mutation($id: ID!, $input: UpdateClusterInput!) { updateCluster(id: $id, input: $input) { id } }`,
 				func(v string) map[string]any { return in("id", cluster, "input", in("region", "eu-west-1"+v)) }, "input.region"},
 			{"createCustomRole", `mutation($org: ID!, $input: CustomRoleInput!) { createCustomRole(organizationID: $org, input: $input) { id } }`,
 				func(v string) map[string]any { return in("org", org.ID, "input", in("name", "De"+v+"ployers")) }, "input.name"},
 			{"inviteMember", `mutation($org: ID!, $input: InviteMemberInput!) { inviteMember(organizationID: $org, input: $input) { id } }`,
-				func(v string) map[string]any { return in("org", org.ID, "input", in("email", "new"+v+"@acme.dev", "roleID", viewerRole)) }, "input.email"},
+				func(v string) map[string]any {
+					return in("org", org.ID, "input", in("email", "new"+v+"@acme.dev", "roleID", viewerRole))
+				}, "input.email"},
 		}
 		refusedInLine := []string{"\x01", "\t", "\n", "\r", "\x1b", "\x7f", "\u0080", "\u0085", "\u009f", "\u2028", "\u2029",
 			"\u202a", "\u202e", "\u2066", "\u2069", "\u200e", "\u061c", "\u200b", "\u2060", "\ufeff"}
@@ -325,7 +337,9 @@ func TestControlCharactersInTextFields(t *testing.T) {
 			{"updateCluster", `mutation($id: ID!, $input: UpdateClusterInput!) { updateCluster(id: $id, input: $input) { id } }`,
 				func(v string) map[string]any { return in("id", cluster, "input", in("description", v)) }, "input.description"},
 			{"createCustomRole", `mutation($org: ID!, $input: CustomRoleInput!) { createCustomRole(organizationID: $org, input: $input) { id } }`,
-				func(v string) map[string]any { return in("org", org.ID, "input", in("name", testkit.Unique("Role"), "description", v)) }, "input.description"},
+				func(v string) map[string]any {
+					return in("org", org.ID, "input", in("name", testkit.Unique("Role"), "description", v))
+				}, "input.description"},
 		}
 		for _, f := range descriptions {
 			for _, c := range []string{"\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x7f", "\u0085", "\u009b"} {
@@ -333,7 +347,9 @@ func TestControlCharactersInTextFields(t *testing.T) {
 			}
 			alice.Do(t, f.doc, f.vars("Line one\nline two\r\n\tindented \u202eRTL\u202c")).OK(t, nil)
 		}
-		var out struct{ Organization struct{ Name, Description, WebsiteURL string } }
+		var out struct {
+			Organization struct{ Name, Description, WebsiteURL string }
+		}
 		alice.Do(t, `query($id: ID!) { organization(id: $id) { name description websiteURL } }`, map[string]any{"id": org.ID}).OK(t, &out)
 		if out.Organization.Name != org.Name || out.Organization.Description != "Line one\nline two\r\n\tindented \u202eRTL\u202c" || out.Organization.WebsiteURL != "" {
 			t.Fatalf("organization after the refusals: %+v", out.Organization)
