@@ -174,15 +174,31 @@ func (w *inputWalker) value(path string, typ *ast.Type, v any, depth int) error 
 	return nil
 }
 
-// leaf checks a scalar or enum value (a custom scalar may hold a JSON object).
+// leaf checks a scalar or enum value (a custom scalar may hold a JSON
+// object). Validation lets any value through for a custom scalar, so those
+// whose decoding can fail are decoded here: decoding them again later must
+// not fail (entgql drops or panics on a value it cannot decode in a nested
+// connection's arguments).
 func (w *inputWalker) leaf(path, typeName string, v any) error {
+	switch typeName {
+	case "Cursor":
+		s, ok := v.(string)
+		if !ok {
+			return apperr.BadInput(path, "%s must be a cursor string", path)
+		}
+		if err := validate.NoNUL(path, s); err != nil {
+			return err
+		}
+		_, err := relay.Decode(path, s)
+		return err
+	case "Time":
+		if _, err := graphql.UnmarshalTime(v); err != nil {
+			return apperr.BadInput(path, "%s must be an RFC 3339 date and time", path)
+		}
+	}
 	switch v := v.(type) {
 	case string:
 		if err := validate.NoNUL(path, v); err != nil {
-			return err
-		}
-		if typeName == "Cursor" {
-			_, err := relay.Decode(path, v)
 			return err
 		}
 	case map[string]any:

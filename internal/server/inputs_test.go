@@ -324,3 +324,27 @@ func TestDeeplyNestedVariablesAreRefused(t *testing.T) {
 		badInput(t, r, "where.not.not.not.not.not.not", "3,000 levels")
 	})
 }
+
+// Values of custom scalars that do not decode — a cursor that is no string,
+// a time that is no RFC 3339 time — are BAD_USER_INPUT naming their path, on
+// root and nested connections alike (a nested connection's arguments are
+// decoded before its resolver would see them).
+func TestUndecodableScalarsAreBadUserInput(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, e *testkit.Env) {
+		alice := e.SignIn(t, "alice")
+		alice.CreateOrg(t)
+		const root = `query($c: Cursor, $w: OrganizationWhereInput) { viewer { organizations(after: $c, where: $w) { totalCount } } }`
+		const nested = `query($c: Cursor, $w: ProjectWhereInput) { viewer { organizations { edges { node { projects(after: $c, where: $w) { totalCount } } } } } }`
+		for _, doc := range []string{root, nested} {
+			for _, c := range []any{5, 1.5, true, map[string]any{"i": "org_x"}, []any{"a"}} {
+				badInput(t, alice.Do(t, doc, map[string]any{"c": c}), "after", fmt.Sprintf("cursor %v", c))
+			}
+			for _, tm := range []any{"garbage", "2026-13-01T00:00:00Z", "2026-01-01", 12, true, map[string]any{}} {
+				badInput(t, alice.Do(t, doc, map[string]any{"w": map[string]any{"createdAtGT": tm}}), "where.createdAtGT", fmt.Sprintf("time %v", tm))
+				badInput(t, alice.Do(t, doc, map[string]any{"w": map[string]any{"or": []any{map[string]any{"updatedAtIn": []any{"2026-01-01T00:00:00Z", tm}}}}}),
+					"where.or.0.updatedAtIn.1", fmt.Sprintf("time %v in a list", tm))
+			}
+			alice.Do(t, doc, map[string]any{"w": map[string]any{"createdAtGT": "2026-01-01T00:00:00.123456789+02:00"}}).OK(t, nil)
+		}
+	})
+}
