@@ -136,8 +136,8 @@ func TestBadCursorsAreBadUserInput(t *testing.T) {
 				}
 			}
 			for _, m := range mismatched {
-				if c.name != "viewer.organizations" && m.order != "" {
-					continue // the other connections have no NAME order to mismatch
+				if c.name == "organization.members" && (m.name == "CREATED_AT cursor, NAME order" || m.name == "default cursor, NAME order") {
+					continue // its stand-in for NAME is a nullable time: a time or no value fits it
 				}
 				r := alice.Do(t, c.doc("after: $c", m.order), map[string]any{"c": m.cursor, "org": org.ID})
 				badInput(t, r, "after", c.name+" with "+m.name)
