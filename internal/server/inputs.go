@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 
@@ -56,16 +55,15 @@ func (g *inputGuard) Validate(es graphql.ExecutableSchema) error {
 
 func (g *inputGuard) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	w := &inputWalker{schema: g.schema, vars: oc.Variables, doc: oc.Doc, seen: map[string]bool{}}
-	if err := w.selectionSet(oc.Operation.SelectionSet); err != nil {
-		var e *apperr.Error
-		if errors.As(err, &e) {
-			gqlErr := gqlerror.Errorf("%s", e.Message)
-			gqlErr.Extensions = map[string]any{"code": e.Code, "field": e.Field}
-			return gqlErr
-		}
-		return gqlerror.Errorf("invalid input")
+	err := w.selectionSet(oc.Operation.SelectionSet)
+	if err == nil {
+		return nil
 	}
-	return nil
+	// Every refusal is an apperr.BadInput; the presenter passes gqlgen's own errors through as they are.
+	e, _ := apperr.As(err)
+	gqlErr := gqlerror.Errorf("%s", e.Message)
+	gqlErr.Extensions = map[string]any{"code": e.Code, "field": e.Field}
+	return gqlErr
 }
 
 // inputWalker visits each field of an operation once per place it is
