@@ -567,7 +567,7 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 					})
 				}
 			}
-			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+			if ignoredEdges && !hasCollectedField(ctx, append(path, pageInfoField)...) {
 				continue
 			}
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
@@ -656,7 +656,7 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 					})
 				}
 			}
-			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+			if ignoredEdges && !hasCollectedField(ctx, append(path, pageInfoField)...) {
 				continue
 			}
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
@@ -745,7 +745,7 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 					})
 				}
 			}
-			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+			if ignoredEdges && !hasCollectedField(ctx, append(path, pageInfoField)...) {
 				continue
 			}
 			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {

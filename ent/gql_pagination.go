@@ -22,6 +22,7 @@ import (
 	"github.com/orgql/orgql/ent/project"
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/ent/user"
+	"github.com/orgql/orgql/internal/relay"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
@@ -119,15 +120,9 @@ type ClusterConnection struct {
 }
 
 func (c *ClusterConnection) build(nodes []*Cluster, pager *clusterPager, after *Cursor, first *int, before *Cursor, last *int) {
-	c.PageInfo.HasNextPage = before != nil
-	c.PageInfo.HasPreviousPage = after != nil
-	if first != nil && *first+1 == len(nodes) {
-		c.PageInfo.HasNextPage = true
-		nodes = nodes[:len(nodes)-1]
-	} else if last != nil && *last+1 == len(nodes) {
-		c.PageInfo.HasPreviousPage = true
-		nodes = nodes[:len(nodes)-1]
-	}
+	var n int
+	n, c.PageInfo.HasNextPage, c.PageInfo.HasPreviousPage = relay.Page(len(nodes), after != nil, first, before != nil, last)
+	nodes = nodes[:n]
 	var nodeAt func(int) *Cluster
 	if last != nil {
 		n := len(nodes) - 1
@@ -219,11 +214,12 @@ func (p *clusterPager) toCursor(_m *Cluster) Cursor {
 }
 
 func (p *clusterPager) applyCursors(query *ClusterQuery, after, before *Cursor) (*ClusterQuery, error) {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	zero, _ := p.order.Field.Value(&Cluster{})
+	predicates, err := relay.CursorPredicates(after, before, DefaultClusterOrder.Field.column, p.order.Field.column, p.order.Direction, zero)
+	if err != nil {
+		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultClusterOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
@@ -234,7 +230,8 @@ func (p *clusterPager) applyOrder(query *ClusterQuery) *ClusterQuery {
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	zero, _ := p.order.Field.Value(&Cluster{})
+	query = query.Order(p.order.Field.toTerm(relay.OrderOptions(direction, zero)...))
 	if p.order.Field != DefaultClusterOrder.Field {
 		query = query.Order(DefaultClusterOrder.Field.toTerm(direction.OrderTermOption()))
 	}
@@ -252,8 +249,9 @@ func (p *clusterPager) orderExpr(query *ClusterQuery) sql.Querier {
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
+	zero, _ := p.order.Field.Value(&Cluster{})
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		b.Ident(p.order.Field.column).Pad().WriteString(relay.OrderSQL(direction, zero))
 		if p.order.Field != DefaultClusterOrder.Field {
 			b.Comma().Ident(DefaultClusterOrder.Field.column).Pad().WriteString(string(direction))
 		}
@@ -289,7 +287,7 @@ func (_m *ClusterQuery) Paginate(
 			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 		}
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -451,15 +449,9 @@ type InvitationConnection struct {
 }
 
 func (c *InvitationConnection) build(nodes []*Invitation, pager *invitationPager, after *Cursor, first *int, before *Cursor, last *int) {
-	c.PageInfo.HasNextPage = before != nil
-	c.PageInfo.HasPreviousPage = after != nil
-	if first != nil && *first+1 == len(nodes) {
-		c.PageInfo.HasNextPage = true
-		nodes = nodes[:len(nodes)-1]
-	} else if last != nil && *last+1 == len(nodes) {
-		c.PageInfo.HasPreviousPage = true
-		nodes = nodes[:len(nodes)-1]
-	}
+	var n int
+	n, c.PageInfo.HasNextPage, c.PageInfo.HasPreviousPage = relay.Page(len(nodes), after != nil, first, before != nil, last)
+	nodes = nodes[:n]
 	var nodeAt func(int) *Invitation
 	if last != nil {
 		n := len(nodes) - 1
@@ -551,11 +543,12 @@ func (p *invitationPager) toCursor(_m *Invitation) Cursor {
 }
 
 func (p *invitationPager) applyCursors(query *InvitationQuery, after, before *Cursor) (*InvitationQuery, error) {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	zero, _ := p.order.Field.Value(&Invitation{})
+	predicates, err := relay.CursorPredicates(after, before, DefaultInvitationOrder.Field.column, p.order.Field.column, p.order.Direction, zero)
+	if err != nil {
+		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultInvitationOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
@@ -566,7 +559,8 @@ func (p *invitationPager) applyOrder(query *InvitationQuery) *InvitationQuery {
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	zero, _ := p.order.Field.Value(&Invitation{})
+	query = query.Order(p.order.Field.toTerm(relay.OrderOptions(direction, zero)...))
 	if p.order.Field != DefaultInvitationOrder.Field {
 		query = query.Order(DefaultInvitationOrder.Field.toTerm(direction.OrderTermOption()))
 	}
@@ -584,8 +578,9 @@ func (p *invitationPager) orderExpr(query *InvitationQuery) sql.Querier {
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
+	zero, _ := p.order.Field.Value(&Invitation{})
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		b.Ident(p.order.Field.column).Pad().WriteString(relay.OrderSQL(direction, zero))
 		if p.order.Field != DefaultInvitationOrder.Field {
 			b.Comma().Ident(DefaultInvitationOrder.Field.column).Pad().WriteString(string(direction))
 		}
@@ -621,7 +616,7 @@ func (_m *InvitationQuery) Paginate(
 			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 		}
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -801,15 +796,9 @@ type MembershipConnection struct {
 }
 
 func (c *MembershipConnection) build(nodes []*Membership, pager *membershipPager, after *Cursor, first *int, before *Cursor, last *int) {
-	c.PageInfo.HasNextPage = before != nil
-	c.PageInfo.HasPreviousPage = after != nil
-	if first != nil && *first+1 == len(nodes) {
-		c.PageInfo.HasNextPage = true
-		nodes = nodes[:len(nodes)-1]
-	} else if last != nil && *last+1 == len(nodes) {
-		c.PageInfo.HasPreviousPage = true
-		nodes = nodes[:len(nodes)-1]
-	}
+	var n int
+	n, c.PageInfo.HasNextPage, c.PageInfo.HasPreviousPage = relay.Page(len(nodes), after != nil, first, before != nil, last)
+	nodes = nodes[:n]
 	var nodeAt func(int) *Membership
 	if last != nil {
 		n := len(nodes) - 1
@@ -901,11 +890,12 @@ func (p *membershipPager) toCursor(_m *Membership) Cursor {
 }
 
 func (p *membershipPager) applyCursors(query *MembershipQuery, after, before *Cursor) (*MembershipQuery, error) {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	zero, _ := p.order.Field.Value(&Membership{})
+	predicates, err := relay.CursorPredicates(after, before, DefaultMembershipOrder.Field.column, p.order.Field.column, p.order.Direction, zero)
+	if err != nil {
+		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultMembershipOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
@@ -916,7 +906,8 @@ func (p *membershipPager) applyOrder(query *MembershipQuery) *MembershipQuery {
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	zero, _ := p.order.Field.Value(&Membership{})
+	query = query.Order(p.order.Field.toTerm(relay.OrderOptions(direction, zero)...))
 	if p.order.Field != DefaultMembershipOrder.Field {
 		query = query.Order(DefaultMembershipOrder.Field.toTerm(direction.OrderTermOption()))
 	}
@@ -934,8 +925,9 @@ func (p *membershipPager) orderExpr(query *MembershipQuery) sql.Querier {
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
+	zero, _ := p.order.Field.Value(&Membership{})
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		b.Ident(p.order.Field.column).Pad().WriteString(relay.OrderSQL(direction, zero))
 		if p.order.Field != DefaultMembershipOrder.Field {
 			b.Comma().Ident(DefaultMembershipOrder.Field.column).Pad().WriteString(string(direction))
 		}
@@ -971,7 +963,7 @@ func (_m *MembershipQuery) Paginate(
 			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 		}
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -1133,15 +1125,9 @@ type OrganizationConnection struct {
 }
 
 func (c *OrganizationConnection) build(nodes []*Organization, pager *organizationPager, after *Cursor, first *int, before *Cursor, last *int) {
-	c.PageInfo.HasNextPage = before != nil
-	c.PageInfo.HasPreviousPage = after != nil
-	if first != nil && *first+1 == len(nodes) {
-		c.PageInfo.HasNextPage = true
-		nodes = nodes[:len(nodes)-1]
-	} else if last != nil && *last+1 == len(nodes) {
-		c.PageInfo.HasPreviousPage = true
-		nodes = nodes[:len(nodes)-1]
-	}
+	var n int
+	n, c.PageInfo.HasNextPage, c.PageInfo.HasPreviousPage = relay.Page(len(nodes), after != nil, first, before != nil, last)
+	nodes = nodes[:n]
 	var nodeAt func(int) *Organization
 	if last != nil {
 		n := len(nodes) - 1
@@ -1233,11 +1219,12 @@ func (p *organizationPager) toCursor(_m *Organization) Cursor {
 }
 
 func (p *organizationPager) applyCursors(query *OrganizationQuery, after, before *Cursor) (*OrganizationQuery, error) {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	zero, _ := p.order.Field.Value(&Organization{})
+	predicates, err := relay.CursorPredicates(after, before, DefaultOrganizationOrder.Field.column, p.order.Field.column, p.order.Direction, zero)
+	if err != nil {
+		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultOrganizationOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
@@ -1248,7 +1235,8 @@ func (p *organizationPager) applyOrder(query *OrganizationQuery) *OrganizationQu
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	zero, _ := p.order.Field.Value(&Organization{})
+	query = query.Order(p.order.Field.toTerm(relay.OrderOptions(direction, zero)...))
 	if p.order.Field != DefaultOrganizationOrder.Field {
 		query = query.Order(DefaultOrganizationOrder.Field.toTerm(direction.OrderTermOption()))
 	}
@@ -1266,8 +1254,9 @@ func (p *organizationPager) orderExpr(query *OrganizationQuery) sql.Querier {
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
+	zero, _ := p.order.Field.Value(&Organization{})
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		b.Ident(p.order.Field.column).Pad().WriteString(relay.OrderSQL(direction, zero))
 		if p.order.Field != DefaultOrganizationOrder.Field {
 			b.Comma().Ident(DefaultOrganizationOrder.Field.column).Pad().WriteString(string(direction))
 		}
@@ -1303,7 +1292,7 @@ func (_m *OrganizationQuery) Paginate(
 			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 		}
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -1465,15 +1454,9 @@ type OrganizationEventConnection struct {
 }
 
 func (c *OrganizationEventConnection) build(nodes []*OrganizationEvent, pager *organizationeventPager, after *Cursor, first *int, before *Cursor, last *int) {
-	c.PageInfo.HasNextPage = before != nil
-	c.PageInfo.HasPreviousPage = after != nil
-	if first != nil && *first+1 == len(nodes) {
-		c.PageInfo.HasNextPage = true
-		nodes = nodes[:len(nodes)-1]
-	} else if last != nil && *last+1 == len(nodes) {
-		c.PageInfo.HasPreviousPage = true
-		nodes = nodes[:len(nodes)-1]
-	}
+	var n int
+	n, c.PageInfo.HasNextPage, c.PageInfo.HasPreviousPage = relay.Page(len(nodes), after != nil, first, before != nil, last)
+	nodes = nodes[:n]
 	var nodeAt func(int) *OrganizationEvent
 	if last != nil {
 		n := len(nodes) - 1
@@ -1565,11 +1548,12 @@ func (p *organizationeventPager) toCursor(_m *OrganizationEvent) Cursor {
 }
 
 func (p *organizationeventPager) applyCursors(query *OrganizationEventQuery, after, before *Cursor) (*OrganizationEventQuery, error) {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	zero, _ := p.order.Field.Value(&OrganizationEvent{})
+	predicates, err := relay.CursorPredicates(after, before, DefaultOrganizationEventOrder.Field.column, p.order.Field.column, p.order.Direction, zero)
+	if err != nil {
+		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultOrganizationEventOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
@@ -1580,7 +1564,8 @@ func (p *organizationeventPager) applyOrder(query *OrganizationEventQuery) *Orga
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	zero, _ := p.order.Field.Value(&OrganizationEvent{})
+	query = query.Order(p.order.Field.toTerm(relay.OrderOptions(direction, zero)...))
 	if p.order.Field != DefaultOrganizationEventOrder.Field {
 		query = query.Order(DefaultOrganizationEventOrder.Field.toTerm(direction.OrderTermOption()))
 	}
@@ -1598,8 +1583,9 @@ func (p *organizationeventPager) orderExpr(query *OrganizationEventQuery) sql.Qu
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
+	zero, _ := p.order.Field.Value(&OrganizationEvent{})
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		b.Ident(p.order.Field.column).Pad().WriteString(relay.OrderSQL(direction, zero))
 		if p.order.Field != DefaultOrganizationEventOrder.Field {
 			b.Comma().Ident(DefaultOrganizationEventOrder.Field.column).Pad().WriteString(string(direction))
 		}
@@ -1635,7 +1621,7 @@ func (_m *OrganizationEventQuery) Paginate(
 			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 		}
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -1761,15 +1747,9 @@ type ProjectConnection struct {
 }
 
 func (c *ProjectConnection) build(nodes []*Project, pager *projectPager, after *Cursor, first *int, before *Cursor, last *int) {
-	c.PageInfo.HasNextPage = before != nil
-	c.PageInfo.HasPreviousPage = after != nil
-	if first != nil && *first+1 == len(nodes) {
-		c.PageInfo.HasNextPage = true
-		nodes = nodes[:len(nodes)-1]
-	} else if last != nil && *last+1 == len(nodes) {
-		c.PageInfo.HasPreviousPage = true
-		nodes = nodes[:len(nodes)-1]
-	}
+	var n int
+	n, c.PageInfo.HasNextPage, c.PageInfo.HasPreviousPage = relay.Page(len(nodes), after != nil, first, before != nil, last)
+	nodes = nodes[:n]
 	var nodeAt func(int) *Project
 	if last != nil {
 		n := len(nodes) - 1
@@ -1861,11 +1841,12 @@ func (p *projectPager) toCursor(_m *Project) Cursor {
 }
 
 func (p *projectPager) applyCursors(query *ProjectQuery, after, before *Cursor) (*ProjectQuery, error) {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	zero, _ := p.order.Field.Value(&Project{})
+	predicates, err := relay.CursorPredicates(after, before, DefaultProjectOrder.Field.column, p.order.Field.column, p.order.Direction, zero)
+	if err != nil {
+		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultProjectOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
@@ -1876,7 +1857,8 @@ func (p *projectPager) applyOrder(query *ProjectQuery) *ProjectQuery {
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	zero, _ := p.order.Field.Value(&Project{})
+	query = query.Order(p.order.Field.toTerm(relay.OrderOptions(direction, zero)...))
 	if p.order.Field != DefaultProjectOrder.Field {
 		query = query.Order(DefaultProjectOrder.Field.toTerm(direction.OrderTermOption()))
 	}
@@ -1894,8 +1876,9 @@ func (p *projectPager) orderExpr(query *ProjectQuery) sql.Querier {
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
+	zero, _ := p.order.Field.Value(&Project{})
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		b.Ident(p.order.Field.column).Pad().WriteString(relay.OrderSQL(direction, zero))
 		if p.order.Field != DefaultProjectOrder.Field {
 			b.Comma().Ident(DefaultProjectOrder.Field.column).Pad().WriteString(string(direction))
 		}
@@ -1931,7 +1914,7 @@ func (_m *ProjectQuery) Paginate(
 			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 		}
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -2093,15 +2076,9 @@ type RoleConnection struct {
 }
 
 func (c *RoleConnection) build(nodes []*Role, pager *rolePager, after *Cursor, first *int, before *Cursor, last *int) {
-	c.PageInfo.HasNextPage = before != nil
-	c.PageInfo.HasPreviousPage = after != nil
-	if first != nil && *first+1 == len(nodes) {
-		c.PageInfo.HasNextPage = true
-		nodes = nodes[:len(nodes)-1]
-	} else if last != nil && *last+1 == len(nodes) {
-		c.PageInfo.HasPreviousPage = true
-		nodes = nodes[:len(nodes)-1]
-	}
+	var n int
+	n, c.PageInfo.HasNextPage, c.PageInfo.HasPreviousPage = relay.Page(len(nodes), after != nil, first, before != nil, last)
+	nodes = nodes[:n]
 	var nodeAt func(int) *Role
 	if last != nil {
 		n := len(nodes) - 1
@@ -2193,11 +2170,12 @@ func (p *rolePager) toCursor(_m *Role) Cursor {
 }
 
 func (p *rolePager) applyCursors(query *RoleQuery, after, before *Cursor) (*RoleQuery, error) {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	zero, _ := p.order.Field.Value(&Role{})
+	predicates, err := relay.CursorPredicates(after, before, DefaultRoleOrder.Field.column, p.order.Field.column, p.order.Direction, zero)
+	if err != nil {
+		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultRoleOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
@@ -2208,7 +2186,8 @@ func (p *rolePager) applyOrder(query *RoleQuery) *RoleQuery {
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	zero, _ := p.order.Field.Value(&Role{})
+	query = query.Order(p.order.Field.toTerm(relay.OrderOptions(direction, zero)...))
 	if p.order.Field != DefaultRoleOrder.Field {
 		query = query.Order(DefaultRoleOrder.Field.toTerm(direction.OrderTermOption()))
 	}
@@ -2226,8 +2205,9 @@ func (p *rolePager) orderExpr(query *RoleQuery) sql.Querier {
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
+	zero, _ := p.order.Field.Value(&Role{})
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		b.Ident(p.order.Field.column).Pad().WriteString(relay.OrderSQL(direction, zero))
 		if p.order.Field != DefaultRoleOrder.Field {
 			b.Comma().Ident(DefaultRoleOrder.Field.column).Pad().WriteString(string(direction))
 		}
@@ -2263,7 +2243,7 @@ func (_m *RoleQuery) Paginate(
 			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 		}
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
@@ -2425,15 +2405,9 @@ type UserConnection struct {
 }
 
 func (c *UserConnection) build(nodes []*User, pager *userPager, after *Cursor, first *int, before *Cursor, last *int) {
-	c.PageInfo.HasNextPage = before != nil
-	c.PageInfo.HasPreviousPage = after != nil
-	if first != nil && *first+1 == len(nodes) {
-		c.PageInfo.HasNextPage = true
-		nodes = nodes[:len(nodes)-1]
-	} else if last != nil && *last+1 == len(nodes) {
-		c.PageInfo.HasPreviousPage = true
-		nodes = nodes[:len(nodes)-1]
-	}
+	var n int
+	n, c.PageInfo.HasNextPage, c.PageInfo.HasPreviousPage = relay.Page(len(nodes), after != nil, first, before != nil, last)
+	nodes = nodes[:n]
 	var nodeAt func(int) *User
 	if last != nil {
 		n := len(nodes) - 1
@@ -2525,11 +2499,12 @@ func (p *userPager) toCursor(_m *User) Cursor {
 }
 
 func (p *userPager) applyCursors(query *UserQuery, after, before *Cursor) (*UserQuery, error) {
-	direction := p.order.Direction
-	if p.reverse {
-		direction = direction.Reverse()
+	zero, _ := p.order.Field.Value(&User{})
+	predicates, err := relay.CursorPredicates(after, before, DefaultUserOrder.Field.column, p.order.Field.column, p.order.Direction, zero)
+	if err != nil {
+		return nil, err
 	}
-	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultUserOrder.Field.column, p.order.Field.column, direction) {
+	for _, predicate := range predicates {
 		query = query.Where(predicate)
 	}
 	return query, nil
@@ -2540,7 +2515,8 @@ func (p *userPager) applyOrder(query *UserQuery) *UserQuery {
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	zero, _ := p.order.Field.Value(&User{})
+	query = query.Order(p.order.Field.toTerm(relay.OrderOptions(direction, zero)...))
 	if p.order.Field != DefaultUserOrder.Field {
 		query = query.Order(DefaultUserOrder.Field.toTerm(direction.OrderTermOption()))
 	}
@@ -2558,8 +2534,9 @@ func (p *userPager) orderExpr(query *UserQuery) sql.Querier {
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(p.order.Field.column)
 	}
+	zero, _ := p.order.Field.Value(&User{})
 	return sql.ExprFunc(func(b *sql.Builder) {
-		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		b.Ident(p.order.Field.column).Pad().WriteString(relay.OrderSQL(direction, zero))
 		if p.order.Field != DefaultUserOrder.Field {
 			b.Comma().Ident(DefaultUserOrder.Field.column).Pad().WriteString(string(direction))
 		}
@@ -2595,7 +2572,7 @@ func (_m *UserQuery) Paginate(
 			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
 		}
 	}
-	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {

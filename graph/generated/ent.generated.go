@@ -22,6 +22,7 @@ import (
 	"github.com/orgql/orgql/internal/billing"
 	"github.com/orgql/orgql/internal/members"
 	"github.com/orgql/orgql/internal/rbac"
+	"github.com/orgql/orgql/internal/relay"
 	"github.com/orgql/orgql/internal/roles"
 	"github.com/orgql/orgql/internal/viewer"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -9720,13 +9721,17 @@ func (ec *executionContext) unmarshalNClusterWhereInput2ᚖgithubᚗcomᚋorgql�
 }
 
 func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (entgql.Cursor[string], error) {
-	var res entgql.Cursor[string]
-	err := res.UnmarshalGQL(v)
+	res, err := relay.UnmarshalCursor(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v entgql.Cursor[string]) graphql.Marshaler {
-	return v
+	_ = sel
+	res := relay.MarshalCursor(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Cursor!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalNEventTargetType2githubᚗcomᚋorgqlᚋorgqlᚋentᚋorganizationeventᚐTargetType(ctx context.Context, v any) (organizationevent.TargetType, error) {
@@ -10200,16 +10205,17 @@ func (ec *executionContext) unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐ
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(entgql.Cursor[string])
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	res, err := relay.UnmarshalCursor(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v *entgql.Cursor[string]) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	res := relay.MarshalCursor(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) unmarshalOEventTargetType2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋentᚋorganizationeventᚐTargetTypeᚄ(ctx context.Context, v any) ([]organizationevent.TargetType, error) {

@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
+
+	"github.com/orgql/orgql/internal/validate"
 )
 
 // Capability is an organization-level permission.
@@ -125,11 +126,12 @@ func KindsWith(c Capability) []Kind {
 	return kinds
 }
 
-// IsReservedName reports whether name is a built-in role's name (case-insensitive).
+// IsReservedName reports whether name is, or looks like, a built-in role's
+// name: they are compared by validate.NameKey.
 func IsReservedName(name string) bool {
-	n := strings.TrimSpace(name)
+	key := validate.NameKey(name)
 	for _, k := range BuiltIn {
-		if strings.EqualFold(n, string(k)) || strings.EqualFold(n, k.DisplayName()) {
+		if key == validate.NameKey(string(k)) || key == validate.NameKey(k.DisplayName()) {
 			return true
 		}
 	}

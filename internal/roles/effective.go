@@ -3,6 +3,7 @@ package roles
 import (
 	"context"
 	"fmt"
+	"sort"
 
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/cluster"
@@ -11,6 +12,7 @@ import (
 	"github.com/orgql/orgql/ent/roleprojectpermission"
 	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/rbac"
+	"github.com/orgql/orgql/internal/validate"
 )
 
 // ClusterAccess returns r's effective permission on every cluster of its
@@ -20,11 +22,11 @@ func (s *Service) ClusterAccess(ctx context.Context, r *ent.Role) ([]*ClusterAcc
 	client := database.Client(ctx, s.Client)
 	clusters, err := client.Cluster.Query().
 		Where(cluster.OrganizationID(r.OrganizationID)).
-		Order(ent.Asc(cluster.FieldNameKey), ent.Asc(cluster.FieldID)).
 		All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load clusters: %w", err)
 	}
+	sortByName(clusters, func(c *ent.Cluster) (string, string) { return c.Name, c.ID })
 	granted := map[string]rbac.ClusterPermission{}
 	if r.Kind == rbac.Custom {
 		rows, err := client.RoleClusterPermission.Query().Where(roleclusterpermission.RoleID(r.ID)).All(ctx)
@@ -55,11 +57,11 @@ func (s *Service) ProjectAccess(ctx context.Context, r *ent.Role) ([]*ProjectAcc
 	client := database.Client(ctx, s.Client)
 	projects, err := client.Project.Query().
 		Where(project.OrganizationID(r.OrganizationID)).
-		Order(ent.Asc(project.FieldNameKey), ent.Asc(project.FieldID)).
 		All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load projects: %w", err)
 	}
+	sortByName(projects, func(p *ent.Project) (string, string) { return p.Name, p.ID })
 	granted := map[string]projectGrant{}
 	if r.Kind == rbac.Custom {
 		rows, err := client.RoleProjectPermission.Query().Where(roleprojectpermission.RoleID(r.ID)).All(ctx)
@@ -94,4 +96,17 @@ func builtInGrant(k rbac.Kind) projectGrant {
 		g.Permissions[t] = perm
 	}
 	return g
+}
+
+// sortByName sorts list by name, case-insensitively, then by ID. (The name
+// key is for comparing names, not for ordering them.)
+func sortByName[T any](list []T, nameID func(T) (string, string)) {
+	sort.SliceStable(list, func(i, j int) bool {
+		ni, idi := nameID(list[i])
+		nj, idj := nameID(list[j])
+		if ki, kj := validate.FoldName(ni), validate.FoldName(nj); ki != kj {
+			return ki < kj
+		}
+		return idi < idj
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/rbac"
+	"github.com/orgql/orgql/internal/validate"
 )
 
 // List returns organization orgID's roles: built-in first, then custom ones by name.
@@ -22,8 +23,8 @@ func (s *Service) List(ctx context.Context, orgID string) ([]*ent.Role, error) {
 		if ra, rb := builtInRank(a.Kind), builtInRank(b.Kind); ra != rb {
 			return ra < rb
 		}
-		if a.NameKey != b.NameKey {
-			return a.NameKey < b.NameKey
+		if ka, kb := validate.FoldName(a.Name), validate.FoldName(b.Name); ka != kb {
+			return ka < kb
 		}
 		return a.ID < b.ID
 	})

@@ -39,6 +39,7 @@ func newGraphQLHandler(cfg config.Config, r *graph.Resolver, logger *slog.Logger
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.APQCacheSize)})
 	srv.Use(requireCaller{})
 	srv.Use(shapeLimits{maxDepth: cfg.MaxDepth, maxAliases: cfg.MaxAliases, maxRootFields: cfg.MaxRootFields})
+	srv.Use(&inputGuard{}) // refused argument values: NUL, bad cursors, empty nested filters, oversized lists
 	srv.Use(&pageSizes{})
 	srv.Use(&costLimit{limit: cfg.ComplexityLimit})
 

@@ -135,6 +135,12 @@ func (c *pageCopier) pageArguments(f *ast.Field) (ast.ArgumentList, *gqlerror.Er
 			return nil, pageSizeError(f, name)
 		}
 	}
+	if values["first"] != nil && values["last"] != nil {
+		// One page is the first or the last rows of the cursors' range, not both.
+		err := gqlerror.ErrorPosf(f.Position, "give first or last on %s, not both", f.Alias)
+		err.Extensions = map[string]any{"code": apperr.CodeBadUserInput, "field": "last"}
+		return nil, err
+	}
 	if given {
 		return f.Arguments, nil
 	}

@@ -4,54 +4,39 @@ package validate
 
 import (
 	"net/mail"
-	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/orgql/orgql/internal/apperr"
 )
 
-// Name checks a required display name: not blank, at most max characters, no
-// leading or trailing space. It returns the name.
+// Name checks a required display name under field: see NameRule. It returns the name.
 func Name(field, s string, max int) (string, error) {
-	switch {
-	case strings.TrimSpace(s) == "":
-		return "", apperr.BadInput(field, "%s must not be empty", field)
-	case s != strings.TrimSpace(s):
-		return "", apperr.BadInput(field, "%s must not start or end with spaces", field)
-	case utf8.RuneCountInString(s) > max:
-		return "", apperr.BadInput(field, "%s must be at most %d characters", field, max)
-	}
-	return s, nil
+	return s, at(field, NameRule(max)(s))
 }
 
-// Text checks an optional free text of at most max characters.
+// Text checks an optional free text of at most max characters under field: see TextRule.
 func Text(field, s string, max int) (string, error) {
-	if utf8.RuneCountInString(s) > max {
-		return "", apperr.BadInput(field, "%s must be at most %d characters", field, max)
-	}
-	return s, nil
+	return s, at(field, TextRule(max)(s))
 }
 
-// NameKey is the form names are compared in: unique case-insensitively.
-func NameKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
-
-// HTTPURL checks an optional http:// or https:// URL; "" is allowed (it clears the field).
+// HTTPURL checks an optional http:// or https:// URL under field; "" is
+// allowed (it clears the field). See HTTPURLRule.
 func HTTPURL(field, s string) (string, error) {
-	if s == "" {
-		return "", nil
+	return s, at(field, HTTPURLRule(s))
+}
+
+// at is the BAD_USER_INPUT of a rule's error for the input at path field.
+func at(field string, err error) error {
+	if err == nil {
+		return nil
 	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(s) > 2048 {
-		return "", apperr.BadInput(field, "%s must be an http:// or https:// URL", field)
-	}
-	return s, nil
+	return apperr.BadInput(field, "%s %s", field, err)
 }
 
 // Email checks one e-mail address and returns it lower-cased.
 func Email(field, s string) (string, error) {
 	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != strings.TrimSpace(s) || len(s) > 254 || !strings.Contains(a.Address[strings.LastIndexByte(a.Address, '@'):], ".") {
+	if err != nil || lineRule(s) != nil || a.Address != strings.TrimSpace(s) || len(s) > 254 || !strings.Contains(a.Address[strings.LastIndexByte(a.Address, '@'):], ".") {
 		return "", apperr.BadInput(field, "%s must be an e-mail address", field)
 	}
 	return strings.ToLower(a.Address), nil

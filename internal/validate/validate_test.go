@@ -73,3 +73,107 @@ func FuzzHTTPURL(f *testing.F) {
 		}
 	})
 }
+
+func TestNameKeyMakesLookAlikesCollide(t *testing.T) {
+	for _, tc := range []struct{ name, lookAlike string }{
+		{"Owner", "owner"},
+		{"Owner", "OWNER"},
+		{"Owner", "\u041ewner"},                     // Cyrillic capital O
+		{"Owner", "\u043ewner"},                     // Cyrillic small o
+		{"Owner", "Own\u0435r"},                     // Cyrillic small ie
+		{"Owner", "\u039fwner"},                     // Greek capital omicron
+		{"Owner", "\u03bfwner"},                     // Greek small omicron
+		{"Owner", "\uff2f\uff57\uff4e\uff45\uff52"}, // fullwidth
+		{"Owner", "0wner"},                          // the skeleton maps 0 to O
+		{"Owner", "Ow\u200bner"},                    // zero-width space
+		{"Owner", "Ow\u200dner"},                    // zero-width joiner
+		{"Owner", "Own\u00ader"},                    // soft hyphen
+		{"Owner", "O\ufe0fwner"},                    // variation selector
+		{"Owner", "O\u034fwner"},                    // combining grapheme joiner
+		{"Owner", " Owner "},
+		{"\u00d6wner", "O\u0308wner"}, // precomposed and combining diaeresis
+		{"Billing Manager", "Billing  Manager"},
+		{"Billing Manager", "Billing\u00a0Manager"},
+		{"Acme", "Acrne"},
+		{"Hello", "\u041dello"},   // Cyrillic capital en
+		{"Paypal", "\u03a1aypal"}, // Greek capital rho
+		{"Viewer", "V\u0456ewer"}, // Cyrillic i
+		{"DevOps", "\u13a0evOps"}, // Cherokee D
+		{"Straße", "STRASSE"},
+		{"file", "\ufb01le"}, // ligature
+		{"l", "1"},
+		{"DevOps", "De\u03bdOps"},                       // Greek nu
+		{"BMW KTH", "\u0412\u041cW \u041a\u0422\u041d"}, // Cyrillic capitals
+		{"bmw kth", "\u0432\u043cw \u043a\u0442\u043d"}, // their folded forms
+	} {
+		if a, b := NameKey(tc.name), NameKey(tc.lookAlike); a != b {
+			t.Errorf("%q and %q look alike but have keys %q and %q", tc.name, tc.lookAlike, a, b)
+		}
+	}
+	for _, tc := range []struct{ a, b string }{
+		{"Owner", "Owners"},
+		{"Owner", "\u00d6wner"},
+		{"Acme", "Acne"},
+		{"Ops", "Dev Ops"},
+		{"Billing Manager", "BillingManager"},
+	} {
+		if NameKey(tc.a) == NameKey(tc.b) {
+			t.Errorf("%q and %q differ but share the key %q", tc.a, tc.b, NameKey(tc.a))
+		}
+	}
+}
+
+func FuzzNameKeyIsStable(f *testing.F) {
+	f.Add("\u041ewner")
+	f.Add("Acme")
+	f.Fuzz(func(t *testing.T, s string) {
+		if k := NameKey(s); NameKey(k) != k {
+			t.Fatalf("NameKey(%q) = %q, but NameKey of that is %q", s, k, NameKey(k))
+		}
+	})
+}
+
+func TestSingleLineFieldsRefuseControlAndInvisibleCharacters(t *testing.T) {
+	bad := []string{"\x00", "\x01", "\t", "\n", "\r", "\x1b", "\x7f", "\u0085", "\u009f",
+		"\u2028", "\u2029", "\u202e", "\u202a", "\u2066", "\u2069", "\u200e", "\u200f", "\u061c",
+		"\u200b", "\u2060", "\ufeff"}
+	checks := map[string]func(string) error{
+		"name":  func(s string) error { _, err := Name("input.name", "Ac"+s+"me", 100); return err },
+		"url":   func(s string) error { _, err := HTTPURL("input.name", "https://acme.dev/"+s); return err },
+		"email": func(s string) error { _, err := Email("input.name", "ops"+s+"@acme.dev"); return err },
+	}
+	for kind, check := range checks {
+		for _, c := range bad {
+			if f := field(t, check(c)); f != "input.name" {
+				t.Errorf("%s with %q: field %q", kind, c, f)
+			}
+		}
+	}
+	// Letters of every script, emoji with joiners, and ZWNJ that Persian needs pass.
+	for _, ok := range []string{"Акме", "アクメ", "👩\u200d💻 team", "می\u200cخواهم", "Ö"} {
+		if _, err := Name("input.name", ok, 100); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+}
+
+func TestTextKeepsLineBreaksAndTabsOnly(t *testing.T) {
+	if _, err := Text("input.description", "Rockets\n\tand\r\nroller skates \u202eRTL\u202c", 100); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"\x00", "\x01", "\x1b", "\x7f", "\u0085", "\u009b"} {
+		_, err := Text("input.description", "a"+c+"b", 100)
+		if f := field(t, err); f != "input.description" {
+			t.Errorf("%q: field %q", c, f)
+		}
+	}
+}
+
+func TestNoNUL(t *testing.T) {
+	if err := NoNUL("where.nameContains", "acme"); err != nil {
+		t.Fatal(err)
+	}
+	if f := field(t, NoNUL("where.nameContains", "ac\x00me")); f != "where.nameContains" {
+		t.Fatalf("field %q", f)
+	}
+}
