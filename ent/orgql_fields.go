@@ -2,6 +2,17 @@
 
 package ent
 
+import (
+	"github.com/orgql/orgql/ent/cluster"
+	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/membership"
+	"github.com/orgql/orgql/ent/organization"
+	"github.com/orgql/orgql/ent/organizationevent"
+	"github.com/orgql/orgql/ent/project"
+	"github.com/orgql/orgql/ent/role"
+	"github.com/orgql/orgql/ent/user"
+)
+
 // FieldInfo describes one field of an ent type.
 type FieldInfo struct {
 	// Name is the ent field (and column) name.
@@ -129,4 +140,17 @@ var Fields = map[string][]FieldInfo{
 		{Name: "avatar_url", GraphQL: "avatarURL", Sensitive: false, Audited: true},
 		{Name: "current_organization_id", GraphQL: "currentOrganizationID", Sensitive: false, Audited: false},
 	},
+}
+
+// NodeTables maps the ID prefix of each type the GraphQL schema shows to
+// its table, for node(id:).
+var NodeTables = map[string]string{
+	"cls": cluster.Table,
+	"inv": invitation.Table,
+	"mem": membership.Table,
+	"org": organization.Table,
+	"evt": organizationevent.Table,
+	"prj": project.Table,
+	"rol": role.Table,
+	"usr": user.Table,
 }

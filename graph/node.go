@@ -6,33 +6,13 @@ import (
 	"fmt"
 
 	"github.com/orgql/orgql/ent"
-	"github.com/orgql/orgql/ent/cluster"
-	"github.com/orgql/orgql/ent/invitation"
-	"github.com/orgql/orgql/ent/membership"
-	"github.com/orgql/orgql/ent/organization"
-	"github.com/orgql/orgql/ent/organizationevent"
-	"github.com/orgql/orgql/ent/project"
-	"github.com/orgql/orgql/ent/role"
-	"github.com/orgql/orgql/ent/user"
 	"github.com/orgql/orgql/internal/apperr"
 	"github.com/orgql/orgql/internal/id"
 	"github.com/orgql/orgql/internal/tenancy"
 )
 
-// nodeTables maps an ID's prefix to the table of its type, for node(id:).
-var nodeTables = map[string]string{
-	id.User:              user.Table,
-	id.Organization:      organization.Table,
-	id.Membership:        membership.Table,
-	id.Role:              role.Table,
-	id.Invitation:        invitation.Table,
-	id.Project:           project.Table,
-	id.Cluster:           cluster.Table,
-	id.OrganizationEvent: organizationevent.Table,
-}
-
 func nodeType(_ context.Context, s string) (string, error) {
-	if t, ok := nodeTables[id.Prefix(s)]; ok {
+	if t, ok := ent.NodeTables[id.Prefix(s)]; ok {
 		return t, nil
 	}
 	return "", fmt.Errorf("unknown id prefix: %w", apperr.NotFound())

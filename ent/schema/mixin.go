@@ -5,6 +5,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/mixin"
 
@@ -25,6 +26,17 @@ func (m IDMixin) Fields() []ent.Field {
 			NotEmpty().
 			DefaultFunc(func() string { return id.New(prefix) }),
 	}
+}
+
+// IDPrefix is the annotation IDMixin puts on its type: node(id:) finds the
+// type of an ID by its prefix (ent.NodeTables, generated from it).
+type IDPrefix struct{ Prefix string }
+
+// Name implements schema.Annotation.
+func (IDPrefix) Name() string { return "IDPrefix" }
+
+func (m IDMixin) Annotations() []schema.Annotation {
+	return []schema.Annotation{IDPrefix{Prefix: m.Prefix}}
 }
 
 // TimeMixin records when a row was created and last updated.
