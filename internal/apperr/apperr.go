@@ -1,5 +1,5 @@
 // Package apperr defines the errors orgql reports to clients. Each carries the
-// extensions.code of api.md; the one error presenter (internal/server) maps
+// extensions.code of docs/errors.md; the one error presenter (internal/server) maps
 // them, and everything else becomes INTERNAL_SERVER_ERROR.
 package apperr
 
@@ -8,7 +8,7 @@ import (
 	"fmt"
 )
 
-// Codes of api.md.
+// Codes of docs/errors.md.
 const (
 	CodeUnauthenticated   = "UNAUTHENTICATED"
 	CodeForbidden         = "FORBIDDEN"

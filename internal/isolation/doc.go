@@ -1,5 +1,5 @@
 // Package isolation holds the schema-driven tenant isolation test of
-// security.md 15: every query, mutation and subscription argument of type ID,
+// docs/security.md S15: every query, mutation and subscription argument of type ID,
 // and every ID field inside their input objects, is found by walking the
 // GraphQL schema itself, so a new operation is covered without editing the
 // test. Each such slot is sent, by the owner of another organization, once

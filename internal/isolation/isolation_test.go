@@ -18,7 +18,7 @@ import (
 // and this number goes down with it).
 const minSlots = 30
 
-// TestAnotherOrganizationsIDAnswersLikeARandomOne is security.md 15: for
+// TestAnotherOrganizationsIDAnswersLikeARandomOne is docs/security.md S15: for
 // every ID slot of the schema, the attacker (owner of her own organization)
 // sends each ID of the victim's organization, then a random ID of the same
 // prefix; both answers must be identical and show none of the victim's data,

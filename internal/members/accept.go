@@ -57,7 +57,7 @@ func (s *Service) Preview(ctx context.Context, tok string) (*Preview, error) {
 // invitation up.
 //
 // The caller's e-mail need not match the invitation's: users are never
-// matched by e-mail (product.md 1), a Git provider's address often differs
+// matched by e-mail (docs/security.md S21), a Git provider's address often differs
 // from the work address invited, and the token, delivered to the invited
 // address, is the proof. Single use, expiry, resend and revoke bound it.
 func (s *Service) Accept(ctx context.Context, tok string) (*ent.Membership, error) {

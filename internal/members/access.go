@@ -53,7 +53,7 @@ func grantableRole(ctx context.Context, client *ent.Client, orgID string, grante
 
 // checkGrant refuses, with FORBIDDEN, a role the granter may not give.
 // FORBIDDEN rather than BAD_USER_INPUT: the role is a valid one, the caller
-// is just not allowed to give it (api.md: "a member without the
+// is just not allowed to give it (docs/errors.md: "a member without the
 // capability"), and it is the code both invitations and role changes use.
 // extensions.field still names the argument, for the console's form.
 func checkGrant(granter rbac.Kind, r *ent.Role, field string) error {

@@ -1,5 +1,5 @@
 // Package members runs the member, invitation and ownership changes of
-// api.md: invite, resend, revoke, preview and accept invitations; change a
+// API: invite, resend, revoke, preview and accept invitations; change a
 // member's role, remove a member, leave, transfer ownership.
 package members
 

@@ -1,4 +1,4 @@
-// Package orgs runs the organization changes of api.md: create (with the
+// Package orgs runs the organization changes: create (with the
 // caller as OWNER and an optional first project), update the general
 // information, delete, switch the current organization, change plan.
 package orgs

@@ -7,7 +7,7 @@ import (
 	"github.com/orgql/orgql/internal/roles"
 )
 
-// Service runs the organization changes of api.md: create, update, delete,
+// Service runs the organization changes: create, update, delete,
 // switch, change plan.
 type Service struct {
 	Client   *ent.Client

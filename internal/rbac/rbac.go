@@ -27,7 +27,7 @@ const (
 	ReadAuditLog           Capability = "READ_AUDIT_LOG"
 )
 
-// Capabilities lists every capability, in the order of product.md section 3.
+// Capabilities lists every capability, in the order docs/permissions.md shows them.
 var Capabilities = []Capability{
 	ReadOrganization, EditGeneralInformation, DeleteOrganization, TransferOwnership,
 	ManageMembers, ManageBilling, ManageSettings, CreateProjects, ManageClusters, ReadAuditLog,
@@ -87,7 +87,7 @@ func (k Kind) Description() string {
 	return ""
 }
 
-// table is the capability matrix of product.md section 3. Custom roles only read.
+// table is the capability matrix (docs/permissions.md). Custom roles only read.
 var table = map[Kind][]Capability{
 	Owner:   Capabilities,
 	Admin:   {ReadOrganization, EditGeneralInformation, ManageMembers, ManageBilling, ManageSettings, CreateProjects, ManageClusters, ReadAuditLog},

@@ -40,7 +40,7 @@ func TestCapabilitiesOfIsACopy(t *testing.T) {
 	}
 }
 
-// TestProjectAndClusterAccess writes out product.md's per-project row and the
+// TestProjectAndClusterAccess writes out the role matrix's per-project row and the
 // cluster permission each built-in role implies.
 func TestProjectAndClusterAccess(t *testing.T) {
 	want := map[Kind]struct {
@@ -75,7 +75,7 @@ func TestPermissionRanks(t *testing.T) {
 		t.Error("an unknown permission has a rank")
 	}
 	if DefaultProjectPermission != NoAccess || DefaultClusterPermission != ClusterViewer || FullAccessPermission != Manager {
-		t.Error("defaults differ from product.md: project NO_ACCESS, cluster VIEWER, full access MANAGER")
+		t.Error("defaults differ from the role matrix: project NO_ACCESS, cluster VIEWER, full access MANAGER")
 	}
 }
 

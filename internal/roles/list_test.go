@@ -91,7 +91,7 @@ func TestBuiltInRolesPermissionsComeFromTheTable(t *testing.T) {
 		projectID := createProject(t, alice, org, "web")
 		clusterID := createCluster(t, alice, org, "prod")
 
-		// Written out from product.md: per-project access and cluster permission of each built-in role.
+		// Written out from the role matrix: per-project access and cluster permission of each built-in role.
 		want := map[string]struct {
 			cluster string
 			full    bool

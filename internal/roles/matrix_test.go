@@ -11,7 +11,7 @@ import (
 	"github.com/orgql/orgql/internal/testkit"
 )
 
-// columns and matrix are product.md section 3's table, written out by hand
+// columns and matrix are the role matrix of docs/permissions.md, written out by hand
 // (not read from rbac) so the test fails when the rbac table drifts from it.
 var columns = []rbac.Kind{rbac.Owner, rbac.Admin, rbac.DevOps, rbac.Billing, rbac.Viewer, rbac.Custom}
 
@@ -192,7 +192,7 @@ var operations = map[rbac.Capability]func(t *testing.T, c cell){
 	},
 }
 
-// TestRoleMatrix checks every cell of product.md's matrix (security.md 17):
+// TestRoleMatrix checks every cell of the role matrix (docs/security.md S17):
 // each role, built-in and custom, against each capability, by running a real
 // operation that needs the capability as a member with that role.
 func TestRoleMatrix(t *testing.T) {

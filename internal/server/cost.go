@@ -14,7 +14,7 @@ import (
 const CodeComplexityLimit = "COMPLEXITY_LIMIT_EXCEEDED"
 
 // costLimit refuses an operation whose cost is over limit, with the cost and
-// the limit in extensions (security.md 3). Costs are gqlgen's (a field costs
+// the limit in extensions (docs/security.md S3). Costs are gqlgen's (a field costs
 // 1 plus its selections, or what generated.Config.Complexity says) except
 // that every connection field costs its page size times its selections, found
 // by the schema's shape so a new connection is covered without a list.

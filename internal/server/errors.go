@@ -17,7 +17,7 @@ import (
 )
 
 // presentError is the one place errors become client errors with
-// extensions.code (api.md). Anything not known to be safe is logged with the
+// extensions.code (docs/errors.md). Anything not known to be safe is logged with the
 // request id and reaches the client as INTERNAL_SERVER_ERROR without its text.
 func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {

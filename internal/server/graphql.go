@@ -19,7 +19,7 @@ import (
 const readyTimeout = 2 * time.Second
 
 // newGraphQLHandler assembles gqlgen with explicit transports and limits
-// (api.md, security.md 1-9). aroundFields, when set, wraps every resolver.
+// (docs/security.md S1-S9). aroundFields, when set, wraps every resolver.
 func newGraphQLHandler(cfg config.Config, r *graph.Resolver, logger *slog.Logger, aroundFields graphql.FieldMiddleware) *handler.Server {
 	srv := handler.New(graph.NewExecutableSchema(r))
 	srv.AddTransport(transport.Options{})

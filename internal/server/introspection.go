@@ -10,7 +10,7 @@ import (
 )
 
 // noIntrospection refuses an operation that asks for __schema or __type when
-// introspection is off (security.md 7), as a validation error: gqlgen would
+// introspection is off (docs/security.md S7), as a validation error: gqlgen would
 // otherwise run it and fail the field with an unclassified error.
 type noIntrospection struct{}
 

@@ -11,7 +11,7 @@ import (
 	"github.com/orgql/orgql/internal/apperr"
 )
 
-// Page sizes of connections (api.md "Lists").
+// Page sizes of connections: at most 100, 50 when not given.
 const (
 	maxPageSize     = 100
 	defaultPageSize = 50

@@ -12,7 +12,7 @@ import (
 
 // shapeLimits refuses an operation nested deeper than maxDepth, or with more
 // than maxAliases aliases or maxRootFields root fields, before any resolver
-// runs (security.md 2). Fragments count where they are spread. Introspection
+// runs (docs/security.md S2). Fragments count where they are spread. Introspection
 // fields are left out: GraphiQL's introspection query is deeper than any
 // sensible limit, and introspection is off in production.
 type shapeLimits struct {

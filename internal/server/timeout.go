@@ -10,7 +10,7 @@ import (
 )
 
 // operationTimeout cancels a query or mutation after d, and with it the
-// database statement it is running and its transaction (security.md 9).
+// database statement it is running and its transaction (docs/security.md S9).
 // Subscriptions live as long as their client.
 func operationTimeout(d time.Duration, present graphql.ErrorPresenterFunc) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
