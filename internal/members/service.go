@@ -1,6 +1,6 @@
-// Package members runs the member, invitation and ownership changes of
-// API: invite, resend, revoke, preview and accept invitations; change a
-// member's role, remove a member, leave, transfer ownership.
+// Package members runs the member, invitation and ownership changes: invite,
+// resend, revoke, preview and accept invitations; change a member's role,
+// remove a member, leave, transfer ownership.
 package members
 
 import (
