@@ -6,6 +6,8 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
+	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 	"entgo.io/ent/schema/mixin"
@@ -13,6 +15,7 @@ import (
 	"github.com/orgql/orgql/ent/privacy"
 	"github.com/orgql/orgql/internal/tenancy"
 	"github.com/orgql/orgql/internal/validate"
+	"github.com/orgql/orgql/internal/viewer"
 )
 
 // OrgOwned is the one mixin of every organization-owned type: an immutable
@@ -86,4 +89,50 @@ func (UniqueName) Hooks() []ent.Hook {
 			return next.Mutate(ctx, m)
 		})
 	}}
+}
+
+// Creator records who created a row: the signed-in user, or for an API
+// token the user who created the token. The creator is shown (as a User)
+// only to callers who may see that user: a creator who left the
+// organization reads as null.
+type Creator struct{ mixin.Schema }
+
+func (Creator) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("creator_id").Optional().Nillable().Immutable().Annotations(hidden()),
+	}
+}
+
+func (Creator) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("creator", User.Type).Field("creator_id").Unique().Immutable().
+			Comment("Who created it; null when they are no longer in the organization.").
+			Annotations(entsql.OnDelete(entsql.SetNull)),
+	}
+}
+
+func (Creator) Hooks() []ent.Hook {
+	return []ent.Hook{func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if m.Op().Is(ent.OpCreate) {
+				if id := creatorOf(viewer.FromContext(ctx)); id != "" {
+					if err := m.SetField("creator_id", id); err != nil {
+						return nil, fmt.Errorf("set creator: %w", err)
+					}
+				}
+			}
+			return next.Mutate(ctx, m)
+		})
+	}}
+}
+
+// creatorOf is the user a caller creates rows as.
+func creatorOf(c *viewer.Caller) string {
+	switch c.Kind() {
+	case viewer.User:
+		return c.UserID
+	case viewer.APIToken:
+		return c.Token.CreatorID
+	}
+	return ""
 }
