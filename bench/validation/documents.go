@@ -69,8 +69,36 @@ func Documents() []Document {
 		{"LongList", `{ nodes(ids: [` + strings.Repeat(`"x" `, 14000) + `]) { id } }`, nil},
 		{"LongName", "{ " + strings.Repeat("x", 900000) + " }", nil},
 		{"ManyOperations", repeat("query Q%d { __typename }", 2990, " "), nil},
+		{"MergedFieldsAtTheLimits", mergedAtTheLimits(), nil},
+		{"IntrospectionQuery", introspectionQuery, nil},
 		{"ValidConsoleQuery", consoleQuery, nil},
 	}
+}
+
+// organization selects every field of an Organization, and through its
+// members the members' organizations, levels deep.
+func organization(levels int) string {
+	limits := "" // the innermost level is as deep as the depth limit allows
+	if levels > 0 {
+		limits = "limits { members projects clusters auditLogRetentionDays }"
+	}
+	s := `id name description websiteURL adminContactEmails logoURL createdAt updatedAt viewerCapabilities
+owner { id login name email avatarURL createdAt updatedAt provider }
+plan { code name currency pricePerMonthCents ` + limits + ` }
+usage { members projects clusters } viewerRole { id name description builtIn } roles { id name description builtIn }`
+	if levels > 0 {
+		s += ` members(first: 2) { totalCount edges { cursor node { id createdAt lastActivityAt user { id login name } role { id name }
+organization { ` + organization(levels-1) + ` } } } }`
+	}
+	return s
+}
+
+// mergedAtTheLimits is the worst document the default limits let through to
+// validation: 20 copies of a selection of 96 fields, so that every one of
+// them merges 20 times (max-merged-fields 20) and the document has 1,922
+// selections (max-selections 2,000).
+func mergedAtTheLimits() string {
+	return "{ viewer { " + strings.Repeat("currentOrganization { "+organization(1)+" } ", 20) + "} }"
 }
 
 // doubling is fragments F0..Fn-1, each spreading the next twice.
@@ -101,4 +129,28 @@ fragment Org on Organization {
   usage { members projects clusters }
   members(first: 10) { totalCount edges { node { id createdAt lastActivityAt user { id login name avatarURL } role { id name } } } }
   roles { id name description builtIn }
+}`
+
+// introspectionQuery is GraphiQL's.
+const introspectionQuery = `query IntrospectionQuery {
+  __schema {
+    queryType { name }
+    mutationType { name }
+    subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }
 }`
