@@ -19,7 +19,7 @@ import (
 // into the query cache, where the executor then finds it parsed and
 // validated. The errors of an invalid one go to the plain HTTP transports
 // (plainRequest); for another transport the executor parses and validates it
-// again and reports them itself, as it does for a parse error.
+// again and reports them itself.
 type documentCheck struct {
 	cache      graphql.Cache[*ast.QueryDocument]
 	tokenLimit int
@@ -46,8 +46,16 @@ func (d *documentCheck) MutateOperationParameters(ctx context.Context, params *g
 	doc, cached := d.cache.Get(ctx, params.Query)
 	if !cached {
 		parsed, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: params.Query}, d.tokenLimit)
-		if err != nil || len(parsed.Operations) == 0 {
-			return nil // the executor parses it again and says what is wrong
+		if err != nil {
+			gqlErr, ok := err.(*gqlerror.Error)
+			if !ok {
+				return nil // the executor parses it again and reports it
+			}
+			errcode.Set(gqlErr, errcode.ParseFailed)
+			return gqlErr
+		}
+		if len(parsed.Operations) == 0 {
+			return nil // the executor says so
 		}
 		if err := d.limits.check(parsed); err != nil {
 			return err

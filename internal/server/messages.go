@@ -142,8 +142,9 @@ var conflictingTypes = regexp.MustCompile(`they return conflicting types "[^"]*"
 
 // variableMessage is the message of an error of gqlparser's coercion of
 // variables (validator.VariableValues), whose messages quote the variable's
-// value, which never goes back to the client, and name the expected type;
-// the path names the caller's variable and keys.
+// value, which never goes back to the client, and name the expected type.
+// The path names the document's variable and then input fields, or the
+// caller's own key when it is unknown.
 func variableMessage(msg string, path ast.Path, hideSchema bool) (string, ast.Path) {
 	expected := func(typ string) string {
 		if hideSchema || !isName(typ) {
@@ -163,6 +164,9 @@ func variableMessage(msg string, path ast.Path, hideSchema bool) (string, ast.Pa
 		return "has the wrong type", path
 	case strings.HasPrefix(msg, "must be a ") && hideSchema: // "must be a <input>, not a <kind>"
 		return "must be an object", path
+	case msg == "unknown field" && len(path) > 2:
+		// The last name is the caller's key, which never goes back either.
+		return "has an unknown field", path[:len(path)-1]
 	case msg == "must be defined" && len(path) > 2 && hideSchema:
 		// The last name is the required input field not given.
 		return "is missing a required field", path[:len(path)-1]
