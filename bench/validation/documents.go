@@ -56,7 +56,8 @@ func Documents() []Document {
 		{"FragmentSpreadRepeated", "{ viewer { " + strings.Repeat("...F ", 7000) + "} } fragment F on Viewer { user { id } }", nil},
 		{"DistinctFragmentsSpread", "{ viewer { " + repeat("...F%d", 1500, " ") + " } } " + repeat("fragment F%d on Viewer { __typename }", 1500, " "), nil},
 		{"DistinctAliasedFragments", "{ viewer { " + repeat("...F%d", 1250, " ") + " } } " + repeat("fragment F%d on Viewer { a%d: __typename }", 1250, " "), nil},
-		{"FragmentChain", "{ viewer { ...F0 } } " + repeat("fragment F%d on Viewer { __typename ...F%d }", 1650, " ") + " fragment F1650 on Viewer { __typename }", nil},
+		{"FragmentChain", "{ viewer { ...F0 } } " + chain(1870), nil},
+		{"SelfSpreadingFragments", "{ viewer { ...F0 } } " + repeat("fragment F%d on Viewer { __typename ...F%d }", 1650, " "), nil},
 		{"FragmentDoubling", "{ viewer { ...F0 } } " + doubling(40), nil},
 		{"NestedDuplicateTree", tree(11), nil},
 		{"InlineFragmentsRepeated", "{ viewer { " + strings.Repeat("... on Viewer { user { id } } ", 1600) + "} }", nil},
@@ -65,7 +66,7 @@ func Documents() []Document {
 		{"UnknownFields", "{ viewer { " + repeat("f%d", 14000, " ") + " } }", nil},
 		{"UnknownArguments", "{ plans(" + repeat("a%d: 1", 4900, " ") + ") { code } }", nil},
 		{"ManyArgumentsTwice", "{ " + strings.Repeat("plans("+repeat("a%d: 1", 2400, " ")+") { code } ", 2) + "}", nil},
-		{"ManyVariables", "query(" + repeat("$v%d: Boolean", 1200, " ") + ") { " + repeat("a%d: __typename @skip(if: $v%d)", 850, " ") + " }", nil},
+		{"ManyVariables", "query(" + repeat("$v%d: Boolean", 1200, " ") + ") { __typename " + repeat("@include(if: $v%d)", 1250, " ") + " }", nil},
 		{"LongList", `{ nodes(ids: [` + strings.Repeat(`"x" `, 14000) + `]) { id } }`, nil},
 		{"LongName", "{ " + strings.Repeat("x", 900000) + " }", nil},
 		{"ManyOperations", repeat("query Q%d { __typename }", 2990, " "), nil},
@@ -99,6 +100,16 @@ organization { ` + organization(levels-1) + ` } } } }`
 // selections (max-selections 2,000).
 func mergedAtTheLimits() string {
 	return "{ viewer { " + strings.Repeat("currentOrganization { "+organization(1)+" } ", 20) + "} }"
+}
+
+// chain is fragments F0..Fn on Viewer, each spreading the next.
+func chain(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "fragment F%d on Viewer { ...F%d } ", i, i+1)
+	}
+	fmt.Fprintf(&b, "fragment F%d on Viewer { __typename }", n)
+	return b.String()
 }
 
 // doubling is fragments F0..Fn-1, each spreading the next twice.

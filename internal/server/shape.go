@@ -27,7 +27,18 @@ type shapeLimits struct {
 }
 
 func (l *shapeLimits) check(doc *ast.QueryDocument) *gqlerror.Error {
-	m := &shapeMeter{doc: doc, fragments: map[string]shape{}}
+	fragments := make(map[string]*ast.FragmentDefinition, len(doc.Fragments))
+	for _, f := range doc.Fragments {
+		if _, ok := fragments[f.Name]; !ok { // as ForName: the first of a name
+			fragments[f.Name] = f
+		}
+	}
+	if spread := fragmentCycle(doc.Fragments, fragments); spread != nil {
+		err := gqlerror.ErrorPosf(spread.Position, `Cannot spread fragment "%s" within itself.`, spread.Name)
+		errcode.Set(err, errcode.ValidationFailed)
+		return err
+	}
+	m := &shapeMeter{fragments: fragments, shapes: map[string]shape{}}
 	for _, op := range doc.Operations {
 		s := m.selectionSet(op.SelectionSet)
 		switch {
@@ -39,32 +50,78 @@ func (l *shapeLimits) check(doc *ast.QueryDocument) *gqlerror.Error {
 			return shapeError("rootFields", s.fields, l.maxRootFields)
 		}
 	}
-	x := &expansion{fragments: map[string]*ast.FragmentDefinition{}, budget: l.maxSelections, maxMerged: l.maxMergedFields, maxArguments: l.maxArguments}
-	for _, f := range doc.Fragments {
-		if _, ok := x.fragments[f.Name]; !ok {
-			x.fragments[f.Name] = f
-		}
-	}
+	x := &expansion{fragments: fragments, budget: l.maxSelections, maxMerged: l.maxMergedFields, maxArguments: l.maxArguments}
 	for _, op := range doc.Operations {
-		if err := x.merge([]pending{{set: op.SelectionSet}}); err != nil {
+		if err := x.merge([]ast.SelectionSet{op.SelectionSet}); err != nil {
 			return err
 		}
 	}
 	for _, f := range doc.Fragments {
-		if err := x.merge([]pending{{set: f.SelectionSet, path: &fragmentPath{name: f.Name}}}); err != nil {
+		if err := x.merge([]ast.SelectionSet{f.SelectionSet}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func shapeError(limit string, value, maximum int) *gqlerror.Error {
-	name := map[string]string{"depth": "depth", "aliases": "number of aliases", "rootFields": "number of root fields"}[limit]
-	return limitError(limit, maximum, "operation %s %d exceeds the limit of %d", name, value, maximum)
+// fragmentCycle returns a spread closing a cycle of fragments, or nil: in
+// time linear in the document, where validation's own search is quadratic.
+func fragmentCycle(defs ast.FragmentDefinitionList, fragments map[string]*ast.FragmentDefinition) *ast.FragmentSpread {
+	const (
+		visiting = iota + 1
+		visited
+	)
+	state := map[string]int{}
+	var visit func(def *ast.FragmentDefinition) *ast.FragmentSpread
+	visit = func(def *ast.FragmentDefinition) *ast.FragmentSpread {
+		state[def.Name] = visiting
+		for _, spread := range spreadsIn(def.SelectionSet, nil) {
+			next := fragments[spread.Name]
+			switch {
+			case next == nil || state[spread.Name] == visited:
+			case state[spread.Name] == visiting:
+				return spread
+			default:
+				if cycle := visit(next); cycle != nil {
+					return cycle
+				}
+			}
+		}
+		state[def.Name] = visited
+		return nil
+	}
+	for _, def := range defs {
+		if state[def.Name] == 0 {
+			if cycle := visit(fragments[def.Name]); cycle != nil {
+				return cycle
+			}
+		}
+	}
+	return nil
 }
 
-func limitError(limit string, maximum int, format string, args ...any) *gqlerror.Error {
-	err := gqlerror.Errorf(format, args...)
+// spreadsIn appends the fragment spreads anywhere in set to spreads.
+func spreadsIn(set ast.SelectionSet, spreads []*ast.FragmentSpread) []*ast.FragmentSpread {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			spreads = spreadsIn(s.SelectionSet, spreads)
+		case *ast.InlineFragment:
+			spreads = spreadsIn(s.SelectionSet, spreads)
+		case *ast.FragmentSpread:
+			spreads = append(spreads, s)
+		}
+	}
+	return spreads
+}
+
+func shapeError(limit string, value, maximum int) *gqlerror.Error {
+	name := map[string]string{"depth": "depth", "aliases": "number of aliases", "rootFields": "number of root fields"}[limit]
+	return withLimit(gqlerror.Errorf("operation %s %d exceeds the limit of %d", name, value, maximum), limit, maximum)
+}
+
+// withLimit makes err a validation error naming the limit it is over.
+func withLimit(err *gqlerror.Error, limit string, maximum int) *gqlerror.Error {
 	errcode.Set(err, errcode.ValidationFailed)
 	err.Extensions["limit"] = limit
 	err.Extensions["maximum"] = maximum
@@ -78,8 +135,8 @@ type shape struct{ depth, aliases, fields int }
 // shapeMeter measures each fragment once, so fragments spreading fragments
 // cost time linear in the document.
 type shapeMeter struct {
-	doc       *ast.QueryDocument
-	fragments map[string]shape
+	fragments map[string]*ast.FragmentDefinition
+	shapes    map[string]shape
 }
 
 func (m *shapeMeter) selectionSet(set ast.SelectionSet) shape {
@@ -111,22 +168,22 @@ func (m *shapeMeter) selectionSet(set ast.SelectionSet) shape {
 }
 
 func (m *shapeMeter) fragment(name string) shape {
-	if s, ok := m.fragments[name]; ok {
+	if s, ok := m.shapes[name]; ok {
 		return s
 	}
-	m.fragments[name] = shape{} // a cycle ends here; expansion refuses it
 	var s shape
-	if def := m.doc.Fragments.ForName(name); def != nil {
+	if def := m.fragments[name]; def != nil {
 		s = m.selectionSet(def.SelectionSet)
 	}
-	m.fragments[name] = s
+	m.shapes[name] = s
 	return s
 }
 
 // expansion walks a document as validation sees it: fragments expanded where
 // they are spread, and the fields under one response name at one place
 // merged, their selections merged in turn. It stops at budget selections, so
-// it costs at most that much whatever the document.
+// it costs at most that much whatever the document (which has no fragment
+// cycle).
 type expansion struct {
 	fragments map[string]*ast.FragmentDefinition
 	budget    int
@@ -138,48 +195,26 @@ type expansion struct {
 	maxArguments int
 }
 
-// pending is a selection set to merge, with the fragments it lies in.
-type pending struct {
-	set  ast.SelectionSet
-	path *fragmentPath
-}
-
-// fragmentPath lists the fragments being expanded, innermost first.
-type fragmentPath struct {
-	name string
-	up   *fragmentPath
-}
-
-func (p *fragmentPath) has(name string) bool {
-	for ; p != nil; p = p.up {
-		if p.name == name {
-			return true
-		}
-	}
-	return false
-}
-
 // merged is the fields under one response name at one place.
 type merged struct {
 	count    int
 	first    *ast.Field
-	children []pending
+	children []ast.SelectionSet
 }
 
-func (x *expansion) merge(sets []pending) *gqlerror.Error {
+func (x *expansion) merge(sets []ast.SelectionSet) *gqlerror.Error {
 	var names []string
 	groups := map[string]*merged{}
-	for _, p := range sets {
-		if err := x.collect(p.set, p.path, groups, &names); err != nil {
+	for _, set := range sets {
+		if err := x.collect(set, groups, &names); err != nil {
 			return err
 		}
 	}
 	for _, name := range names {
 		g := groups[name]
 		if g.count > x.maxMerged {
-			err := limitError("mergedFields", x.maxMerged, `"%s" is selected %d times at one place (counting fragments), over the limit of %d`, name, g.count, x.maxMerged)
-			err.Locations = []gqlerror.Location{{Line: g.first.Position.Line, Column: g.first.Position.Column}}
-			return err
+			err := gqlerror.ErrorPosf(g.first.Position, `"%s" is selected %d times at one place (counting fragments), over the limit of %d`, name, g.count, x.maxMerged)
+			return withLimit(err, "mergedFields", x.maxMerged)
 		}
 		if len(g.children) > 0 {
 			if err := x.merge(g.children); err != nil {
@@ -190,10 +225,11 @@ func (x *expansion) merge(sets []pending) *gqlerror.Error {
 	return nil
 }
 
-func (x *expansion) collect(set ast.SelectionSet, path *fragmentPath, groups map[string]*merged, names *[]string) *gqlerror.Error {
+func (x *expansion) collect(set ast.SelectionSet, groups map[string]*merged, names *[]string) *gqlerror.Error {
 	for _, sel := range set {
 		if x.used++; x.used > x.budget {
-			return limitError("selections", x.budget, "the document has more than %d selections (fields and fragments, counting a fragment at every spread and in its definition)", x.budget)
+			err := gqlerror.Errorf("the document has more than %d selections (fields and fragments, counting a fragment at every spread and in its definition)", x.budget)
+			return withLimit(err, "selections", x.budget)
 		}
 		switch s := sel.(type) {
 		case *ast.Field:
@@ -211,24 +247,17 @@ func (x *expansion) collect(set ast.SelectionSet, path *fragmentPath, groups map
 			}
 			g.count++
 			if len(s.SelectionSet) > 0 {
-				g.children = append(g.children, pending{set: s.SelectionSet, path: path})
+				g.children = append(g.children, s.SelectionSet)
 			}
 		case *ast.InlineFragment:
-			if err := x.collect(s.SelectionSet, path, groups, names); err != nil {
+			if err := x.collect(s.SelectionSet, groups, names); err != nil {
 				return err
 			}
 		case *ast.FragmentSpread:
-			def := x.fragments[s.Name]
-			if def == nil {
-				continue // validation reports it
-			}
-			if path.has(s.Name) {
-				err := gqlerror.ErrorPosf(s.Position, `Cannot spread fragment "%s" within itself.`, s.Name)
-				errcode.Set(err, errcode.ValidationFailed)
-				return err
-			}
-			if err := x.collect(def.SelectionSet, &fragmentPath{name: s.Name, up: path}, groups, names); err != nil {
-				return err
+			if def := x.fragments[s.Name]; def != nil { // else validation reports it
+				if err := x.collect(def.SelectionSet, groups, names); err != nil {
+					return err
+				}
 			}
 		}
 	}

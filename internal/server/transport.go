@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -130,36 +131,25 @@ func decodeBody(body []byte) (*graphql.RawParams, string) {
 		return nil, "the request body must be a JSON object"
 	}
 	var members struct {
-		Query         json.RawMessage `json:"query"`
-		OperationName json.RawMessage `json:"operationName"`
-		Variables     json.RawMessage `json:"variables"`
-		Extensions    json.RawMessage `json:"extensions"`
+		Query         string         `json:"query"`
+		OperationName string         `json:"operationName"`
+		Variables     map[string]any `json:"variables"`
+		Extensions    map[string]any `json:"extensions"`
 	}
-	if !decodeJSON(body, &members) {
+	err := decodeJSON(body, &members)
+	var wrongType *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &wrongType) && (wrongType.Field == "query" || wrongType.Field == "operationName"):
+		return nil, `"` + wrongType.Field + `" must be a string`
+	case errors.As(err, &wrongType) && (wrongType.Field == "variables" || wrongType.Field == "extensions"):
+		return nil, `"` + wrongType.Field + `" must be a JSON object`
+	case err != nil:
 		return nil, "the request body is not a valid JSON object"
 	}
-	params := &graphql.RawParams{}
-	for _, m := range []struct {
-		name string
-		raw  json.RawMessage
-		into *string
-	}{{"query", members.Query, &params.Query}, {"operationName", members.OperationName, &params.OperationName}} {
-		if len(m.raw) > 0 && !isNull(m.raw) && (m.raw[0] != '"' || !decodeJSON(m.raw, m.into)) {
-			return nil, `"` + m.name + `" must be a string`
-		}
-	}
-	for _, m := range []struct {
-		name string
-		raw  json.RawMessage
-		into *map[string]any
-	}{{"variables", members.Variables, &params.Variables}, {"extensions", members.Extensions, &params.Extensions}} {
-		if len(m.raw) > 0 && !isNull(m.raw) {
-			if msg := decodeObject(m.name, m.raw, m.into); msg != "" {
-				return nil, msg
-			}
-		}
-	}
-	return params, ""
+	return &graphql.RawParams{
+		Query: members.Query, OperationName: members.OperationName,
+		Variables: members.Variables, Extensions: members.Extensions,
+	}, ""
 }
 
 // decodeObject decodes the JSON object raw of the parameter name.
@@ -170,25 +160,25 @@ func decodeObject(name string, raw []byte, into *map[string]any) string {
 		return `"` + name + `" is not valid UTF-8`
 	case len(raw) == 0 || raw[0] != '{':
 		return `"` + name + `" must be a JSON object`
-	case !decodeJSON(raw, into):
+	case decodeJSON(raw, into) != nil:
 		return `"` + name + `" is not a valid JSON object`
 	}
 	return ""
 }
 
-// decodeJSON decodes raw, one JSON value and nothing after it, into v in one
-// pass, keeping numbers as json.Number as gqlgen does.
-func decodeJSON(raw []byte, v any) bool {
+// decodeJSON decodes raw, one JSON value and nothing after it, into v,
+// keeping numbers as json.Number as gqlgen does.
+func decodeJSON(raw []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
-	if dec.Decode(v) != nil {
-		return false
+	if err := dec.Decode(v); err != nil {
+		return err
 	}
-	_, err := dec.Token()
-	return err == io.EOF
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data after the JSON value")
+	}
+	return nil
 }
-
-func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
 
 // execute runs params and writes the answer, as gqlgen's transports do: a
 // refused request is 422 with application/json and 400 with
