@@ -19,7 +19,8 @@ import (
 func TestComplexityOfNestedFragmentsIsComputedOnce(t *testing.T) {
 	doc := `{ viewer { ...F0 } }`
 	for i := range 40 {
-		doc += ` fragment F` + itoa(i) + ` on Viewer { ...F` + itoa(i+1) + ` ...F` + itoa(i+1) + ` }`
+		next := strconv.Itoa(i + 1)
+		doc += ` fragment F` + strconv.Itoa(i) + ` on Viewer { ...F` + next + ` ...F` + next + ` }`
 	}
 	doc += ` fragment F40 on Viewer { __typename }`
 	es := generated.NewExecutableSchema(generated.Config{})
@@ -40,5 +41,3 @@ func TestComplexityOfNestedFragmentsIsComputedOnce(t *testing.T) {
 		t.Fatalf("stats = %+v", stats)
 	}
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
