@@ -33,6 +33,8 @@ type Config struct {
 	MaxDepth         int
 	MaxAliases       int
 	MaxRootFields    int
+	MaxSelections    int
+	MaxMergedFields  int
 	ComplexityLimit  int
 	QueryCacheSize   int
 	APQCacheSize     int
@@ -64,6 +66,8 @@ func declare(b *binder, c *Config) {
 	b.Int(&c.MaxDepth, "max-depth", "MAX_DEPTH", 12, "deepest selection nesting allowed")
 	b.Int(&c.MaxAliases, "max-aliases", "MAX_ALIASES", 30, "most aliases in one operation")
 	b.Int(&c.MaxRootFields, "max-root-fields", "MAX_ROOT_FIELDS", 20, "most root fields in one operation")
+	b.Int(&c.MaxSelections, "max-selections", "MAX_SELECTIONS", 2000, "most selections (fields, fragment spreads, inline fragments) a document may have, counting a fragment's at every spread and in its definition; checked before validation")
+	b.Int(&c.MaxMergedFields, "max-merged-fields", "MAX_MERGED_FIELDS", 20, "most fields one response name may merge at one place, across fragments and repeats; checked before validation")
 	b.Int(&c.ComplexityLimit, "complexity-limit", "COMPLEXITY_LIMIT", 25000, "highest cost of one operation (a connection costs its page size times its selections)")
 	b.Int(&c.QueryCacheSize, "query-cache-size", "QUERY_CACHE_SIZE", 1000, "parsed and validated documents kept")
 	b.Int(&c.APQCacheSize, "apq-cache-size", "APQ_CACHE_SIZE", 1000, "automatic persisted queries kept")
@@ -120,6 +124,7 @@ func (c Config) Validate() error {
 		{"max-body-bytes", c.MaxBodyBytes}, {"parser-token-limit", int64(c.ParserTokenLimit)},
 		{"max-depth", int64(c.MaxDepth)}, {"max-aliases", int64(c.MaxAliases)},
 		{"max-root-fields", int64(c.MaxRootFields)}, {"complexity-limit", int64(c.ComplexityLimit)},
+		{"max-selections", int64(c.MaxSelections)}, {"max-merged-fields", int64(c.MaxMergedFields)},
 		{"query-cache-size", int64(c.QueryCacheSize)}, {"apq-cache-size", int64(c.APQCacheSize)},
 		{"operation-timeout", int64(c.OperationTimeout)}, {"shutdown-timeout", int64(c.ShutdownTimeout)},
 	} {

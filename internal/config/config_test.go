@@ -98,7 +98,7 @@ func TestLoadRefusesWildcardOriginWithCredentials(t *testing.T) {
 }
 
 func TestLoadRefusesNonPositiveLimits(t *testing.T) {
-	for _, arg := range []string{"--max-depth=0", "--complexity-limit=-1", "--max-body-bytes=0", "--operation-timeout=0s"} {
+	for _, arg := range []string{"--max-depth=0", "--complexity-limit=-1", "--max-body-bytes=0", "--operation-timeout=0s", "--max-selections=0", "--max-merged-fields=-1"} {
 		if _, err := Load([]string{arg}, env(nil), &bytes.Buffer{}); err == nil {
 			t.Errorf("%s was accepted", arg)
 		}

@@ -49,3 +49,58 @@ func TestCORSAllowsOnlyConfiguredOrigins(t *testing.T) {
 		}
 	})
 }
+
+// No origin configured allows no cross-origin access at all: rs/cors reads an
+// empty list as every origin.
+func TestCORSWithoutOriginsAllowsNone(t *testing.T) {
+	testkit.RunWith(t, func(c *config.Config) { c.CORSOrigins = nil }, func(t *testing.T, e *testkit.Env) {
+		for _, origin := range []string{"https://evil.example.net", "http://localhost:8080", "http://localhost:3000", "null", "https://console.example.com"} {
+			rec := preflight(e, origin)
+			for _, h := range []string{"Access-Control-Allow-Origin", "Access-Control-Allow-Methods", "Access-Control-Allow-Headers", "Access-Control-Allow-Credentials"} {
+				if got := rec.Header().Get(h); got != "" {
+					t.Errorf("preflight from %s: %s %q", origin, h, got)
+				}
+			}
+			req := post(t, map[string]any{"query": "{ __typename }"})
+			req.Header.Set("Origin", origin)
+			if got := e.Serve(req).Header().Get("Access-Control-Allow-Origin"); got != "" {
+				t.Errorf("POST from %s: Access-Control-Allow-Origin %q", origin, got)
+			}
+		}
+	})
+}
+
+// Configured origins may be exact or hold a *, as rs/cors matches them.
+func TestCORSWildcardOrigins(t *testing.T) {
+	cases := []struct {
+		origins []string
+		allowed map[string]string // origin: Access-Control-Allow-Origin
+	}{
+		{[]string{"https://*.example.com"}, map[string]string{
+			"https://console.example.com":  "https://console.example.com",
+			"https://a.b.example.com":      "https://a.b.example.com",
+			"https://example.com":          "",
+			"http://console.example.com":   "",
+			"https://example.com.evil.net": "",
+			"https://evil.net":             "",
+		}},
+		{[]string{"*"}, map[string]string{"https://anything.example.org": "*"}},
+		{[]string{"https://a.example", "https://b.example"}, map[string]string{
+			"https://a.example": "https://a.example", "https://b.example": "https://b.example", "https://c.example": "",
+		}},
+	}
+	for _, c := range cases {
+		testkit.RunWith(t, func(cfg *config.Config) { cfg.CORSOrigins = c.origins }, func(t *testing.T, e *testkit.Env) {
+			for origin, want := range c.allowed {
+				if got := preflight(e, origin).Header().Get("Access-Control-Allow-Origin"); got != want {
+					t.Errorf("origins %v, preflight from %s: Access-Control-Allow-Origin %q, want %q", c.origins, origin, got, want)
+				}
+				req := post(t, map[string]any{"query": "{ __typename }"})
+				req.Header.Set("Origin", origin)
+				if got := e.Serve(req).Header().Get("Access-Control-Allow-Origin"); got != want {
+					t.Errorf("origins %v, POST from %s: Access-Control-Allow-Origin %q, want %q", c.origins, origin, got, want)
+				}
+			}
+		})
+	}
+}

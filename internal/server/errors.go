@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/orgql/orgql/ent"
@@ -19,12 +20,18 @@ import (
 // presentError is the one place errors become client errors with
 // extensions.code (docs/errors.md). Anything not known to be safe is logged with the
 // request id and reaches the client as INTERNAL_SERVER_ERROR without its text.
-func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
+// Parse and validation messages are shortened, and with hideSchema they name
+// no schema member the caller did not write (see forClient).
+func presentError(logger *slog.Logger, hideSchema bool) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := &gqlerror.Error{Path: graphql.GetPath(ctx)}
 		var existing *gqlerror.Error
 		if errors.As(err, &existing) && existing.Err == nil {
-			// Parse, validation, APQ and complexity errors from gqlgen keep their code.
+			// Parse, validation, APQ, limit and request errors keep their code.
+			switch existing.Extensions["code"] {
+			case errcode.ParseFailed, errcode.ValidationFailed:
+				return forClient(existing, hideSchema)
+			}
 			return existing
 		}
 		if existing != nil && existing.Path != nil {

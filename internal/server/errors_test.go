@@ -67,3 +67,62 @@ func TestParseAndValidationErrorsHaveTheirCodes(t *testing.T) {
 		anon.Do(t, `query($x: Int!) { plans { code } }`, map[string]any{"x": "one"}).Err(t, "GRAPHQL_VALIDATION_FAILED")
 	})
 }
+
+// An invalid document gets at most 100 errors and a last one saying how many
+// more there were, and no message quotes more than a few dozen characters of
+// the document: the answer stays small whatever the document.
+func TestAnswersToInvalidDocumentsAreBounded(t *testing.T) {
+	long := strings.Repeat("x", 500_000)
+	cases := []struct {
+		name, query string
+		many        bool // over 100 errors
+	}{
+		{"unknown directives", `{ __typename ` + repeat("@d%d", 7000, " ") + ` }`, true},
+		{"unknown fields", `{ viewer { ` + repeat("f%d", 1500, " ") + ` } }`, true},
+		{"unknown arguments", `{ __typename @skip(` + repeat("a%d: true", 3000, " ") + `) }`, true},
+		{"bad argument values", `{ __typename ` + repeat(`@skip(if: "%d")`, 2000, " ") + ` }`, true},
+		{"undefined variables", `{ __typename ` + repeat("@skip(if: $v%d)", 1500, " ") + ` }`, true},
+		{"unused variables", `query(` + repeat("$v%d: Int", 3000, " ") + `) { __typename }`, true},
+		{"a long field name", `{ ` + long + ` }`, false},
+		{"a long alias", `{ ` + long + `: nope }`, false},
+		{"a long argument name", `{ plans(` + long + `: 1) { code } }`, false},
+		{"a long string value", `{ viewer { organizations(first: "` + long + `") { totalCount } } }`, false},
+		{"a long enum value", `mutation { changePlan(organizationID: "x", plan: ` + long + `) { name } }`, false},
+		{"a long fragment name", `{ ...` + long + ` }`, false},
+		{"a long variable name", `query($` + long + `: Int) { __typename }`, false},
+		{"a long directive name", `{ __typename @` + long + ` }`, false},
+		{"a long type name", `query($v: ` + long + `) { __typename }`, false},
+		{"a long string where a name is expected", `{ viewer "` + long + `" }`, false},
+	}
+	check := func(t *testing.T, e *testkit.Env, many bool) {
+		for _, c := range cases {
+			if c.many != many {
+				continue
+			}
+			r := e.Anonymous().Do(t, c.query, nil)
+			switch {
+			case len(r.Errors) == 0 || len(r.Errors) > 101:
+				t.Errorf("%s: %d errors", c.name, len(r.Errors))
+			case c.many && (len(r.Errors) != 101 || !strings.Contains(r.Errors[100].Message, "more were left out")):
+				t.Errorf("%s: %d errors, the last %q", c.name, len(r.Errors), r.Errors[len(r.Errors)-1].Message)
+			case len(r.Body) > 32<<10:
+				t.Errorf("%s: an answer of %d bytes", c.name, len(r.Body))
+			}
+			for _, err := range r.Errors {
+				if len(err.Message) > 500 {
+					t.Errorf("%s: a message of %d bytes: %.200s", c.name, len(err.Message), err.Message)
+				}
+				if code := err.Code(); code != "GRAPHQL_VALIDATION_FAILED" && code != "GRAPHQL_PARSE_FAILED" {
+					t.Errorf("%s: code %q", c.name, code)
+				}
+			}
+		}
+	}
+	testkit.RunWith(t, production, func(t *testing.T, e *testkit.Env) {
+		check(t, e, true)
+		check(t, e, false)
+	})
+	// Development suggests names, at a cost in the length of the name: only
+	// the counts are checked there.
+	testkit.Run(t, func(t *testing.T, e *testkit.Env) { check(t, e, true) })
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/orgql/orgql/graph"
 	"github.com/orgql/orgql/internal/config"
@@ -23,27 +24,40 @@ const readyTimeout = 2 * time.Second
 func newGraphQLHandler(cfg config.Config, r *graph.Resolver, logger *slog.Logger, aroundFields graphql.FieldMiddleware) *handler.Server {
 	srv := handler.New(graph.NewExecutableSchema(r))
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(getTransport{})
+	srv.AddTransport(postTransport{})
+	srv.AddTransport(unsupportedTransport{}) // last: answers what no transport serves
 
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](cfg.QueryCacheSize))
+	documents := lru.New[*ast.QueryDocument](cfg.QueryCacheSize)
+	srv.SetQueryCache(documents)
 	srv.SetParserTokenLimit(cfg.ParserTokenLimit)
+	validationRules := rules.NewDefaultRules
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
 	} else {
 		srv.Use(noIntrospection{})
 		srv.SetDisableSuggestion(true)
+		validationRules = rulesWithoutSuggestions
+		srv.SetValidationRulesFn(validationRules)
 	}
-	// Operation context mutators run in this order, all before any resolver;
-	// the cost is computed on the page sizes pageSizes has filled in.
+	// Mutators run in this order, all before any resolver: the persisted
+	// query is looked up, the document's shape is measured and then the
+	// document validated, and the cost is computed on the page sizes
+	// pageSizes has filled in.
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.APQCacheSize)})
+	srv.Use(&documentCheck{
+		cache: documents, tokenLimit: cfg.ParserTokenLimit, rules: validationRules,
+		limits: shapeLimits{
+			maxDepth: cfg.MaxDepth, maxAliases: cfg.MaxAliases, maxRootFields: cfg.MaxRootFields,
+			maxSelections: cfg.MaxSelections, maxMergedFields: cfg.MaxMergedFields,
+		},
+	})
 	srv.Use(requireCaller{})
-	srv.Use(shapeLimits{maxDepth: cfg.MaxDepth, maxAliases: cfg.MaxAliases, maxRootFields: cfg.MaxRootFields})
 	srv.Use(&inputGuard{}) // refused argument values: NUL, bad cursors, empty nested filters, oversized lists
 	srv.Use(&pageSizes{})
 	srv.Use(&costLimit{limit: cfg.ComplexityLimit})
 
-	present := presentError(logger)
+	present := presentError(logger, !cfg.Introspection)
 	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(recoverPanic(logger))
 	srv.AroundOperations(operationTimeout(cfg.OperationTimeout, present))

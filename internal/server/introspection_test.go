@@ -58,3 +58,36 @@ fragment T on __Type { name fields { name type { ...R } } }
 fragment R on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }`, nil).OK(t, nil)
 	})
 }
+
+// GraphiQL's whole introspection query passes the limits checked before
+// validation too.
+func TestGraphiQLsWholeIntrospectionQueryIsServed(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, e *testkit.Env) {
+		var out struct {
+			Schema struct{ Types []struct{ Name string } } `json:"__schema"`
+		}
+		e.Anonymous().Do(t, `query IntrospectionQuery {
+  __schema {
+    queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }
+}`, nil).OK(t, &out)
+		if len(out.Schema.Types) == 0 {
+			t.Fatal("no types")
+		}
+	})
+}

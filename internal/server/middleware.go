@@ -23,9 +23,17 @@ func withRequestID(next http.Handler) http.Handler {
 	})
 }
 
+// corsHandler answers cross-origin requests from the configured origins
+// (exact, or with a * as rs/cors matches it) and from no other: rs/cors reads
+// an empty list as every origin, so no origin configured allows none.
 func corsHandler(cfg config.Config, next http.Handler) http.Handler {
+	var noOrigin func(string) bool
+	if len(cfg.CORSOrigins) == 0 {
+		noOrigin = func(string) bool { return false }
+	}
 	return cors.New(cors.Options{
 		AllowedOrigins:   cfg.CORSOrigins,
+		AllowOriginFunc:  noOrigin,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodOptions},
 		AllowedHeaders:   []string{"Authorization", "Content-Type", "Accept", "GraphQL-Require-Preflight", "Apollo-Require-Preflight", "apollographql-client-name", "apollographql-client-version"},
 		ExposedHeaders:   []string{"X-Request-ID", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"},

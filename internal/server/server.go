@@ -126,16 +126,16 @@ func writeStatus(w http.ResponseWriter, code int, msg string) {
 func limitBody(n int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > n {
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			sendRequestError(w, responseMediaType(r), http.StatusRequestEntityTooLarge, "the request body is too large")
 			return
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, n))
 		if err != nil {
 			var tooLarge *http.MaxBytesError
 			if errors.As(err, &tooLarge) {
-				http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+				sendRequestError(w, responseMediaType(r), http.StatusRequestEntityTooLarge, "the request body is too large")
 			} else {
-				http.Error(w, "cannot read request body", http.StatusBadRequest)
+				sendRequestError(w, responseMediaType(r), http.StatusBadRequest, "cannot read the request body")
 			}
 			return
 		}
