@@ -80,6 +80,10 @@ func TestBadCredentialsAnswerLikeMissingOnes(t *testing.T) {
 		for _, accept := range []string{"", "application/json", "application/graphql-response+json"} {
 			missing := send("", accept, &testkit.Statements{})
 			missing.Err(t, "UNAUTHENTICATED")
+			// GraphQL over HTTP: 401 for its own media type, 200 for plain JSON.
+			if want := map[bool]int{true: http.StatusUnauthorized, false: http.StatusOK}[accept == "application/graphql-response+json"]; missing.Status != want {
+				t.Fatalf("accept %q: no credential answered HTTP %d, want %d", accept, missing.Status, want)
+			}
 			if len(missing.Data) != 0 && string(missing.Data) != "null" {
 				t.Fatalf("accept %q: no credential answered with data %s", accept, missing.Data)
 			}

@@ -16,6 +16,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/orgql/orgql/internal/apperr"
 )
 
 // CodeBadRequest is the code of a request the endpoint cannot take: a body
@@ -196,6 +198,10 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 		switch {
 		case info.status != 0:
 			status = info.status
+		case unauthenticated(errs) && media == mediaGraphQLResponse:
+			// GraphQL over HTTP: a client not permitted to issue the request.
+			status = http.StatusUnauthorized
+			w.Header().Set("WWW-Authenticate", `Bearer realm="orgql"`)
 		case errcode.GetErrorKind(errs) == errcode.KindProtocol && media == mediaGraphQLResponse:
 			status = http.StatusBadRequest
 		case errcode.GetErrorKind(errs) == errcode.KindProtocol:
@@ -210,6 +216,11 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
 	writeJSON(w, responses(ctx))
+}
+
+// unauthenticated reports whether the request was refused for want of a caller.
+func unauthenticated(errs gqlerror.List) bool {
+	return len(errs) == 1 && errs[0].Extensions["code"] == apperr.CodeUnauthenticated
 }
 
 // capErrors keeps the first maxErrors errors and says how many were left out.
