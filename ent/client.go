@@ -15,8 +15,10 @@ import (
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
@@ -35,10 +37,14 @@ type Client struct {
 	config
 	// Schema is the client for creating, migrating and dropping schema.
 	Schema *migrate.Schema
+	// AnnotationsGroup is the client for interacting with the AnnotationsGroup builders.
+	AnnotationsGroup *AnnotationsGroupClient
 	// Cluster is the client for interacting with the Cluster builders.
 	Cluster *ClusterClient
 	// Invitation is the client for interacting with the Invitation builders.
 	Invitation *InvitationClient
+	// LabelsGroup is the client for interacting with the LabelsGroup builders.
+	LabelsGroup *LabelsGroupClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
 	// Organization is the client for interacting with the Organization builders.
@@ -68,8 +74,10 @@ func NewClient(opts ...Option) *Client {
 
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
+	c.AnnotationsGroup = NewAnnotationsGroupClient(c.config)
 	c.Cluster = NewClusterClient(c.config)
 	c.Invitation = NewInvitationClient(c.config)
+	c.LabelsGroup = NewLabelsGroupClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
 	c.OrganizationEvent = NewOrganizationEventClient(c.config)
@@ -171,8 +179,10 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	return &Tx{
 		ctx:                   ctx,
 		config:                cfg,
+		AnnotationsGroup:      NewAnnotationsGroupClient(cfg),
 		Cluster:               NewClusterClient(cfg),
 		Invitation:            NewInvitationClient(cfg),
+		LabelsGroup:           NewLabelsGroupClient(cfg),
 		Membership:            NewMembershipClient(cfg),
 		Organization:          NewOrganizationClient(cfg),
 		OrganizationEvent:     NewOrganizationEventClient(cfg),
@@ -201,8 +211,10 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	return &Tx{
 		ctx:                   ctx,
 		config:                cfg,
+		AnnotationsGroup:      NewAnnotationsGroupClient(cfg),
 		Cluster:               NewClusterClient(cfg),
 		Invitation:            NewInvitationClient(cfg),
+		LabelsGroup:           NewLabelsGroupClient(cfg),
 		Membership:            NewMembershipClient(cfg),
 		Organization:          NewOrganizationClient(cfg),
 		OrganizationEvent:     NewOrganizationEventClient(cfg),
@@ -218,7 +230,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 // Debug returns a new debug-client. It's used to get verbose logging on specific operations.
 //
 //	client.Debug().
-//		Cluster.
+//		AnnotationsGroup.
 //		Query().
 //		Count(ctx)
 func (c *Client) Debug() *Client {
@@ -241,9 +253,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Cluster, c.Invitation, c.Membership, c.Organization, c.OrganizationEvent,
-		c.Project, c.Role, c.RoleClusterPermission, c.RoleProjectPermission, c.Session,
-		c.User,
+		c.AnnotationsGroup, c.Cluster, c.Invitation, c.LabelsGroup, c.Membership,
+		c.Organization, c.OrganizationEvent, c.Project, c.Role,
+		c.RoleClusterPermission, c.RoleProjectPermission, c.Session, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -253,9 +265,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Cluster, c.Invitation, c.Membership, c.Organization, c.OrganizationEvent,
-		c.Project, c.Role, c.RoleClusterPermission, c.RoleProjectPermission, c.Session,
-		c.User,
+		c.AnnotationsGroup, c.Cluster, c.Invitation, c.LabelsGroup, c.Membership,
+		c.Organization, c.OrganizationEvent, c.Project, c.Role,
+		c.RoleClusterPermission, c.RoleProjectPermission, c.Session, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -264,10 +276,14 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 // Mutate implements the ent.Mutator interface.
 func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
+	case *AnnotationsGroupMutation:
+		return c.AnnotationsGroup.mutate(ctx, m)
 	case *ClusterMutation:
 		return c.Cluster.mutate(ctx, m)
 	case *InvitationMutation:
 		return c.Invitation.mutate(ctx, m)
+	case *LabelsGroupMutation:
+		return c.LabelsGroup.mutate(ctx, m)
 	case *MembershipMutation:
 		return c.Membership.mutate(ctx, m)
 	case *OrganizationMutation:
@@ -288,6 +304,172 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.User.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
+	}
+}
+
+// AnnotationsGroupClient is a client for the AnnotationsGroup schema.
+type AnnotationsGroupClient struct {
+	config
+}
+
+// NewAnnotationsGroupClient returns a client for the AnnotationsGroup from the given config.
+func NewAnnotationsGroupClient(c config) *AnnotationsGroupClient {
+	return &AnnotationsGroupClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `annotationsgroup.Hooks(f(g(h())))`.
+func (c *AnnotationsGroupClient) Use(hooks ...Hook) {
+	c.hooks.AnnotationsGroup = append(c.hooks.AnnotationsGroup, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `annotationsgroup.Intercept(f(g(h())))`.
+func (c *AnnotationsGroupClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AnnotationsGroup = append(c.inters.AnnotationsGroup, interceptors...)
+}
+
+// Create returns a builder for creating a AnnotationsGroup entity.
+func (c *AnnotationsGroupClient) Create() *AnnotationsGroupCreate {
+	mutation := newAnnotationsGroupMutation(c.config, OpCreate)
+	return &AnnotationsGroupCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AnnotationsGroup entities.
+func (c *AnnotationsGroupClient) CreateBulk(builders ...*AnnotationsGroupCreate) *AnnotationsGroupCreateBulk {
+	return &AnnotationsGroupCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AnnotationsGroupClient) MapCreateBulk(slice any, setFunc func(*AnnotationsGroupCreate, int)) *AnnotationsGroupCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AnnotationsGroupCreateBulk{err: fmt.Errorf("calling to AnnotationsGroupClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AnnotationsGroupCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AnnotationsGroupCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AnnotationsGroup.
+func (c *AnnotationsGroupClient) Update() *AnnotationsGroupUpdate {
+	mutation := newAnnotationsGroupMutation(c.config, OpUpdate)
+	return &AnnotationsGroupUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AnnotationsGroupClient) UpdateOne(_m *AnnotationsGroup) *AnnotationsGroupUpdateOne {
+	mutation := newAnnotationsGroupMutation(c.config, OpUpdateOne, withAnnotationsGroup(_m))
+	return &AnnotationsGroupUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AnnotationsGroupClient) UpdateOneID(id string) *AnnotationsGroupUpdateOne {
+	mutation := newAnnotationsGroupMutation(c.config, OpUpdateOne, withAnnotationsGroupID(id))
+	return &AnnotationsGroupUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AnnotationsGroup.
+func (c *AnnotationsGroupClient) Delete() *AnnotationsGroupDelete {
+	mutation := newAnnotationsGroupMutation(c.config, OpDelete)
+	return &AnnotationsGroupDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AnnotationsGroupClient) DeleteOne(_m *AnnotationsGroup) *AnnotationsGroupDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AnnotationsGroupClient) DeleteOneID(id string) *AnnotationsGroupDeleteOne {
+	builder := c.Delete().Where(annotationsgroup.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AnnotationsGroupDeleteOne{builder}
+}
+
+// Query returns a query builder for AnnotationsGroup.
+func (c *AnnotationsGroupClient) Query() *AnnotationsGroupQuery {
+	return &AnnotationsGroupQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAnnotationsGroup},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AnnotationsGroup entity by its id.
+func (c *AnnotationsGroupClient) Get(ctx context.Context, id string) (*AnnotationsGroup, error) {
+	return c.Query().Where(annotationsgroup.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AnnotationsGroupClient) GetX(ctx context.Context, id string) *AnnotationsGroup {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCreator queries the creator edge of a AnnotationsGroup.
+func (c *AnnotationsGroupClient) QueryCreator(_m *AnnotationsGroup) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(annotationsgroup.Table, annotationsgroup.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, annotationsgroup.CreatorTable, annotationsgroup.CreatorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOrganization queries the organization edge of a AnnotationsGroup.
+func (c *AnnotationsGroupClient) QueryOrganization(_m *AnnotationsGroup) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(annotationsgroup.Table, annotationsgroup.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, annotationsgroup.OrganizationTable, annotationsgroup.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *AnnotationsGroupClient) Hooks() []Hook {
+	hooks := c.hooks.AnnotationsGroup
+	return append(hooks[:len(hooks):len(hooks)], annotationsgroup.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AnnotationsGroupClient) Interceptors() []Interceptor {
+	return c.inters.AnnotationsGroup
+}
+
+func (c *AnnotationsGroupClient) mutate(ctx context.Context, m *AnnotationsGroupMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AnnotationsGroupCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AnnotationsGroupUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AnnotationsGroupUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AnnotationsGroupDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AnnotationsGroup mutation op: %q", m.Op())
 	}
 }
 
@@ -424,6 +606,22 @@ func (c *ClusterClient) QueryRolePermissions(_m *Cluster) *RoleClusterPermission
 			sqlgraph.From(cluster.Table, cluster.FieldID, id),
 			sqlgraph.To(roleclusterpermission.Table, roleclusterpermission.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, cluster.RolePermissionsTable, cluster.RolePermissionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryLabelsGroups queries the labels_groups edge of a Cluster.
+func (c *ClusterClient) QueryLabelsGroups(_m *Cluster) *LabelsGroupQuery {
+	query := (&LabelsGroupClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(cluster.Table, cluster.FieldID, id),
+			sqlgraph.To(labelsgroup.Table, labelsgroup.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, cluster.LabelsGroupsTable, cluster.LabelsGroupsPrimaryKey...),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -636,6 +834,188 @@ func (c *InvitationClient) mutate(ctx context.Context, m *InvitationMutation) (V
 		return (&InvitationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Invitation mutation op: %q", m.Op())
+	}
+}
+
+// LabelsGroupClient is a client for the LabelsGroup schema.
+type LabelsGroupClient struct {
+	config
+}
+
+// NewLabelsGroupClient returns a client for the LabelsGroup from the given config.
+func NewLabelsGroupClient(c config) *LabelsGroupClient {
+	return &LabelsGroupClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `labelsgroup.Hooks(f(g(h())))`.
+func (c *LabelsGroupClient) Use(hooks ...Hook) {
+	c.hooks.LabelsGroup = append(c.hooks.LabelsGroup, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `labelsgroup.Intercept(f(g(h())))`.
+func (c *LabelsGroupClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LabelsGroup = append(c.inters.LabelsGroup, interceptors...)
+}
+
+// Create returns a builder for creating a LabelsGroup entity.
+func (c *LabelsGroupClient) Create() *LabelsGroupCreate {
+	mutation := newLabelsGroupMutation(c.config, OpCreate)
+	return &LabelsGroupCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LabelsGroup entities.
+func (c *LabelsGroupClient) CreateBulk(builders ...*LabelsGroupCreate) *LabelsGroupCreateBulk {
+	return &LabelsGroupCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LabelsGroupClient) MapCreateBulk(slice any, setFunc func(*LabelsGroupCreate, int)) *LabelsGroupCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LabelsGroupCreateBulk{err: fmt.Errorf("calling to LabelsGroupClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LabelsGroupCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LabelsGroupCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LabelsGroup.
+func (c *LabelsGroupClient) Update() *LabelsGroupUpdate {
+	mutation := newLabelsGroupMutation(c.config, OpUpdate)
+	return &LabelsGroupUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LabelsGroupClient) UpdateOne(_m *LabelsGroup) *LabelsGroupUpdateOne {
+	mutation := newLabelsGroupMutation(c.config, OpUpdateOne, withLabelsGroup(_m))
+	return &LabelsGroupUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LabelsGroupClient) UpdateOneID(id string) *LabelsGroupUpdateOne {
+	mutation := newLabelsGroupMutation(c.config, OpUpdateOne, withLabelsGroupID(id))
+	return &LabelsGroupUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LabelsGroup.
+func (c *LabelsGroupClient) Delete() *LabelsGroupDelete {
+	mutation := newLabelsGroupMutation(c.config, OpDelete)
+	return &LabelsGroupDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LabelsGroupClient) DeleteOne(_m *LabelsGroup) *LabelsGroupDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LabelsGroupClient) DeleteOneID(id string) *LabelsGroupDeleteOne {
+	builder := c.Delete().Where(labelsgroup.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LabelsGroupDeleteOne{builder}
+}
+
+// Query returns a query builder for LabelsGroup.
+func (c *LabelsGroupClient) Query() *LabelsGroupQuery {
+	return &LabelsGroupQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLabelsGroup},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LabelsGroup entity by its id.
+func (c *LabelsGroupClient) Get(ctx context.Context, id string) (*LabelsGroup, error) {
+	return c.Query().Where(labelsgroup.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LabelsGroupClient) GetX(ctx context.Context, id string) *LabelsGroup {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCreator queries the creator edge of a LabelsGroup.
+func (c *LabelsGroupClient) QueryCreator(_m *LabelsGroup) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(labelsgroup.Table, labelsgroup.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, labelsgroup.CreatorTable, labelsgroup.CreatorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOrganization queries the organization edge of a LabelsGroup.
+func (c *LabelsGroupClient) QueryOrganization(_m *LabelsGroup) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(labelsgroup.Table, labelsgroup.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, labelsgroup.OrganizationTable, labelsgroup.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryClusters queries the clusters edge of a LabelsGroup.
+func (c *LabelsGroupClient) QueryClusters(_m *LabelsGroup) *ClusterQuery {
+	query := (&ClusterClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(labelsgroup.Table, labelsgroup.FieldID, id),
+			sqlgraph.To(cluster.Table, cluster.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, labelsgroup.ClustersTable, labelsgroup.ClustersPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *LabelsGroupClient) Hooks() []Hook {
+	hooks := c.hooks.LabelsGroup
+	return append(hooks[:len(hooks):len(hooks)], labelsgroup.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *LabelsGroupClient) Interceptors() []Interceptor {
+	return c.inters.LabelsGroup
+}
+
+func (c *LabelsGroupClient) mutate(ctx context.Context, m *LabelsGroupMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LabelsGroupCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LabelsGroupUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LabelsGroupUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LabelsGroupDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LabelsGroup mutation op: %q", m.Op())
 	}
 }
 
@@ -1018,6 +1398,38 @@ func (c *OrganizationClient) QueryClusters(_m *Organization) *ClusterQuery {
 			sqlgraph.From(organization.Table, organization.FieldID, id),
 			sqlgraph.To(cluster.Table, cluster.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, organization.ClustersTable, organization.ClustersColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryLabelsGroups queries the labels_groups edge of a Organization.
+func (c *OrganizationClient) QueryLabelsGroups(_m *Organization) *LabelsGroupQuery {
+	query := (&LabelsGroupClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, id),
+			sqlgraph.To(labelsgroup.Table, labelsgroup.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.LabelsGroupsTable, organization.LabelsGroupsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAnnotationsGroups queries the annotations_groups edge of a Organization.
+func (c *OrganizationClient) QueryAnnotationsGroups(_m *Organization) *AnnotationsGroupQuery {
+	query := (&AnnotationsGroupClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, id),
+			sqlgraph.To(annotationsgroup.Table, annotationsgroup.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.AnnotationsGroupsTable, organization.AnnotationsGroupsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -2328,12 +2740,14 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Cluster, Invitation, Membership, Organization, OrganizationEvent, Project, Role,
-		RoleClusterPermission, RoleProjectPermission, Session, User []ent.Hook
+		AnnotationsGroup, Cluster, Invitation, LabelsGroup, Membership, Organization,
+		OrganizationEvent, Project, Role, RoleClusterPermission, RoleProjectPermission,
+		Session, User []ent.Hook
 	}
 	inters struct {
-		Cluster, Invitation, Membership, Organization, OrganizationEvent, Project, Role,
-		RoleClusterPermission, RoleProjectPermission, Session, User []ent.Interceptor
+		AnnotationsGroup, Cluster, Invitation, LabelsGroup, Membership, Organization,
+		OrganizationEvent, Project, Role, RoleClusterPermission, RoleProjectPermission,
+		Session, User []ent.Interceptor
 	}
 )
 

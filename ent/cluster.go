@@ -50,13 +50,16 @@ type ClusterEdges struct {
 	Organization *Organization `json:"organization,omitempty"`
 	// RolePermissions holds the value of the role_permissions edge.
 	RolePermissions []*RoleClusterPermission `json:"role_permissions,omitempty"`
+	// The labels groups whose labels the cluster's resources get, in no particular order.
+	LabelsGroups []*LabelsGroup `json:"labels_groups,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [2]bool
+	loadedTypes [3]bool
 	// totalCount holds the count of the edges above.
-	totalCount [1]map[string]int
+	totalCount [2]map[string]int
 
 	namedRolePermissions map[string][]*RoleClusterPermission
+	namedLabelsGroups    map[string][]*LabelsGroup
 }
 
 // OrganizationOrErr returns the Organization value or an error if the edge
@@ -77,6 +80,15 @@ func (e ClusterEdges) RolePermissionsOrErr() ([]*RoleClusterPermission, error) {
 		return e.RolePermissions, nil
 	}
 	return nil, &NotLoadedError{edge: "role_permissions"}
+}
+
+// LabelsGroupsOrErr returns the LabelsGroups value or an error if the edge
+// was not loaded in eager-loading.
+func (e ClusterEdges) LabelsGroupsOrErr() ([]*LabelsGroup, error) {
+	if e.loadedTypes[2] {
+		return e.LabelsGroups, nil
+	}
+	return nil, &NotLoadedError{edge: "labels_groups"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -194,6 +206,11 @@ func (_m *Cluster) QueryRolePermissions() *RoleClusterPermissionQuery {
 	return NewClusterClient(_m.config).QueryRolePermissions(_m)
 }
 
+// QueryLabelsGroups queries the "labels_groups" edge of the Cluster entity.
+func (_m *Cluster) QueryLabelsGroups() *LabelsGroupQuery {
+	return NewClusterClient(_m.config).QueryLabelsGroups(_m)
+}
+
 // Update returns a builder for updating this Cluster.
 // Note that you need to call Cluster.Unwrap() before calling this method if this Cluster
 // was returned from a transaction, and the transaction was committed or rolled back.
@@ -271,6 +288,30 @@ func (_m *Cluster) appendNamedRolePermissions(name string, edges ...*RoleCluster
 		_m.Edges.namedRolePermissions[name] = []*RoleClusterPermission{}
 	} else {
 		_m.Edges.namedRolePermissions[name] = append(_m.Edges.namedRolePermissions[name], edges...)
+	}
+}
+
+// NamedLabelsGroups returns the LabelsGroups named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Cluster) NamedLabelsGroups(name string) ([]*LabelsGroup, error) {
+	if _m.Edges.namedLabelsGroups == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedLabelsGroups[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Cluster) appendNamedLabelsGroups(name string, edges ...*LabelsGroup) {
+	if _m.Edges.namedLabelsGroups == nil {
+		_m.Edges.namedLabelsGroups = make(map[string][]*LabelsGroup)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedLabelsGroups[name] = []*LabelsGroup{}
+	} else {
+		_m.Edges.namedLabelsGroups[name] = append(_m.Edges.namedLabelsGroups[name], edges...)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/orgql/orgql/ent/cluster"
+	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/roleclusterpermission"
 )
@@ -157,6 +158,21 @@ func (_c *ClusterCreate) AddRolePermissions(v ...*RoleClusterPermission) *Cluste
 		ids[i] = v[i].ID
 	}
 	return _c.AddRolePermissionIDs(ids...)
+}
+
+// AddLabelsGroupIDs adds the "labels_groups" edge to the LabelsGroup entity by IDs.
+func (_c *ClusterCreate) AddLabelsGroupIDs(ids ...string) *ClusterCreate {
+	_c.mutation.AddLabelsGroupIDs(ids...)
+	return _c
+}
+
+// AddLabelsGroups adds the "labels_groups" edges to the LabelsGroup entity.
+func (_c *ClusterCreate) AddLabelsGroups(v ...*LabelsGroup) *ClusterCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddLabelsGroupIDs(ids...)
 }
 
 // Mutation returns the ClusterMutation object of the builder.
@@ -400,6 +416,22 @@ func (_c *ClusterCreate) createSpec() (*Cluster, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(roleclusterpermission.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.LabelsGroupsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   cluster.LabelsGroupsTable,
+			Columns: cluster.LabelsGroupsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(labelsgroup.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -15,6 +15,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/orgql/orgql/ent/cluster"
+	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/predicate"
 	"github.com/orgql/orgql/ent/roleclusterpermission"
@@ -29,9 +30,11 @@ type ClusterQuery struct {
 	predicates               []predicate.Cluster
 	withOrganization         *OrganizationQuery
 	withRolePermissions      *RoleClusterPermissionQuery
+	withLabelsGroups         *LabelsGroupQuery
 	loadTotal                []func(context.Context, []*Cluster) error
 	modifiers                []func(*sql.Selector)
 	withNamedRolePermissions map[string]*RoleClusterPermissionQuery
+	withNamedLabelsGroups    map[string]*LabelsGroupQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -105,6 +108,28 @@ func (_q *ClusterQuery) QueryRolePermissions() *RoleClusterPermissionQuery {
 			sqlgraph.From(cluster.Table, cluster.FieldID, selector),
 			sqlgraph.To(roleclusterpermission.Table, roleclusterpermission.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, cluster.RolePermissionsTable, cluster.RolePermissionsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryLabelsGroups chains the current query on the "labels_groups" edge.
+func (_q *ClusterQuery) QueryLabelsGroups() *LabelsGroupQuery {
+	query := (&LabelsGroupClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(cluster.Table, cluster.FieldID, selector),
+			sqlgraph.To(labelsgroup.Table, labelsgroup.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, cluster.LabelsGroupsTable, cluster.LabelsGroupsPrimaryKey...),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -306,6 +331,7 @@ func (_q *ClusterQuery) Clone() *ClusterQuery {
 		predicates:          append([]predicate.Cluster{}, _q.predicates...),
 		withOrganization:    _q.withOrganization.Clone(),
 		withRolePermissions: _q.withRolePermissions.Clone(),
+		withLabelsGroups:    _q.withLabelsGroups.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -332,6 +358,17 @@ func (_q *ClusterQuery) WithRolePermissions(opts ...func(*RoleClusterPermissionQ
 		opt(query)
 	}
 	_q.withRolePermissions = query
+	return _q
+}
+
+// WithLabelsGroups tells the query-builder to eager-load the nodes that are connected to
+// the "labels_groups" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ClusterQuery) WithLabelsGroups(opts ...func(*LabelsGroupQuery)) *ClusterQuery {
+	query := (&LabelsGroupClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withLabelsGroups = query
 	return _q
 }
 
@@ -419,9 +456,10 @@ func (_q *ClusterQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Clus
 	var (
 		nodes       = []*Cluster{}
 		_spec       = _q.querySpec()
-		loadedTypes = [2]bool{
+		loadedTypes = [3]bool{
 			_q.withOrganization != nil,
 			_q.withRolePermissions != nil,
+			_q.withLabelsGroups != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -460,10 +498,24 @@ func (_q *ClusterQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Clus
 			return nil, err
 		}
 	}
+	if query := _q.withLabelsGroups; query != nil {
+		if err := _q.loadLabelsGroups(ctx, query, nodes,
+			func(n *Cluster) { n.Edges.LabelsGroups = []*LabelsGroup{} },
+			func(n *Cluster, e *LabelsGroup) { n.Edges.LabelsGroups = append(n.Edges.LabelsGroups, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedRolePermissions {
 		if err := _q.loadRolePermissions(ctx, query, nodes,
 			func(n *Cluster) { n.appendNamedRolePermissions(name) },
 			func(n *Cluster, e *RoleClusterPermission) { n.appendNamedRolePermissions(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedLabelsGroups {
+		if err := _q.loadLabelsGroups(ctx, query, nodes,
+			func(n *Cluster) { n.appendNamedLabelsGroups(name) },
+			func(n *Cluster, e *LabelsGroup) { n.appendNamedLabelsGroups(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -531,6 +583,67 @@ func (_q *ClusterQuery) loadRolePermissions(ctx context.Context, query *RoleClus
 			return fmt.Errorf(`unexpected referenced foreign-key "cluster_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
+	}
+	return nil
+}
+func (_q *ClusterQuery) loadLabelsGroups(ctx context.Context, query *LabelsGroupQuery, nodes []*Cluster, init func(*Cluster), assign func(*Cluster, *LabelsGroup)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[string]*Cluster)
+	nids := make(map[string]map[*Cluster]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(cluster.LabelsGroupsTable)
+		s.Join(joinT).On(s.C(labelsgroup.FieldID), joinT.C(cluster.LabelsGroupsPrimaryKey[1]))
+		s.Where(sql.InValues(joinT.C(cluster.LabelsGroupsPrimaryKey[0]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(cluster.LabelsGroupsPrimaryKey[0]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(sql.NullString)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := values[0].(*sql.NullString).String
+				inValue := values[1].(*sql.NullString).String
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Cluster]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*LabelsGroup](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "labels_groups" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
+		}
 	}
 	return nil
 }
@@ -668,6 +781,20 @@ func (_q *ClusterQuery) WithNamedRolePermissions(name string, opts ...func(*Role
 		_q.withNamedRolePermissions = make(map[string]*RoleClusterPermissionQuery)
 	}
 	_q.withNamedRolePermissions[name] = query
+	return _q
+}
+
+// WithNamedLabelsGroups tells the query-builder to eager-load the nodes that are connected to the "labels_groups"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ClusterQuery) WithNamedLabelsGroups(name string, opts ...func(*LabelsGroupQuery)) *ClusterQuery {
+	query := (&LabelsGroupClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedLabelsGroups == nil {
+		_q.withNamedLabelsGroups = make(map[string]*LabelsGroupQuery)
+	}
+	_q.withNamedLabelsGroups[name] = query
 	return _q
 }
 

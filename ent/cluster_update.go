@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/orgql/orgql/ent/cluster"
+	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/predicate"
 	"github.com/orgql/orgql/ent/roleclusterpermission"
 )
@@ -149,6 +150,21 @@ func (_u *ClusterUpdate) AddRolePermissions(v ...*RoleClusterPermission) *Cluste
 	return _u.AddRolePermissionIDs(ids...)
 }
 
+// AddLabelsGroupIDs adds the "labels_groups" edge to the LabelsGroup entity by IDs.
+func (_u *ClusterUpdate) AddLabelsGroupIDs(ids ...string) *ClusterUpdate {
+	_u.mutation.AddLabelsGroupIDs(ids...)
+	return _u
+}
+
+// AddLabelsGroups adds the "labels_groups" edges to the LabelsGroup entity.
+func (_u *ClusterUpdate) AddLabelsGroups(v ...*LabelsGroup) *ClusterUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddLabelsGroupIDs(ids...)
+}
+
 // Mutation returns the ClusterMutation object of the builder.
 func (_u *ClusterUpdate) Mutation() *ClusterMutation {
 	return _u.mutation
@@ -173,6 +189,27 @@ func (_u *ClusterUpdate) RemoveRolePermissions(v ...*RoleClusterPermission) *Clu
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveRolePermissionIDs(ids...)
+}
+
+// ClearLabelsGroups clears all "labels_groups" edges to the LabelsGroup entity.
+func (_u *ClusterUpdate) ClearLabelsGroups() *ClusterUpdate {
+	_u.mutation.ClearLabelsGroups()
+	return _u
+}
+
+// RemoveLabelsGroupIDs removes the "labels_groups" edge to LabelsGroup entities by IDs.
+func (_u *ClusterUpdate) RemoveLabelsGroupIDs(ids ...string) *ClusterUpdate {
+	_u.mutation.RemoveLabelsGroupIDs(ids...)
+	return _u
+}
+
+// RemoveLabelsGroups removes "labels_groups" edges to LabelsGroup entities.
+func (_u *ClusterUpdate) RemoveLabelsGroups(v ...*LabelsGroup) *ClusterUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveLabelsGroupIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -337,6 +374,51 @@ func (_u *ClusterUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.LabelsGroupsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   cluster.LabelsGroupsTable,
+			Columns: cluster.LabelsGroupsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(labelsgroup.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedLabelsGroupsIDs(); len(nodes) > 0 && !_u.mutation.LabelsGroupsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   cluster.LabelsGroupsTable,
+			Columns: cluster.LabelsGroupsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(labelsgroup.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.LabelsGroupsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   cluster.LabelsGroupsTable,
+			Columns: cluster.LabelsGroupsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(labelsgroup.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -478,6 +560,21 @@ func (_u *ClusterUpdateOne) AddRolePermissions(v ...*RoleClusterPermission) *Clu
 	return _u.AddRolePermissionIDs(ids...)
 }
 
+// AddLabelsGroupIDs adds the "labels_groups" edge to the LabelsGroup entity by IDs.
+func (_u *ClusterUpdateOne) AddLabelsGroupIDs(ids ...string) *ClusterUpdateOne {
+	_u.mutation.AddLabelsGroupIDs(ids...)
+	return _u
+}
+
+// AddLabelsGroups adds the "labels_groups" edges to the LabelsGroup entity.
+func (_u *ClusterUpdateOne) AddLabelsGroups(v ...*LabelsGroup) *ClusterUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddLabelsGroupIDs(ids...)
+}
+
 // Mutation returns the ClusterMutation object of the builder.
 func (_u *ClusterUpdateOne) Mutation() *ClusterMutation {
 	return _u.mutation
@@ -502,6 +599,27 @@ func (_u *ClusterUpdateOne) RemoveRolePermissions(v ...*RoleClusterPermission) *
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveRolePermissionIDs(ids...)
+}
+
+// ClearLabelsGroups clears all "labels_groups" edges to the LabelsGroup entity.
+func (_u *ClusterUpdateOne) ClearLabelsGroups() *ClusterUpdateOne {
+	_u.mutation.ClearLabelsGroups()
+	return _u
+}
+
+// RemoveLabelsGroupIDs removes the "labels_groups" edge to LabelsGroup entities by IDs.
+func (_u *ClusterUpdateOne) RemoveLabelsGroupIDs(ids ...string) *ClusterUpdateOne {
+	_u.mutation.RemoveLabelsGroupIDs(ids...)
+	return _u
+}
+
+// RemoveLabelsGroups removes "labels_groups" edges to LabelsGroup entities.
+func (_u *ClusterUpdateOne) RemoveLabelsGroups(v ...*LabelsGroup) *ClusterUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveLabelsGroupIDs(ids...)
 }
 
 // Where appends a list predicates to the ClusterUpdate builder.
@@ -689,6 +807,51 @@ func (_u *ClusterUpdateOne) sqlSave(ctx context.Context) (_node *Cluster, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(roleclusterpermission.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.LabelsGroupsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   cluster.LabelsGroupsTable,
+			Columns: cluster.LabelsGroupsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(labelsgroup.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedLabelsGroupsIDs(); len(nodes) > 0 && !_u.mutation.LabelsGroupsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   cluster.LabelsGroupsTable,
+			Columns: cluster.LabelsGroupsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(labelsgroup.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.LabelsGroupsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   cluster.LabelsGroupsTable,
+			Columns: cluster.LabelsGroupsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(labelsgroup.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

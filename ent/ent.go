@@ -12,8 +12,10 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
@@ -83,8 +85,10 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			annotationsgroup.Table:      annotationsgroup.ValidColumn,
 			cluster.Table:               cluster.ValidColumn,
 			invitation.Table:            invitation.ValidColumn,
+			labelsgroup.Table:           labelsgroup.ValidColumn,
 			membership.Table:            membership.ValidColumn,
 			organization.Table:          organization.ValidColumn,
 			organizationevent.Table:     organizationevent.ValidColumn,

@@ -14,6 +14,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/entc"
 	"entgo.io/ent/entc/gen"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/orgql/orgql/internal/schemadoc"
 )
@@ -26,7 +27,7 @@ func main() {
 		entgql.WithConfigPath("gqlgen.yml"),
 		entgql.WithWhereInputs(true),
 		entgql.WithNodeDescriptor(false),
-		entgql.WithSchemaHook(schemadoc.Hook),
+		entgql.WithSchemaHook(schemadoc.Hook, nonNullListEdges),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)
@@ -51,6 +52,25 @@ func main() {
 	if err != nil {
 		log.Fatalf("running ent codegen: %v", err)
 	}
+}
+
+// nonNullListEdges makes the field of every edge that is a plain list (not
+// a connection, not unique) non-null, [T!]!: entgql makes it nullable unless
+// the edge is required, but a cluster without labels groups has an empty
+// list of them, never null.
+func nonNullListEdges(g *gen.Graph, s *ast.Schema) error {
+	for _, n := range g.Nodes {
+		def := s.Types[n.Name]
+		if def == nil {
+			continue
+		}
+		for _, e := range n.Edges {
+			if f := def.Fields.ForName(gen.Funcs["camel"].(func(string) string)(e.Name)); f != nil && !e.Unique && f.Type.Elem != nil {
+				f.Type.NonNull = true
+			}
+		}
+	}
+	return nil
 }
 
 // relayTemplates are entgql's templates with its pagination and field

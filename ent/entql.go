@@ -3,8 +3,10 @@
 package ent
 
 import (
+	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
@@ -24,8 +26,29 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 11)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 13)}
 	graph.Nodes[0] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   annotationsgroup.Table,
+			Columns: annotationsgroup.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: annotationsgroup.FieldID,
+			},
+		},
+		Type: "AnnotationsGroup",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			annotationsgroup.FieldCreatedAt:      {Type: field.TypeTime, Column: annotationsgroup.FieldCreatedAt},
+			annotationsgroup.FieldUpdatedAt:      {Type: field.TypeTime, Column: annotationsgroup.FieldUpdatedAt},
+			annotationsgroup.FieldOrganizationID: {Type: field.TypeString, Column: annotationsgroup.FieldOrganizationID},
+			annotationsgroup.FieldName:           {Type: field.TypeString, Column: annotationsgroup.FieldName},
+			annotationsgroup.FieldNameKey:        {Type: field.TypeString, Column: annotationsgroup.FieldNameKey},
+			annotationsgroup.FieldCreatorID:      {Type: field.TypeString, Column: annotationsgroup.FieldCreatorID},
+			annotationsgroup.FieldAnnotations:    {Type: field.TypeJSON, Column: annotationsgroup.FieldAnnotations},
+			annotationsgroup.FieldScopes:         {Type: field.TypeJSON, Column: annotationsgroup.FieldScopes},
+		},
+	}
+	graph.Nodes[1] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   cluster.Table,
 			Columns: cluster.Columns,
@@ -48,7 +71,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			cluster.FieldProduction:     {Type: field.TypeBool, Column: cluster.FieldProduction},
 		},
 	}
-	graph.Nodes[1] = &sqlgraph.Node{
+	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   invitation.Table,
 			Columns: invitation.Columns,
@@ -71,7 +94,27 @@ var schemaGraph = func() *sqlgraph.Schema {
 			invitation.FieldAcceptedAt:     {Type: field.TypeTime, Column: invitation.FieldAcceptedAt},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   labelsgroup.Table,
+			Columns: labelsgroup.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: labelsgroup.FieldID,
+			},
+		},
+		Type: "LabelsGroup",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			labelsgroup.FieldCreatedAt:      {Type: field.TypeTime, Column: labelsgroup.FieldCreatedAt},
+			labelsgroup.FieldUpdatedAt:      {Type: field.TypeTime, Column: labelsgroup.FieldUpdatedAt},
+			labelsgroup.FieldOrganizationID: {Type: field.TypeString, Column: labelsgroup.FieldOrganizationID},
+			labelsgroup.FieldName:           {Type: field.TypeString, Column: labelsgroup.FieldName},
+			labelsgroup.FieldNameKey:        {Type: field.TypeString, Column: labelsgroup.FieldNameKey},
+			labelsgroup.FieldCreatorID:      {Type: field.TypeString, Column: labelsgroup.FieldCreatorID},
+			labelsgroup.FieldLabels:         {Type: field.TypeJSON, Column: labelsgroup.FieldLabels},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -90,7 +133,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldLastActivityAt: {Type: field.TypeTime, Column: membership.FieldLastActivityAt},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -113,7 +156,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldOwnerID:            {Type: field.TypeString, Column: organization.FieldOwnerID},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organizationevent.Table,
 			Columns: organizationevent.Columns,
@@ -138,7 +181,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organizationevent.FieldCreatedAt:      {Type: field.TypeTime, Column: organizationevent.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   project.Table,
 			Columns: project.Columns,
@@ -157,7 +200,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			project.FieldDescription:    {Type: field.TypeString, Column: project.FieldDescription},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   role.Table,
 			Columns: role.Columns,
@@ -177,7 +220,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			role.FieldDescription:    {Type: field.TypeString, Column: role.FieldDescription},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   roleclusterpermission.Table,
 			Columns: roleclusterpermission.Columns,
@@ -194,7 +237,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			roleclusterpermission.FieldPermission:     {Type: field.TypeEnum, Column: roleclusterpermission.FieldPermission},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   roleprojectpermission.Table,
 			Columns: roleprojectpermission.Columns,
@@ -215,7 +258,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			roleprojectpermission.FieldProduction:     {Type: field.TypeEnum, Column: roleprojectpermission.FieldProduction},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -234,7 +277,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldLastUsedAt: {Type: field.TypeTime, Column: session.FieldLastUsedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -256,6 +299,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldCurrentOrganizationID: {Type: field.TypeString, Column: user.FieldCurrentOrganizationID},
 		},
 	}
+	graph.MustAddE(
+		"creator",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   annotationsgroup.CreatorTable,
+			Columns: []string{annotationsgroup.CreatorColumn},
+			Bidi:    false,
+		},
+		"AnnotationsGroup",
+		"User",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   annotationsgroup.OrganizationTable,
+			Columns: []string{annotationsgroup.OrganizationColumn},
+			Bidi:    false,
+		},
+		"AnnotationsGroup",
+		"Organization",
+	)
 	graph.MustAddE(
 		"organization",
 		&sqlgraph.EdgeSpec{
@@ -279,6 +346,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Cluster",
 		"RoleClusterPermission",
+	)
+	graph.MustAddE(
+		"labels_groups",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   cluster.LabelsGroupsTable,
+			Columns: cluster.LabelsGroupsPrimaryKey,
+			Bidi:    false,
+		},
+		"Cluster",
+		"LabelsGroup",
 	)
 	graph.MustAddE(
 		"organization",
@@ -315,6 +394,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Invitation",
 		"User",
+	)
+	graph.MustAddE(
+		"creator",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   labelsgroup.CreatorTable,
+			Columns: []string{labelsgroup.CreatorColumn},
+			Bidi:    false,
+		},
+		"LabelsGroup",
+		"User",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   labelsgroup.OrganizationTable,
+			Columns: []string{labelsgroup.OrganizationColumn},
+			Bidi:    false,
+		},
+		"LabelsGroup",
+		"Organization",
+	)
+	graph.MustAddE(
+		"clusters",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   labelsgroup.ClustersTable,
+			Columns: labelsgroup.ClustersPrimaryKey,
+			Bidi:    false,
+		},
+		"LabelsGroup",
+		"Cluster",
 	)
 	graph.MustAddE(
 		"organization",
@@ -423,6 +538,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Organization",
 		"Cluster",
+	)
+	graph.MustAddE(
+		"labels_groups",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.LabelsGroupsTable,
+			Columns: []string{organization.LabelsGroupsColumn},
+			Bidi:    false,
+		},
+		"Organization",
+		"LabelsGroup",
+	)
+	graph.MustAddE(
+		"annotations_groups",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.AnnotationsGroupsTable,
+			Columns: []string{organization.AnnotationsGroupsColumn},
+			Bidi:    false,
+		},
+		"Organization",
+		"AnnotationsGroup",
 	)
 	graph.MustAddE(
 		"role_project_permissions",
@@ -686,6 +825,114 @@ type predicateAdder interface {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *AnnotationsGroupQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AnnotationsGroupQuery builder.
+func (_q *AnnotationsGroupQuery) Filter() *AnnotationsGroupFilter {
+	return &AnnotationsGroupFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AnnotationsGroupMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AnnotationsGroupMutation builder.
+func (m *AnnotationsGroupMutation) Filter() *AnnotationsGroupFilter {
+	return &AnnotationsGroupFilter{config: m.config, predicateAdder: m}
+}
+
+// AnnotationsGroupFilter provides a generic filtering capability at runtime for AnnotationsGroupQuery.
+type AnnotationsGroupFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AnnotationsGroupFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *AnnotationsGroupFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(annotationsgroup.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *AnnotationsGroupFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(annotationsgroup.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *AnnotationsGroupFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(annotationsgroup.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *AnnotationsGroupFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(annotationsgroup.FieldOrganizationID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *AnnotationsGroupFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(annotationsgroup.FieldName))
+}
+
+// WhereNameKey applies the entql string predicate on the name_key field.
+func (f *AnnotationsGroupFilter) WhereNameKey(p entql.StringP) {
+	f.Where(p.Field(annotationsgroup.FieldNameKey))
+}
+
+// WhereCreatorID applies the entql string predicate on the creator_id field.
+func (f *AnnotationsGroupFilter) WhereCreatorID(p entql.StringP) {
+	f.Where(p.Field(annotationsgroup.FieldCreatorID))
+}
+
+// WhereAnnotations applies the entql json.RawMessage predicate on the annotations field.
+func (f *AnnotationsGroupFilter) WhereAnnotations(p entql.BytesP) {
+	f.Where(p.Field(annotationsgroup.FieldAnnotations))
+}
+
+// WhereScopes applies the entql json.RawMessage predicate on the scopes field.
+func (f *AnnotationsGroupFilter) WhereScopes(p entql.BytesP) {
+	f.Where(p.Field(annotationsgroup.FieldScopes))
+}
+
+// WhereHasCreator applies a predicate to check if query has an edge creator.
+func (f *AnnotationsGroupFilter) WhereHasCreator() {
+	f.Where(entql.HasEdge("creator"))
+}
+
+// WhereHasCreatorWith applies a predicate to check if query has an edge creator with a given conditions (other predicates).
+func (f *AnnotationsGroupFilter) WhereHasCreatorWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("creator", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *AnnotationsGroupFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *AnnotationsGroupFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ClusterQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -714,7 +961,7 @@ type ClusterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ClusterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -803,6 +1050,20 @@ func (f *ClusterFilter) WhereHasRolePermissionsWith(preds ...predicate.RoleClust
 	})))
 }
 
+// WhereHasLabelsGroups applies a predicate to check if query has an edge labels_groups.
+func (f *ClusterFilter) WhereHasLabelsGroups() {
+	f.Where(entql.HasEdge("labels_groups"))
+}
+
+// WhereHasLabelsGroupsWith applies a predicate to check if query has an edge labels_groups with a given conditions (other predicates).
+func (f *ClusterFilter) WhereHasLabelsGroupsWith(preds ...predicate.LabelsGroup) {
+	f.Where(entql.HasEdgeWith("labels_groups", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *InvitationQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -832,7 +1093,7 @@ type InvitationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InvitationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -936,6 +1197,123 @@ func (f *InvitationFilter) WhereHasInviterWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *LabelsGroupQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the LabelsGroupQuery builder.
+func (_q *LabelsGroupQuery) Filter() *LabelsGroupFilter {
+	return &LabelsGroupFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *LabelsGroupMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the LabelsGroupMutation builder.
+func (m *LabelsGroupMutation) Filter() *LabelsGroupFilter {
+	return &LabelsGroupFilter{config: m.config, predicateAdder: m}
+}
+
+// LabelsGroupFilter provides a generic filtering capability at runtime for LabelsGroupQuery.
+type LabelsGroupFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *LabelsGroupFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *LabelsGroupFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(labelsgroup.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *LabelsGroupFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(labelsgroup.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *LabelsGroupFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(labelsgroup.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *LabelsGroupFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(labelsgroup.FieldOrganizationID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *LabelsGroupFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(labelsgroup.FieldName))
+}
+
+// WhereNameKey applies the entql string predicate on the name_key field.
+func (f *LabelsGroupFilter) WhereNameKey(p entql.StringP) {
+	f.Where(p.Field(labelsgroup.FieldNameKey))
+}
+
+// WhereCreatorID applies the entql string predicate on the creator_id field.
+func (f *LabelsGroupFilter) WhereCreatorID(p entql.StringP) {
+	f.Where(p.Field(labelsgroup.FieldCreatorID))
+}
+
+// WhereLabels applies the entql json.RawMessage predicate on the labels field.
+func (f *LabelsGroupFilter) WhereLabels(p entql.BytesP) {
+	f.Where(p.Field(labelsgroup.FieldLabels))
+}
+
+// WhereHasCreator applies a predicate to check if query has an edge creator.
+func (f *LabelsGroupFilter) WhereHasCreator() {
+	f.Where(entql.HasEdge("creator"))
+}
+
+// WhereHasCreatorWith applies a predicate to check if query has an edge creator with a given conditions (other predicates).
+func (f *LabelsGroupFilter) WhereHasCreatorWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("creator", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *LabelsGroupFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *LabelsGroupFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasClusters applies a predicate to check if query has an edge clusters.
+func (f *LabelsGroupFilter) WhereHasClusters() {
+	f.Where(entql.HasEdge("clusters"))
+}
+
+// WhereHasClustersWith applies a predicate to check if query has an edge clusters with a given conditions (other predicates).
+func (f *LabelsGroupFilter) WhereHasClustersWith(preds ...predicate.Cluster) {
+	f.Where(entql.HasEdgeWith("clusters", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *MembershipQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -964,7 +1342,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1076,7 +1454,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1221,6 +1599,34 @@ func (f *OrganizationFilter) WhereHasClustersWith(preds ...predicate.Cluster) {
 	})))
 }
 
+// WhereHasLabelsGroups applies a predicate to check if query has an edge labels_groups.
+func (f *OrganizationFilter) WhereHasLabelsGroups() {
+	f.Where(entql.HasEdge("labels_groups"))
+}
+
+// WhereHasLabelsGroupsWith applies a predicate to check if query has an edge labels_groups with a given conditions (other predicates).
+func (f *OrganizationFilter) WhereHasLabelsGroupsWith(preds ...predicate.LabelsGroup) {
+	f.Where(entql.HasEdgeWith("labels_groups", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAnnotationsGroups applies a predicate to check if query has an edge annotations_groups.
+func (f *OrganizationFilter) WhereHasAnnotationsGroups() {
+	f.Where(entql.HasEdge("annotations_groups"))
+}
+
+// WhereHasAnnotationsGroupsWith applies a predicate to check if query has an edge annotations_groups with a given conditions (other predicates).
+func (f *OrganizationFilter) WhereHasAnnotationsGroupsWith(preds ...predicate.AnnotationsGroup) {
+	f.Where(entql.HasEdgeWith("annotations_groups", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasRoleProjectPermissions applies a predicate to check if query has an edge role_project_permissions.
 func (f *OrganizationFilter) WhereHasRoleProjectPermissions() {
 	f.Where(entql.HasEdge("role_project_permissions"))
@@ -1292,7 +1698,7 @@ type OrganizationEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1392,7 +1798,7 @@ type ProjectFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProjectFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1490,7 +1896,7 @@ type RoleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1635,7 +2041,7 @@ type RoleClusterPermissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleClusterPermissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1737,7 +2143,7 @@ type RoleProjectPermissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleProjectPermissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1859,7 +2265,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1943,7 +2349,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

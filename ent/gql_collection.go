@@ -10,8 +10,10 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
@@ -19,6 +21,150 @@ import (
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/ent/user"
 )
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *AnnotationsGroupQuery) CollectFields(ctx context.Context, satisfies ...string) (*AnnotationsGroupQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *AnnotationsGroupQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(annotationsgroup.Columns))
+		selectedFields = []string{annotationsgroup.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "creator":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withCreator = query
+			if _, ok := fieldSeen[annotationsgroup.FieldCreatorID]; !ok {
+				selectedFields = append(selectedFields, annotationsgroup.FieldCreatorID)
+				fieldSeen[annotationsgroup.FieldCreatorID] = struct{}{}
+			}
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[annotationsgroup.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, annotationsgroup.FieldOrganizationID)
+				fieldSeen[annotationsgroup.FieldOrganizationID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[annotationsgroup.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, annotationsgroup.FieldCreatedAt)
+				fieldSeen[annotationsgroup.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[annotationsgroup.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, annotationsgroup.FieldUpdatedAt)
+				fieldSeen[annotationsgroup.FieldUpdatedAt] = struct{}{}
+			}
+		case "organizationID":
+			if _, ok := fieldSeen[annotationsgroup.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, annotationsgroup.FieldOrganizationID)
+				fieldSeen[annotationsgroup.FieldOrganizationID] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[annotationsgroup.FieldName]; !ok {
+				selectedFields = append(selectedFields, annotationsgroup.FieldName)
+				fieldSeen[annotationsgroup.FieldName] = struct{}{}
+			}
+		case "annotations":
+			if _, ok := fieldSeen[annotationsgroup.FieldAnnotations]; !ok {
+				selectedFields = append(selectedFields, annotationsgroup.FieldAnnotations)
+				fieldSeen[annotationsgroup.FieldAnnotations] = struct{}{}
+			}
+		case "scopes":
+			if _, ok := fieldSeen[annotationsgroup.FieldScopes]; !ok {
+				selectedFields = append(selectedFields, annotationsgroup.FieldScopes)
+				fieldSeen[annotationsgroup.FieldScopes] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type annotationsgroupPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []AnnotationsGroupPaginateOption
+}
+
+func newAnnotationsGroupPaginateArgs(rv map[string]any) *annotationsgroupPaginateArgs {
+	args := &annotationsgroupPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &AnnotationsGroupOrder{Field: &AnnotationsGroupOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithAnnotationsGroupOrder(order))
+			}
+		case *AnnotationsGroupOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithAnnotationsGroupOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*AnnotationsGroupWhereInput); ok {
+		args.opts = append(args.opts, WithAnnotationsGroupFilter(v.Filter))
+	}
+	return args
+}
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *ClusterQuery) CollectFields(ctx context.Context, satisfies ...string) (*ClusterQuery, error) {
@@ -56,6 +202,19 @@ func (_q *ClusterQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, cluster.FieldOrganizationID)
 				fieldSeen[cluster.FieldOrganizationID] = struct{}{}
 			}
+
+		case "labelsGroups":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LabelsGroupClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, labelsgroupImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedLabelsGroups(alias, func(wq *LabelsGroupQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[cluster.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, cluster.FieldCreatedAt)
@@ -314,6 +473,158 @@ func newInvitationPaginateArgs(rv map[string]any) *invitationPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*InvitationWhereInput); ok {
 		args.opts = append(args.opts, WithInvitationFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *LabelsGroupQuery) CollectFields(ctx context.Context, satisfies ...string) (*LabelsGroupQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *LabelsGroupQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(labelsgroup.Columns))
+		selectedFields = []string{labelsgroup.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "creator":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withCreator = query
+			if _, ok := fieldSeen[labelsgroup.FieldCreatorID]; !ok {
+				selectedFields = append(selectedFields, labelsgroup.FieldCreatorID)
+				fieldSeen[labelsgroup.FieldCreatorID] = struct{}{}
+			}
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[labelsgroup.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, labelsgroup.FieldOrganizationID)
+				fieldSeen[labelsgroup.FieldOrganizationID] = struct{}{}
+			}
+
+		case "clusters":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ClusterClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, clusterImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedClusters(alias, func(wq *ClusterQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[labelsgroup.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, labelsgroup.FieldCreatedAt)
+				fieldSeen[labelsgroup.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[labelsgroup.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, labelsgroup.FieldUpdatedAt)
+				fieldSeen[labelsgroup.FieldUpdatedAt] = struct{}{}
+			}
+		case "organizationID":
+			if _, ok := fieldSeen[labelsgroup.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, labelsgroup.FieldOrganizationID)
+				fieldSeen[labelsgroup.FieldOrganizationID] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[labelsgroup.FieldName]; !ok {
+				selectedFields = append(selectedFields, labelsgroup.FieldName)
+				fieldSeen[labelsgroup.FieldName] = struct{}{}
+			}
+		case "labels":
+			if _, ok := fieldSeen[labelsgroup.FieldLabels]; !ok {
+				selectedFields = append(selectedFields, labelsgroup.FieldLabels)
+				fieldSeen[labelsgroup.FieldLabels] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type labelsgroupPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []LabelsGroupPaginateOption
+}
+
+func newLabelsGroupPaginateArgs(rv map[string]any) *labelsgroupPaginateArgs {
+	args := &labelsgroupPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &LabelsGroupOrder{Field: &LabelsGroupOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithLabelsGroupOrder(order))
+			}
+		case *LabelsGroupOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithLabelsGroupOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*LabelsGroupWhereInput); ok {
+		args.opts = append(args.opts, WithLabelsGroupFilter(v.Filter))
 	}
 	return args
 }
@@ -768,6 +1079,184 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 				query = pager.applyOrder(query)
 			}
 			_q.WithNamedClusters(alias, func(wq *ClusterQuery) {
+				*wq = *query
+			})
+
+		case "labelsGroups":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LabelsGroupClient{config: _q.config}).Query()
+			)
+			args := newLabelsGroupPaginateArgs(fieldArgs(ctx, new(LabelsGroupWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newLabelsGroupPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Organization) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID string `sql:"organization_id"`
+							Count  int    `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(organization.LabelsGroupsColumn), ids...))
+						})
+						if err := query.GroupBy(organization.LabelsGroupsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[string]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Organization) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.LabelsGroups)
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges && !hasCollectedField(ctx, append(path, pageInfoField)...) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, labelsgroupImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(organization.LabelsGroupsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedLabelsGroups(alias, func(wq *LabelsGroupQuery) {
+				*wq = *query
+			})
+
+		case "annotationsGroups":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&AnnotationsGroupClient{config: _q.config}).Query()
+			)
+			args := newAnnotationsGroupPaginateArgs(fieldArgs(ctx, new(AnnotationsGroupWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newAnnotationsGroupPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Organization) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID string `sql:"organization_id"`
+							Count  int    `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(organization.AnnotationsGroupsColumn), ids...))
+						})
+						if err := query.GroupBy(organization.AnnotationsGroupsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[string]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[5][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Organization) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.AnnotationsGroups)
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[5][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges && !hasCollectedField(ctx, append(path, pageInfoField)...) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, annotationsgroupImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(organization.AnnotationsGroupsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedAnnotationsGroups(alias, func(wq *AnnotationsGroupQuery) {
 				*wq = *query
 			})
 		case "createdAt":

@@ -8,10 +8,38 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
+func (_m *AnnotationsGroup) Creator(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.CreatorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCreator().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *AnnotationsGroup) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Cluster) Organization(ctx context.Context) (*Organization, error) {
 	result, err := _m.Edges.OrganizationOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Cluster) LabelsGroups(ctx context.Context) (result []*LabelsGroup, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedLabelsGroups(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.LabelsGroupsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryLabelsGroups().All(ctx)
 	}
 	return result, err
 }
@@ -36,6 +64,34 @@ func (_m *Invitation) Inviter(ctx context.Context) (*User, error) {
 	result, err := _m.Edges.InviterOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryInviter().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *LabelsGroup) Creator(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.CreatorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCreator().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *LabelsGroup) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *LabelsGroup) Clusters(ctx context.Context) (result []*Cluster, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedClusters(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ClustersOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryClusters().All(ctx)
 	}
 	return result, err
 }
@@ -133,6 +189,48 @@ func (_m *Organization) Clusters(
 		return conn, nil
 	}
 	return _m.QueryClusters().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Organization) LabelsGroups(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *LabelsGroupOrder, where *LabelsGroupWhereInput,
+) (*LabelsGroupConnection, error) {
+	opts := []LabelsGroupPaginateOption{
+		WithLabelsGroupOrder(orderBy),
+		WithLabelsGroupFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
+	if nodes, err := _m.NamedLabelsGroups(alias); err == nil || hasTotalCount {
+		pager, err := newLabelsGroupPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &LabelsGroupConnection{Edges: []*LabelsGroupEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryLabelsGroups().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Organization) AnnotationsGroups(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *AnnotationsGroupOrder, where *AnnotationsGroupWhereInput,
+) (*AnnotationsGroupConnection, error) {
+	opts := []AnnotationsGroupPaginateOption{
+		WithAnnotationsGroupOrder(orderBy),
+		WithAnnotationsGroupFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
+	if nodes, err := _m.NamedAnnotationsGroups(alias); err == nil || hasTotalCount {
+		pager, err := newAnnotationsGroupPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &AnnotationsGroupConnection{Edges: []*AnnotationsGroupEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryAnnotationsGroups().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *Project) Organization(ctx context.Context) (*Organization, error) {

@@ -9,8 +9,10 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/hashicorp/go-multierror"
+	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
@@ -24,6 +26,11 @@ type Noder interface {
 	IsNode()
 }
 
+var annotationsgroupImplementors = []string{"AnnotationsGroup", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*AnnotationsGroup) IsNode() {}
+
 var clusterImplementors = []string{"Cluster", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -33,6 +40,11 @@ var invitationImplementors = []string{"Invitation", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Invitation) IsNode() {}
+
+var labelsgroupImplementors = []string{"LabelsGroup", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*LabelsGroup) IsNode() {}
 
 var membershipImplementors = []string{"Membership", "Node"}
 
@@ -122,6 +134,15 @@ func (c *Client) Noder(ctx context.Context, id string, opts ...NodeOption) (_ No
 
 func (c *Client) noder(ctx context.Context, table string, id string) (Noder, error) {
 	switch table {
+	case annotationsgroup.Table:
+		query := c.AnnotationsGroup.Query().
+			Where(annotationsgroup.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, annotationsgroupImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case cluster.Table:
 		query := c.Cluster.Query().
 			Where(cluster.ID(id))
@@ -136,6 +157,15 @@ func (c *Client) noder(ctx context.Context, table string, id string) (Noder, err
 			Where(invitation.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, invitationImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case labelsgroup.Table:
+		query := c.LabelsGroup.Query().
+			Where(labelsgroup.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, labelsgroupImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -267,6 +297,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []string) ([]Node
 		idmap[id] = append(idmap[id], &noders[i])
 	}
 	switch table {
+	case annotationsgroup.Table:
+		query := c.AnnotationsGroup.Query().
+			Where(annotationsgroup.IDIn(ids...))
+		query, err := query.CollectFields(ctx, annotationsgroupImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case cluster.Table:
 		query := c.Cluster.Query().
 			Where(cluster.IDIn(ids...))
@@ -287,6 +333,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []string) ([]Node
 		query := c.Invitation.Query().
 			Where(invitation.IDIn(ids...))
 		query, err := query.CollectFields(ctx, invitationImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case labelsgroup.Table:
+		query := c.LabelsGroup.Query().
+			Where(labelsgroup.IDIn(ids...))
+		query, err := query.CollectFields(ctx, labelsgroupImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -14,8 +14,10 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
@@ -104,6 +106,335 @@ func paginateLimit(first, last *int) int {
 		limit = *last + 1
 	}
 	return limit
+}
+
+// AnnotationsGroupEdge is the edge representation of AnnotationsGroup.
+type AnnotationsGroupEdge struct {
+	Node   *AnnotationsGroup `json:"node"`
+	Cursor Cursor            `json:"cursor"`
+}
+
+// AnnotationsGroupConnection is the connection containing edges to AnnotationsGroup.
+type AnnotationsGroupConnection struct {
+	Edges      []*AnnotationsGroupEdge `json:"edges"`
+	PageInfo   PageInfo                `json:"pageInfo"`
+	TotalCount int                     `json:"totalCount"`
+}
+
+func (c *AnnotationsGroupConnection) build(nodes []*AnnotationsGroup, pager *annotationsgroupPager, after *Cursor, first *int, before *Cursor, last *int) {
+	var n int
+	n, c.PageInfo.HasNextPage, c.PageInfo.HasPreviousPage = relay.Page(len(nodes), after != nil, first, before != nil, last)
+	nodes = nodes[:n]
+	var nodeAt func(int) *AnnotationsGroup
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *AnnotationsGroup {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *AnnotationsGroup {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*AnnotationsGroupEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &AnnotationsGroupEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// AnnotationsGroupPaginateOption enables pagination customization.
+type AnnotationsGroupPaginateOption func(*annotationsgroupPager) error
+
+// WithAnnotationsGroupOrder configures pagination ordering.
+func WithAnnotationsGroupOrder(order *AnnotationsGroupOrder) AnnotationsGroupPaginateOption {
+	if order == nil {
+		order = DefaultAnnotationsGroupOrder
+	}
+	o := *order
+	return func(pager *annotationsgroupPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultAnnotationsGroupOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithAnnotationsGroupFilter configures pagination filter.
+func WithAnnotationsGroupFilter(filter func(*AnnotationsGroupQuery) (*AnnotationsGroupQuery, error)) AnnotationsGroupPaginateOption {
+	return func(pager *annotationsgroupPager) error {
+		if filter == nil {
+			return errors.New("AnnotationsGroupQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type annotationsgroupPager struct {
+	reverse bool
+	order   *AnnotationsGroupOrder
+	filter  func(*AnnotationsGroupQuery) (*AnnotationsGroupQuery, error)
+}
+
+func newAnnotationsGroupPager(opts []AnnotationsGroupPaginateOption, reverse bool) (*annotationsgroupPager, error) {
+	pager := &annotationsgroupPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultAnnotationsGroupOrder
+	}
+	return pager, nil
+}
+
+func (p *annotationsgroupPager) applyFilter(query *AnnotationsGroupQuery) (*AnnotationsGroupQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *annotationsgroupPager) toCursor(_m *AnnotationsGroup) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *annotationsgroupPager) applyCursors(query *AnnotationsGroupQuery, after, before *Cursor) (*AnnotationsGroupQuery, error) {
+	zero, _ := p.order.Field.Value(&AnnotationsGroup{})
+	predicates, err := relay.CursorPredicates(after, before, DefaultAnnotationsGroupOrder.Field.column, p.order.Field.column, p.order.Direction, zero)
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *annotationsgroupPager) applyOrder(query *AnnotationsGroupQuery) *AnnotationsGroupQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	zero, _ := p.order.Field.Value(&AnnotationsGroup{})
+	query = query.Order(p.order.Field.toTerm(relay.OrderOptions(direction, zero)...))
+	if p.order.Field != DefaultAnnotationsGroupOrder.Field {
+		query = query.Order(DefaultAnnotationsGroupOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *annotationsgroupPager) orderExpr(query *AnnotationsGroupQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	zero, _ := p.order.Field.Value(&AnnotationsGroup{})
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(relay.OrderSQL(direction, zero))
+		if p.order.Field != DefaultAnnotationsGroupOrder.Field {
+			b.Comma().Ident(DefaultAnnotationsGroupOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to AnnotationsGroup.
+func (_m *AnnotationsGroupQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...AnnotationsGroupPaginateOption,
+) (*AnnotationsGroupConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newAnnotationsGroupPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &AnnotationsGroupConnection{Edges: []*AnnotationsGroupEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// AnnotationsGroupOrderFieldCreatedAt orders AnnotationsGroup by created_at.
+	AnnotationsGroupOrderFieldCreatedAt = &AnnotationsGroupOrderField{
+		Value: func(_m *AnnotationsGroup) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: annotationsgroup.FieldCreatedAt,
+		toTerm: annotationsgroup.ByCreatedAt,
+		toCursor: func(_m *AnnotationsGroup) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// AnnotationsGroupOrderFieldUpdatedAt orders AnnotationsGroup by updated_at.
+	AnnotationsGroupOrderFieldUpdatedAt = &AnnotationsGroupOrderField{
+		Value: func(_m *AnnotationsGroup) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: annotationsgroup.FieldUpdatedAt,
+		toTerm: annotationsgroup.ByUpdatedAt,
+		toCursor: func(_m *AnnotationsGroup) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// AnnotationsGroupOrderFieldName orders AnnotationsGroup by name.
+	AnnotationsGroupOrderFieldName = &AnnotationsGroupOrderField{
+		Value: func(_m *AnnotationsGroup) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: annotationsgroup.FieldName,
+		toTerm: annotationsgroup.ByName,
+		toCursor: func(_m *AnnotationsGroup) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f AnnotationsGroupOrderField) String() string {
+	var str string
+	switch f.column {
+	case AnnotationsGroupOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case AnnotationsGroupOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case AnnotationsGroupOrderFieldName.column:
+		str = "NAME"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f AnnotationsGroupOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *AnnotationsGroupOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("AnnotationsGroupOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *AnnotationsGroupOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *AnnotationsGroupOrderFieldUpdatedAt
+	case "NAME":
+		*f = *AnnotationsGroupOrderFieldName
+	default:
+		return fmt.Errorf("%s is not a valid AnnotationsGroupOrderField", str)
+	}
+	return nil
+}
+
+// AnnotationsGroupOrderField defines the ordering field of AnnotationsGroup.
+type AnnotationsGroupOrderField struct {
+	// Value extracts the ordering value from the given AnnotationsGroup.
+	Value    func(*AnnotationsGroup) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) annotationsgroup.OrderOption
+	toCursor func(*AnnotationsGroup) Cursor
+}
+
+// AnnotationsGroupOrder defines the ordering of AnnotationsGroup.
+type AnnotationsGroupOrder struct {
+	Direction OrderDirection              `json:"direction"`
+	Field     *AnnotationsGroupOrderField `json:"field"`
+}
+
+// DefaultAnnotationsGroupOrder is the default ordering of AnnotationsGroup.
+var DefaultAnnotationsGroupOrder = &AnnotationsGroupOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &AnnotationsGroupOrderField{
+		Value: func(_m *AnnotationsGroup) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: annotationsgroup.FieldID,
+		toTerm: annotationsgroup.ByID,
+		toCursor: func(_m *AnnotationsGroup) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts AnnotationsGroup into AnnotationsGroupEdge.
+func (_m *AnnotationsGroup) ToEdge(order *AnnotationsGroupOrder) *AnnotationsGroupEdge {
+	if order == nil {
+		order = DefaultAnnotationsGroupOrder
+	}
+	return &AnnotationsGroupEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
 }
 
 // ClusterEdge is the edge representation of Cluster.
@@ -777,6 +1108,335 @@ func (_m *Invitation) ToEdge(order *InvitationOrder) *InvitationEdge {
 		order = DefaultInvitationOrder
 	}
 	return &InvitationEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// LabelsGroupEdge is the edge representation of LabelsGroup.
+type LabelsGroupEdge struct {
+	Node   *LabelsGroup `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// LabelsGroupConnection is the connection containing edges to LabelsGroup.
+type LabelsGroupConnection struct {
+	Edges      []*LabelsGroupEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *LabelsGroupConnection) build(nodes []*LabelsGroup, pager *labelsgroupPager, after *Cursor, first *int, before *Cursor, last *int) {
+	var n int
+	n, c.PageInfo.HasNextPage, c.PageInfo.HasPreviousPage = relay.Page(len(nodes), after != nil, first, before != nil, last)
+	nodes = nodes[:n]
+	var nodeAt func(int) *LabelsGroup
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *LabelsGroup {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *LabelsGroup {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*LabelsGroupEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &LabelsGroupEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// LabelsGroupPaginateOption enables pagination customization.
+type LabelsGroupPaginateOption func(*labelsgroupPager) error
+
+// WithLabelsGroupOrder configures pagination ordering.
+func WithLabelsGroupOrder(order *LabelsGroupOrder) LabelsGroupPaginateOption {
+	if order == nil {
+		order = DefaultLabelsGroupOrder
+	}
+	o := *order
+	return func(pager *labelsgroupPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultLabelsGroupOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithLabelsGroupFilter configures pagination filter.
+func WithLabelsGroupFilter(filter func(*LabelsGroupQuery) (*LabelsGroupQuery, error)) LabelsGroupPaginateOption {
+	return func(pager *labelsgroupPager) error {
+		if filter == nil {
+			return errors.New("LabelsGroupQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type labelsgroupPager struct {
+	reverse bool
+	order   *LabelsGroupOrder
+	filter  func(*LabelsGroupQuery) (*LabelsGroupQuery, error)
+}
+
+func newLabelsGroupPager(opts []LabelsGroupPaginateOption, reverse bool) (*labelsgroupPager, error) {
+	pager := &labelsgroupPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultLabelsGroupOrder
+	}
+	return pager, nil
+}
+
+func (p *labelsgroupPager) applyFilter(query *LabelsGroupQuery) (*LabelsGroupQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *labelsgroupPager) toCursor(_m *LabelsGroup) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *labelsgroupPager) applyCursors(query *LabelsGroupQuery, after, before *Cursor) (*LabelsGroupQuery, error) {
+	zero, _ := p.order.Field.Value(&LabelsGroup{})
+	predicates, err := relay.CursorPredicates(after, before, DefaultLabelsGroupOrder.Field.column, p.order.Field.column, p.order.Direction, zero)
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *labelsgroupPager) applyOrder(query *LabelsGroupQuery) *LabelsGroupQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	zero, _ := p.order.Field.Value(&LabelsGroup{})
+	query = query.Order(p.order.Field.toTerm(relay.OrderOptions(direction, zero)...))
+	if p.order.Field != DefaultLabelsGroupOrder.Field {
+		query = query.Order(DefaultLabelsGroupOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *labelsgroupPager) orderExpr(query *LabelsGroupQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	zero, _ := p.order.Field.Value(&LabelsGroup{})
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(relay.OrderSQL(direction, zero))
+		if p.order.Field != DefaultLabelsGroupOrder.Field {
+			b.Comma().Ident(DefaultLabelsGroupOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to LabelsGroup.
+func (_m *LabelsGroupQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...LabelsGroupPaginateOption,
+) (*LabelsGroupConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newLabelsGroupPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &LabelsGroupConnection{Edges: []*LabelsGroupEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// LabelsGroupOrderFieldCreatedAt orders LabelsGroup by created_at.
+	LabelsGroupOrderFieldCreatedAt = &LabelsGroupOrderField{
+		Value: func(_m *LabelsGroup) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: labelsgroup.FieldCreatedAt,
+		toTerm: labelsgroup.ByCreatedAt,
+		toCursor: func(_m *LabelsGroup) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// LabelsGroupOrderFieldUpdatedAt orders LabelsGroup by updated_at.
+	LabelsGroupOrderFieldUpdatedAt = &LabelsGroupOrderField{
+		Value: func(_m *LabelsGroup) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: labelsgroup.FieldUpdatedAt,
+		toTerm: labelsgroup.ByUpdatedAt,
+		toCursor: func(_m *LabelsGroup) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// LabelsGroupOrderFieldName orders LabelsGroup by name.
+	LabelsGroupOrderFieldName = &LabelsGroupOrderField{
+		Value: func(_m *LabelsGroup) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: labelsgroup.FieldName,
+		toTerm: labelsgroup.ByName,
+		toCursor: func(_m *LabelsGroup) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f LabelsGroupOrderField) String() string {
+	var str string
+	switch f.column {
+	case LabelsGroupOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case LabelsGroupOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case LabelsGroupOrderFieldName.column:
+		str = "NAME"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f LabelsGroupOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *LabelsGroupOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("LabelsGroupOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *LabelsGroupOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *LabelsGroupOrderFieldUpdatedAt
+	case "NAME":
+		*f = *LabelsGroupOrderFieldName
+	default:
+		return fmt.Errorf("%s is not a valid LabelsGroupOrderField", str)
+	}
+	return nil
+}
+
+// LabelsGroupOrderField defines the ordering field of LabelsGroup.
+type LabelsGroupOrderField struct {
+	// Value extracts the ordering value from the given LabelsGroup.
+	Value    func(*LabelsGroup) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) labelsgroup.OrderOption
+	toCursor func(*LabelsGroup) Cursor
+}
+
+// LabelsGroupOrder defines the ordering of LabelsGroup.
+type LabelsGroupOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *LabelsGroupOrderField `json:"field"`
+}
+
+// DefaultLabelsGroupOrder is the default ordering of LabelsGroup.
+var DefaultLabelsGroupOrder = &LabelsGroupOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &LabelsGroupOrderField{
+		Value: func(_m *LabelsGroup) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: labelsgroup.FieldID,
+		toTerm: labelsgroup.ByID,
+		toCursor: func(_m *LabelsGroup) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts LabelsGroup into LabelsGroupEdge.
+func (_m *LabelsGroup) ToEdge(order *LabelsGroupOrder) *LabelsGroupEdge {
+	if order == nil {
+		order = DefaultLabelsGroupOrder
+	}
+	return &LabelsGroupEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

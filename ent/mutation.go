@@ -11,8 +11,10 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
@@ -24,6 +26,7 @@ import (
 	"github.com/orgql/orgql/ent/session"
 	"github.com/orgql/orgql/ent/user"
 	"github.com/orgql/orgql/internal/billing"
+	"github.com/orgql/orgql/internal/kubemeta"
 	"github.com/orgql/orgql/internal/rbac"
 )
 
@@ -36,8 +39,10 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
+	TypeAnnotationsGroup      = "AnnotationsGroup"
 	TypeCluster               = "Cluster"
 	TypeInvitation            = "Invitation"
+	TypeLabelsGroup           = "LabelsGroup"
 	TypeMembership            = "Membership"
 	TypeOrganization          = "Organization"
 	TypeOrganizationEvent     = "OrganizationEvent"
@@ -48,6 +53,870 @@ const (
 	TypeSession               = "Session"
 	TypeUser                  = "User"
 )
+
+// AnnotationsGroupMutation represents an operation that mutates the AnnotationsGroup nodes in the graph.
+type AnnotationsGroupMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *string
+	created_at          *time.Time
+	updated_at          *time.Time
+	name                *string
+	name_key            *string
+	annotations         *[]kubemeta.Annotation
+	appendannotations   []kubemeta.Annotation
+	scopes              *[]kubemeta.Scope
+	appendscopes        []kubemeta.Scope
+	clearedFields       map[string]struct{}
+	creator             *string
+	clearedcreator      bool
+	organization        *string
+	clearedorganization bool
+	done                bool
+	oldValue            func(context.Context) (*AnnotationsGroup, error)
+	predicates          []predicate.AnnotationsGroup
+}
+
+var _ ent.Mutation = (*AnnotationsGroupMutation)(nil)
+
+// annotationsgroupOption allows management of the mutation configuration using functional options.
+type annotationsgroupOption func(*AnnotationsGroupMutation)
+
+// newAnnotationsGroupMutation creates new mutation for the AnnotationsGroup entity.
+func newAnnotationsGroupMutation(c config, op Op, opts ...annotationsgroupOption) *AnnotationsGroupMutation {
+	m := &AnnotationsGroupMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAnnotationsGroup,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAnnotationsGroupID sets the ID field of the mutation.
+func withAnnotationsGroupID(id string) annotationsgroupOption {
+	return func(m *AnnotationsGroupMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *AnnotationsGroup
+		)
+		m.oldValue = func(ctx context.Context) (*AnnotationsGroup, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().AnnotationsGroup.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAnnotationsGroup sets the old AnnotationsGroup of the mutation.
+func withAnnotationsGroup(node *AnnotationsGroup) annotationsgroupOption {
+	return func(m *AnnotationsGroupMutation) {
+		m.oldValue = func(context.Context) (*AnnotationsGroup, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AnnotationsGroupMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AnnotationsGroupMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of AnnotationsGroup entities.
+func (m *AnnotationsGroupMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AnnotationsGroupMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AnnotationsGroupMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().AnnotationsGroup.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *AnnotationsGroupMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *AnnotationsGroupMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the AnnotationsGroup entity.
+// If the AnnotationsGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AnnotationsGroupMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *AnnotationsGroupMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *AnnotationsGroupMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *AnnotationsGroupMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the AnnotationsGroup entity.
+// If the AnnotationsGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AnnotationsGroupMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *AnnotationsGroupMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *AnnotationsGroupMutation) SetOrganizationID(s string) {
+	m.organization = &s
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *AnnotationsGroupMutation) OrganizationID() (r string, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the AnnotationsGroup entity.
+// If the AnnotationsGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AnnotationsGroupMutation) OldOrganizationID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *AnnotationsGroupMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetName sets the "name" field.
+func (m *AnnotationsGroupMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *AnnotationsGroupMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the AnnotationsGroup entity.
+// If the AnnotationsGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AnnotationsGroupMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *AnnotationsGroupMutation) ResetName() {
+	m.name = nil
+}
+
+// SetNameKey sets the "name_key" field.
+func (m *AnnotationsGroupMutation) SetNameKey(s string) {
+	m.name_key = &s
+}
+
+// NameKey returns the value of the "name_key" field in the mutation.
+func (m *AnnotationsGroupMutation) NameKey() (r string, exists bool) {
+	v := m.name_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNameKey returns the old "name_key" field's value of the AnnotationsGroup entity.
+// If the AnnotationsGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AnnotationsGroupMutation) OldNameKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNameKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNameKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNameKey: %w", err)
+	}
+	return oldValue.NameKey, nil
+}
+
+// ResetNameKey resets all changes to the "name_key" field.
+func (m *AnnotationsGroupMutation) ResetNameKey() {
+	m.name_key = nil
+}
+
+// SetCreatorID sets the "creator_id" field.
+func (m *AnnotationsGroupMutation) SetCreatorID(s string) {
+	m.creator = &s
+}
+
+// CreatorID returns the value of the "creator_id" field in the mutation.
+func (m *AnnotationsGroupMutation) CreatorID() (r string, exists bool) {
+	v := m.creator
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatorID returns the old "creator_id" field's value of the AnnotationsGroup entity.
+// If the AnnotationsGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AnnotationsGroupMutation) OldCreatorID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatorID: %w", err)
+	}
+	return oldValue.CreatorID, nil
+}
+
+// ClearCreatorID clears the value of the "creator_id" field.
+func (m *AnnotationsGroupMutation) ClearCreatorID() {
+	m.creator = nil
+	m.clearedFields[annotationsgroup.FieldCreatorID] = struct{}{}
+}
+
+// CreatorIDCleared returns if the "creator_id" field was cleared in this mutation.
+func (m *AnnotationsGroupMutation) CreatorIDCleared() bool {
+	_, ok := m.clearedFields[annotationsgroup.FieldCreatorID]
+	return ok
+}
+
+// ResetCreatorID resets all changes to the "creator_id" field.
+func (m *AnnotationsGroupMutation) ResetCreatorID() {
+	m.creator = nil
+	delete(m.clearedFields, annotationsgroup.FieldCreatorID)
+}
+
+// SetAnnotations sets the "annotations" field.
+func (m *AnnotationsGroupMutation) SetAnnotations(k []kubemeta.Annotation) {
+	m.annotations = &k
+	m.appendannotations = nil
+}
+
+// Annotations returns the value of the "annotations" field in the mutation.
+func (m *AnnotationsGroupMutation) Annotations() (r []kubemeta.Annotation, exists bool) {
+	v := m.annotations
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAnnotations returns the old "annotations" field's value of the AnnotationsGroup entity.
+// If the AnnotationsGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AnnotationsGroupMutation) OldAnnotations(ctx context.Context) (v []kubemeta.Annotation, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAnnotations is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAnnotations requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAnnotations: %w", err)
+	}
+	return oldValue.Annotations, nil
+}
+
+// AppendAnnotations adds k to the "annotations" field.
+func (m *AnnotationsGroupMutation) AppendAnnotations(k []kubemeta.Annotation) {
+	m.appendannotations = append(m.appendannotations, k...)
+}
+
+// AppendedAnnotations returns the list of values that were appended to the "annotations" field in this mutation.
+func (m *AnnotationsGroupMutation) AppendedAnnotations() ([]kubemeta.Annotation, bool) {
+	if len(m.appendannotations) == 0 {
+		return nil, false
+	}
+	return m.appendannotations, true
+}
+
+// ResetAnnotations resets all changes to the "annotations" field.
+func (m *AnnotationsGroupMutation) ResetAnnotations() {
+	m.annotations = nil
+	m.appendannotations = nil
+}
+
+// SetScopes sets the "scopes" field.
+func (m *AnnotationsGroupMutation) SetScopes(k []kubemeta.Scope) {
+	m.scopes = &k
+	m.appendscopes = nil
+}
+
+// Scopes returns the value of the "scopes" field in the mutation.
+func (m *AnnotationsGroupMutation) Scopes() (r []kubemeta.Scope, exists bool) {
+	v := m.scopes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScopes returns the old "scopes" field's value of the AnnotationsGroup entity.
+// If the AnnotationsGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AnnotationsGroupMutation) OldScopes(ctx context.Context) (v []kubemeta.Scope, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScopes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScopes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScopes: %w", err)
+	}
+	return oldValue.Scopes, nil
+}
+
+// AppendScopes adds k to the "scopes" field.
+func (m *AnnotationsGroupMutation) AppendScopes(k []kubemeta.Scope) {
+	m.appendscopes = append(m.appendscopes, k...)
+}
+
+// AppendedScopes returns the list of values that were appended to the "scopes" field in this mutation.
+func (m *AnnotationsGroupMutation) AppendedScopes() ([]kubemeta.Scope, bool) {
+	if len(m.appendscopes) == 0 {
+		return nil, false
+	}
+	return m.appendscopes, true
+}
+
+// ResetScopes resets all changes to the "scopes" field.
+func (m *AnnotationsGroupMutation) ResetScopes() {
+	m.scopes = nil
+	m.appendscopes = nil
+}
+
+// ClearCreator clears the "creator" edge to the User entity.
+func (m *AnnotationsGroupMutation) ClearCreator() {
+	m.clearedcreator = true
+	m.clearedFields[annotationsgroup.FieldCreatorID] = struct{}{}
+}
+
+// CreatorCleared reports if the "creator" edge to the User entity was cleared.
+func (m *AnnotationsGroupMutation) CreatorCleared() bool {
+	return m.CreatorIDCleared() || m.clearedcreator
+}
+
+// CreatorIDs returns the "creator" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CreatorID instead. It exists only for internal usage by the builders.
+func (m *AnnotationsGroupMutation) CreatorIDs() (ids []string) {
+	if id := m.creator; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCreator resets all changes to the "creator" edge.
+func (m *AnnotationsGroupMutation) ResetCreator() {
+	m.creator = nil
+	m.clearedcreator = false
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *AnnotationsGroupMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[annotationsgroup.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *AnnotationsGroupMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *AnnotationsGroupMutation) OrganizationIDs() (ids []string) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *AnnotationsGroupMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// Where appends a list predicates to the AnnotationsGroupMutation builder.
+func (m *AnnotationsGroupMutation) Where(ps ...predicate.AnnotationsGroup) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AnnotationsGroupMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AnnotationsGroupMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.AnnotationsGroup, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AnnotationsGroupMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AnnotationsGroupMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (AnnotationsGroup).
+func (m *AnnotationsGroupMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AnnotationsGroupMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.created_at != nil {
+		fields = append(fields, annotationsgroup.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, annotationsgroup.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, annotationsgroup.FieldOrganizationID)
+	}
+	if m.name != nil {
+		fields = append(fields, annotationsgroup.FieldName)
+	}
+	if m.name_key != nil {
+		fields = append(fields, annotationsgroup.FieldNameKey)
+	}
+	if m.creator != nil {
+		fields = append(fields, annotationsgroup.FieldCreatorID)
+	}
+	if m.annotations != nil {
+		fields = append(fields, annotationsgroup.FieldAnnotations)
+	}
+	if m.scopes != nil {
+		fields = append(fields, annotationsgroup.FieldScopes)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AnnotationsGroupMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case annotationsgroup.FieldCreatedAt:
+		return m.CreatedAt()
+	case annotationsgroup.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case annotationsgroup.FieldOrganizationID:
+		return m.OrganizationID()
+	case annotationsgroup.FieldName:
+		return m.Name()
+	case annotationsgroup.FieldNameKey:
+		return m.NameKey()
+	case annotationsgroup.FieldCreatorID:
+		return m.CreatorID()
+	case annotationsgroup.FieldAnnotations:
+		return m.Annotations()
+	case annotationsgroup.FieldScopes:
+		return m.Scopes()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AnnotationsGroupMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case annotationsgroup.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case annotationsgroup.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case annotationsgroup.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case annotationsgroup.FieldName:
+		return m.OldName(ctx)
+	case annotationsgroup.FieldNameKey:
+		return m.OldNameKey(ctx)
+	case annotationsgroup.FieldCreatorID:
+		return m.OldCreatorID(ctx)
+	case annotationsgroup.FieldAnnotations:
+		return m.OldAnnotations(ctx)
+	case annotationsgroup.FieldScopes:
+		return m.OldScopes(ctx)
+	}
+	return nil, fmt.Errorf("unknown AnnotationsGroup field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AnnotationsGroupMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case annotationsgroup.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case annotationsgroup.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case annotationsgroup.FieldOrganizationID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case annotationsgroup.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case annotationsgroup.FieldNameKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNameKey(v)
+		return nil
+	case annotationsgroup.FieldCreatorID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatorID(v)
+		return nil
+	case annotationsgroup.FieldAnnotations:
+		v, ok := value.([]kubemeta.Annotation)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAnnotations(v)
+		return nil
+	case annotationsgroup.FieldScopes:
+		v, ok := value.([]kubemeta.Scope)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScopes(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AnnotationsGroup field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AnnotationsGroupMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AnnotationsGroupMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AnnotationsGroupMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown AnnotationsGroup numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AnnotationsGroupMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(annotationsgroup.FieldCreatorID) {
+		fields = append(fields, annotationsgroup.FieldCreatorID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AnnotationsGroupMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AnnotationsGroupMutation) ClearField(name string) error {
+	switch name {
+	case annotationsgroup.FieldCreatorID:
+		m.ClearCreatorID()
+		return nil
+	}
+	return fmt.Errorf("unknown AnnotationsGroup nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AnnotationsGroupMutation) ResetField(name string) error {
+	switch name {
+	case annotationsgroup.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case annotationsgroup.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case annotationsgroup.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case annotationsgroup.FieldName:
+		m.ResetName()
+		return nil
+	case annotationsgroup.FieldNameKey:
+		m.ResetNameKey()
+		return nil
+	case annotationsgroup.FieldCreatorID:
+		m.ResetCreatorID()
+		return nil
+	case annotationsgroup.FieldAnnotations:
+		m.ResetAnnotations()
+		return nil
+	case annotationsgroup.FieldScopes:
+		m.ResetScopes()
+		return nil
+	}
+	return fmt.Errorf("unknown AnnotationsGroup field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AnnotationsGroupMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.creator != nil {
+		edges = append(edges, annotationsgroup.EdgeCreator)
+	}
+	if m.organization != nil {
+		edges = append(edges, annotationsgroup.EdgeOrganization)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AnnotationsGroupMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case annotationsgroup.EdgeCreator:
+		if id := m.creator; id != nil {
+			return []ent.Value{*id}
+		}
+	case annotationsgroup.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AnnotationsGroupMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AnnotationsGroupMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AnnotationsGroupMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedcreator {
+		edges = append(edges, annotationsgroup.EdgeCreator)
+	}
+	if m.clearedorganization {
+		edges = append(edges, annotationsgroup.EdgeOrganization)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AnnotationsGroupMutation) EdgeCleared(name string) bool {
+	switch name {
+	case annotationsgroup.EdgeCreator:
+		return m.clearedcreator
+	case annotationsgroup.EdgeOrganization:
+		return m.clearedorganization
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AnnotationsGroupMutation) ClearEdge(name string) error {
+	switch name {
+	case annotationsgroup.EdgeCreator:
+		m.ClearCreator()
+		return nil
+	case annotationsgroup.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown AnnotationsGroup unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AnnotationsGroupMutation) ResetEdge(name string) error {
+	switch name {
+	case annotationsgroup.EdgeCreator:
+		m.ResetCreator()
+		return nil
+	case annotationsgroup.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown AnnotationsGroup edge %s", name)
+}
 
 // ClusterMutation represents an operation that mutates the Cluster nodes in the graph.
 type ClusterMutation struct {
@@ -70,6 +939,9 @@ type ClusterMutation struct {
 	role_permissions        map[string]struct{}
 	removedrole_permissions map[string]struct{}
 	clearedrole_permissions bool
+	labels_groups           map[string]struct{}
+	removedlabels_groups    map[string]struct{}
+	clearedlabels_groups    bool
 	done                    bool
 	oldValue                func(context.Context) (*Cluster, error)
 	predicates              []predicate.Cluster
@@ -620,6 +1492,60 @@ func (m *ClusterMutation) ResetRolePermissions() {
 	m.removedrole_permissions = nil
 }
 
+// AddLabelsGroupIDs adds the "labels_groups" edge to the LabelsGroup entity by ids.
+func (m *ClusterMutation) AddLabelsGroupIDs(ids ...string) {
+	if m.labels_groups == nil {
+		m.labels_groups = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.labels_groups[ids[i]] = struct{}{}
+	}
+}
+
+// ClearLabelsGroups clears the "labels_groups" edge to the LabelsGroup entity.
+func (m *ClusterMutation) ClearLabelsGroups() {
+	m.clearedlabels_groups = true
+}
+
+// LabelsGroupsCleared reports if the "labels_groups" edge to the LabelsGroup entity was cleared.
+func (m *ClusterMutation) LabelsGroupsCleared() bool {
+	return m.clearedlabels_groups
+}
+
+// RemoveLabelsGroupIDs removes the "labels_groups" edge to the LabelsGroup entity by IDs.
+func (m *ClusterMutation) RemoveLabelsGroupIDs(ids ...string) {
+	if m.removedlabels_groups == nil {
+		m.removedlabels_groups = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.labels_groups, ids[i])
+		m.removedlabels_groups[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedLabelsGroups returns the removed IDs of the "labels_groups" edge to the LabelsGroup entity.
+func (m *ClusterMutation) RemovedLabelsGroupsIDs() (ids []string) {
+	for id := range m.removedlabels_groups {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// LabelsGroupsIDs returns the "labels_groups" edge IDs in the mutation.
+func (m *ClusterMutation) LabelsGroupsIDs() (ids []string) {
+	for id := range m.labels_groups {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetLabelsGroups resets all changes to the "labels_groups" edge.
+func (m *ClusterMutation) ResetLabelsGroups() {
+	m.labels_groups = nil
+	m.clearedlabels_groups = false
+	m.removedlabels_groups = nil
+}
+
 // Where appends a list predicates to the ClusterMutation builder.
 func (m *ClusterMutation) Where(ps ...predicate.Cluster) {
 	m.predicates = append(m.predicates, ps...)
@@ -906,12 +1832,15 @@ func (m *ClusterMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ClusterMutation) AddedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.organization != nil {
 		edges = append(edges, cluster.EdgeOrganization)
 	}
 	if m.role_permissions != nil {
 		edges = append(edges, cluster.EdgeRolePermissions)
+	}
+	if m.labels_groups != nil {
+		edges = append(edges, cluster.EdgeLabelsGroups)
 	}
 	return edges
 }
@@ -930,15 +1859,24 @@ func (m *ClusterMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case cluster.EdgeLabelsGroups:
+		ids := make([]ent.Value, 0, len(m.labels_groups))
+		for id := range m.labels_groups {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ClusterMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.removedrole_permissions != nil {
 		edges = append(edges, cluster.EdgeRolePermissions)
+	}
+	if m.removedlabels_groups != nil {
+		edges = append(edges, cluster.EdgeLabelsGroups)
 	}
 	return edges
 }
@@ -953,18 +1891,27 @@ func (m *ClusterMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case cluster.EdgeLabelsGroups:
+		ids := make([]ent.Value, 0, len(m.removedlabels_groups))
+		for id := range m.removedlabels_groups {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ClusterMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.clearedorganization {
 		edges = append(edges, cluster.EdgeOrganization)
 	}
 	if m.clearedrole_permissions {
 		edges = append(edges, cluster.EdgeRolePermissions)
+	}
+	if m.clearedlabels_groups {
+		edges = append(edges, cluster.EdgeLabelsGroups)
 	}
 	return edges
 }
@@ -977,6 +1924,8 @@ func (m *ClusterMutation) EdgeCleared(name string) bool {
 		return m.clearedorganization
 	case cluster.EdgeRolePermissions:
 		return m.clearedrole_permissions
+	case cluster.EdgeLabelsGroups:
+		return m.clearedlabels_groups
 	}
 	return false
 }
@@ -1001,6 +1950,9 @@ func (m *ClusterMutation) ResetEdge(name string) error {
 		return nil
 	case cluster.EdgeRolePermissions:
 		m.ResetRolePermissions()
+		return nil
+	case cluster.EdgeLabelsGroups:
+		m.ResetLabelsGroups()
 		return nil
 	}
 	return fmt.Errorf("unknown Cluster edge %s", name)
@@ -1992,6 +2944,885 @@ func (m *InvitationMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Invitation edge %s", name)
 }
 
+// LabelsGroupMutation represents an operation that mutates the LabelsGroup nodes in the graph.
+type LabelsGroupMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *string
+	created_at          *time.Time
+	updated_at          *time.Time
+	name                *string
+	name_key            *string
+	labels              *[]kubemeta.Label
+	appendlabels        []kubemeta.Label
+	clearedFields       map[string]struct{}
+	creator             *string
+	clearedcreator      bool
+	organization        *string
+	clearedorganization bool
+	clusters            map[string]struct{}
+	removedclusters     map[string]struct{}
+	clearedclusters     bool
+	done                bool
+	oldValue            func(context.Context) (*LabelsGroup, error)
+	predicates          []predicate.LabelsGroup
+}
+
+var _ ent.Mutation = (*LabelsGroupMutation)(nil)
+
+// labelsgroupOption allows management of the mutation configuration using functional options.
+type labelsgroupOption func(*LabelsGroupMutation)
+
+// newLabelsGroupMutation creates new mutation for the LabelsGroup entity.
+func newLabelsGroupMutation(c config, op Op, opts ...labelsgroupOption) *LabelsGroupMutation {
+	m := &LabelsGroupMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeLabelsGroup,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withLabelsGroupID sets the ID field of the mutation.
+func withLabelsGroupID(id string) labelsgroupOption {
+	return func(m *LabelsGroupMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *LabelsGroup
+		)
+		m.oldValue = func(ctx context.Context) (*LabelsGroup, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().LabelsGroup.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withLabelsGroup sets the old LabelsGroup of the mutation.
+func withLabelsGroup(node *LabelsGroup) labelsgroupOption {
+	return func(m *LabelsGroupMutation) {
+		m.oldValue = func(context.Context) (*LabelsGroup, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m LabelsGroupMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m LabelsGroupMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of LabelsGroup entities.
+func (m *LabelsGroupMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *LabelsGroupMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *LabelsGroupMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().LabelsGroup.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *LabelsGroupMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *LabelsGroupMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the LabelsGroup entity.
+// If the LabelsGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LabelsGroupMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *LabelsGroupMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *LabelsGroupMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *LabelsGroupMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the LabelsGroup entity.
+// If the LabelsGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LabelsGroupMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *LabelsGroupMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *LabelsGroupMutation) SetOrganizationID(s string) {
+	m.organization = &s
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *LabelsGroupMutation) OrganizationID() (r string, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the LabelsGroup entity.
+// If the LabelsGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LabelsGroupMutation) OldOrganizationID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *LabelsGroupMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetName sets the "name" field.
+func (m *LabelsGroupMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *LabelsGroupMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the LabelsGroup entity.
+// If the LabelsGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LabelsGroupMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *LabelsGroupMutation) ResetName() {
+	m.name = nil
+}
+
+// SetNameKey sets the "name_key" field.
+func (m *LabelsGroupMutation) SetNameKey(s string) {
+	m.name_key = &s
+}
+
+// NameKey returns the value of the "name_key" field in the mutation.
+func (m *LabelsGroupMutation) NameKey() (r string, exists bool) {
+	v := m.name_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNameKey returns the old "name_key" field's value of the LabelsGroup entity.
+// If the LabelsGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LabelsGroupMutation) OldNameKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNameKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNameKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNameKey: %w", err)
+	}
+	return oldValue.NameKey, nil
+}
+
+// ResetNameKey resets all changes to the "name_key" field.
+func (m *LabelsGroupMutation) ResetNameKey() {
+	m.name_key = nil
+}
+
+// SetCreatorID sets the "creator_id" field.
+func (m *LabelsGroupMutation) SetCreatorID(s string) {
+	m.creator = &s
+}
+
+// CreatorID returns the value of the "creator_id" field in the mutation.
+func (m *LabelsGroupMutation) CreatorID() (r string, exists bool) {
+	v := m.creator
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatorID returns the old "creator_id" field's value of the LabelsGroup entity.
+// If the LabelsGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LabelsGroupMutation) OldCreatorID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatorID: %w", err)
+	}
+	return oldValue.CreatorID, nil
+}
+
+// ClearCreatorID clears the value of the "creator_id" field.
+func (m *LabelsGroupMutation) ClearCreatorID() {
+	m.creator = nil
+	m.clearedFields[labelsgroup.FieldCreatorID] = struct{}{}
+}
+
+// CreatorIDCleared returns if the "creator_id" field was cleared in this mutation.
+func (m *LabelsGroupMutation) CreatorIDCleared() bool {
+	_, ok := m.clearedFields[labelsgroup.FieldCreatorID]
+	return ok
+}
+
+// ResetCreatorID resets all changes to the "creator_id" field.
+func (m *LabelsGroupMutation) ResetCreatorID() {
+	m.creator = nil
+	delete(m.clearedFields, labelsgroup.FieldCreatorID)
+}
+
+// SetLabels sets the "labels" field.
+func (m *LabelsGroupMutation) SetLabels(k []kubemeta.Label) {
+	m.labels = &k
+	m.appendlabels = nil
+}
+
+// Labels returns the value of the "labels" field in the mutation.
+func (m *LabelsGroupMutation) Labels() (r []kubemeta.Label, exists bool) {
+	v := m.labels
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLabels returns the old "labels" field's value of the LabelsGroup entity.
+// If the LabelsGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LabelsGroupMutation) OldLabels(ctx context.Context) (v []kubemeta.Label, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLabels is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLabels requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLabels: %w", err)
+	}
+	return oldValue.Labels, nil
+}
+
+// AppendLabels adds k to the "labels" field.
+func (m *LabelsGroupMutation) AppendLabels(k []kubemeta.Label) {
+	m.appendlabels = append(m.appendlabels, k...)
+}
+
+// AppendedLabels returns the list of values that were appended to the "labels" field in this mutation.
+func (m *LabelsGroupMutation) AppendedLabels() ([]kubemeta.Label, bool) {
+	if len(m.appendlabels) == 0 {
+		return nil, false
+	}
+	return m.appendlabels, true
+}
+
+// ResetLabels resets all changes to the "labels" field.
+func (m *LabelsGroupMutation) ResetLabels() {
+	m.labels = nil
+	m.appendlabels = nil
+}
+
+// ClearCreator clears the "creator" edge to the User entity.
+func (m *LabelsGroupMutation) ClearCreator() {
+	m.clearedcreator = true
+	m.clearedFields[labelsgroup.FieldCreatorID] = struct{}{}
+}
+
+// CreatorCleared reports if the "creator" edge to the User entity was cleared.
+func (m *LabelsGroupMutation) CreatorCleared() bool {
+	return m.CreatorIDCleared() || m.clearedcreator
+}
+
+// CreatorIDs returns the "creator" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CreatorID instead. It exists only for internal usage by the builders.
+func (m *LabelsGroupMutation) CreatorIDs() (ids []string) {
+	if id := m.creator; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCreator resets all changes to the "creator" edge.
+func (m *LabelsGroupMutation) ResetCreator() {
+	m.creator = nil
+	m.clearedcreator = false
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *LabelsGroupMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[labelsgroup.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *LabelsGroupMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *LabelsGroupMutation) OrganizationIDs() (ids []string) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *LabelsGroupMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// AddClusterIDs adds the "clusters" edge to the Cluster entity by ids.
+func (m *LabelsGroupMutation) AddClusterIDs(ids ...string) {
+	if m.clusters == nil {
+		m.clusters = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.clusters[ids[i]] = struct{}{}
+	}
+}
+
+// ClearClusters clears the "clusters" edge to the Cluster entity.
+func (m *LabelsGroupMutation) ClearClusters() {
+	m.clearedclusters = true
+}
+
+// ClustersCleared reports if the "clusters" edge to the Cluster entity was cleared.
+func (m *LabelsGroupMutation) ClustersCleared() bool {
+	return m.clearedclusters
+}
+
+// RemoveClusterIDs removes the "clusters" edge to the Cluster entity by IDs.
+func (m *LabelsGroupMutation) RemoveClusterIDs(ids ...string) {
+	if m.removedclusters == nil {
+		m.removedclusters = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.clusters, ids[i])
+		m.removedclusters[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedClusters returns the removed IDs of the "clusters" edge to the Cluster entity.
+func (m *LabelsGroupMutation) RemovedClustersIDs() (ids []string) {
+	for id := range m.removedclusters {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ClustersIDs returns the "clusters" edge IDs in the mutation.
+func (m *LabelsGroupMutation) ClustersIDs() (ids []string) {
+	for id := range m.clusters {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetClusters resets all changes to the "clusters" edge.
+func (m *LabelsGroupMutation) ResetClusters() {
+	m.clusters = nil
+	m.clearedclusters = false
+	m.removedclusters = nil
+}
+
+// Where appends a list predicates to the LabelsGroupMutation builder.
+func (m *LabelsGroupMutation) Where(ps ...predicate.LabelsGroup) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the LabelsGroupMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *LabelsGroupMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.LabelsGroup, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *LabelsGroupMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *LabelsGroupMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (LabelsGroup).
+func (m *LabelsGroupMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *LabelsGroupMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.created_at != nil {
+		fields = append(fields, labelsgroup.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, labelsgroup.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, labelsgroup.FieldOrganizationID)
+	}
+	if m.name != nil {
+		fields = append(fields, labelsgroup.FieldName)
+	}
+	if m.name_key != nil {
+		fields = append(fields, labelsgroup.FieldNameKey)
+	}
+	if m.creator != nil {
+		fields = append(fields, labelsgroup.FieldCreatorID)
+	}
+	if m.labels != nil {
+		fields = append(fields, labelsgroup.FieldLabels)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *LabelsGroupMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case labelsgroup.FieldCreatedAt:
+		return m.CreatedAt()
+	case labelsgroup.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case labelsgroup.FieldOrganizationID:
+		return m.OrganizationID()
+	case labelsgroup.FieldName:
+		return m.Name()
+	case labelsgroup.FieldNameKey:
+		return m.NameKey()
+	case labelsgroup.FieldCreatorID:
+		return m.CreatorID()
+	case labelsgroup.FieldLabels:
+		return m.Labels()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *LabelsGroupMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case labelsgroup.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case labelsgroup.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case labelsgroup.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case labelsgroup.FieldName:
+		return m.OldName(ctx)
+	case labelsgroup.FieldNameKey:
+		return m.OldNameKey(ctx)
+	case labelsgroup.FieldCreatorID:
+		return m.OldCreatorID(ctx)
+	case labelsgroup.FieldLabels:
+		return m.OldLabels(ctx)
+	}
+	return nil, fmt.Errorf("unknown LabelsGroup field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LabelsGroupMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case labelsgroup.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case labelsgroup.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case labelsgroup.FieldOrganizationID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case labelsgroup.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case labelsgroup.FieldNameKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNameKey(v)
+		return nil
+	case labelsgroup.FieldCreatorID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatorID(v)
+		return nil
+	case labelsgroup.FieldLabels:
+		v, ok := value.([]kubemeta.Label)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLabels(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LabelsGroup field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *LabelsGroupMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *LabelsGroupMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LabelsGroupMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown LabelsGroup numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *LabelsGroupMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(labelsgroup.FieldCreatorID) {
+		fields = append(fields, labelsgroup.FieldCreatorID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *LabelsGroupMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *LabelsGroupMutation) ClearField(name string) error {
+	switch name {
+	case labelsgroup.FieldCreatorID:
+		m.ClearCreatorID()
+		return nil
+	}
+	return fmt.Errorf("unknown LabelsGroup nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *LabelsGroupMutation) ResetField(name string) error {
+	switch name {
+	case labelsgroup.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case labelsgroup.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case labelsgroup.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case labelsgroup.FieldName:
+		m.ResetName()
+		return nil
+	case labelsgroup.FieldNameKey:
+		m.ResetNameKey()
+		return nil
+	case labelsgroup.FieldCreatorID:
+		m.ResetCreatorID()
+		return nil
+	case labelsgroup.FieldLabels:
+		m.ResetLabels()
+		return nil
+	}
+	return fmt.Errorf("unknown LabelsGroup field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *LabelsGroupMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.creator != nil {
+		edges = append(edges, labelsgroup.EdgeCreator)
+	}
+	if m.organization != nil {
+		edges = append(edges, labelsgroup.EdgeOrganization)
+	}
+	if m.clusters != nil {
+		edges = append(edges, labelsgroup.EdgeClusters)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *LabelsGroupMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case labelsgroup.EdgeCreator:
+		if id := m.creator; id != nil {
+			return []ent.Value{*id}
+		}
+	case labelsgroup.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case labelsgroup.EdgeClusters:
+		ids := make([]ent.Value, 0, len(m.clusters))
+		for id := range m.clusters {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *LabelsGroupMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.removedclusters != nil {
+		edges = append(edges, labelsgroup.EdgeClusters)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *LabelsGroupMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case labelsgroup.EdgeClusters:
+		ids := make([]ent.Value, 0, len(m.removedclusters))
+		for id := range m.removedclusters {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *LabelsGroupMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedcreator {
+		edges = append(edges, labelsgroup.EdgeCreator)
+	}
+	if m.clearedorganization {
+		edges = append(edges, labelsgroup.EdgeOrganization)
+	}
+	if m.clearedclusters {
+		edges = append(edges, labelsgroup.EdgeClusters)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *LabelsGroupMutation) EdgeCleared(name string) bool {
+	switch name {
+	case labelsgroup.EdgeCreator:
+		return m.clearedcreator
+	case labelsgroup.EdgeOrganization:
+		return m.clearedorganization
+	case labelsgroup.EdgeClusters:
+		return m.clearedclusters
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *LabelsGroupMutation) ClearEdge(name string) error {
+	switch name {
+	case labelsgroup.EdgeCreator:
+		m.ClearCreator()
+		return nil
+	case labelsgroup.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown LabelsGroup unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *LabelsGroupMutation) ResetEdge(name string) error {
+	switch name {
+	case labelsgroup.EdgeCreator:
+		m.ResetCreator()
+		return nil
+	case labelsgroup.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case labelsgroup.EdgeClusters:
+		m.ResetClusters()
+		return nil
+	}
+	return fmt.Errorf("unknown LabelsGroup edge %s", name)
+}
+
 // MembershipMutation represents an operation that mutates the Membership nodes in the graph.
 type MembershipMutation struct {
 	config
@@ -2796,6 +4627,12 @@ type OrganizationMutation struct {
 	clusters                        map[string]struct{}
 	removedclusters                 map[string]struct{}
 	clearedclusters                 bool
+	labels_groups                   map[string]struct{}
+	removedlabels_groups            map[string]struct{}
+	clearedlabels_groups            bool
+	annotations_groups              map[string]struct{}
+	removedannotations_groups       map[string]struct{}
+	clearedannotations_groups       bool
 	role_project_permissions        map[string]struct{}
 	removedrole_project_permissions map[string]struct{}
 	clearedrole_project_permissions bool
@@ -3586,6 +5423,114 @@ func (m *OrganizationMutation) ResetClusters() {
 	m.removedclusters = nil
 }
 
+// AddLabelsGroupIDs adds the "labels_groups" edge to the LabelsGroup entity by ids.
+func (m *OrganizationMutation) AddLabelsGroupIDs(ids ...string) {
+	if m.labels_groups == nil {
+		m.labels_groups = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.labels_groups[ids[i]] = struct{}{}
+	}
+}
+
+// ClearLabelsGroups clears the "labels_groups" edge to the LabelsGroup entity.
+func (m *OrganizationMutation) ClearLabelsGroups() {
+	m.clearedlabels_groups = true
+}
+
+// LabelsGroupsCleared reports if the "labels_groups" edge to the LabelsGroup entity was cleared.
+func (m *OrganizationMutation) LabelsGroupsCleared() bool {
+	return m.clearedlabels_groups
+}
+
+// RemoveLabelsGroupIDs removes the "labels_groups" edge to the LabelsGroup entity by IDs.
+func (m *OrganizationMutation) RemoveLabelsGroupIDs(ids ...string) {
+	if m.removedlabels_groups == nil {
+		m.removedlabels_groups = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.labels_groups, ids[i])
+		m.removedlabels_groups[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedLabelsGroups returns the removed IDs of the "labels_groups" edge to the LabelsGroup entity.
+func (m *OrganizationMutation) RemovedLabelsGroupsIDs() (ids []string) {
+	for id := range m.removedlabels_groups {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// LabelsGroupsIDs returns the "labels_groups" edge IDs in the mutation.
+func (m *OrganizationMutation) LabelsGroupsIDs() (ids []string) {
+	for id := range m.labels_groups {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetLabelsGroups resets all changes to the "labels_groups" edge.
+func (m *OrganizationMutation) ResetLabelsGroups() {
+	m.labels_groups = nil
+	m.clearedlabels_groups = false
+	m.removedlabels_groups = nil
+}
+
+// AddAnnotationsGroupIDs adds the "annotations_groups" edge to the AnnotationsGroup entity by ids.
+func (m *OrganizationMutation) AddAnnotationsGroupIDs(ids ...string) {
+	if m.annotations_groups == nil {
+		m.annotations_groups = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.annotations_groups[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAnnotationsGroups clears the "annotations_groups" edge to the AnnotationsGroup entity.
+func (m *OrganizationMutation) ClearAnnotationsGroups() {
+	m.clearedannotations_groups = true
+}
+
+// AnnotationsGroupsCleared reports if the "annotations_groups" edge to the AnnotationsGroup entity was cleared.
+func (m *OrganizationMutation) AnnotationsGroupsCleared() bool {
+	return m.clearedannotations_groups
+}
+
+// RemoveAnnotationsGroupIDs removes the "annotations_groups" edge to the AnnotationsGroup entity by IDs.
+func (m *OrganizationMutation) RemoveAnnotationsGroupIDs(ids ...string) {
+	if m.removedannotations_groups == nil {
+		m.removedannotations_groups = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.annotations_groups, ids[i])
+		m.removedannotations_groups[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAnnotationsGroups returns the removed IDs of the "annotations_groups" edge to the AnnotationsGroup entity.
+func (m *OrganizationMutation) RemovedAnnotationsGroupsIDs() (ids []string) {
+	for id := range m.removedannotations_groups {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AnnotationsGroupsIDs returns the "annotations_groups" edge IDs in the mutation.
+func (m *OrganizationMutation) AnnotationsGroupsIDs() (ids []string) {
+	for id := range m.annotations_groups {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAnnotationsGroups resets all changes to the "annotations_groups" edge.
+func (m *OrganizationMutation) ResetAnnotationsGroups() {
+	m.annotations_groups = nil
+	m.clearedannotations_groups = false
+	m.removedannotations_groups = nil
+}
+
 // AddRoleProjectPermissionIDs adds the "role_project_permissions" edge to the RoleProjectPermission entity by ids.
 func (m *OrganizationMutation) AddRoleProjectPermissionIDs(ids ...string) {
 	if m.role_project_permissions == nil {
@@ -4034,7 +5979,7 @@ func (m *OrganizationMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *OrganizationMutation) AddedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 11)
 	if m.owner != nil {
 		edges = append(edges, organization.EdgeOwner)
 	}
@@ -4052,6 +5997,12 @@ func (m *OrganizationMutation) AddedEdges() []string {
 	}
 	if m.clusters != nil {
 		edges = append(edges, organization.EdgeClusters)
+	}
+	if m.labels_groups != nil {
+		edges = append(edges, organization.EdgeLabelsGroups)
+	}
+	if m.annotations_groups != nil {
+		edges = append(edges, organization.EdgeAnnotationsGroups)
 	}
 	if m.role_project_permissions != nil {
 		edges = append(edges, organization.EdgeRoleProjectPermissions)
@@ -4103,6 +6054,18 @@ func (m *OrganizationMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case organization.EdgeLabelsGroups:
+		ids := make([]ent.Value, 0, len(m.labels_groups))
+		for id := range m.labels_groups {
+			ids = append(ids, id)
+		}
+		return ids
+	case organization.EdgeAnnotationsGroups:
+		ids := make([]ent.Value, 0, len(m.annotations_groups))
+		for id := range m.annotations_groups {
+			ids = append(ids, id)
+		}
+		return ids
 	case organization.EdgeRoleProjectPermissions:
 		ids := make([]ent.Value, 0, len(m.role_project_permissions))
 		for id := range m.role_project_permissions {
@@ -4127,7 +6090,7 @@ func (m *OrganizationMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *OrganizationMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 11)
 	if m.removedmembers != nil {
 		edges = append(edges, organization.EdgeMembers)
 	}
@@ -4142,6 +6105,12 @@ func (m *OrganizationMutation) RemovedEdges() []string {
 	}
 	if m.removedclusters != nil {
 		edges = append(edges, organization.EdgeClusters)
+	}
+	if m.removedlabels_groups != nil {
+		edges = append(edges, organization.EdgeLabelsGroups)
+	}
+	if m.removedannotations_groups != nil {
+		edges = append(edges, organization.EdgeAnnotationsGroups)
 	}
 	if m.removedrole_project_permissions != nil {
 		edges = append(edges, organization.EdgeRoleProjectPermissions)
@@ -4189,6 +6158,18 @@ func (m *OrganizationMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case organization.EdgeLabelsGroups:
+		ids := make([]ent.Value, 0, len(m.removedlabels_groups))
+		for id := range m.removedlabels_groups {
+			ids = append(ids, id)
+		}
+		return ids
+	case organization.EdgeAnnotationsGroups:
+		ids := make([]ent.Value, 0, len(m.removedannotations_groups))
+		for id := range m.removedannotations_groups {
+			ids = append(ids, id)
+		}
+		return ids
 	case organization.EdgeRoleProjectPermissions:
 		ids := make([]ent.Value, 0, len(m.removedrole_project_permissions))
 		for id := range m.removedrole_project_permissions {
@@ -4213,7 +6194,7 @@ func (m *OrganizationMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *OrganizationMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 11)
 	if m.clearedowner {
 		edges = append(edges, organization.EdgeOwner)
 	}
@@ -4231,6 +6212,12 @@ func (m *OrganizationMutation) ClearedEdges() []string {
 	}
 	if m.clearedclusters {
 		edges = append(edges, organization.EdgeClusters)
+	}
+	if m.clearedlabels_groups {
+		edges = append(edges, organization.EdgeLabelsGroups)
+	}
+	if m.clearedannotations_groups {
+		edges = append(edges, organization.EdgeAnnotationsGroups)
 	}
 	if m.clearedrole_project_permissions {
 		edges = append(edges, organization.EdgeRoleProjectPermissions)
@@ -4260,6 +6247,10 @@ func (m *OrganizationMutation) EdgeCleared(name string) bool {
 		return m.clearedprojects
 	case organization.EdgeClusters:
 		return m.clearedclusters
+	case organization.EdgeLabelsGroups:
+		return m.clearedlabels_groups
+	case organization.EdgeAnnotationsGroups:
+		return m.clearedannotations_groups
 	case organization.EdgeRoleProjectPermissions:
 		return m.clearedrole_project_permissions
 	case organization.EdgeRoleClusterPermissions:
@@ -4302,6 +6293,12 @@ func (m *OrganizationMutation) ResetEdge(name string) error {
 		return nil
 	case organization.EdgeClusters:
 		m.ResetClusters()
+		return nil
+	case organization.EdgeLabelsGroups:
+		m.ResetLabelsGroups()
+		return nil
+	case organization.EdgeAnnotationsGroups:
+		m.ResetAnnotationsGroups()
 		return nil
 	case organization.EdgeRoleProjectPermissions:
 		m.ResetRoleProjectPermissions()

@@ -60,6 +60,10 @@ type OrganizationEdges struct {
 	Projects []*Project `json:"projects,omitempty"`
 	// The organization's clusters.
 	Clusters []*Cluster `json:"clusters,omitempty"`
+	// The organization's labels groups.
+	LabelsGroups []*LabelsGroup `json:"labels_groups,omitempty"`
+	// The organization's annotations groups.
+	AnnotationsGroups []*AnnotationsGroup `json:"annotations_groups,omitempty"`
 	// RoleProjectPermissions holds the value of the role_project_permissions edge.
 	RoleProjectPermissions []*RoleProjectPermission `json:"role_project_permissions,omitempty"`
 	// RoleClusterPermissions holds the value of the role_cluster_permissions edge.
@@ -68,15 +72,17 @@ type OrganizationEdges struct {
 	CurrentUsers []*User `json:"current_users,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [9]bool
+	loadedTypes [11]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [6]map[string]int
 
 	namedMembers                map[string][]*Membership
 	namedInvitations            map[string][]*Invitation
 	namedRoles                  map[string][]*Role
 	namedProjects               map[string][]*Project
 	namedClusters               map[string][]*Cluster
+	namedLabelsGroups           map[string][]*LabelsGroup
+	namedAnnotationsGroups      map[string][]*AnnotationsGroup
 	namedRoleProjectPermissions map[string][]*RoleProjectPermission
 	namedRoleClusterPermissions map[string][]*RoleClusterPermission
 	namedCurrentUsers           map[string][]*User
@@ -138,10 +144,28 @@ func (e OrganizationEdges) ClustersOrErr() ([]*Cluster, error) {
 	return nil, &NotLoadedError{edge: "clusters"}
 }
 
+// LabelsGroupsOrErr returns the LabelsGroups value or an error if the edge
+// was not loaded in eager-loading.
+func (e OrganizationEdges) LabelsGroupsOrErr() ([]*LabelsGroup, error) {
+	if e.loadedTypes[6] {
+		return e.LabelsGroups, nil
+	}
+	return nil, &NotLoadedError{edge: "labels_groups"}
+}
+
+// AnnotationsGroupsOrErr returns the AnnotationsGroups value or an error if the edge
+// was not loaded in eager-loading.
+func (e OrganizationEdges) AnnotationsGroupsOrErr() ([]*AnnotationsGroup, error) {
+	if e.loadedTypes[7] {
+		return e.AnnotationsGroups, nil
+	}
+	return nil, &NotLoadedError{edge: "annotations_groups"}
+}
+
 // RoleProjectPermissionsOrErr returns the RoleProjectPermissions value or an error if the edge
 // was not loaded in eager-loading.
 func (e OrganizationEdges) RoleProjectPermissionsOrErr() ([]*RoleProjectPermission, error) {
-	if e.loadedTypes[6] {
+	if e.loadedTypes[8] {
 		return e.RoleProjectPermissions, nil
 	}
 	return nil, &NotLoadedError{edge: "role_project_permissions"}
@@ -150,7 +174,7 @@ func (e OrganizationEdges) RoleProjectPermissionsOrErr() ([]*RoleProjectPermissi
 // RoleClusterPermissionsOrErr returns the RoleClusterPermissions value or an error if the edge
 // was not loaded in eager-loading.
 func (e OrganizationEdges) RoleClusterPermissionsOrErr() ([]*RoleClusterPermission, error) {
-	if e.loadedTypes[7] {
+	if e.loadedTypes[9] {
 		return e.RoleClusterPermissions, nil
 	}
 	return nil, &NotLoadedError{edge: "role_cluster_permissions"}
@@ -159,7 +183,7 @@ func (e OrganizationEdges) RoleClusterPermissionsOrErr() ([]*RoleClusterPermissi
 // CurrentUsersOrErr returns the CurrentUsers value or an error if the edge
 // was not loaded in eager-loading.
 func (e OrganizationEdges) CurrentUsersOrErr() ([]*User, error) {
-	if e.loadedTypes[8] {
+	if e.loadedTypes[10] {
 		return e.CurrentUsers, nil
 	}
 	return nil, &NotLoadedError{edge: "current_users"}
@@ -300,6 +324,16 @@ func (_m *Organization) QueryProjects() *ProjectQuery {
 // QueryClusters queries the "clusters" edge of the Organization entity.
 func (_m *Organization) QueryClusters() *ClusterQuery {
 	return NewOrganizationClient(_m.config).QueryClusters(_m)
+}
+
+// QueryLabelsGroups queries the "labels_groups" edge of the Organization entity.
+func (_m *Organization) QueryLabelsGroups() *LabelsGroupQuery {
+	return NewOrganizationClient(_m.config).QueryLabelsGroups(_m)
+}
+
+// QueryAnnotationsGroups queries the "annotations_groups" edge of the Organization entity.
+func (_m *Organization) QueryAnnotationsGroups() *AnnotationsGroupQuery {
+	return NewOrganizationClient(_m.config).QueryAnnotationsGroups(_m)
 }
 
 // QueryRoleProjectPermissions queries the "role_project_permissions" edge of the Organization entity.
@@ -490,6 +524,54 @@ func (_m *Organization) appendNamedClusters(name string, edges ...*Cluster) {
 		_m.Edges.namedClusters[name] = []*Cluster{}
 	} else {
 		_m.Edges.namedClusters[name] = append(_m.Edges.namedClusters[name], edges...)
+	}
+}
+
+// NamedLabelsGroups returns the LabelsGroups named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Organization) NamedLabelsGroups(name string) ([]*LabelsGroup, error) {
+	if _m.Edges.namedLabelsGroups == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedLabelsGroups[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Organization) appendNamedLabelsGroups(name string, edges ...*LabelsGroup) {
+	if _m.Edges.namedLabelsGroups == nil {
+		_m.Edges.namedLabelsGroups = make(map[string][]*LabelsGroup)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedLabelsGroups[name] = []*LabelsGroup{}
+	} else {
+		_m.Edges.namedLabelsGroups[name] = append(_m.Edges.namedLabelsGroups[name], edges...)
+	}
+}
+
+// NamedAnnotationsGroups returns the AnnotationsGroups named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Organization) NamedAnnotationsGroups(name string) ([]*AnnotationsGroup, error) {
+	if _m.Edges.namedAnnotationsGroups == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedAnnotationsGroups[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Organization) appendNamedAnnotationsGroups(name string, edges ...*AnnotationsGroup) {
+	if _m.Edges.namedAnnotationsGroups == nil {
+		_m.Edges.namedAnnotationsGroups = make(map[string][]*AnnotationsGroup)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedAnnotationsGroups[name] = []*AnnotationsGroup{}
+	} else {
+		_m.Edges.namedAnnotationsGroups[name] = append(_m.Edges.namedAnnotationsGroups[name], edges...)
 	}
 }
 

@@ -12,8 +12,10 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/project"
@@ -232,6 +234,36 @@ func (_c *OrganizationCreate) AddClusters(v ...*Cluster) *OrganizationCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddClusterIDs(ids...)
+}
+
+// AddLabelsGroupIDs adds the "labels_groups" edge to the LabelsGroup entity by IDs.
+func (_c *OrganizationCreate) AddLabelsGroupIDs(ids ...string) *OrganizationCreate {
+	_c.mutation.AddLabelsGroupIDs(ids...)
+	return _c
+}
+
+// AddLabelsGroups adds the "labels_groups" edges to the LabelsGroup entity.
+func (_c *OrganizationCreate) AddLabelsGroups(v ...*LabelsGroup) *OrganizationCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddLabelsGroupIDs(ids...)
+}
+
+// AddAnnotationsGroupIDs adds the "annotations_groups" edge to the AnnotationsGroup entity by IDs.
+func (_c *OrganizationCreate) AddAnnotationsGroupIDs(ids ...string) *OrganizationCreate {
+	_c.mutation.AddAnnotationsGroupIDs(ids...)
+	return _c
+}
+
+// AddAnnotationsGroups adds the "annotations_groups" edges to the AnnotationsGroup entity.
+func (_c *OrganizationCreate) AddAnnotationsGroups(v ...*AnnotationsGroup) *OrganizationCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddAnnotationsGroupIDs(ids...)
 }
 
 // AddRoleProjectPermissionIDs adds the "role_project_permissions" edge to the RoleProjectPermission entity by IDs.
@@ -587,6 +619,38 @@ func (_c *OrganizationCreate) createSpec() (*Organization, *sqlgraph.CreateSpec)
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(cluster.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.LabelsGroupsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.LabelsGroupsTable,
+			Columns: []string{organization.LabelsGroupsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(labelsgroup.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.AnnotationsGroupsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.AnnotationsGroupsTable,
+			Columns: []string{organization.AnnotationsGroupsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(annotationsgroup.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -14,8 +14,10 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/predicate"
@@ -39,6 +41,8 @@ type OrganizationQuery struct {
 	withRoles                       *RoleQuery
 	withProjects                    *ProjectQuery
 	withClusters                    *ClusterQuery
+	withLabelsGroups                *LabelsGroupQuery
+	withAnnotationsGroups           *AnnotationsGroupQuery
 	withRoleProjectPermissions      *RoleProjectPermissionQuery
 	withRoleClusterPermissions      *RoleClusterPermissionQuery
 	withCurrentUsers                *UserQuery
@@ -49,6 +53,8 @@ type OrganizationQuery struct {
 	withNamedRoles                  map[string]*RoleQuery
 	withNamedProjects               map[string]*ProjectQuery
 	withNamedClusters               map[string]*ClusterQuery
+	withNamedLabelsGroups           map[string]*LabelsGroupQuery
+	withNamedAnnotationsGroups      map[string]*AnnotationsGroupQuery
 	withNamedRoleProjectPermissions map[string]*RoleProjectPermissionQuery
 	withNamedRoleClusterPermissions map[string]*RoleClusterPermissionQuery
 	withNamedCurrentUsers           map[string]*UserQuery
@@ -213,6 +219,50 @@ func (_q *OrganizationQuery) QueryClusters() *ClusterQuery {
 			sqlgraph.From(organization.Table, organization.FieldID, selector),
 			sqlgraph.To(cluster.Table, cluster.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, organization.ClustersTable, organization.ClustersColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryLabelsGroups chains the current query on the "labels_groups" edge.
+func (_q *OrganizationQuery) QueryLabelsGroups() *LabelsGroupQuery {
+	query := (&LabelsGroupClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, selector),
+			sqlgraph.To(labelsgroup.Table, labelsgroup.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.LabelsGroupsTable, organization.LabelsGroupsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryAnnotationsGroups chains the current query on the "annotations_groups" edge.
+func (_q *OrganizationQuery) QueryAnnotationsGroups() *AnnotationsGroupQuery {
+	query := (&AnnotationsGroupClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, selector),
+			sqlgraph.To(annotationsgroup.Table, annotationsgroup.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.AnnotationsGroupsTable, organization.AnnotationsGroupsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -484,6 +534,8 @@ func (_q *OrganizationQuery) Clone() *OrganizationQuery {
 		withRoles:                  _q.withRoles.Clone(),
 		withProjects:               _q.withProjects.Clone(),
 		withClusters:               _q.withClusters.Clone(),
+		withLabelsGroups:           _q.withLabelsGroups.Clone(),
+		withAnnotationsGroups:      _q.withAnnotationsGroups.Clone(),
 		withRoleProjectPermissions: _q.withRoleProjectPermissions.Clone(),
 		withRoleClusterPermissions: _q.withRoleClusterPermissions.Clone(),
 		withCurrentUsers:           _q.withCurrentUsers.Clone(),
@@ -557,6 +609,28 @@ func (_q *OrganizationQuery) WithClusters(opts ...func(*ClusterQuery)) *Organiza
 		opt(query)
 	}
 	_q.withClusters = query
+	return _q
+}
+
+// WithLabelsGroups tells the query-builder to eager-load the nodes that are connected to
+// the "labels_groups" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithLabelsGroups(opts ...func(*LabelsGroupQuery)) *OrganizationQuery {
+	query := (&LabelsGroupClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withLabelsGroups = query
+	return _q
+}
+
+// WithAnnotationsGroups tells the query-builder to eager-load the nodes that are connected to
+// the "annotations_groups" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithAnnotationsGroups(opts ...func(*AnnotationsGroupQuery)) *OrganizationQuery {
+	query := (&AnnotationsGroupClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withAnnotationsGroups = query
 	return _q
 }
 
@@ -677,13 +751,15 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 	var (
 		nodes       = []*Organization{}
 		_spec       = _q.querySpec()
-		loadedTypes = [9]bool{
+		loadedTypes = [11]bool{
 			_q.withOwner != nil,
 			_q.withMembers != nil,
 			_q.withInvitations != nil,
 			_q.withRoles != nil,
 			_q.withProjects != nil,
 			_q.withClusters != nil,
+			_q.withLabelsGroups != nil,
+			_q.withAnnotationsGroups != nil,
 			_q.withRoleProjectPermissions != nil,
 			_q.withRoleClusterPermissions != nil,
 			_q.withCurrentUsers != nil,
@@ -751,6 +827,22 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			return nil, err
 		}
 	}
+	if query := _q.withLabelsGroups; query != nil {
+		if err := _q.loadLabelsGroups(ctx, query, nodes,
+			func(n *Organization) { n.Edges.LabelsGroups = []*LabelsGroup{} },
+			func(n *Organization, e *LabelsGroup) { n.Edges.LabelsGroups = append(n.Edges.LabelsGroups, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withAnnotationsGroups; query != nil {
+		if err := _q.loadAnnotationsGroups(ctx, query, nodes,
+			func(n *Organization) { n.Edges.AnnotationsGroups = []*AnnotationsGroup{} },
+			func(n *Organization, e *AnnotationsGroup) {
+				n.Edges.AnnotationsGroups = append(n.Edges.AnnotationsGroups, e)
+			}); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withRoleProjectPermissions; query != nil {
 		if err := _q.loadRoleProjectPermissions(ctx, query, nodes,
 			func(n *Organization) { n.Edges.RoleProjectPermissions = []*RoleProjectPermission{} },
@@ -808,6 +900,20 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 		if err := _q.loadClusters(ctx, query, nodes,
 			func(n *Organization) { n.appendNamedClusters(name) },
 			func(n *Organization, e *Cluster) { n.appendNamedClusters(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedLabelsGroups {
+		if err := _q.loadLabelsGroups(ctx, query, nodes,
+			func(n *Organization) { n.appendNamedLabelsGroups(name) },
+			func(n *Organization, e *LabelsGroup) { n.appendNamedLabelsGroups(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedAnnotationsGroups {
+		if err := _q.loadAnnotationsGroups(ctx, query, nodes,
+			func(n *Organization) { n.appendNamedAnnotationsGroups(name) },
+			func(n *Organization, e *AnnotationsGroup) { n.appendNamedAnnotationsGroups(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1004,6 +1110,66 @@ func (_q *OrganizationQuery) loadClusters(ctx context.Context, query *ClusterQue
 	}
 	query.Where(predicate.Cluster(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(organization.ClustersColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OrganizationID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "organization_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *OrganizationQuery) loadLabelsGroups(ctx context.Context, query *LabelsGroupQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *LabelsGroup)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Organization)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(labelsgroup.FieldOrganizationID)
+	}
+	query.Where(predicate.LabelsGroup(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(organization.LabelsGroupsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OrganizationID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "organization_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *OrganizationQuery) loadAnnotationsGroups(ctx context.Context, query *AnnotationsGroupQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *AnnotationsGroup)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Organization)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(annotationsgroup.FieldOrganizationID)
+	}
+	query.Where(predicate.AnnotationsGroup(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(organization.AnnotationsGroupsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1302,6 +1468,34 @@ func (_q *OrganizationQuery) WithNamedClusters(name string, opts ...func(*Cluste
 		_q.withNamedClusters = make(map[string]*ClusterQuery)
 	}
 	_q.withNamedClusters[name] = query
+	return _q
+}
+
+// WithNamedLabelsGroups tells the query-builder to eager-load the nodes that are connected to the "labels_groups"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithNamedLabelsGroups(name string, opts ...func(*LabelsGroupQuery)) *OrganizationQuery {
+	query := (&LabelsGroupClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedLabelsGroups == nil {
+		_q.withNamedLabelsGroups = make(map[string]*LabelsGroupQuery)
+	}
+	_q.withNamedLabelsGroups[name] = query
+	return _q
+}
+
+// WithNamedAnnotationsGroups tells the query-builder to eager-load the nodes that are connected to the "annotations_groups"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithNamedAnnotationsGroups(name string, opts ...func(*AnnotationsGroupQuery)) *OrganizationQuery {
+	query := (&AnnotationsGroupClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedAnnotationsGroups == nil {
+		_q.withNamedAnnotationsGroups = make(map[string]*AnnotationsGroupQuery)
+	}
+	_q.withNamedAnnotationsGroups[name] = query
 	return _q
 }
 

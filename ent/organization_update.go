@@ -12,8 +12,10 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
+	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/predicate"
@@ -235,6 +237,36 @@ func (_u *OrganizationUpdate) AddClusters(v ...*Cluster) *OrganizationUpdate {
 	return _u.AddClusterIDs(ids...)
 }
 
+// AddLabelsGroupIDs adds the "labels_groups" edge to the LabelsGroup entity by IDs.
+func (_u *OrganizationUpdate) AddLabelsGroupIDs(ids ...string) *OrganizationUpdate {
+	_u.mutation.AddLabelsGroupIDs(ids...)
+	return _u
+}
+
+// AddLabelsGroups adds the "labels_groups" edges to the LabelsGroup entity.
+func (_u *OrganizationUpdate) AddLabelsGroups(v ...*LabelsGroup) *OrganizationUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddLabelsGroupIDs(ids...)
+}
+
+// AddAnnotationsGroupIDs adds the "annotations_groups" edge to the AnnotationsGroup entity by IDs.
+func (_u *OrganizationUpdate) AddAnnotationsGroupIDs(ids ...string) *OrganizationUpdate {
+	_u.mutation.AddAnnotationsGroupIDs(ids...)
+	return _u
+}
+
+// AddAnnotationsGroups adds the "annotations_groups" edges to the AnnotationsGroup entity.
+func (_u *OrganizationUpdate) AddAnnotationsGroups(v ...*AnnotationsGroup) *OrganizationUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddAnnotationsGroupIDs(ids...)
+}
+
 // AddRoleProjectPermissionIDs adds the "role_project_permissions" edge to the RoleProjectPermission entity by IDs.
 func (_u *OrganizationUpdate) AddRoleProjectPermissionIDs(ids ...string) *OrganizationUpdate {
 	_u.mutation.AddRoleProjectPermissionIDs(ids...)
@@ -394,6 +426,48 @@ func (_u *OrganizationUpdate) RemoveClusters(v ...*Cluster) *OrganizationUpdate 
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveClusterIDs(ids...)
+}
+
+// ClearLabelsGroups clears all "labels_groups" edges to the LabelsGroup entity.
+func (_u *OrganizationUpdate) ClearLabelsGroups() *OrganizationUpdate {
+	_u.mutation.ClearLabelsGroups()
+	return _u
+}
+
+// RemoveLabelsGroupIDs removes the "labels_groups" edge to LabelsGroup entities by IDs.
+func (_u *OrganizationUpdate) RemoveLabelsGroupIDs(ids ...string) *OrganizationUpdate {
+	_u.mutation.RemoveLabelsGroupIDs(ids...)
+	return _u
+}
+
+// RemoveLabelsGroups removes "labels_groups" edges to LabelsGroup entities.
+func (_u *OrganizationUpdate) RemoveLabelsGroups(v ...*LabelsGroup) *OrganizationUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveLabelsGroupIDs(ids...)
+}
+
+// ClearAnnotationsGroups clears all "annotations_groups" edges to the AnnotationsGroup entity.
+func (_u *OrganizationUpdate) ClearAnnotationsGroups() *OrganizationUpdate {
+	_u.mutation.ClearAnnotationsGroups()
+	return _u
+}
+
+// RemoveAnnotationsGroupIDs removes the "annotations_groups" edge to AnnotationsGroup entities by IDs.
+func (_u *OrganizationUpdate) RemoveAnnotationsGroupIDs(ids ...string) *OrganizationUpdate {
+	_u.mutation.RemoveAnnotationsGroupIDs(ids...)
+	return _u
+}
+
+// RemoveAnnotationsGroups removes "annotations_groups" edges to AnnotationsGroup entities.
+func (_u *OrganizationUpdate) RemoveAnnotationsGroups(v ...*AnnotationsGroup) *OrganizationUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveAnnotationsGroupIDs(ids...)
 }
 
 // ClearRoleProjectPermissions clears all "role_project_permissions" edges to the RoleProjectPermission entity.
@@ -835,6 +909,96 @@ func (_u *OrganizationUpdate) sqlSave(ctx context.Context) (_node int, err error
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.LabelsGroupsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.LabelsGroupsTable,
+			Columns: []string{organization.LabelsGroupsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(labelsgroup.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedLabelsGroupsIDs(); len(nodes) > 0 && !_u.mutation.LabelsGroupsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.LabelsGroupsTable,
+			Columns: []string{organization.LabelsGroupsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(labelsgroup.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.LabelsGroupsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.LabelsGroupsTable,
+			Columns: []string{organization.LabelsGroupsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(labelsgroup.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.AnnotationsGroupsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.AnnotationsGroupsTable,
+			Columns: []string{organization.AnnotationsGroupsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(annotationsgroup.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedAnnotationsGroupsIDs(); len(nodes) > 0 && !_u.mutation.AnnotationsGroupsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.AnnotationsGroupsTable,
+			Columns: []string{organization.AnnotationsGroupsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(annotationsgroup.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AnnotationsGroupsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.AnnotationsGroupsTable,
+			Columns: []string{organization.AnnotationsGroupsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(annotationsgroup.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _u.mutation.RoleProjectPermissionsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -1188,6 +1352,36 @@ func (_u *OrganizationUpdateOne) AddClusters(v ...*Cluster) *OrganizationUpdateO
 	return _u.AddClusterIDs(ids...)
 }
 
+// AddLabelsGroupIDs adds the "labels_groups" edge to the LabelsGroup entity by IDs.
+func (_u *OrganizationUpdateOne) AddLabelsGroupIDs(ids ...string) *OrganizationUpdateOne {
+	_u.mutation.AddLabelsGroupIDs(ids...)
+	return _u
+}
+
+// AddLabelsGroups adds the "labels_groups" edges to the LabelsGroup entity.
+func (_u *OrganizationUpdateOne) AddLabelsGroups(v ...*LabelsGroup) *OrganizationUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddLabelsGroupIDs(ids...)
+}
+
+// AddAnnotationsGroupIDs adds the "annotations_groups" edge to the AnnotationsGroup entity by IDs.
+func (_u *OrganizationUpdateOne) AddAnnotationsGroupIDs(ids ...string) *OrganizationUpdateOne {
+	_u.mutation.AddAnnotationsGroupIDs(ids...)
+	return _u
+}
+
+// AddAnnotationsGroups adds the "annotations_groups" edges to the AnnotationsGroup entity.
+func (_u *OrganizationUpdateOne) AddAnnotationsGroups(v ...*AnnotationsGroup) *OrganizationUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddAnnotationsGroupIDs(ids...)
+}
+
 // AddRoleProjectPermissionIDs adds the "role_project_permissions" edge to the RoleProjectPermission entity by IDs.
 func (_u *OrganizationUpdateOne) AddRoleProjectPermissionIDs(ids ...string) *OrganizationUpdateOne {
 	_u.mutation.AddRoleProjectPermissionIDs(ids...)
@@ -1347,6 +1541,48 @@ func (_u *OrganizationUpdateOne) RemoveClusters(v ...*Cluster) *OrganizationUpda
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveClusterIDs(ids...)
+}
+
+// ClearLabelsGroups clears all "labels_groups" edges to the LabelsGroup entity.
+func (_u *OrganizationUpdateOne) ClearLabelsGroups() *OrganizationUpdateOne {
+	_u.mutation.ClearLabelsGroups()
+	return _u
+}
+
+// RemoveLabelsGroupIDs removes the "labels_groups" edge to LabelsGroup entities by IDs.
+func (_u *OrganizationUpdateOne) RemoveLabelsGroupIDs(ids ...string) *OrganizationUpdateOne {
+	_u.mutation.RemoveLabelsGroupIDs(ids...)
+	return _u
+}
+
+// RemoveLabelsGroups removes "labels_groups" edges to LabelsGroup entities.
+func (_u *OrganizationUpdateOne) RemoveLabelsGroups(v ...*LabelsGroup) *OrganizationUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveLabelsGroupIDs(ids...)
+}
+
+// ClearAnnotationsGroups clears all "annotations_groups" edges to the AnnotationsGroup entity.
+func (_u *OrganizationUpdateOne) ClearAnnotationsGroups() *OrganizationUpdateOne {
+	_u.mutation.ClearAnnotationsGroups()
+	return _u
+}
+
+// RemoveAnnotationsGroupIDs removes the "annotations_groups" edge to AnnotationsGroup entities by IDs.
+func (_u *OrganizationUpdateOne) RemoveAnnotationsGroupIDs(ids ...string) *OrganizationUpdateOne {
+	_u.mutation.RemoveAnnotationsGroupIDs(ids...)
+	return _u
+}
+
+// RemoveAnnotationsGroups removes "annotations_groups" edges to AnnotationsGroup entities.
+func (_u *OrganizationUpdateOne) RemoveAnnotationsGroups(v ...*AnnotationsGroup) *OrganizationUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveAnnotationsGroupIDs(ids...)
 }
 
 // ClearRoleProjectPermissions clears all "role_project_permissions" edges to the RoleProjectPermission entity.
@@ -1811,6 +2047,96 @@ func (_u *OrganizationUpdateOne) sqlSave(ctx context.Context) (_node *Organizati
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(cluster.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.LabelsGroupsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.LabelsGroupsTable,
+			Columns: []string{organization.LabelsGroupsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(labelsgroup.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedLabelsGroupsIDs(); len(nodes) > 0 && !_u.mutation.LabelsGroupsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.LabelsGroupsTable,
+			Columns: []string{organization.LabelsGroupsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(labelsgroup.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.LabelsGroupsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.LabelsGroupsTable,
+			Columns: []string{organization.LabelsGroupsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(labelsgroup.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.AnnotationsGroupsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.AnnotationsGroupsTable,
+			Columns: []string{organization.AnnotationsGroupsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(annotationsgroup.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedAnnotationsGroupsIDs(); len(nodes) > 0 && !_u.mutation.AnnotationsGroupsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.AnnotationsGroupsTable,
+			Columns: []string{organization.AnnotationsGroupsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(annotationsgroup.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.AnnotationsGroupsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.AnnotationsGroupsTable,
+			Columns: []string{organization.AnnotationsGroupsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(annotationsgroup.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

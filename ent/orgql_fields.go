@@ -3,8 +3,10 @@
 package ent
 
 import (
+	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
@@ -30,6 +32,16 @@ type FieldInfo struct {
 
 // Fields lists the fields of each ent type, by type name.
 var Fields = map[string][]FieldInfo{
+	TypeAnnotationsGroup: {
+		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
+		{Name: "updated_at", GraphQL: "updatedAt", Sensitive: false, Audited: false},
+		{Name: "organization_id", GraphQL: "organizationID", Sensitive: false, Audited: false},
+		{Name: "name", GraphQL: "name", Sensitive: false, Audited: true},
+		{Name: "name_key", GraphQL: "nameKey", Sensitive: false, Audited: false},
+		{Name: "creator_id", GraphQL: "creatorID", Sensitive: false, Audited: false},
+		{Name: "annotations", GraphQL: "annotations", Sensitive: false, Audited: true},
+		{Name: "scopes", GraphQL: "scopes", Sensitive: false, Audited: true},
+	},
 	TypeCluster: {
 		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
 		{Name: "updated_at", GraphQL: "updatedAt", Sensitive: false, Audited: false},
@@ -53,6 +65,15 @@ var Fields = map[string][]FieldInfo{
 		{Name: "status", GraphQL: "status", Sensitive: false, Audited: false},
 		{Name: "expires_at", GraphQL: "expiresAt", Sensitive: false, Audited: true},
 		{Name: "accepted_at", GraphQL: "acceptedAt", Sensitive: false, Audited: false},
+	},
+	TypeLabelsGroup: {
+		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
+		{Name: "updated_at", GraphQL: "updatedAt", Sensitive: false, Audited: false},
+		{Name: "organization_id", GraphQL: "organizationID", Sensitive: false, Audited: false},
+		{Name: "name", GraphQL: "name", Sensitive: false, Audited: true},
+		{Name: "name_key", GraphQL: "nameKey", Sensitive: false, Audited: false},
+		{Name: "creator_id", GraphQL: "creatorID", Sensitive: false, Audited: false},
+		{Name: "labels", GraphQL: "labels", Sensitive: false, Audited: true},
 	},
 	TypeMembership: {
 		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
@@ -145,12 +166,45 @@ var Fields = map[string][]FieldInfo{
 // NodeTables maps the ID prefix of each type the GraphQL schema shows to
 // its table, for node(id:).
 var NodeTables = map[string]string{
+	"ang": annotationsgroup.Table,
 	"cls": cluster.Table,
 	"inv": invitation.Table,
+	"lbg": labelsgroup.Table,
 	"mem": membership.Table,
 	"org": organization.Table,
 	"evt": organizationevent.Table,
 	"prj": project.Table,
 	"rol": role.Table,
 	"usr": user.Table,
+}
+
+// EdgeInfo describes a many-to-many edge the GraphQL schema shows: an
+// audit event's diff lists the IDs a change adds to it and removes from it
+// (the other edges are set through a field, which Fields describes).
+type EdgeInfo struct {
+	// Name is the ent edge name.
+	Name string
+	// GraphQL is the edge's name in the GraphQL schema.
+	GraphQL string
+}
+
+// Edges lists the many-to-many edges of each ent type, by type name.
+var Edges = map[string][]EdgeInfo{
+	TypeAnnotationsGroup: {},
+	TypeCluster: {
+		{Name: "labels_groups", GraphQL: "labelsGroups"},
+	},
+	TypeInvitation: {},
+	TypeLabelsGroup: {
+		{Name: "clusters", GraphQL: "clusters"},
+	},
+	TypeMembership:            {},
+	TypeOrganization:          {},
+	TypeOrganizationEvent:     {},
+	TypeProject:               {},
+	TypeRole:                  {},
+	TypeRoleClusterPermission: {},
+	TypeRoleProjectPermission: {},
+	TypeSession:               {},
+	TypeUser:                  {},
 }

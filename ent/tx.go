@@ -14,10 +14,14 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// AnnotationsGroup is the client for interacting with the AnnotationsGroup builders.
+	AnnotationsGroup *AnnotationsGroupClient
 	// Cluster is the client for interacting with the Cluster builders.
 	Cluster *ClusterClient
 	// Invitation is the client for interacting with the Invitation builders.
 	Invitation *InvitationClient
+	// LabelsGroup is the client for interacting with the LabelsGroup builders.
+	LabelsGroup *LabelsGroupClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
 	// Organization is the client for interacting with the Organization builders.
@@ -167,8 +171,10 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.AnnotationsGroup = NewAnnotationsGroupClient(tx.config)
 	tx.Cluster = NewClusterClient(tx.config)
 	tx.Invitation = NewInvitationClient(tx.config)
+	tx.LabelsGroup = NewLabelsGroupClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
 	tx.OrganizationEvent = NewOrganizationEventClient(tx.config)
@@ -187,7 +193,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: Cluster.QueryXXX(), the query will be executed
+// applies a query, for example: AnnotationsGroup.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

@@ -42,6 +42,8 @@ const (
 	EdgeOrganization = "organization"
 	// EdgeRolePermissions holds the string denoting the role_permissions edge name in mutations.
 	EdgeRolePermissions = "role_permissions"
+	// EdgeLabelsGroups holds the string denoting the labels_groups edge name in mutations.
+	EdgeLabelsGroups = "labels_groups"
 	// Table holds the table name of the cluster in the database.
 	Table = "clusters"
 	// OrganizationTable is the table that holds the organization relation/edge.
@@ -58,6 +60,11 @@ const (
 	RolePermissionsInverseTable = "role_cluster_permissions"
 	// RolePermissionsColumn is the table column denoting the role_permissions relation/edge.
 	RolePermissionsColumn = "cluster_id"
+	// LabelsGroupsTable is the table that holds the labels_groups relation/edge. The primary key declared below.
+	LabelsGroupsTable = "cluster_labels_groups"
+	// LabelsGroupsInverseTable is the table name for the LabelsGroup entity.
+	// It exists in this package in order to avoid circular dependency with the "labelsgroup" package.
+	LabelsGroupsInverseTable = "labels_groups"
 )
 
 // Columns holds all SQL columns for cluster fields.
@@ -74,6 +81,12 @@ var Columns = []string{
 	FieldKubernetesMode,
 	FieldProduction,
 }
+
+var (
+	// LabelsGroupsPrimaryKey and LabelsGroupsColumn2 are the table columns denoting the
+	// primary key for the labels_groups relation (M2M).
+	LabelsGroupsPrimaryKey = []string{"cluster_id", "labels_group_id"}
+)
 
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
@@ -254,6 +267,20 @@ func ByRolePermissions(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newRolePermissionsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByLabelsGroupsCount orders the results by labels_groups count.
+func ByLabelsGroupsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newLabelsGroupsStep(), opts...)
+	}
+}
+
+// ByLabelsGroups orders the results by labels_groups terms.
+func ByLabelsGroups(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newLabelsGroupsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newOrganizationStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -266,6 +293,13 @@ func newRolePermissionsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(RolePermissionsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, RolePermissionsTable, RolePermissionsColumn),
+	)
+}
+func newLabelsGroupsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(LabelsGroupsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, false, LabelsGroupsTable, LabelsGroupsPrimaryKey...),
 	)
 }
 

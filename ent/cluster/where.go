@@ -606,6 +606,29 @@ func HasRolePermissionsWith(preds ...predicate.RoleClusterPermission) predicate.
 	})
 }
 
+// HasLabelsGroups applies the HasEdge predicate on the "labels_groups" edge.
+func HasLabelsGroups() predicate.Cluster {
+	return predicate.Cluster(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, LabelsGroupsTable, LabelsGroupsPrimaryKey...),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasLabelsGroupsWith applies the HasEdge predicate on the "labels_groups" edge with a given conditions (other predicates).
+func HasLabelsGroupsWith(preds ...predicate.LabelsGroup) predicate.Cluster {
+	return predicate.Cluster(func(s *sql.Selector) {
+		step := newLabelsGroupsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Cluster) predicate.Cluster {
 	return predicate.Cluster(sql.AndPredicates(predicates...))

@@ -9,6 +9,18 @@ import (
 	"github.com/orgql/orgql/ent"
 )
 
+// The AnnotationsGroupFunc type is an adapter to allow the use of ordinary
+// function as AnnotationsGroup mutator.
+type AnnotationsGroupFunc func(context.Context, *ent.AnnotationsGroupMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f AnnotationsGroupFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.AnnotationsGroupMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AnnotationsGroupMutation", m)
+}
+
 // The ClusterFunc type is an adapter to allow the use of ordinary
 // function as Cluster mutator.
 type ClusterFunc func(context.Context, *ent.ClusterMutation) (ent.Value, error)
@@ -31,6 +43,18 @@ func (f InvitationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.InvitationMutation", m)
+}
+
+// The LabelsGroupFunc type is an adapter to allow the use of ordinary
+// function as LabelsGroup mutator.
+type LabelsGroupFunc func(context.Context, *ent.LabelsGroupMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LabelsGroupFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LabelsGroupMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LabelsGroupMutation", m)
 }
 
 // The MembershipFunc type is an adapter to allow the use of ordinary

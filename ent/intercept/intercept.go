@@ -8,8 +8,10 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/orgql/orgql/ent"
+	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
@@ -78,6 +80,33 @@ func (f TraverseFunc) Traverse(ctx context.Context, q ent.Query) error {
 	return f(ctx, query)
 }
 
+// The AnnotationsGroupFunc type is an adapter to allow the use of ordinary function as a Querier.
+type AnnotationsGroupFunc func(context.Context, *ent.AnnotationsGroupQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f AnnotationsGroupFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.AnnotationsGroupQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.AnnotationsGroupQuery", q)
+}
+
+// The TraverseAnnotationsGroup type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseAnnotationsGroup func(context.Context, *ent.AnnotationsGroupQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseAnnotationsGroup) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseAnnotationsGroup) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AnnotationsGroupQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.AnnotationsGroupQuery", q)
+}
+
 // The ClusterFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ClusterFunc func(context.Context, *ent.ClusterQuery) (ent.Value, error)
 
@@ -130,6 +159,33 @@ func (f TraverseInvitation) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.InvitationQuery", q)
+}
+
+// The LabelsGroupFunc type is an adapter to allow the use of ordinary function as a Querier.
+type LabelsGroupFunc func(context.Context, *ent.LabelsGroupQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f LabelsGroupFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.LabelsGroupQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.LabelsGroupQuery", q)
+}
+
+// The TraverseLabelsGroup type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseLabelsGroup func(context.Context, *ent.LabelsGroupQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseLabelsGroup) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseLabelsGroup) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LabelsGroupQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.LabelsGroupQuery", q)
 }
 
 // The MembershipFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -378,10 +434,14 @@ func (f TraverseUser) Traverse(ctx context.Context, q ent.Query) error {
 // NewQuery returns the generic Query interface for the given typed query.
 func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
+	case *ent.AnnotationsGroupQuery:
+		return &query[*ent.AnnotationsGroupQuery, predicate.AnnotationsGroup, annotationsgroup.OrderOption]{typ: ent.TypeAnnotationsGroup, tq: q}, nil
 	case *ent.ClusterQuery:
 		return &query[*ent.ClusterQuery, predicate.Cluster, cluster.OrderOption]{typ: ent.TypeCluster, tq: q}, nil
 	case *ent.InvitationQuery:
 		return &query[*ent.InvitationQuery, predicate.Invitation, invitation.OrderOption]{typ: ent.TypeInvitation, tq: q}, nil
+	case *ent.LabelsGroupQuery:
+		return &query[*ent.LabelsGroupQuery, predicate.LabelsGroup, labelsgroup.OrderOption]{typ: ent.TypeLabelsGroup, tq: q}, nil
 	case *ent.MembershipQuery:
 		return &query[*ent.MembershipQuery, predicate.Membership, membership.OrderOption]{typ: ent.TypeMembership, tq: q}, nil
 	case *ent.OrganizationQuery:

@@ -9,6 +9,50 @@ import (
 )
 
 var (
+	// AnnotationsGroupsColumns holds the columns for the "annotations_groups" table.
+	AnnotationsGroupsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString},
+		{Name: "name_key", Type: field.TypeString},
+		{Name: "annotations", Type: field.TypeJSON},
+		{Name: "scopes", Type: field.TypeJSON},
+		{Name: "creator_id", Type: field.TypeString, Nullable: true},
+		{Name: "organization_id", Type: field.TypeString},
+	}
+	// AnnotationsGroupsTable holds the schema information for the "annotations_groups" table.
+	AnnotationsGroupsTable = &schema.Table{
+		Name:       "annotations_groups",
+		Columns:    AnnotationsGroupsColumns,
+		PrimaryKey: []*schema.Column{AnnotationsGroupsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "annotations_groups_users_creator",
+				Columns:    []*schema.Column{AnnotationsGroupsColumns[7]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "annotations_groups_organizations_annotations_groups",
+				Columns:    []*schema.Column{AnnotationsGroupsColumns[8]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "annotationsgroup_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{AnnotationsGroupsColumns[8]},
+			},
+			{
+				Name:    "annotationsgroup_organization_id_name_key",
+				Unique:  true,
+				Columns: []*schema.Column{AnnotationsGroupsColumns[8], AnnotationsGroupsColumns[4]},
+			},
+		},
+	}
 	// ClustersColumns holds the columns for the "clusters" table.
 	ClustersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -104,6 +148,49 @@ var (
 			},
 		},
 	}
+	// LabelsGroupsColumns holds the columns for the "labels_groups" table.
+	LabelsGroupsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString},
+		{Name: "name_key", Type: field.TypeString},
+		{Name: "labels", Type: field.TypeJSON},
+		{Name: "creator_id", Type: field.TypeString, Nullable: true},
+		{Name: "organization_id", Type: field.TypeString},
+	}
+	// LabelsGroupsTable holds the schema information for the "labels_groups" table.
+	LabelsGroupsTable = &schema.Table{
+		Name:       "labels_groups",
+		Columns:    LabelsGroupsColumns,
+		PrimaryKey: []*schema.Column{LabelsGroupsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "labels_groups_users_creator",
+				Columns:    []*schema.Column{LabelsGroupsColumns[6]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "labels_groups_organizations_labels_groups",
+				Columns:    []*schema.Column{LabelsGroupsColumns[7]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "labelsgroup_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{LabelsGroupsColumns[7]},
+			},
+			{
+				Name:    "labelsgroup_organization_id_name_key",
+				Unique:  true,
+				Columns: []*schema.Column{LabelsGroupsColumns[7], LabelsGroupsColumns[4]},
+			},
+		},
+	}
 	// MembershipsColumns holds the columns for the "memberships" table.
 	MembershipsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -190,7 +277,7 @@ var (
 		{Name: "id", Type: field.TypeString},
 		{Name: "organization_id", Type: field.TypeString},
 		{Name: "type", Type: field.TypeEnum, Enums: []string{"CREATE", "UPDATE", "DELETE", "SWITCH", "PLAN_CHANGE", "INVITE", "RESEND", "REVOKE", "ACCEPT", "ROLE_CHANGE", "REMOVE", "LEAVE", "TRANSFER_OWNERSHIP"}},
-		{Name: "target_type", Type: field.TypeEnum, Enums: []string{"ORGANIZATION", "MEMBERSHIP", "INVITATION", "ROLE", "PROJECT", "CLUSTER"}},
+		{Name: "target_type", Type: field.TypeEnum, Enums: []string{"ORGANIZATION", "MEMBERSHIP", "INVITATION", "ROLE", "PROJECT", "CLUSTER", "LABELS_GROUP", "ANNOTATIONS_GROUP"}},
 		{Name: "target_id", Type: field.TypeString},
 		{Name: "target_name", Type: field.TypeString, Default: ""},
 		{Name: "change", Type: field.TypeJSON, Nullable: true},
@@ -446,10 +533,37 @@ var (
 			},
 		},
 	}
+	// ClusterLabelsGroupsColumns holds the columns for the "cluster_labels_groups" table.
+	ClusterLabelsGroupsColumns = []*schema.Column{
+		{Name: "cluster_id", Type: field.TypeString},
+		{Name: "labels_group_id", Type: field.TypeString},
+	}
+	// ClusterLabelsGroupsTable holds the schema information for the "cluster_labels_groups" table.
+	ClusterLabelsGroupsTable = &schema.Table{
+		Name:       "cluster_labels_groups",
+		Columns:    ClusterLabelsGroupsColumns,
+		PrimaryKey: []*schema.Column{ClusterLabelsGroupsColumns[0], ClusterLabelsGroupsColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "cluster_labels_groups_cluster_id",
+				Columns:    []*schema.Column{ClusterLabelsGroupsColumns[0]},
+				RefColumns: []*schema.Column{ClustersColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "cluster_labels_groups_labels_group_id",
+				Columns:    []*schema.Column{ClusterLabelsGroupsColumns[1]},
+				RefColumns: []*schema.Column{LabelsGroupsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		AnnotationsGroupsTable,
 		ClustersTable,
 		InvitationsTable,
+		LabelsGroupsTable,
 		MembershipsTable,
 		OrganizationsTable,
 		OrganizationEventsTable,
@@ -459,14 +573,19 @@ var (
 		RoleProjectPermissionsTable,
 		SessionsTable,
 		UsersTable,
+		ClusterLabelsGroupsTable,
 	}
 )
 
 func init() {
+	AnnotationsGroupsTable.ForeignKeys[0].RefTable = UsersTable
+	AnnotationsGroupsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	ClustersTable.ForeignKeys[0].RefTable = OrganizationsTable
 	InvitationsTable.ForeignKeys[0].RefTable = RolesTable
 	InvitationsTable.ForeignKeys[1].RefTable = UsersTable
 	InvitationsTable.ForeignKeys[2].RefTable = OrganizationsTable
+	LabelsGroupsTable.ForeignKeys[0].RefTable = UsersTable
+	LabelsGroupsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	MembershipsTable.ForeignKeys[0].RefTable = UsersTable
 	MembershipsTable.ForeignKeys[1].RefTable = RolesTable
 	MembershipsTable.ForeignKeys[2].RefTable = OrganizationsTable
@@ -481,4 +600,6 @@ func init() {
 	RoleProjectPermissionsTable.ForeignKeys[2].RefTable = RolesTable
 	SessionsTable.ForeignKeys[0].RefTable = UsersTable
 	UsersTable.ForeignKeys[0].RefTable = OrganizationsTable
+	ClusterLabelsGroupsTable.ForeignKeys[0].RefTable = ClustersTable
+	ClusterLabelsGroupsTable.ForeignKeys[1].RefTable = LabelsGroupsTable
 }

@@ -50,6 +50,10 @@ const (
 	EdgeProjects = "projects"
 	// EdgeClusters holds the string denoting the clusters edge name in mutations.
 	EdgeClusters = "clusters"
+	// EdgeLabelsGroups holds the string denoting the labels_groups edge name in mutations.
+	EdgeLabelsGroups = "labels_groups"
+	// EdgeAnnotationsGroups holds the string denoting the annotations_groups edge name in mutations.
+	EdgeAnnotationsGroups = "annotations_groups"
 	// EdgeRoleProjectPermissions holds the string denoting the role_project_permissions edge name in mutations.
 	EdgeRoleProjectPermissions = "role_project_permissions"
 	// EdgeRoleClusterPermissions holds the string denoting the role_cluster_permissions edge name in mutations.
@@ -100,6 +104,20 @@ const (
 	ClustersInverseTable = "clusters"
 	// ClustersColumn is the table column denoting the clusters relation/edge.
 	ClustersColumn = "organization_id"
+	// LabelsGroupsTable is the table that holds the labels_groups relation/edge.
+	LabelsGroupsTable = "labels_groups"
+	// LabelsGroupsInverseTable is the table name for the LabelsGroup entity.
+	// It exists in this package in order to avoid circular dependency with the "labelsgroup" package.
+	LabelsGroupsInverseTable = "labels_groups"
+	// LabelsGroupsColumn is the table column denoting the labels_groups relation/edge.
+	LabelsGroupsColumn = "organization_id"
+	// AnnotationsGroupsTable is the table that holds the annotations_groups relation/edge.
+	AnnotationsGroupsTable = "annotations_groups"
+	// AnnotationsGroupsInverseTable is the table name for the AnnotationsGroup entity.
+	// It exists in this package in order to avoid circular dependency with the "annotationsgroup" package.
+	AnnotationsGroupsInverseTable = "annotations_groups"
+	// AnnotationsGroupsColumn is the table column denoting the annotations_groups relation/edge.
+	AnnotationsGroupsColumn = "organization_id"
 	// RoleProjectPermissionsTable is the table that holds the role_project_permissions relation/edge.
 	RoleProjectPermissionsTable = "role_project_permissions"
 	// RoleProjectPermissionsInverseTable is the table name for the RoleProjectPermission entity.
@@ -326,6 +344,34 @@ func ByClusters(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByLabelsGroupsCount orders the results by labels_groups count.
+func ByLabelsGroupsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newLabelsGroupsStep(), opts...)
+	}
+}
+
+// ByLabelsGroups orders the results by labels_groups terms.
+func ByLabelsGroups(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newLabelsGroupsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByAnnotationsGroupsCount orders the results by annotations_groups count.
+func ByAnnotationsGroupsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newAnnotationsGroupsStep(), opts...)
+	}
+}
+
+// ByAnnotationsGroups orders the results by annotations_groups terms.
+func ByAnnotationsGroups(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newAnnotationsGroupsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByRoleProjectPermissionsCount orders the results by role_project_permissions count.
 func ByRoleProjectPermissionsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -407,6 +453,20 @@ func newClustersStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(ClustersInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, ClustersTable, ClustersColumn),
+	)
+}
+func newLabelsGroupsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(LabelsGroupsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, LabelsGroupsTable, LabelsGroupsColumn),
+	)
+}
+func newAnnotationsGroupsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(AnnotationsGroupsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, AnnotationsGroupsTable, AnnotationsGroupsColumn),
 	)
 }
 func newRoleProjectPermissionsStep() *sqlgraph.Step {

@@ -744,6 +744,52 @@ func HasClustersWith(preds ...predicate.Cluster) predicate.Organization {
 	})
 }
 
+// HasLabelsGroups applies the HasEdge predicate on the "labels_groups" edge.
+func HasLabelsGroups() predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, LabelsGroupsTable, LabelsGroupsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasLabelsGroupsWith applies the HasEdge predicate on the "labels_groups" edge with a given conditions (other predicates).
+func HasLabelsGroupsWith(preds ...predicate.LabelsGroup) predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := newLabelsGroupsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasAnnotationsGroups applies the HasEdge predicate on the "annotations_groups" edge.
+func HasAnnotationsGroups() predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, AnnotationsGroupsTable, AnnotationsGroupsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasAnnotationsGroupsWith applies the HasEdge predicate on the "annotations_groups" edge with a given conditions (other predicates).
+func HasAnnotationsGroupsWith(preds ...predicate.AnnotationsGroup) predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := newAnnotationsGroupsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasRoleProjectPermissions applies the HasEdge predicate on the "role_project_permissions" edge.
 func HasRoleProjectPermissions() predicate.Organization {
 	return predicate.Organization(func(s *sql.Selector) {

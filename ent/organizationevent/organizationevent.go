@@ -139,12 +139,14 @@ type TargetType string
 
 // TargetType values.
 const (
-	TargetTypeORGANIZATION TargetType = "ORGANIZATION"
-	TargetTypeMEMBERSHIP   TargetType = "MEMBERSHIP"
-	TargetTypeINVITATION   TargetType = "INVITATION"
-	TargetTypeROLE         TargetType = "ROLE"
-	TargetTypePROJECT      TargetType = "PROJECT"
-	TargetTypeCLUSTER      TargetType = "CLUSTER"
+	TargetTypeORGANIZATION      TargetType = "ORGANIZATION"
+	TargetTypeMEMBERSHIP        TargetType = "MEMBERSHIP"
+	TargetTypeINVITATION        TargetType = "INVITATION"
+	TargetTypeROLE              TargetType = "ROLE"
+	TargetTypePROJECT           TargetType = "PROJECT"
+	TargetTypeCLUSTER           TargetType = "CLUSTER"
+	TargetTypeLABELS_GROUP      TargetType = "LABELS_GROUP"
+	TargetTypeANNOTATIONS_GROUP TargetType = "ANNOTATIONS_GROUP"
 )
 
 func (tt TargetType) String() string {
@@ -154,7 +156,7 @@ func (tt TargetType) String() string {
 // TargetTypeValidator is a validator for the "target_type" field enum values. It is called by the builders before save.
 func TargetTypeValidator(tt TargetType) error {
 	switch tt {
-	case TargetTypeORGANIZATION, TargetTypeMEMBERSHIP, TargetTypeINVITATION, TargetTypeROLE, TargetTypePROJECT, TargetTypeCLUSTER:
+	case TargetTypeORGANIZATION, TargetTypeMEMBERSHIP, TargetTypeINVITATION, TargetTypeROLE, TargetTypePROJECT, TargetTypeCLUSTER, TargetTypeLABELS_GROUP, TargetTypeANNOTATIONS_GROUP:
 		return nil
 	default:
 		return fmt.Errorf("organizationevent: invalid enum value for target_type field: %q", tt)

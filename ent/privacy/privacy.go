@@ -111,6 +111,30 @@ func DenyMutationOperationRule(op ent.Op) MutationRule {
 	return OnMutationOperation(rule, op)
 }
 
+// The AnnotationsGroupQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type AnnotationsGroupQueryRuleFunc func(context.Context, *ent.AnnotationsGroupQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f AnnotationsGroupQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AnnotationsGroupQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.AnnotationsGroupQuery", q)
+}
+
+// The AnnotationsGroupMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type AnnotationsGroupMutationRuleFunc func(context.Context, *ent.AnnotationsGroupMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f AnnotationsGroupMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.AnnotationsGroupMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AnnotationsGroupMutation", m)
+}
+
 // The ClusterQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ClusterQueryRuleFunc func(context.Context, *ent.ClusterQuery) error
@@ -157,6 +181,30 @@ func (f InvitationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.InvitationMutation", m)
+}
+
+// The LabelsGroupQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type LabelsGroupQueryRuleFunc func(context.Context, *ent.LabelsGroupQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f LabelsGroupQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LabelsGroupQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.LabelsGroupQuery", q)
+}
+
+// The LabelsGroupMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type LabelsGroupMutationRuleFunc func(context.Context, *ent.LabelsGroupMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f LabelsGroupMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.LabelsGroupMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LabelsGroupMutation", m)
 }
 
 // The MembershipQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -410,9 +458,13 @@ var _ QueryMutationRule = FilterFunc(nil)
 
 func queryFilter(q ent.Query) (Filter, error) {
 	switch q := q.(type) {
+	case *ent.AnnotationsGroupQuery:
+		return q.Filter(), nil
 	case *ent.ClusterQuery:
 		return q.Filter(), nil
 	case *ent.InvitationQuery:
+		return q.Filter(), nil
+	case *ent.LabelsGroupQuery:
 		return q.Filter(), nil
 	case *ent.MembershipQuery:
 		return q.Filter(), nil
@@ -439,9 +491,13 @@ func queryFilter(q ent.Query) (Filter, error) {
 
 func mutationFilter(m ent.Mutation) (Filter, error) {
 	switch m := m.(type) {
+	case *ent.AnnotationsGroupMutation:
+		return m.Filter(), nil
 	case *ent.ClusterMutation:
 		return m.Filter(), nil
 	case *ent.InvitationMutation:
+		return m.Filter(), nil
+	case *ent.LabelsGroupMutation:
 		return m.Filter(), nil
 	case *ent.MembershipMutation:
 		return m.Filter(), nil

@@ -6,8 +6,10 @@ import (
 	"context"
 	"time"
 
+	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
@@ -27,6 +29,56 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	annotationsgroupMixin := schema.AnnotationsGroup{}.Mixin()
+	annotationsgroup.Policy = privacy.NewPolicies(annotationsgroupMixin[2], schema.AnnotationsGroup{})
+	annotationsgroup.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := annotationsgroup.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	annotationsgroupMixinHooks3 := annotationsgroupMixin[3].Hooks()
+	annotationsgroupMixinHooks4 := annotationsgroupMixin[4].Hooks()
+
+	annotationsgroup.Hooks[1] = annotationsgroupMixinHooks3[0]
+
+	annotationsgroup.Hooks[2] = annotationsgroupMixinHooks4[0]
+	annotationsgroupMixinFields0 := annotationsgroupMixin[0].Fields()
+	_ = annotationsgroupMixinFields0
+	annotationsgroupMixinFields1 := annotationsgroupMixin[1].Fields()
+	_ = annotationsgroupMixinFields1
+	annotationsgroupMixinFields2 := annotationsgroupMixin[2].Fields()
+	_ = annotationsgroupMixinFields2
+	annotationsgroupMixinFields3 := annotationsgroupMixin[3].Fields()
+	_ = annotationsgroupMixinFields3
+	annotationsgroupFields := schema.AnnotationsGroup{}.Fields()
+	_ = annotationsgroupFields
+	// annotationsgroupDescCreatedAt is the schema descriptor for created_at field.
+	annotationsgroupDescCreatedAt := annotationsgroupMixinFields1[0].Descriptor()
+	// annotationsgroup.DefaultCreatedAt holds the default value on creation for the created_at field.
+	annotationsgroup.DefaultCreatedAt = annotationsgroupDescCreatedAt.Default.(func() time.Time)
+	// annotationsgroupDescUpdatedAt is the schema descriptor for updated_at field.
+	annotationsgroupDescUpdatedAt := annotationsgroupMixinFields1[1].Descriptor()
+	// annotationsgroup.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	annotationsgroup.DefaultUpdatedAt = annotationsgroupDescUpdatedAt.Default.(func() time.Time)
+	// annotationsgroup.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	annotationsgroup.UpdateDefaultUpdatedAt = annotationsgroupDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// annotationsgroupDescOrganizationID is the schema descriptor for organization_id field.
+	annotationsgroupDescOrganizationID := annotationsgroupMixinFields2[0].Descriptor()
+	// annotationsgroup.OrganizationIDValidator is a validator for the "organization_id" field. It is called by the builders before save.
+	annotationsgroup.OrganizationIDValidator = annotationsgroupDescOrganizationID.Validators[0].(func(string) error)
+	// annotationsgroupDescName is the schema descriptor for name field.
+	annotationsgroupDescName := annotationsgroupMixinFields3[0].Descriptor()
+	// annotationsgroup.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	annotationsgroup.NameValidator = annotationsgroupDescName.Validators[0].(func(string) error)
+	// annotationsgroupDescID is the schema descriptor for id field.
+	annotationsgroupDescID := annotationsgroupMixinFields0[0].Descriptor()
+	// annotationsgroup.DefaultID holds the default value on creation for the id field.
+	annotationsgroup.DefaultID = annotationsgroupDescID.Default.(func() string)
+	// annotationsgroup.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	annotationsgroup.IDValidator = annotationsgroupDescID.Validators[0].(func(string) error)
 	clusterMixin := schema.Cluster{}.Mixin()
 	cluster.Policy = privacy.NewPolicies(clusterMixin[2], schema.Cluster{})
 	cluster.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -130,6 +182,56 @@ func init() {
 	invitation.DefaultID = invitationDescID.Default.(func() string)
 	// invitation.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	invitation.IDValidator = invitationDescID.Validators[0].(func(string) error)
+	labelsgroupMixin := schema.LabelsGroup{}.Mixin()
+	labelsgroup.Policy = privacy.NewPolicies(labelsgroupMixin[2], schema.LabelsGroup{})
+	labelsgroup.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := labelsgroup.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	labelsgroupMixinHooks3 := labelsgroupMixin[3].Hooks()
+	labelsgroupMixinHooks4 := labelsgroupMixin[4].Hooks()
+
+	labelsgroup.Hooks[1] = labelsgroupMixinHooks3[0]
+
+	labelsgroup.Hooks[2] = labelsgroupMixinHooks4[0]
+	labelsgroupMixinFields0 := labelsgroupMixin[0].Fields()
+	_ = labelsgroupMixinFields0
+	labelsgroupMixinFields1 := labelsgroupMixin[1].Fields()
+	_ = labelsgroupMixinFields1
+	labelsgroupMixinFields2 := labelsgroupMixin[2].Fields()
+	_ = labelsgroupMixinFields2
+	labelsgroupMixinFields3 := labelsgroupMixin[3].Fields()
+	_ = labelsgroupMixinFields3
+	labelsgroupFields := schema.LabelsGroup{}.Fields()
+	_ = labelsgroupFields
+	// labelsgroupDescCreatedAt is the schema descriptor for created_at field.
+	labelsgroupDescCreatedAt := labelsgroupMixinFields1[0].Descriptor()
+	// labelsgroup.DefaultCreatedAt holds the default value on creation for the created_at field.
+	labelsgroup.DefaultCreatedAt = labelsgroupDescCreatedAt.Default.(func() time.Time)
+	// labelsgroupDescUpdatedAt is the schema descriptor for updated_at field.
+	labelsgroupDescUpdatedAt := labelsgroupMixinFields1[1].Descriptor()
+	// labelsgroup.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	labelsgroup.DefaultUpdatedAt = labelsgroupDescUpdatedAt.Default.(func() time.Time)
+	// labelsgroup.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	labelsgroup.UpdateDefaultUpdatedAt = labelsgroupDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// labelsgroupDescOrganizationID is the schema descriptor for organization_id field.
+	labelsgroupDescOrganizationID := labelsgroupMixinFields2[0].Descriptor()
+	// labelsgroup.OrganizationIDValidator is a validator for the "organization_id" field. It is called by the builders before save.
+	labelsgroup.OrganizationIDValidator = labelsgroupDescOrganizationID.Validators[0].(func(string) error)
+	// labelsgroupDescName is the schema descriptor for name field.
+	labelsgroupDescName := labelsgroupMixinFields3[0].Descriptor()
+	// labelsgroup.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	labelsgroup.NameValidator = labelsgroupDescName.Validators[0].(func(string) error)
+	// labelsgroupDescID is the schema descriptor for id field.
+	labelsgroupDescID := labelsgroupMixinFields0[0].Descriptor()
+	// labelsgroup.DefaultID holds the default value on creation for the id field.
+	labelsgroup.DefaultID = labelsgroupDescID.Default.(func() string)
+	// labelsgroup.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	labelsgroup.IDValidator = labelsgroupDescID.Validators[0].(func(string) error)
 	membershipMixin := schema.Membership{}.Mixin()
 	membership.Policy = privacy.NewPolicies(membershipMixin[2], schema.Membership{})
 	membership.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -64,6 +64,12 @@ func (Organization) Edges() []ent.Edge {
 		edge.To("clusters", Cluster.Type).
 			Comment("The organization's clusters.").
 			Annotations(cascade, entgql.RelayConnection()),
+		edge.To("labels_groups", LabelsGroup.Type).
+			Comment("The organization's labels groups.").
+			Annotations(cascade, entgql.RelayConnection()),
+		edge.To("annotations_groups", AnnotationsGroup.Type).
+			Comment("The organization's annotations groups.").
+			Annotations(cascade, entgql.RelayConnection()),
 		edge.To("role_project_permissions", RoleProjectPermission.Type).Annotations(cascade, hidden()),
 		edge.To("role_cluster_permissions", RoleClusterPermission.Type).Annotations(cascade, hidden()),
 		edge.From("current_users", User.Type).Ref("current_organization").Annotations(hidden()),

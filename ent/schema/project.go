@@ -77,6 +77,8 @@ func (Cluster) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("organization", Organization.Type).Ref("clusters").Field("organization_id").Unique().Required().Immutable(),
 		edge.To("role_permissions", RoleClusterPermission.Type).Annotations(hidden(), entsql.OnDelete(entsql.Cascade)),
+		edge.To("labels_groups", LabelsGroup.Type).
+			Comment("The labels groups whose labels the cluster's resources get, in no particular order."),
 	}
 }
 

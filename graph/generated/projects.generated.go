@@ -41,7 +41,7 @@ func (ec *executionContext) unmarshalInputCreateClusterInput(ctx context.Context
 		asMap["production"] = false
 	}
 
-	fieldsInOrder := [...]string{"name", "description", "cloudProvider", "region", "kubernetesMode", "production"}
+	fieldsInOrder := [...]string{"name", "description", "cloudProvider", "region", "kubernetesMode", "production", "labelsGroupIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -90,6 +90,13 @@ func (ec *executionContext) unmarshalInputCreateClusterInput(ctx context.Context
 				return it, err
 			}
 			it.Production = data
+		case "labelsGroupIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelsGroupIDs"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelsGroupIDs = data
 		}
 	}
 	return it, nil
@@ -167,7 +174,7 @@ func (ec *executionContext) unmarshalInputUpdateClusterInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "description", "region", "kubernetesMode", "production"}
+	fieldsInOrder := [...]string{"name", "description", "region", "kubernetesMode", "production", "labelsGroupIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -209,6 +216,13 @@ func (ec *executionContext) unmarshalInputUpdateClusterInput(ctx context.Context
 				return it, err
 			}
 			it.Production = data
+		case "labelsGroupIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labelsGroupIDs"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabelsGroupIDs = data
 		}
 	}
 	return it, nil

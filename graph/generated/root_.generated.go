@@ -13,6 +13,7 @@ import (
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/internal/billing"
+	"github.com/orgql/orgql/internal/groups"
 	"github.com/orgql/orgql/internal/members"
 	"github.com/orgql/orgql/internal/orgs"
 	"github.com/orgql/orgql/internal/projects"
@@ -41,12 +42,41 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Annotation struct {
+		Key   func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	AnnotationsGroup struct {
+		Annotations    func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Creator        func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Organization   func(childComplexity int) int
+		OrganizationID func(childComplexity int) int
+		Scopes         func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+	}
+
+	AnnotationsGroupConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AnnotationsGroupEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Cluster struct {
 		CloudProvider  func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
 		Description    func(childComplexity int) int
 		ID             func(childComplexity int) int
 		KubernetesMode func(childComplexity int) int
+		LabelsGroups   func(childComplexity int) int
 		Name           func(childComplexity int) int
 		Organization   func(childComplexity int) int
 		OrganizationID func(childComplexity int) int
@@ -104,6 +134,35 @@ type ComplexityRoot struct {
 		Status           func(childComplexity int) int
 	}
 
+	Label struct {
+		Key                      func(childComplexity int) int
+		PropagateToCloudProvider func(childComplexity int) int
+		Value                    func(childComplexity int) int
+	}
+
+	LabelsGroup struct {
+		Clusters       func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Creator        func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Labels         func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Organization   func(childComplexity int) int
+		OrganizationID func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+	}
+
+	LabelsGroupConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LabelsGroupEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Membership struct {
 		CreatedAt      func(childComplexity int) int
 		ID             func(childComplexity int) int
@@ -127,37 +186,45 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptInvitation   func(childComplexity int, token string) int
-		ChangePlan         func(childComplexity int, organizationID string, plan billing.PlanCode) int
-		CreateCluster      func(childComplexity int, organizationID string, input projects.CreateClusterInput) int
-		CreateCustomRole   func(childComplexity int, organizationID string, input roles.CustomRoleInput) int
-		CreateOrganization func(childComplexity int, input orgs.CreateInput) int
-		CreateProject      func(childComplexity int, organizationID string, input projects.CreateProjectInput) int
-		DeleteCluster      func(childComplexity int, id string) int
-		DeleteCustomRole   func(childComplexity int, id string) int
-		DeleteOrganization func(childComplexity int, id string, confirmName string) int
-		DeleteProject      func(childComplexity int, id string) int
-		InviteMember       func(childComplexity int, organizationID string, input members.InviteInput) int
-		LeaveOrganization  func(childComplexity int, organizationID string) int
-		RemoveMember       func(childComplexity int, membershipID string) int
-		ResendInvitation   func(childComplexity int, id string) int
-		RevokeInvitation   func(childComplexity int, id string) int
-		SwitchOrganization func(childComplexity int, id string) int
-		TransferOwnership  func(childComplexity int, organizationID string, membershipID string) int
-		UpdateCluster      func(childComplexity int, id string, input projects.UpdateClusterInput) int
-		UpdateCustomRole   func(childComplexity int, id string, input roles.CustomRoleInput) int
-		UpdateMemberRole   func(childComplexity int, membershipID string, roleID string) int
-		UpdateOrganization func(childComplexity int, id string, input orgs.UpdateInput) int
-		UpdateProject      func(childComplexity int, id string, input projects.UpdateProjectInput) int
+		AcceptInvitation       func(childComplexity int, token string) int
+		ChangePlan             func(childComplexity int, organizationID string, plan billing.PlanCode) int
+		CreateAnnotationsGroup func(childComplexity int, organizationID string, input groups.AnnotationsGroupInput) int
+		CreateCluster          func(childComplexity int, organizationID string, input projects.CreateClusterInput) int
+		CreateCustomRole       func(childComplexity int, organizationID string, input roles.CustomRoleInput) int
+		CreateLabelsGroup      func(childComplexity int, organizationID string, input groups.LabelsGroupInput) int
+		CreateOrganization     func(childComplexity int, input orgs.CreateInput) int
+		CreateProject          func(childComplexity int, organizationID string, input projects.CreateProjectInput) int
+		DeleteAnnotationsGroup func(childComplexity int, id string) int
+		DeleteCluster          func(childComplexity int, id string) int
+		DeleteCustomRole       func(childComplexity int, id string) int
+		DeleteLabelsGroup      func(childComplexity int, id string) int
+		DeleteOrganization     func(childComplexity int, id string, confirmName string) int
+		DeleteProject          func(childComplexity int, id string) int
+		InviteMember           func(childComplexity int, organizationID string, input members.InviteInput) int
+		LeaveOrganization      func(childComplexity int, organizationID string) int
+		RemoveMember           func(childComplexity int, membershipID string) int
+		ResendInvitation       func(childComplexity int, id string) int
+		RevokeInvitation       func(childComplexity int, id string) int
+		SwitchOrganization     func(childComplexity int, id string) int
+		TransferOwnership      func(childComplexity int, organizationID string, membershipID string) int
+		UpdateAnnotationsGroup func(childComplexity int, id string, input groups.AnnotationsGroupInput) int
+		UpdateCluster          func(childComplexity int, id string, input projects.UpdateClusterInput) int
+		UpdateCustomRole       func(childComplexity int, id string, input roles.CustomRoleInput) int
+		UpdateLabelsGroup      func(childComplexity int, id string, input groups.LabelsGroupInput) int
+		UpdateMemberRole       func(childComplexity int, membershipID string, roleID string) int
+		UpdateOrganization     func(childComplexity int, id string, input orgs.UpdateInput) int
+		UpdateProject          func(childComplexity int, id string, input projects.UpdateProjectInput) int
 	}
 
 	Organization struct {
 		AdminContactEmails func(childComplexity int) int
+		AnnotationsGroups  func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AnnotationsGroupOrder, where *ent.AnnotationsGroupWhereInput) int
 		Clusters           func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ClusterOrder, where *ent.ClusterWhereInput) int
 		CreatedAt          func(childComplexity int) int
 		Description        func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		Invitations        func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, status *invitation.Status, orderBy *ent.InvitationOrder, where *ent.InvitationWhereInput) int
+		LabelsGroups       func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.LabelsGroupOrder, where *ent.LabelsGroupWhereInput) int
 		LogoURL            func(childComplexity int) int
 		Members            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.MembershipOrder, where *ent.MembershipWhereInput) int
 		Name               func(childComplexity int) int
@@ -334,6 +401,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "Annotation.key":
+		if e.ComplexityRoot.Annotation.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Annotation.Key(childComplexity), true
+	case "Annotation.value":
+		if e.ComplexityRoot.Annotation.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Annotation.Value(childComplexity), true
+
+	case "AnnotationsGroup.annotations":
+		if e.ComplexityRoot.AnnotationsGroup.Annotations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnotationsGroup.Annotations(childComplexity), true
+	case "AnnotationsGroup.createdAt":
+		if e.ComplexityRoot.AnnotationsGroup.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnotationsGroup.CreatedAt(childComplexity), true
+	case "AnnotationsGroup.creator":
+		if e.ComplexityRoot.AnnotationsGroup.Creator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnotationsGroup.Creator(childComplexity), true
+	case "AnnotationsGroup.id":
+		if e.ComplexityRoot.AnnotationsGroup.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnotationsGroup.ID(childComplexity), true
+	case "AnnotationsGroup.name":
+		if e.ComplexityRoot.AnnotationsGroup.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnotationsGroup.Name(childComplexity), true
+	case "AnnotationsGroup.organization":
+		if e.ComplexityRoot.AnnotationsGroup.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnotationsGroup.Organization(childComplexity), true
+	case "AnnotationsGroup.organizationID":
+		if e.ComplexityRoot.AnnotationsGroup.OrganizationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnotationsGroup.OrganizationID(childComplexity), true
+	case "AnnotationsGroup.scopes":
+		if e.ComplexityRoot.AnnotationsGroup.Scopes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnotationsGroup.Scopes(childComplexity), true
+	case "AnnotationsGroup.updatedAt":
+		if e.ComplexityRoot.AnnotationsGroup.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnotationsGroup.UpdatedAt(childComplexity), true
+
+	case "AnnotationsGroupConnection.edges":
+		if e.ComplexityRoot.AnnotationsGroupConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnotationsGroupConnection.Edges(childComplexity), true
+	case "AnnotationsGroupConnection.pageInfo":
+		if e.ComplexityRoot.AnnotationsGroupConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnotationsGroupConnection.PageInfo(childComplexity), true
+	case "AnnotationsGroupConnection.totalCount":
+		if e.ComplexityRoot.AnnotationsGroupConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnotationsGroupConnection.TotalCount(childComplexity), true
+
+	case "AnnotationsGroupEdge.cursor":
+		if e.ComplexityRoot.AnnotationsGroupEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnotationsGroupEdge.Cursor(childComplexity), true
+	case "AnnotationsGroupEdge.node":
+		if e.ComplexityRoot.AnnotationsGroupEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnnotationsGroupEdge.Node(childComplexity), true
+
 	case "Cluster.cloudProvider":
 		if e.ComplexityRoot.Cluster.CloudProvider == nil {
 			break
@@ -364,6 +531,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Cluster.KubernetesMode(childComplexity), true
+	case "Cluster.labelsGroups":
+		if e.ComplexityRoot.Cluster.LabelsGroups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cluster.LabelsGroups(childComplexity), true
 	case "Cluster.name":
 		if e.ComplexityRoot.Cluster.Name == nil {
 			break
@@ -576,6 +749,112 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InvitationPreview.Status(childComplexity), true
 
+	case "Label.key":
+		if e.ComplexityRoot.Label.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Label.Key(childComplexity), true
+	case "Label.propagateToCloudProvider":
+		if e.ComplexityRoot.Label.PropagateToCloudProvider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Label.PropagateToCloudProvider(childComplexity), true
+	case "Label.value":
+		if e.ComplexityRoot.Label.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Label.Value(childComplexity), true
+
+	case "LabelsGroup.clusters":
+		if e.ComplexityRoot.LabelsGroup.Clusters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelsGroup.Clusters(childComplexity), true
+	case "LabelsGroup.createdAt":
+		if e.ComplexityRoot.LabelsGroup.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelsGroup.CreatedAt(childComplexity), true
+	case "LabelsGroup.creator":
+		if e.ComplexityRoot.LabelsGroup.Creator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelsGroup.Creator(childComplexity), true
+	case "LabelsGroup.id":
+		if e.ComplexityRoot.LabelsGroup.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelsGroup.ID(childComplexity), true
+	case "LabelsGroup.labels":
+		if e.ComplexityRoot.LabelsGroup.Labels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelsGroup.Labels(childComplexity), true
+	case "LabelsGroup.name":
+		if e.ComplexityRoot.LabelsGroup.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelsGroup.Name(childComplexity), true
+	case "LabelsGroup.organization":
+		if e.ComplexityRoot.LabelsGroup.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelsGroup.Organization(childComplexity), true
+	case "LabelsGroup.organizationID":
+		if e.ComplexityRoot.LabelsGroup.OrganizationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelsGroup.OrganizationID(childComplexity), true
+	case "LabelsGroup.updatedAt":
+		if e.ComplexityRoot.LabelsGroup.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelsGroup.UpdatedAt(childComplexity), true
+
+	case "LabelsGroupConnection.edges":
+		if e.ComplexityRoot.LabelsGroupConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelsGroupConnection.Edges(childComplexity), true
+	case "LabelsGroupConnection.pageInfo":
+		if e.ComplexityRoot.LabelsGroupConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelsGroupConnection.PageInfo(childComplexity), true
+	case "LabelsGroupConnection.totalCount":
+		if e.ComplexityRoot.LabelsGroupConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelsGroupConnection.TotalCount(childComplexity), true
+
+	case "LabelsGroupEdge.cursor":
+		if e.ComplexityRoot.LabelsGroupEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelsGroupEdge.Cursor(childComplexity), true
+	case "LabelsGroupEdge.node":
+		if e.ComplexityRoot.LabelsGroupEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelsGroupEdge.Node(childComplexity), true
+
 	case "Membership.createdAt":
 		if e.ComplexityRoot.Membership.CreatedAt == nil {
 			break
@@ -679,6 +958,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangePlan(childComplexity, args["organizationID"].(string), args["plan"].(billing.PlanCode)), true
+	case "Mutation.createAnnotationsGroup":
+		if e.ComplexityRoot.Mutation.CreateAnnotationsGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAnnotationsGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAnnotationsGroup(childComplexity, args["organizationID"].(string), args["input"].(groups.AnnotationsGroupInput)), true
 	case "Mutation.createCluster":
 		if e.ComplexityRoot.Mutation.CreateCluster == nil {
 			break
@@ -701,6 +991,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCustomRole(childComplexity, args["organizationID"].(string), args["input"].(roles.CustomRoleInput)), true
+	case "Mutation.createLabelsGroup":
+		if e.ComplexityRoot.Mutation.CreateLabelsGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createLabelsGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateLabelsGroup(childComplexity, args["organizationID"].(string), args["input"].(groups.LabelsGroupInput)), true
 	case "Mutation.createOrganization":
 		if e.ComplexityRoot.Mutation.CreateOrganization == nil {
 			break
@@ -723,6 +1024,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateProject(childComplexity, args["organizationID"].(string), args["input"].(projects.CreateProjectInput)), true
+	case "Mutation.deleteAnnotationsGroup":
+		if e.ComplexityRoot.Mutation.DeleteAnnotationsGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteAnnotationsGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteAnnotationsGroup(childComplexity, args["id"].(string)), true
 	case "Mutation.deleteCluster":
 		if e.ComplexityRoot.Mutation.DeleteCluster == nil {
 			break
@@ -745,6 +1057,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteCustomRole(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteLabelsGroup":
+		if e.ComplexityRoot.Mutation.DeleteLabelsGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteLabelsGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteLabelsGroup(childComplexity, args["id"].(string)), true
 	case "Mutation.deleteOrganization":
 		if e.ComplexityRoot.Mutation.DeleteOrganization == nil {
 			break
@@ -844,6 +1167,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TransferOwnership(childComplexity, args["organizationID"].(string), args["membershipID"].(string)), true
+	case "Mutation.updateAnnotationsGroup":
+		if e.ComplexityRoot.Mutation.UpdateAnnotationsGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateAnnotationsGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateAnnotationsGroup(childComplexity, args["id"].(string), args["input"].(groups.AnnotationsGroupInput)), true
 	case "Mutation.updateCluster":
 		if e.ComplexityRoot.Mutation.UpdateCluster == nil {
 			break
@@ -866,6 +1200,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCustomRole(childComplexity, args["id"].(string), args["input"].(roles.CustomRoleInput)), true
+	case "Mutation.updateLabelsGroup":
+		if e.ComplexityRoot.Mutation.UpdateLabelsGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateLabelsGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateLabelsGroup(childComplexity, args["id"].(string), args["input"].(groups.LabelsGroupInput)), true
 	case "Mutation.updateMemberRole":
 		if e.ComplexityRoot.Mutation.UpdateMemberRole == nil {
 			break
@@ -906,6 +1251,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.AdminContactEmails(childComplexity), true
+	case "Organization.annotationsGroups":
+		if e.ComplexityRoot.Organization.AnnotationsGroups == nil {
+			break
+		}
+
+		args, err := ec.field_Organization_annotationsGroups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organization.AnnotationsGroups(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.AnnotationsGroupOrder), args["where"].(*ent.AnnotationsGroupWhereInput)), true
 	case "Organization.clusters":
 		if e.ComplexityRoot.Organization.Clusters == nil {
 			break
@@ -946,6 +1302,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Invitations(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["status"].(*invitation.Status), args["orderBy"].(*ent.InvitationOrder), args["where"].(*ent.InvitationWhereInput)), true
+	case "Organization.labelsGroups":
+		if e.ComplexityRoot.Organization.LabelsGroups == nil {
+			break
+		}
+
+		args, err := ec.field_Organization_labelsGroups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organization.LabelsGroups(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.LabelsGroupOrder), args["where"].(*ent.LabelsGroupWhereInput)), true
 	case "Organization.logoURL":
 		if e.ComplexityRoot.Organization.LogoURL == nil {
 			break
@@ -1605,6 +1972,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AnnotationInput", ec.unmarshalInputAnnotationInput),
+			graphql.NewInputUnmarshaler("AnnotationsGroupInput", ec.unmarshalInputAnnotationsGroupInput),
+			graphql.NewInputUnmarshaler("AnnotationsGroupOrder", ec.unmarshalInputAnnotationsGroupOrder),
+			graphql.NewInputUnmarshaler("AnnotationsGroupWhereInput", ec.unmarshalInputAnnotationsGroupWhereInput),
 			graphql.NewInputUnmarshaler("ClusterOrder", ec.unmarshalInputClusterOrder),
 			graphql.NewInputUnmarshaler("ClusterPermissionInput", ec.unmarshalInputClusterPermissionInput),
 			graphql.NewInputUnmarshaler("ClusterWhereInput", ec.unmarshalInputClusterWhereInput),
@@ -1616,6 +1987,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("InvitationOrder", ec.unmarshalInputInvitationOrder),
 			graphql.NewInputUnmarshaler("InvitationWhereInput", ec.unmarshalInputInvitationWhereInput),
 			graphql.NewInputUnmarshaler("InviteMemberInput", ec.unmarshalInputInviteMemberInput),
+			graphql.NewInputUnmarshaler("LabelInput", ec.unmarshalInputLabelInput),
+			graphql.NewInputUnmarshaler("LabelsGroupInput", ec.unmarshalInputLabelsGroupInput),
+			graphql.NewInputUnmarshaler("LabelsGroupOrder", ec.unmarshalInputLabelsGroupOrder),
+			graphql.NewInputUnmarshaler("LabelsGroupWhereInput", ec.unmarshalInputLabelsGroupWhereInput),
 			graphql.NewInputUnmarshaler("MembershipOrder", ec.unmarshalInputMembershipOrder),
 			graphql.NewInputUnmarshaler("MembershipWhereInput", ec.unmarshalInputMembershipWhereInput),
 			graphql.NewInputUnmarshaler("OrganizationEventOrder", ec.unmarshalInputOrganizationEventOrder),
@@ -1768,6 +2143,296 @@ type Viewer {
 	{Name: "../ent.graphqls", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
 """
+A named set of Kubernetes annotations, and the kinds of objects (deployments, services, ...) they are put on.
+"""
+type AnnotationsGroup implements Node {
+  """
+  The annotations group's ID, unique across all types.
+  """
+  id: ID!
+  """
+  When the annotations group was created.
+  """
+  createdAt: Time!
+  """
+  When the annotations group was last changed.
+  """
+  updatedAt: Time!
+  """
+  The ID of the organization the annotations group belongs to.
+  """
+  organizationID: ID!
+  """
+  The name, unique in its organization (names that differ only in case, width or look-alike letters count as the same).
+  """
+  name: String!
+  """
+  The annotations, in the order given; no key appears twice.
+  """
+  annotations: [Annotation!]!
+  """
+  The kinds of Kubernetes objects the annotations are put on, in the order given.
+  """
+  scopes: [AnnotationScope!]!
+  """
+  Who created it; null when they are no longer in the organization.
+  """
+  creator: User
+  """
+  The organization the annotations group belongs to.
+  """
+  organization: Organization!
+}
+"""
+A connection to a list of items.
+"""
+type AnnotationsGroupConnection {
+  """
+  A list of edges.
+  """
+  edges: [AnnotationsGroupEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type AnnotationsGroupEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: AnnotationsGroup
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for AnnotationsGroup connections
+"""
+input AnnotationsGroupOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order AnnotationsGroups.
+  """
+  field: AnnotationsGroupOrderField!
+}
+"""
+Properties by which AnnotationsGroup connections can be ordered.
+"""
+enum AnnotationsGroupOrderField {
+  """
+  Orders annotations group objects by ` + "`" + `createdAt` + "`" + `.
+  """
+  CREATED_AT
+  """
+  Orders annotations group objects by ` + "`" + `updatedAt` + "`" + `.
+  """
+  UPDATED_AT
+  """
+  Orders annotations group objects by ` + "`" + `name` + "`" + `.
+  """
+  NAME
+}
+"""
+Filters annotations group objects: an object matches when it matches every field given.
+"""
+input AnnotationsGroupWhereInput {
+  """
+  Matches the annotations group objects the given filter does not match.
+  """
+  not: AnnotationsGroupWhereInput
+  """
+  Matches the annotations group objects every given filter matches.
+  """
+  and: [AnnotationsGroupWhereInput!]
+  """
+  Matches the annotations group objects at least one given filter matches.
+  """
+  or: [AnnotationsGroupWhereInput!]
+  """
+  Matches when the annotations group's ` + "`" + `id` + "`" + ` equals the value.
+  """
+  id: ID
+  """
+  Matches when the annotations group's ` + "`" + `id` + "`" + ` differs from the value.
+  """
+  idNEQ: ID
+  """
+  Matches when the annotations group's ` + "`" + `id` + "`" + ` is one of the values.
+  """
+  idIn: [ID!]
+  """
+  Matches when the annotations group's ` + "`" + `id` + "`" + ` is none of the values.
+  """
+  idNotIn: [ID!]
+  """
+  Matches when the annotations group's ` + "`" + `id` + "`" + ` is greater than (for times, after) the value.
+  """
+  idGT: ID
+  """
+  Matches when the annotations group's ` + "`" + `id` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  idGTE: ID
+  """
+  Matches when the annotations group's ` + "`" + `id` + "`" + ` is less than (for times, before) the value.
+  """
+  idLT: ID
+  """
+  Matches when the annotations group's ` + "`" + `id` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  idLTE: ID
+  """
+  Matches when the annotations group's ` + "`" + `id` + "`" + ` equals the value, ignoring case.
+  """
+  idEqualFold: ID
+  """
+  Matches when the annotations group's ` + "`" + `id` + "`" + ` contains the value, ignoring case.
+  """
+  idContainsFold: ID
+  """
+  Matches when the annotations group's ` + "`" + `createdAt` + "`" + ` equals the value.
+  """
+  createdAt: Time
+  """
+  Matches when the annotations group's ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches when the annotations group's ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches when the annotations group's ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches when the annotations group's ` + "`" + `createdAt` + "`" + ` is greater than (for times, after) the value.
+  """
+  createdAtGT: Time
+  """
+  Matches when the annotations group's ` + "`" + `createdAt` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  createdAtGTE: Time
+  """
+  Matches when the annotations group's ` + "`" + `createdAt` + "`" + ` is less than (for times, before) the value.
+  """
+  createdAtLT: Time
+  """
+  Matches when the annotations group's ` + "`" + `createdAt` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  createdAtLTE: Time
+  """
+  Matches when the annotations group's ` + "`" + `updatedAt` + "`" + ` equals the value.
+  """
+  updatedAt: Time
+  """
+  Matches when the annotations group's ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
+  updatedAtNEQ: Time
+  """
+  Matches when the annotations group's ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
+  updatedAtIn: [Time!]
+  """
+  Matches when the annotations group's ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Matches when the annotations group's ` + "`" + `updatedAt` + "`" + ` is greater than (for times, after) the value.
+  """
+  updatedAtGT: Time
+  """
+  Matches when the annotations group's ` + "`" + `updatedAt` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  updatedAtGTE: Time
+  """
+  Matches when the annotations group's ` + "`" + `updatedAt` + "`" + ` is less than (for times, before) the value.
+  """
+  updatedAtLT: Time
+  """
+  Matches when the annotations group's ` + "`" + `updatedAt` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  updatedAtLTE: Time
+  """
+  Matches when the annotations group's ` + "`" + `name` + "`" + ` equals the value.
+  """
+  name: String
+  """
+  Matches when the annotations group's ` + "`" + `name` + "`" + ` differs from the value.
+  """
+  nameNEQ: String
+  """
+  Matches when the annotations group's ` + "`" + `name` + "`" + ` is one of the values.
+  """
+  nameIn: [String!]
+  """
+  Matches when the annotations group's ` + "`" + `name` + "`" + ` is none of the values.
+  """
+  nameNotIn: [String!]
+  """
+  Matches when the annotations group's ` + "`" + `name` + "`" + ` is greater than (for times, after) the value.
+  """
+  nameGT: String
+  """
+  Matches when the annotations group's ` + "`" + `name` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  nameGTE: String
+  """
+  Matches when the annotations group's ` + "`" + `name` + "`" + ` is less than (for times, before) the value.
+  """
+  nameLT: String
+  """
+  Matches when the annotations group's ` + "`" + `name` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  nameLTE: String
+  """
+  Matches when the annotations group's ` + "`" + `name` + "`" + ` contains the value.
+  """
+  nameContains: String
+  """
+  Matches when the annotations group's ` + "`" + `name` + "`" + ` starts with the value.
+  """
+  nameHasPrefix: String
+  """
+  Matches when the annotations group's ` + "`" + `name` + "`" + ` ends with the value.
+  """
+  nameHasSuffix: String
+  """
+  Matches when the annotations group's ` + "`" + `name` + "`" + ` equals the value, ignoring case.
+  """
+  nameEqualFold: String
+  """
+  Matches when the annotations group's ` + "`" + `name` + "`" + ` contains the value, ignoring case.
+  """
+  nameContainsFold: String
+  """
+  Matches when the annotations group has ` + "`" + `creator` + "`" + `.
+  """
+  hasCreator: Boolean
+  """
+  Matches when at least one of the annotations group's ` + "`" + `creator` + "`" + ` matches every given filter.
+  """
+  hasCreatorWith: [UserWhereInput!]
+  """
+  Matches when the annotations group has ` + "`" + `organization` + "`" + `.
+  """
+  hasOrganization: Boolean
+  """
+  Matches when at least one of the annotations group's ` + "`" + `organization` + "`" + ` matches every given filter.
+  """
+  hasOrganizationWith: [OrganizationWhereInput!]
+}
+"""
 The Git provider the user signs in with.
 """
 enum AuthProvider @goModel(model: "github.com/orgql/orgql/ent/user.Provider") {
@@ -1885,6 +2550,10 @@ type Cluster implements Node {
   The organization the cluster belongs to.
   """
   organization: Organization!
+  """
+  The labels groups whose labels the cluster's resources get, in no particular order.
+  """
+  labelsGroups: [LabelsGroup!]!
 }
 """
 A connection to a list of items.
@@ -2270,6 +2939,14 @@ input ClusterWhereInput {
   Matches when at least one of the cluster's ` + "`" + `organization` + "`" + ` matches every given filter.
   """
   hasOrganizationWith: [OrganizationWhereInput!]
+  """
+  Matches when the cluster has ` + "`" + `labelsGroups` + "`" + `.
+  """
+  hasLabelsGroups: Boolean
+  """
+  Matches when at least one of the cluster's ` + "`" + `labelsGroups` + "`" + ` matches every given filter.
+  """
+  hasLabelsGroupsWith: [LabelsGroupWhereInput!]
 }
 """
 Define a Relay Cursor type:
@@ -2304,6 +2981,14 @@ enum EventTargetType @goModel(model: "github.com/orgql/orgql/ent/organizationeve
   A cluster.
   """
   CLUSTER
+  """
+  A labels group.
+  """
+  LABELS_GROUP
+  """
+  An annotations group.
+  """
+  ANNOTATIONS_GROUP
 }
 """
 An invitation to join an organization with a role, sent by e-mail with a single-use link.
@@ -2655,6 +3340,304 @@ enum KubernetesMode @goModel(model: "github.com/orgql/orgql/ent/cluster.Kubernet
   The platform manages part of the cluster; the organization the rest.
   """
   PARTIALLY_MANAGED
+}
+"""
+A named set of Kubernetes labels that the clusters using it put on their resources, and optionally on their cloud provider's resources as tags.
+"""
+type LabelsGroup implements Node {
+  """
+  The labels group's ID, unique across all types.
+  """
+  id: ID!
+  """
+  When the labels group was created.
+  """
+  createdAt: Time!
+  """
+  When the labels group was last changed.
+  """
+  updatedAt: Time!
+  """
+  The ID of the organization the labels group belongs to.
+  """
+  organizationID: ID!
+  """
+  The name, unique in its organization (names that differ only in case, width or look-alike letters count as the same).
+  """
+  name: String!
+  """
+  The labels, in the order given; no key appears twice.
+  """
+  labels: [Label!]!
+  """
+  Who created it; null when they are no longer in the organization.
+  """
+  creator: User
+  """
+  The organization the labels group belongs to.
+  """
+  organization: Organization!
+  """
+  The clusters that use the group, in no particular order; a group in use cannot be deleted.
+  """
+  clusters: [Cluster!]!
+}
+"""
+A connection to a list of items.
+"""
+type LabelsGroupConnection {
+  """
+  A list of edges.
+  """
+  edges: [LabelsGroupEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type LabelsGroupEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: LabelsGroup
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for LabelsGroup connections
+"""
+input LabelsGroupOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order LabelsGroups.
+  """
+  field: LabelsGroupOrderField!
+}
+"""
+Properties by which LabelsGroup connections can be ordered.
+"""
+enum LabelsGroupOrderField {
+  """
+  Orders labels group objects by ` + "`" + `createdAt` + "`" + `.
+  """
+  CREATED_AT
+  """
+  Orders labels group objects by ` + "`" + `updatedAt` + "`" + `.
+  """
+  UPDATED_AT
+  """
+  Orders labels group objects by ` + "`" + `name` + "`" + `.
+  """
+  NAME
+}
+"""
+Filters labels group objects: an object matches when it matches every field given.
+"""
+input LabelsGroupWhereInput {
+  """
+  Matches the labels group objects the given filter does not match.
+  """
+  not: LabelsGroupWhereInput
+  """
+  Matches the labels group objects every given filter matches.
+  """
+  and: [LabelsGroupWhereInput!]
+  """
+  Matches the labels group objects at least one given filter matches.
+  """
+  or: [LabelsGroupWhereInput!]
+  """
+  Matches when the labels group's ` + "`" + `id` + "`" + ` equals the value.
+  """
+  id: ID
+  """
+  Matches when the labels group's ` + "`" + `id` + "`" + ` differs from the value.
+  """
+  idNEQ: ID
+  """
+  Matches when the labels group's ` + "`" + `id` + "`" + ` is one of the values.
+  """
+  idIn: [ID!]
+  """
+  Matches when the labels group's ` + "`" + `id` + "`" + ` is none of the values.
+  """
+  idNotIn: [ID!]
+  """
+  Matches when the labels group's ` + "`" + `id` + "`" + ` is greater than (for times, after) the value.
+  """
+  idGT: ID
+  """
+  Matches when the labels group's ` + "`" + `id` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  idGTE: ID
+  """
+  Matches when the labels group's ` + "`" + `id` + "`" + ` is less than (for times, before) the value.
+  """
+  idLT: ID
+  """
+  Matches when the labels group's ` + "`" + `id` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  idLTE: ID
+  """
+  Matches when the labels group's ` + "`" + `id` + "`" + ` equals the value, ignoring case.
+  """
+  idEqualFold: ID
+  """
+  Matches when the labels group's ` + "`" + `id` + "`" + ` contains the value, ignoring case.
+  """
+  idContainsFold: ID
+  """
+  Matches when the labels group's ` + "`" + `createdAt` + "`" + ` equals the value.
+  """
+  createdAt: Time
+  """
+  Matches when the labels group's ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches when the labels group's ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches when the labels group's ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches when the labels group's ` + "`" + `createdAt` + "`" + ` is greater than (for times, after) the value.
+  """
+  createdAtGT: Time
+  """
+  Matches when the labels group's ` + "`" + `createdAt` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  createdAtGTE: Time
+  """
+  Matches when the labels group's ` + "`" + `createdAt` + "`" + ` is less than (for times, before) the value.
+  """
+  createdAtLT: Time
+  """
+  Matches when the labels group's ` + "`" + `createdAt` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  createdAtLTE: Time
+  """
+  Matches when the labels group's ` + "`" + `updatedAt` + "`" + ` equals the value.
+  """
+  updatedAt: Time
+  """
+  Matches when the labels group's ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
+  updatedAtNEQ: Time
+  """
+  Matches when the labels group's ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
+  updatedAtIn: [Time!]
+  """
+  Matches when the labels group's ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Matches when the labels group's ` + "`" + `updatedAt` + "`" + ` is greater than (for times, after) the value.
+  """
+  updatedAtGT: Time
+  """
+  Matches when the labels group's ` + "`" + `updatedAt` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  updatedAtGTE: Time
+  """
+  Matches when the labels group's ` + "`" + `updatedAt` + "`" + ` is less than (for times, before) the value.
+  """
+  updatedAtLT: Time
+  """
+  Matches when the labels group's ` + "`" + `updatedAt` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  updatedAtLTE: Time
+  """
+  Matches when the labels group's ` + "`" + `name` + "`" + ` equals the value.
+  """
+  name: String
+  """
+  Matches when the labels group's ` + "`" + `name` + "`" + ` differs from the value.
+  """
+  nameNEQ: String
+  """
+  Matches when the labels group's ` + "`" + `name` + "`" + ` is one of the values.
+  """
+  nameIn: [String!]
+  """
+  Matches when the labels group's ` + "`" + `name` + "`" + ` is none of the values.
+  """
+  nameNotIn: [String!]
+  """
+  Matches when the labels group's ` + "`" + `name` + "`" + ` is greater than (for times, after) the value.
+  """
+  nameGT: String
+  """
+  Matches when the labels group's ` + "`" + `name` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  nameGTE: String
+  """
+  Matches when the labels group's ` + "`" + `name` + "`" + ` is less than (for times, before) the value.
+  """
+  nameLT: String
+  """
+  Matches when the labels group's ` + "`" + `name` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  nameLTE: String
+  """
+  Matches when the labels group's ` + "`" + `name` + "`" + ` contains the value.
+  """
+  nameContains: String
+  """
+  Matches when the labels group's ` + "`" + `name` + "`" + ` starts with the value.
+  """
+  nameHasPrefix: String
+  """
+  Matches when the labels group's ` + "`" + `name` + "`" + ` ends with the value.
+  """
+  nameHasSuffix: String
+  """
+  Matches when the labels group's ` + "`" + `name` + "`" + ` equals the value, ignoring case.
+  """
+  nameEqualFold: String
+  """
+  Matches when the labels group's ` + "`" + `name` + "`" + ` contains the value, ignoring case.
+  """
+  nameContainsFold: String
+  """
+  Matches when the labels group has ` + "`" + `creator` + "`" + `.
+  """
+  hasCreator: Boolean
+  """
+  Matches when at least one of the labels group's ` + "`" + `creator` + "`" + ` matches every given filter.
+  """
+  hasCreatorWith: [UserWhereInput!]
+  """
+  Matches when the labels group has ` + "`" + `organization` + "`" + `.
+  """
+  hasOrganization: Boolean
+  """
+  Matches when at least one of the labels group's ` + "`" + `organization` + "`" + ` matches every given filter.
+  """
+  hasOrganizationWith: [OrganizationWhereInput!]
+  """
+  Matches when the labels group has ` + "`" + `clusters` + "`" + `.
+  """
+  hasClusters: Boolean
+  """
+  Matches when at least one of the labels group's ` + "`" + `clusters` + "`" + ` matches every given filter.
+  """
+  hasClustersWith: [ClusterWhereInput!]
 }
 """
 A user's membership of an organization, with the role they hold there.
@@ -3103,6 +4086,74 @@ type Organization implements Node {
     """
     where: ClusterWhereInput
   ): ClusterConnection!
+  """
+  The organization's labels groups.
+  """
+  labelsGroups(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for LabelsGroups returned from the connection.
+    """
+    orderBy: LabelsGroupOrder
+
+    """
+    Filtering options for LabelsGroups returned from the connection.
+    """
+    where: LabelsGroupWhereInput
+  ): LabelsGroupConnection!
+  """
+  The organization's annotations groups.
+  """
+  annotationsGroups(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for AnnotationsGroups returned from the connection.
+    """
+    orderBy: AnnotationsGroupOrder
+
+    """
+    Filtering options for AnnotationsGroups returned from the connection.
+    """
+    where: AnnotationsGroupWhereInput
+  ): AnnotationsGroupConnection!
 }
 """
 A connection to a list of items.
@@ -3867,6 +4918,22 @@ input OrganizationWhereInput {
   Matches when at least one of the organization's ` + "`" + `clusters` + "`" + ` matches every given filter.
   """
   hasClustersWith: [ClusterWhereInput!]
+  """
+  Matches when the organization has ` + "`" + `labelsGroups` + "`" + `.
+  """
+  hasLabelsGroups: Boolean
+  """
+  Matches when at least one of the organization's ` + "`" + `labelsGroups` + "`" + ` matches every given filter.
+  """
+  hasLabelsGroupsWith: [LabelsGroupWhereInput!]
+  """
+  Matches when the organization has ` + "`" + `annotationsGroups` + "`" + `.
+  """
+  hasAnnotationsGroups: Boolean
+  """
+  Matches when at least one of the organization's ` + "`" + `annotationsGroups` + "`" + ` matches every given filter.
+  """
+  hasAnnotationsGroupsWith: [AnnotationsGroupWhereInput!]
 }
 """
 Information about pagination in a connection.
@@ -5044,6 +6111,135 @@ input UserWhereInput {
   avatarURLContainsFold: String
 }
 `, BuiltIn: false},
+	{Name: "../groups.graphqls", Input: `# Labels groups and annotations groups: named sets of Kubernetes labels
+# (which clusters put on their resources) and annotations, and the clusters
+# that use labels groups. Every field of their inputs is required, yet
+# declared nullable: a missing one is answered BAD_USER_INPUT naming it.
+
+"A label of a labels group: a Kubernetes label, and optionally a tag of the cloud provider's resources."
+type Label {
+  "The label's key: an optional prefix (a DNS subdomain) and ` + "`" + `/` + "`" + `, then a name (` + "`" + `example.com/team` + "`" + `, ` + "`" + `team` + "`" + `)."
+  key: String!
+  "The label's value; may be empty."
+  value: String!
+  "Whether the label is also put on the cloud provider's resources, as a tag."
+  propagateToCloudProvider: Boolean!
+}
+
+"An annotation of an annotations group."
+type Annotation {
+  "The annotation's key: an optional prefix (a DNS subdomain) and ` + "`" + `/` + "`" + `, then a name."
+  key: String!
+  "The annotation's value: any text."
+  value: String!
+}
+
+"A kind of Kubernetes object the annotations of an annotations group are put on."
+enum AnnotationScope {
+  "Deployments."
+  DEPLOYMENTS
+  "Stateful sets."
+  STATEFUL_SETS
+  "Services."
+  SERVICES
+  "Ingresses."
+  INGRESS
+  "Horizontal pod autoscalers."
+  HPA
+  "Pods."
+  PODS
+  "Secrets."
+  SECRETS
+  "Jobs."
+  JOBS
+  "Cron jobs."
+  CRON_JOBS
+}
+
+"""
+A labels group's whole definition: to create one, or to replace one's. Keys
+follow Kubernetes' syntax and must not be reserved (see LabelInput.key).
+"""
+input LabelsGroupInput {
+  "Required. 1 to 255 characters, unique in the organization (names that differ only in case, width or look-alike letters count as the same)."
+  name: String
+  "Required: at least one label, no key twice (keys are compared exactly, as Kubernetes does)."
+  labels: [LabelInput!]
+}
+
+"A label of a labels group."
+input LabelInput {
+  """
+  Required. An optional prefix and ` + "`" + `/` + "`" + `, then a name, as Kubernetes takes them:
+  the prefix is a DNS subdomain (lower-case letters, digits, ` + "`" + `-` + "`" + ` and ` + "`" + `.` + "`" + `, each
+  part starting and ending with a letter or digit) of at most 253 characters;
+  the name has 1 to 63 letters, digits, ` + "`" + `-` + "`" + `, ` + "`" + `_` + "`" + ` and ` + "`" + `.` + "`" + `, and starts and ends
+  with a letter or digit. Reserved, and refused whatever their case: a prefix
+  that is ` + "`" + `kubernetes.io` + "`" + ` or ` + "`" + `k8s.io` + "`" + ` or a subdomain of them
+  (` + "`" + `node.kubernetes.io/` + "`" + `), a prefix ending in ` + "`" + `qovery.com` + "`" + ` (` + "`" + `qovery.com/` + "`" + `,
+  ` + "`" + `app.qovery.com/` + "`" + `), a key starting with ` + "`" + `aws` + "`" + ` or ` + "`" + `eks:` + "`" + ` (AWS's own tags), and
+  the keys ` + "`" + `appId` + "`" + `, ` + "`" + `envId` + "`" + `, ` + "`" + `cluster_id` + "`" + ` and ` + "`" + `organization_id` + "`" + `, which the
+  platform sets.
+  """
+  key: String
+  "Required. Empty, or 1 to 63 letters, digits, ` + "`" + `-` + "`" + `, ` + "`" + `_` + "`" + ` and ` + "`" + `.` + "`" + `, starting and ending with a letter or digit."
+  value: String
+  "Required. Whether the label is also put on the cloud provider's resources, as a tag."
+  propagateToCloudProvider: Boolean
+}
+
+"""
+An annotations group's whole definition: to create one, or to replace one's.
+Keys follow Kubernetes' syntax and must not be reserved (see AnnotationInput.key).
+"""
+input AnnotationsGroupInput {
+  "Required. 1 to 255 characters, unique in the organization (names that differ only in case, width or look-alike letters count as the same)."
+  name: String
+  "Required: at least one annotation, no key twice; keys and values together at most 256 KiB, as Kubernetes allows an object."
+  annotations: [AnnotationInput!]
+  "Required: at least one scope, none twice."
+  scopes: [AnnotationScope!]
+}
+
+"An annotation of an annotations group."
+input AnnotationInput {
+  """
+  Required. An optional prefix and ` + "`" + `/` + "`" + `, then a name, with the syntax of a
+  label's key. Reserved, and refused whatever their case: a prefix that is
+  ` + "`" + `kubernetes.io` + "`" + `, ` + "`" + `k8s.io` + "`" + `, ` + "`" + `meta.helm.sh` + "`" + ` or ` + "`" + `checksum` + "`" + ` or a subdomain of
+  them (Kubernetes', and Helm's, ` + "`" + `checksum/config` + "`" + `), a prefix ending in
+  ` + "`" + `qovery.com` + "`" + `, and the key ` + "`" + `appCommitId` + "`" + `, which the platform sets.
+  """
+  key: String
+  "Required. Any text; may be empty."
+  value: String
+}
+
+extend input CreateClusterInput {
+  "The labels groups of the organization whose labels the cluster's resources get; each once."
+  labelsGroupIDs: [ID!]
+}
+
+extend input UpdateClusterInput {
+  "When given, the labels groups the cluster uses from now on, replacing its set ([] for none); each once."
+  labelsGroupIDs: [ID!]
+}
+
+extend type Mutation {
+  "Creates a labels group (MANAGE_SETTINGS)."
+  createLabelsGroup("The organization's ID." organizationID: ID!, "The group's definition." input: LabelsGroupInput!): LabelsGroup!
+  "Replaces a labels group's definition (MANAGE_SETTINGS): its name and all its labels."
+  updateLabelsGroup("The labels group's ID." id: ID!, "The group's new definition." input: LabelsGroupInput!): LabelsGroup!
+  "Deletes a labels group (MANAGE_SETTINGS); CONFLICT, naming them, while clusters use it. Returns its ID."
+  deleteLabelsGroup("The labels group's ID." id: ID!): ID!
+  "Creates an annotations group (MANAGE_SETTINGS)."
+  createAnnotationsGroup("The organization's ID." organizationID: ID!, "The group's definition." input: AnnotationsGroupInput!): AnnotationsGroup!
+  "Replaces an annotations group's definition (MANAGE_SETTINGS): its name, all its annotations and scopes."
+  updateAnnotationsGroup("The annotations group's ID." id: ID!, "The group's new definition." input: AnnotationsGroupInput!): AnnotationsGroup!
+  "Deletes an annotations group (MANAGE_SETTINGS). Returns its ID."
+  deleteAnnotationsGroup("The annotations group's ID." id: ID!): ID!
+}
+`, BuiltIn: false},
 	{Name: "../members.graphqls", Input: `# Members, roles and invitations: who belongs to an organization, with which
 # role, and how people are invited.
 
@@ -5456,6 +6652,62 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_Annotation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_Annotation_key(ctx, field)
+	case "value":
+		return ec.fieldContext_Annotation_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Annotation", field.Name)
+}
+
+func (ec *executionContext) childFields_AnnotationsGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AnnotationsGroup_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_AnnotationsGroup_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_AnnotationsGroup_updatedAt(ctx, field)
+	case "organizationID":
+		return ec.fieldContext_AnnotationsGroup_organizationID(ctx, field)
+	case "name":
+		return ec.fieldContext_AnnotationsGroup_name(ctx, field)
+	case "annotations":
+		return ec.fieldContext_AnnotationsGroup_annotations(ctx, field)
+	case "scopes":
+		return ec.fieldContext_AnnotationsGroup_scopes(ctx, field)
+	case "creator":
+		return ec.fieldContext_AnnotationsGroup_creator(ctx, field)
+	case "organization":
+		return ec.fieldContext_AnnotationsGroup_organization(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnnotationsGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_AnnotationsGroupConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AnnotationsGroupConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AnnotationsGroupConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AnnotationsGroupConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnnotationsGroupConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AnnotationsGroupEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_AnnotationsGroupEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_AnnotationsGroupEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnnotationsGroupEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Cluster(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5480,6 +6732,8 @@ func (ec *executionContext) childFields_Cluster(ctx context.Context, field graph
 		return ec.fieldContext_Cluster_production(ctx, field)
 	case "organization":
 		return ec.fieldContext_Cluster_organization(ctx, field)
+	case "labelsGroups":
+		return ec.fieldContext_Cluster_labelsGroups(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Cluster", field.Name)
 }
@@ -5582,6 +6836,64 @@ func (ec *executionContext) childFields_InvitationPreview(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type InvitationPreview", field.Name)
 }
 
+func (ec *executionContext) childFields_Label(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_Label_key(ctx, field)
+	case "value":
+		return ec.fieldContext_Label_value(ctx, field)
+	case "propagateToCloudProvider":
+		return ec.fieldContext_Label_propagateToCloudProvider(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Label", field.Name)
+}
+
+func (ec *executionContext) childFields_LabelsGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LabelsGroup_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_LabelsGroup_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_LabelsGroup_updatedAt(ctx, field)
+	case "organizationID":
+		return ec.fieldContext_LabelsGroup_organizationID(ctx, field)
+	case "name":
+		return ec.fieldContext_LabelsGroup_name(ctx, field)
+	case "labels":
+		return ec.fieldContext_LabelsGroup_labels(ctx, field)
+	case "creator":
+		return ec.fieldContext_LabelsGroup_creator(ctx, field)
+	case "organization":
+		return ec.fieldContext_LabelsGroup_organization(ctx, field)
+	case "clusters":
+		return ec.fieldContext_LabelsGroup_clusters(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LabelsGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_LabelsGroupConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LabelsGroupConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LabelsGroupConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LabelsGroupConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LabelsGroupConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LabelsGroupEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_LabelsGroupEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_LabelsGroupEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LabelsGroupEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Membership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5652,6 +6964,10 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_projects(ctx, field)
 	case "clusters":
 		return ec.fieldContext_Organization_clusters(ctx, field)
+	case "labelsGroups":
+		return ec.fieldContext_Organization_labelsGroups(ctx, field)
+	case "annotationsGroups":
+		return ec.fieldContext_Organization_annotationsGroups(ctx, field)
 	case "invitations":
 		return ec.fieldContext_Organization_invitations(ctx, field)
 	case "roles":

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 
 	entgo "entgo.io/ent"
 
@@ -89,7 +90,10 @@ func Diff(before, after map[string]any) map[string]any {
 // sets, and {"from": old, "to": new} for each field an update of one row
 // changes. A field the ent schema marks Sensitive appears as {"changed":
 // true}, never with a value, whatever its name; fields the schema does not
-// audit (internal keys, timestamps) are left out. See ent.Fields.
+// audit (internal keys, timestamps) are left out. See ent.Fields. A
+// many-to-many edge (ent.Edges) appears as the IDs a create adds, and as
+// {"added": [...], "removed": [...]} for an update; an update must remove
+// the IDs it takes away, not clear the edge, for the event to say which.
 func Changes(ctx context.Context, m ent.Mutation) (map[string]any, error) {
 	out := map[string]any{}
 	update := m.Op().Is(entgo.OpUpdateOne)
@@ -122,5 +126,26 @@ func Changes(ctx context.Context, m ent.Mutation) (map[string]any, error) {
 			out[f.GraphQL] = to
 		}
 	}
+	for _, e := range ent.Edges[m.Type()] {
+		if m.EdgeCleared(e.Name) {
+			return nil, fmt.Errorf("%s.%s is cleared: remove its IDs instead, so the event can say which", m.Type(), e.Name)
+		}
+		added, removed := sortedIDs(m.AddedIDs(e.Name)), sortedIDs(m.RemovedIDs(e.Name))
+		switch {
+		case update && len(added)+len(removed) > 0:
+			out[e.GraphQL] = map[string]any{"added": added, "removed": removed}
+		case !update && len(added) > 0:
+			out[e.GraphQL] = added
+		}
+	}
 	return out, nil
+}
+
+func sortedIDs(ids []ent.Value) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = fmt.Sprint(id)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -21,6 +21,8 @@ const (
 	Cluster           = "cls"
 	OrganizationEvent = "evt"
 	RolePermission    = "rpm"
+	LabelsGroup       = "lbg"
+	AnnotationsGroup  = "ang"
 )
 
 // New returns a fresh ID with the given prefix.

@@ -22,13 +22,16 @@ type CreateClusterInput struct {
 	Region         string
 	KubernetesMode *cluster.KubernetesMode
 	Production     *bool
+	LabelsGroupIDs []string
 }
 
-// UpdateClusterInput is the GraphQL UpdateClusterInput: nil leaves a field unchanged.
+// UpdateClusterInput is the GraphQL UpdateClusterInput: nil leaves a field
+// unchanged; LabelsGroupIDs, when not nil, replaces the cluster's set.
 type UpdateClusterInput struct {
 	Name           *string
 	Description    *string
 	Region         *string
 	KubernetesMode *cluster.KubernetesMode
 	Production     *bool
+	LabelsGroupIDs []string
 }
