@@ -11,6 +11,7 @@ import (
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/ent/user"
+	"github.com/orgql/orgql/internal/kubemeta"
 	"github.com/orgql/orgql/internal/rbac"
 	"github.com/orgql/orgql/internal/testkit"
 	"github.com/orgql/orgql/internal/token"
@@ -47,12 +48,30 @@ func (fx fixtures) project(name string) string {
 	return p.ID
 }
 
-func (fx fixtures) cluster(name string) string {
+func (fx fixtures) cluster(name string, labelsGroupIDs ...string) string {
 	c, err := fx.e.DB.Client.Cluster.Create().
 		SetOrganizationID(fx.org).SetName(name).
-		SetCloudProvider(cluster.CloudProviderAWS).SetRegion("eu-west-3").Save(fx.ctx)
+		SetCloudProvider(cluster.CloudProviderAWS).SetRegion("eu-west-3").
+		AddLabelsGroupIDs(labelsGroupIDs...).Save(fx.ctx)
 	fx.check("cluster", err)
 	return c.ID
+}
+
+func (fx fixtures) labelsGroup(name string) string {
+	g, err := fx.e.DB.Client.LabelsGroup.Create().
+		SetOrganizationID(fx.org).SetName(name).
+		SetLabels([]kubemeta.Label{{Key: "example.com/team", Value: "web", PropagateToCloudProvider: true}}).Save(fx.ctx)
+	fx.check("labels group", err)
+	return g.ID
+}
+
+func (fx fixtures) annotationsGroup(name string) string {
+	g, err := fx.e.DB.Client.AnnotationsGroup.Create().
+		SetOrganizationID(fx.org).SetName(name).
+		SetAnnotations([]kubemeta.Annotation{{Key: "example.com/note", Value: "x"}}).
+		SetScopes([]kubemeta.Scope{kubemeta.Pods}).Save(fx.ctx)
+	fx.check("annotations group", err)
+	return g.ID
 }
 
 func (fx fixtures) customRole(name, projectID, clusterID string) string {

@@ -183,7 +183,7 @@ func (b *builder) value(name string, t *ast.Type, rest []string, onSlot bool, de
 }
 
 // scalar returns a valid value of the scalar type for the position name.
-// Validated strings (e-mail, URL, region) get a value of their format, so
+// Validated strings (e-mail, URL, region, label keys and values) get a value of their format, so
 // validation cannot answer before the tenant check does.
 func (b *builder) scalar(name, typ string) (any, error) {
 	lower := strings.ToLower(name)
@@ -200,6 +200,8 @@ func (b *builder) scalar(name, typ string) (any, error) {
 			return "https://example.com/" + randomHex(), nil
 		case strings.Contains(lower, "region"):
 			return "eu-west-3", nil
+		case lower == "key", lower == "value": // a Kubernetes label's or annotation's
+			return "isolation-" + randomHex(), nil
 		}
 		return testkit.Unique("Isolation"), nil
 	case "Int":

@@ -5,8 +5,10 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
@@ -54,8 +56,14 @@ func organizationRows(t *testing.T, e *testkit.Env, orgID string) map[string][]j
 	add("Invitation", invitations, err)
 	projects, err := c.Project.Query().Where(project.OrganizationID(orgID)).All(ctx)
 	add("Project", projects, err)
-	clusters, err := c.Cluster.Query().Where(cluster.OrganizationID(orgID)).All(ctx)
+	// With the labels groups each uses, and the clusters each labels group has:
+	// a link to or from another organization's row shows in both.
+	clusters, err := c.Cluster.Query().Where(cluster.OrganizationID(orgID)).WithLabelsGroups().All(ctx)
 	add("Cluster", clusters, err)
+	labelsGroups, err := c.LabelsGroup.Query().Where(labelsgroup.OrganizationID(orgID)).WithClusters().All(ctx)
+	add("LabelsGroup", labelsGroups, err)
+	annotationsGroups, err := c.AnnotationsGroup.Query().Where(annotationsgroup.OrganizationID(orgID)).All(ctx)
+	add("AnnotationsGroup", annotationsGroups, err)
 	events, err := c.OrganizationEvent.Query().Where(organizationevent.OrganizationID(orgID)).All(ctx)
 	add("OrganizationEvent", events, err)
 	projectPermissions, err := c.RoleProjectPermission.Query().Where(roleprojectpermission.OrganizationID(orgID)).All(ctx)
@@ -75,7 +83,9 @@ const ownerView = `query($id: ID!) {
 		usage { members projects clusters }
 		members(first: 100) { totalCount edges { node { id role { id } user { id } } } }
 		projects(first: 100) { totalCount edges { node { id name description updatedAt } } }
-		clusters(first: 100) { totalCount edges { node { id name description region kubernetesMode production updatedAt } } }
+		clusters(first: 100) { totalCount edges { node { id name description region kubernetesMode production updatedAt labelsGroups { id } } } }
+		labelsGroups(first: 100) { totalCount edges { node { id name labels { key value propagateToCloudProvider } updatedAt clusters { id } } } }
+		annotationsGroups(first: 100) { totalCount edges { node { id name annotations { key value } scopes updatedAt } } }
 		roles {
 			id kind name description updatedAt
 			clusterPermissions { cluster { id } permission }

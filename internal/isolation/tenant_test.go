@@ -25,8 +25,9 @@ type tenant struct {
 }
 
 // newTenant creates an organization owned by owner, with member as a VIEWER,
-// a project, a cluster, a custom role, a pending invitation and the events
-// all of that wrote.
+// a project, a labels group, an annotations group, a cluster using the
+// labels group, a custom role, a pending invitation and the events all of
+// that wrote.
 func newTenant(t *testing.T, e *testkit.Env, owner, member string) *tenant {
 	t.Helper()
 	ctx := systemCtx()
@@ -36,16 +37,28 @@ func newTenant(t *testing.T, e *testkit.Env, owner, member string) *tenant {
 	fx := fixtures{t: t, e: e, ctx: ctx, org: tn.Org.ID}
 
 	projectName, clusterName, roleName := testkit.Unique("Project"), testkit.Unique("Cluster"), testkit.Unique("Role")
+	labelsGroupName, annotationsGroupName := testkit.Unique("Labels"), testkit.Unique("Annotations")
 	email := "invitee-" + randomHex() + "@example.com"
 
 	tn.Own["Project"] = fx.viaAPI("createProject", tn.Owner.Do(t,
 		`mutation($org: ID!, $name: String!) { createProject(organizationID: $org, input: {name: $name}) { id } }`,
 		map[string]any{"org": tn.Org.ID, "name": projectName}), func() string { return fx.project(projectName) })
-	tn.Own["Cluster"] = fx.viaAPI("createCluster", tn.Owner.Do(t,
+	tn.Own["LabelsGroup"] = fx.viaAPI("createLabelsGroup", tn.Owner.Do(t,
 		`mutation($org: ID!, $name: String!) {
-			createCluster(organizationID: $org, input: {name: $name, cloudProvider: AWS, region: "eu-west-3"}) { id }
+			createLabelsGroup(organizationID: $org, input: {name: $name, labels: [{key: "example.com/team", value: "web", propagateToCloudProvider: true}]}) { id }
 		}`,
-		map[string]any{"org": tn.Org.ID, "name": clusterName}), func() string { return fx.cluster(clusterName) })
+		map[string]any{"org": tn.Org.ID, "name": labelsGroupName}), func() string { return fx.labelsGroup(labelsGroupName) })
+	tn.Own["AnnotationsGroup"] = fx.viaAPI("createAnnotationsGroup", tn.Owner.Do(t,
+		`mutation($org: ID!, $name: String!) {
+			createAnnotationsGroup(organizationID: $org, input: {name: $name, annotations: [{key: "example.com/note", value: "x"}], scopes: [PODS]}) { id }
+		}`,
+		map[string]any{"org": tn.Org.ID, "name": annotationsGroupName}), func() string { return fx.annotationsGroup(annotationsGroupName) })
+	tn.Own["Cluster"] = fx.viaAPI("createCluster", tn.Owner.Do(t,
+		`mutation($org: ID!, $name: String!, $labelsGroup: ID!) {
+			createCluster(organizationID: $org, input: {name: $name, cloudProvider: AWS, region: "eu-west-3", labelsGroupIDs: [$labelsGroup]}) { id }
+		}`,
+		map[string]any{"org": tn.Org.ID, "name": clusterName, "labelsGroup": tn.Own["LabelsGroup"]}),
+		func() string { return fx.cluster(clusterName, tn.Own["LabelsGroup"]) })
 	tn.Own["Role"] = fx.viaAPI("createCustomRole", tn.Owner.Do(t,
 		`mutation($org: ID!, $name: String!, $project: ID!, $cluster: ID!) {
 			createCustomRole(organizationID: $org, input: {
@@ -78,14 +91,16 @@ func newTenant(t *testing.T, e *testkit.Env, owner, member string) *tenant {
 	for _, ids := range tn.IDs {
 		tn.Markers = append(tn.Markers, ids...)
 	}
-	tn.Markers = append(tn.Markers, tn.Org.Name, projectName, clusterName, roleName, email, tn.Owner.Login, tn.Member.Login)
+	tn.Markers = append(tn.Markers, tn.Org.Name, projectName, clusterName, roleName, email, tn.Owner.Login, tn.Member.Login,
+		labelsGroupName, annotationsGroupName)
 	return tn
 }
 
 // organizationIDs reads every ID of organization orgID from the database,
 // by GraphQL type (the permission rows of custom roles, which the schema does
 // not expose, under their ent names): the organization, its members' users,
-// memberships, roles, invitations, projects, clusters and events.
+// memberships, roles, invitations, projects, clusters, labels and
+// annotations groups, and events.
 func organizationIDs(t *testing.T, e *testkit.Env, orgID string) map[string][]string {
 	t.Helper()
 	rows := organizationRows(t, e, orgID)
@@ -99,7 +114,8 @@ func organizationIDs(t *testing.T, e *testkit.Env, orgID string) map[string][]st
 			out[typ] = append(out[typ], r.ID)
 		}
 	}
-	for _, typ := range []string{"Organization", "User", "Membership", "Role", "Invitation", "Project", "Cluster", "OrganizationEvent"} {
+	for _, typ := range []string{"Organization", "User", "Membership", "Role", "Invitation", "Project", "Cluster", "OrganizationEvent",
+		"LabelsGroup", "AnnotationsGroup"} {
 		if len(out[typ]) == 0 {
 			t.Fatalf("organization %s has no %s: the setup is incomplete", orgID, typ)
 		}

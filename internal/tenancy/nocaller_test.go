@@ -54,8 +54,15 @@ func TestNoCallerIsDeniedForEveryType(t *testing.T) {
 		// Whatever a broken rule lets through is rolled back.
 		defer tx.Rollback() //nolint:errcheck
 		clients := entityClients(tx.Client())
-		if len(clients) != len(migrate.Tables) {
-			t.Fatalf("found %d entity clients, but the schema has %d tables", len(clients), len(migrate.Tables))
+		tables := 0
+		for _, tbl := range migrate.Tables {
+			// A many-to-many edge's join table (two-column key) has no client of its own.
+			if len(tbl.PrimaryKey) == 1 {
+				tables++
+			}
+		}
+		if len(clients) != tables {
+			t.Fatalf("found %d entity clients, but the schema has %d tables of types", len(clients), tables)
 		}
 		cv := reflect.ValueOf(ctx)
 		for name, c := range clients {
