@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	entsql "entgo.io/ent/dialect/sql"
+
 	entcluster "github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/internal/rbac"
 	"github.com/orgql/orgql/internal/testkit"
@@ -47,6 +49,18 @@ func storedClusterGroups(t *testing.T, e *testkit.Env, org testkit.Org) map[stri
 		out[c.ID] = ids
 	}
 	return out
+}
+
+// joinRows counts the rows linking cluster clusterID to labels groups.
+func joinRows(t *testing.T, e *testkit.Env, clusterID string) int {
+	t.Helper()
+	q, args := entsql.Dialect(e.DB.Dialect).Select(entsql.Count("*")).From(entsql.Table(entcluster.LabelsGroupsTable)).
+		Where(entsql.EQ(entcluster.LabelsGroupsPrimaryKey[0], clusterID)).Query()
+	var n int
+	if err := e.DB.SQL.QueryRow(q, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 func TestClustersUseLabelsGroups(t *testing.T) {
@@ -128,6 +142,9 @@ func TestClustersUseLabelsGroups(t *testing.T) {
 			t.Fatalf("labelsGroupIDs: [] left %v", up.UpdateCluster.LabelsGroups)
 		}
 		alice.Do(t, deleteClusterDoc, map[string]any{"id": plain.ID}).OK(t, nil)
+		if n := joinRows(t, e, plain.ID); n != 0 {
+			t.Fatalf("the deleted cluster left %d rows linking it to labels groups", n)
+		}
 		alice.Do(t, deleteLabelsGroupDoc, map[string]any{"id": g3.ID}).OK(t, nil)
 		alice.Do(t, deleteLabelsGroupDoc, map[string]any{"id": g2.ID}).OK(t, nil)
 		if got := storedClusterGroups(t, e, org); !reflect.DeepEqual(got, map[string][]string{prod.ID: {}}) {

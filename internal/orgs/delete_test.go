@@ -11,6 +11,7 @@ import (
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/internal/id"
+	"github.com/orgql/orgql/internal/kubemeta"
 	"github.com/orgql/orgql/internal/rbac"
 	"github.com/orgql/orgql/internal/testkit"
 )
@@ -42,7 +43,8 @@ func ownedRows(t *testing.T, e *testkit.Env, orgID string) map[string]int {
 	return out
 }
 
-// fill gives org a project, a cluster, a custom role with project and cluster
+// fill gives org a project, a labels group, an annotations group, a cluster
+// using the labels group, a custom role with project and cluster
 // permissions, and a pending invitation. Rows the API cannot create in this
 // package are written directly, as the system.
 func fill(t *testing.T, e *testkit.Env, owner *testkit.Client, org testkit.Org) {
@@ -51,7 +53,17 @@ func fill(t *testing.T, e *testkit.Env, owner *testkit.Client, org testkit.Org) 
 	owner.Do(t, `mutation($org: ID!) { createProject(organizationID: $org, input: {name: "web"}) { id } }`,
 		map[string]any{"org": org.ID}).OK(t, &p)
 	c := e.DB.Client
-	cl, err := c.Cluster.Create().SetOrganizationID(org.ID).SetName("prod").SetCloudProvider(cluster.CloudProviderAWS).SetRegion("eu-west-1").Save(sys)
+	lg, err := c.LabelsGroup.Create().SetOrganizationID(org.ID).SetName("labels").
+		SetLabels([]kubemeta.Label{{Key: "team", Value: "web"}}).Save(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AnnotationsGroup.Create().SetOrganizationID(org.ID).SetName("annotations").
+		SetAnnotations([]kubemeta.Annotation{{Key: "note", Value: "x"}}).SetScopes([]kubemeta.Scope{kubemeta.Pods}).Exec(sys); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := c.Cluster.Create().SetOrganizationID(org.ID).SetName("prod").SetCloudProvider(cluster.CloudProviderAWS).SetRegion("eu-west-1").
+		AddLabelsGroups(lg).Save(sys)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,8 @@ type stringOp struct {
 
 // enumKeys name the input fields whose strings are enum values: a NUL there
 // makes no enum value, and validation refuses it before the guard.
-var enumKeys = map[string]bool{"plan": true, "permission": true, "environmentType": true, "cloudProvider": true, "kubernetesMode": true, "status": true}
+var enumKeys = map[string]bool{"plan": true, "permission": true, "environmentType": true, "cloudProvider": true, "kubernetesMode": true, "status": true,
+	"scopes": true}
 
 // stringLeaves lists the paths of the strings in v, by dotted path from prefix.
 func stringLeaves(prefix string, v any) []string {
@@ -102,6 +103,16 @@ func TestNULInAnyStringIsBadUserInput(t *testing.T) {
 		alice.Do(t, `mutation($org: ID!) { createCustomRole(organizationID: $org, input: {name: "Ops"}) { id } }`, map[string]any{"org": org.ID}).OK(t, &role)
 		invitation, token := alice.Invite(t, org, "guest@acme.dev", viewerRole)
 		cursor := orgCursors(t, alice, "")[0]
+		var groups struct {
+			CreateLabelsGroup, CreateAnnotationsGroup struct{ ID string }
+		}
+		alice.Do(t, `mutation($org: ID!) {
+			createLabelsGroup(organizationID: $org, input: {name: "labels", labels: [{key: "team", value: "web", propagateToCloudProvider: false}]}) { id }
+			createAnnotationsGroup(organizationID: $org, input: {name: "annotations", annotations: [{key: "note", value: "x"}], scopes: [PODS]}) { id }
+		}`, map[string]any{"org": org.ID}).OK(t, &groups)
+		labelsGroup, annotationsGroup := groups.CreateLabelsGroup.ID, groups.CreateAnnotationsGroup.ID
+		labelsGroupInput := map[string]any{"name": "team", "labels": []any{map[string]any{"key": "example.com/team", "value": "web", "propagateToCloudProvider": true}}}
+		annotationsGroupInput := map[string]any{"name": "notes", "annotations": []any{map[string]any{"key": "example.com/note", "value": "text"}}, "scopes": []any{"PODS"}}
 
 		where := map[string]any{"nameContains": "Org", "idIn": []any{org.ID}, "hasProjectsWith": []any{map[string]any{"name": "web"}}}
 		roleInput := map[string]any{"name": "Deployers", "description": "Deploys",
@@ -155,10 +166,26 @@ func TestNULInAnyStringIsBadUserInput(t *testing.T) {
 				map[string]any{"id": project, "input": map[string]any{"name": "site", "description": "The site"}}},
 			{"Mutation.deleteProject", `mutation($id: ID!) { deleteProject(id: $id) }`, map[string]any{"id": project}},
 			{"Mutation.createCluster", `mutation($organizationID: ID!, $input: CreateClusterInput!) { createCluster(organizationID: $organizationID, input: $input) { id } }`,
-				map[string]any{"organizationID": org.ID, "input": map[string]any{"name": "staging", "description": "Tests", "cloudProvider": "GCP", "region": "europe-west1", "kubernetesMode": "MANAGED"}}},
+				map[string]any{"organizationID": org.ID, "input": map[string]any{"name": "staging", "description": "Tests", "cloudProvider": "GCP", "region": "europe-west1", "kubernetesMode": "MANAGED",
+					"labelsGroupIDs": []any{labelsGroup}}}},
 			{"Mutation.updateCluster", `mutation($id: ID!, $input: UpdateClusterInput!) { updateCluster(id: $id, input: $input) { id } }`,
-				map[string]any{"id": cluster, "input": map[string]any{"name": "production", "description": "Live", "region": "eu-west-1"}}},
+				map[string]any{"id": cluster, "input": map[string]any{"name": "production", "description": "Live", "region": "eu-west-1", "labelsGroupIDs": []any{labelsGroup}}}},
 			{"Mutation.deleteCluster", `mutation($id: ID!) { deleteCluster(id: $id) }`, map[string]any{"id": cluster}},
+			// Labels and annotations groups.
+			{"Organization.labelsGroups", `query($id: ID!, $where: LabelsGroupWhereInput, $after: Cursor) { organization(id: $id) { labelsGroups(where: $where, after: $after) { totalCount } } }`,
+				map[string]any{"id": org.ID, "where": map[string]any{"nameContains": "l", "hasClustersWith": []any{map[string]any{"name": "prod"}}}, "after": cursor}},
+			{"Organization.annotationsGroups", `query($id: ID!, $where: AnnotationsGroupWhereInput, $before: Cursor) { organization(id: $id) { annotationsGroups(where: $where, before: $before) { totalCount } } }`,
+				map[string]any{"id": org.ID, "where": map[string]any{"idNEQ": annotationsGroup}, "before": cursor}},
+			{"Mutation.createLabelsGroup", `mutation($organizationID: ID!, $input: LabelsGroupInput!) { createLabelsGroup(organizationID: $organizationID, input: $input) { id } }`,
+				map[string]any{"organizationID": org.ID, "input": labelsGroupInput}},
+			{"Mutation.updateLabelsGroup", `mutation($id: ID!, $input: LabelsGroupInput!) { updateLabelsGroup(id: $id, input: $input) { id } }`,
+				map[string]any{"id": labelsGroup, "input": labelsGroupInput}},
+			{"Mutation.deleteLabelsGroup", `mutation($id: ID!) { deleteLabelsGroup(id: $id) }`, map[string]any{"id": labelsGroup}},
+			{"Mutation.createAnnotationsGroup", `mutation($organizationID: ID!, $input: AnnotationsGroupInput!) { createAnnotationsGroup(organizationID: $organizationID, input: $input) { id } }`,
+				map[string]any{"organizationID": org.ID, "input": annotationsGroupInput}},
+			{"Mutation.updateAnnotationsGroup", `mutation($id: ID!, $input: AnnotationsGroupInput!) { updateAnnotationsGroup(id: $id, input: $input) { id } }`,
+				map[string]any{"id": annotationsGroup, "input": annotationsGroupInput}},
+			{"Mutation.deleteAnnotationsGroup", `mutation($id: ID!) { deleteAnnotationsGroup(id: $id) }`, map[string]any{"id": annotationsGroup}},
 		}
 		covered := map[string]bool{}
 		for _, op := range ops {
