@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/membership"
@@ -10,6 +11,9 @@ import (
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/ent/project"
 	"github.com/orgql/orgql/ent/role"
+	"github.com/orgql/orgql/ent/roleclusterpermission"
+	"github.com/orgql/orgql/ent/roleprojectpermission"
+	"github.com/orgql/orgql/ent/session"
 	"github.com/orgql/orgql/ent/user"
 )
 
@@ -30,6 +34,19 @@ type FieldInfo struct {
 
 // Fields lists the fields of each ent type, by type name.
 var Fields = map[string][]FieldInfo{
+	TypeAPIToken: {
+		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
+		{Name: "organization_id", GraphQL: "organizationID", Sensitive: false, Audited: false},
+		{Name: "name", GraphQL: "name", Sensitive: false, Audited: true},
+		{Name: "name_key", GraphQL: "nameKey", Sensitive: false, Audited: false},
+		{Name: "creator_id", GraphQL: "creatorID", Sensitive: false, Audited: false},
+		{Name: "description", GraphQL: "description", Sensitive: false, Audited: true},
+		{Name: "role_id", GraphQL: "roleID", Sensitive: false, Audited: false},
+		{Name: "token_hash", GraphQL: "tokenHash", Sensitive: true, Audited: false},
+		{Name: "token_hint", GraphQL: "tokenHint", Sensitive: false, Audited: true},
+		{Name: "expires_at", GraphQL: "expiresAt", Sensitive: false, Audited: true},
+		{Name: "last_used_at", GraphQL: "lastUsedAt", Sensitive: false, Audited: true},
+	},
 	TypeCluster: {
 		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
 		{Name: "updated_at", GraphQL: "updatedAt", Sensitive: false, Audited: false},
@@ -145,6 +162,7 @@ var Fields = map[string][]FieldInfo{
 // NodeTables maps the ID prefix of each type the GraphQL schema shows to
 // its table, for node(id:).
 var NodeTables = map[string]string{
+	"tok": apitoken.Table,
 	"cls": cluster.Table,
 	"inv": invitation.Table,
 	"mem": membership.Table,
@@ -153,4 +171,20 @@ var NodeTables = map[string]string{
 	"prj": project.Table,
 	"rol": role.Table,
 	"usr": user.Table,
+}
+
+// Tables maps each ent type to its table.
+var Tables = map[string]string{
+	TypeAPIToken:              apitoken.Table,
+	TypeCluster:               cluster.Table,
+	TypeInvitation:            invitation.Table,
+	TypeMembership:            membership.Table,
+	TypeOrganization:          organization.Table,
+	TypeOrganizationEvent:     organizationevent.Table,
+	TypeProject:               project.Table,
+	TypeRole:                  role.Table,
+	TypeRoleClusterPermission: roleclusterpermission.Table,
+	TypeRoleProjectPermission: roleprojectpermission.Table,
+	TypeSession:               session.Table,
+	TypeUser:                  user.Table,
 }

@@ -39,11 +39,13 @@ func (OrganizationEvent) Fields() []ent.Field {
 			}}),
 		field.Enum("target_type").Values(
 			"ORGANIZATION", "MEMBERSHIP", "INVITATION", "ROLE", "PROJECT", "CLUSTER",
+			"API_TOKEN",
 		).Immutable().
 			Comment("The kind of object the event is about.").
 			Annotations(entgql.Type("EventTargetType"), EnumDoc{Values: map[string]string{
 				"ORGANIZATION": "The organization itself.", "MEMBERSHIP": "A member.", "INVITATION": "An invitation.",
 				"ROLE": "A role.", "PROJECT": "A project.", "CLUSTER": "A cluster.",
+				"API_TOKEN": "An API token.",
 			}}),
 		field.String("target_id").Immutable().Comment("The ID of the object the event is about."),
 		field.String("target_name").Immutable().Default("").Comment("The object's name (or e-mail, or login) when the event happened."),

@@ -21,6 +21,7 @@ const (
 	Cluster           = "cls"
 	OrganizationEvent = "evt"
 	RolePermission    = "rpm"
+	APIToken          = "tok"
 )
 
 // New returns a fresh ID with the given prefix.

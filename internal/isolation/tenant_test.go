@@ -62,6 +62,7 @@ func newTenant(t *testing.T, e *testkit.Env, owner, member string) *tenant {
 		}`,
 		map[string]any{"org": tn.Org.ID, "email": email, "role": tn.Own["Role"]}),
 		func() string { return fx.invitation(email, tn.Own["Role"], userID(t, e, tn.Owner)) })
+	_, tn.Own["APIToken"] = tn.Owner.CreateAPIToken(t, tn.Org, e.RoleID(t, tn.Org, rbac.Viewer))
 	fx.ensureEvent()
 
 	tn.Own["Organization"] = tn.Org.ID
@@ -99,7 +100,7 @@ func organizationIDs(t *testing.T, e *testkit.Env, orgID string) map[string][]st
 			out[typ] = append(out[typ], r.ID)
 		}
 	}
-	for _, typ := range []string{"Organization", "User", "Membership", "Role", "Invitation", "Project", "Cluster", "OrganizationEvent"} {
+	for _, typ := range []string{"Organization", "User", "Membership", "Role", "Invitation", "Project", "Cluster", "OrganizationEvent", "APIToken"} {
 		if len(out[typ]) == 0 {
 			t.Fatalf("organization %s has no %s: the setup is incomplete", orgID, typ)
 		}

@@ -29,6 +29,7 @@ var Objects = map[string]Object{
 	"Project":               {Read: ReadOrganization, PerProject: true, Write: CreateProjects},
 	"Cluster":               {Read: ReadOrganization, Write: ManageClusters},
 	"OrganizationEvent":     {Read: ReadAuditLog},
+	"APIToken":              {Read: ReadOrganization, Write: ManageSettings},
 }
 
 // Organization rows are the tenants themselves: every member reads their

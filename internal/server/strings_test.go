@@ -102,6 +102,7 @@ func TestNULInAnyStringIsBadUserInput(t *testing.T) {
 		alice.Do(t, `mutation($org: ID!) { createCustomRole(organizationID: $org, input: {name: "Ops"}) { id } }`, map[string]any{"org": org.ID}).OK(t, &role)
 		invitation, token := alice.Invite(t, org, "guest@acme.dev", viewerRole)
 		cursor := orgCursors(t, alice, "")[0]
+		_, apiToken := alice.CreateAPIToken(t, org, viewerRole)
 
 		where := map[string]any{"nameContains": "Org", "idIn": []any{org.ID}, "hasProjectsWith": []any{map[string]any{"name": "web"}}}
 		roleInput := map[string]any{"name": "Deployers", "description": "Deploys",
@@ -159,6 +160,11 @@ func TestNULInAnyStringIsBadUserInput(t *testing.T) {
 			{"Mutation.updateCluster", `mutation($id: ID!, $input: UpdateClusterInput!) { updateCluster(id: $id, input: $input) { id } }`,
 				map[string]any{"id": cluster, "input": map[string]any{"name": "production", "description": "Live", "region": "eu-west-1"}}},
 			{"Mutation.deleteCluster", `mutation($id: ID!) { deleteCluster(id: $id) }`, map[string]any{"id": cluster}},
+			{"Organization.apiTokens", `query($id: ID!, $where: APITokenWhereInput, $after: Cursor, $before: Cursor) { organization(id: $id) { apiTokens(where: $where, after: $after, before: $before) { totalCount } } }`,
+				map[string]any{"id": org.ID, "where": map[string]any{"nameContains": "ci"}, "after": cursor, "before": cursor}},
+			{"Mutation.createAPIToken", `mutation($organizationID: ID!, $input: CreateAPITokenInput!) { createAPIToken(organizationID: $organizationID, input: $input) { token } }`,
+				map[string]any{"organizationID": org.ID, "input": map[string]any{"name": "ci", "description": "Deploys", "roleID": viewerRole}}},
+			{"Mutation.deleteAPIToken", `mutation($id: ID!) { deleteAPIToken(id: $id) }`, map[string]any{"id": apiToken}},
 		}
 		covered := map[string]bool{}
 		for _, op := range ops {
