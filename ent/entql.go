@@ -4,6 +4,7 @@ package ent
 
 import (
 	"github.com/orgql/orgql/ent/annotationsgroup"
+	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/labelsgroup"
@@ -26,8 +27,32 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 13)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 14)}
 	graph.Nodes[0] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   apitoken.Table,
+			Columns: apitoken.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: apitoken.FieldID,
+			},
+		},
+		Type: "APIToken",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			apitoken.FieldCreatedAt:      {Type: field.TypeTime, Column: apitoken.FieldCreatedAt},
+			apitoken.FieldOrganizationID: {Type: field.TypeString, Column: apitoken.FieldOrganizationID},
+			apitoken.FieldName:           {Type: field.TypeString, Column: apitoken.FieldName},
+			apitoken.FieldNameKey:        {Type: field.TypeString, Column: apitoken.FieldNameKey},
+			apitoken.FieldCreatorID:      {Type: field.TypeString, Column: apitoken.FieldCreatorID},
+			apitoken.FieldDescription:    {Type: field.TypeString, Column: apitoken.FieldDescription},
+			apitoken.FieldRoleID:         {Type: field.TypeString, Column: apitoken.FieldRoleID},
+			apitoken.FieldTokenHash:      {Type: field.TypeString, Column: apitoken.FieldTokenHash},
+			apitoken.FieldTokenHint:      {Type: field.TypeString, Column: apitoken.FieldTokenHint},
+			apitoken.FieldExpiresAt:      {Type: field.TypeTime, Column: apitoken.FieldExpiresAt},
+			apitoken.FieldLastUsedAt:     {Type: field.TypeTime, Column: apitoken.FieldLastUsedAt},
+		},
+	}
+	graph.Nodes[1] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   annotationsgroup.Table,
 			Columns: annotationsgroup.Columns,
@@ -48,7 +73,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			annotationsgroup.FieldScopes:         {Type: field.TypeJSON, Column: annotationsgroup.FieldScopes},
 		},
 	}
-	graph.Nodes[1] = &sqlgraph.Node{
+	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   cluster.Table,
 			Columns: cluster.Columns,
@@ -71,7 +96,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			cluster.FieldProduction:     {Type: field.TypeBool, Column: cluster.FieldProduction},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   invitation.Table,
 			Columns: invitation.Columns,
@@ -94,7 +119,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			invitation.FieldAcceptedAt:     {Type: field.TypeTime, Column: invitation.FieldAcceptedAt},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   labelsgroup.Table,
 			Columns: labelsgroup.Columns,
@@ -114,7 +139,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			labelsgroup.FieldLabels:         {Type: field.TypeJSON, Column: labelsgroup.FieldLabels},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -133,7 +158,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldLastActivityAt: {Type: field.TypeTime, Column: membership.FieldLastActivityAt},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -156,7 +181,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldOwnerID:            {Type: field.TypeString, Column: organization.FieldOwnerID},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organizationevent.Table,
 			Columns: organizationevent.Columns,
@@ -181,7 +206,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organizationevent.FieldCreatedAt:      {Type: field.TypeTime, Column: organizationevent.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   project.Table,
 			Columns: project.Columns,
@@ -200,7 +225,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			project.FieldDescription:    {Type: field.TypeString, Column: project.FieldDescription},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   role.Table,
 			Columns: role.Columns,
@@ -220,7 +245,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			role.FieldDescription:    {Type: field.TypeString, Column: role.FieldDescription},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   roleclusterpermission.Table,
 			Columns: roleclusterpermission.Columns,
@@ -237,7 +262,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			roleclusterpermission.FieldPermission:     {Type: field.TypeEnum, Column: roleclusterpermission.FieldPermission},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   roleprojectpermission.Table,
 			Columns: roleprojectpermission.Columns,
@@ -258,7 +283,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			roleprojectpermission.FieldProduction:     {Type: field.TypeEnum, Column: roleprojectpermission.FieldProduction},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -277,7 +302,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldLastUsedAt: {Type: field.TypeTime, Column: session.FieldLastUsedAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -299,6 +324,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldCurrentOrganizationID: {Type: field.TypeString, Column: user.FieldCurrentOrganizationID},
 		},
 	}
+	graph.MustAddE(
+		"creator",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   apitoken.CreatorTable,
+			Columns: []string{apitoken.CreatorColumn},
+			Bidi:    false,
+		},
+		"APIToken",
+		"User",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   apitoken.OrganizationTable,
+			Columns: []string{apitoken.OrganizationColumn},
+			Bidi:    false,
+		},
+		"APIToken",
+		"Organization",
+	)
+	graph.MustAddE(
+		"role",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   apitoken.RoleTable,
+			Columns: []string{apitoken.RoleColumn},
+			Bidi:    false,
+		},
+		"APIToken",
+		"Role",
+	)
 	graph.MustAddE(
 		"creator",
 		&sqlgraph.EdgeSpec{
@@ -528,6 +589,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Project",
 	)
 	graph.MustAddE(
+		"api_tokens",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.APITokensTable,
+			Columns: []string{organization.APITokensColumn},
+			Bidi:    false,
+		},
+		"Organization",
+		"APIToken",
+	)
+	graph.MustAddE(
 		"clusters",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -658,6 +731,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Role",
 		"Invitation",
+	)
+	graph.MustAddE(
+		"api_tokens",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   role.APITokensTable,
+			Columns: []string{role.APITokensColumn},
+			Bidi:    false,
+		},
+		"Role",
+		"APIToken",
 	)
 	graph.MustAddE(
 		"project_permissions",
@@ -825,6 +910,143 @@ type predicateAdder interface {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *APITokenQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the APITokenQuery builder.
+func (_q *APITokenQuery) Filter() *APITokenFilter {
+	return &APITokenFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *APITokenMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the APITokenMutation builder.
+func (m *APITokenMutation) Filter() *APITokenFilter {
+	return &APITokenFilter{config: m.config, predicateAdder: m}
+}
+
+// APITokenFilter provides a generic filtering capability at runtime for APITokenQuery.
+type APITokenFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *APITokenFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *APITokenFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(apitoken.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *APITokenFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(apitoken.FieldCreatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *APITokenFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(apitoken.FieldOrganizationID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *APITokenFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(apitoken.FieldName))
+}
+
+// WhereNameKey applies the entql string predicate on the name_key field.
+func (f *APITokenFilter) WhereNameKey(p entql.StringP) {
+	f.Where(p.Field(apitoken.FieldNameKey))
+}
+
+// WhereCreatorID applies the entql string predicate on the creator_id field.
+func (f *APITokenFilter) WhereCreatorID(p entql.StringP) {
+	f.Where(p.Field(apitoken.FieldCreatorID))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *APITokenFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(apitoken.FieldDescription))
+}
+
+// WhereRoleID applies the entql string predicate on the role_id field.
+func (f *APITokenFilter) WhereRoleID(p entql.StringP) {
+	f.Where(p.Field(apitoken.FieldRoleID))
+}
+
+// WhereTokenHash applies the entql string predicate on the token_hash field.
+func (f *APITokenFilter) WhereTokenHash(p entql.StringP) {
+	f.Where(p.Field(apitoken.FieldTokenHash))
+}
+
+// WhereTokenHint applies the entql string predicate on the token_hint field.
+func (f *APITokenFilter) WhereTokenHint(p entql.StringP) {
+	f.Where(p.Field(apitoken.FieldTokenHint))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *APITokenFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(apitoken.FieldExpiresAt))
+}
+
+// WhereLastUsedAt applies the entql time.Time predicate on the last_used_at field.
+func (f *APITokenFilter) WhereLastUsedAt(p entql.TimeP) {
+	f.Where(p.Field(apitoken.FieldLastUsedAt))
+}
+
+// WhereHasCreator applies a predicate to check if query has an edge creator.
+func (f *APITokenFilter) WhereHasCreator() {
+	f.Where(entql.HasEdge("creator"))
+}
+
+// WhereHasCreatorWith applies a predicate to check if query has an edge creator with a given conditions (other predicates).
+func (f *APITokenFilter) WhereHasCreatorWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("creator", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *APITokenFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *APITokenFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRole applies a predicate to check if query has an edge role.
+func (f *APITokenFilter) WhereHasRole() {
+	f.Where(entql.HasEdge("role"))
+}
+
+// WhereHasRoleWith applies a predicate to check if query has an edge role with a given conditions (other predicates).
+func (f *APITokenFilter) WhereHasRoleWith(preds ...predicate.Role) {
+	f.Where(entql.HasEdgeWith("role", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *AnnotationsGroupQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -853,7 +1075,7 @@ type AnnotationsGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AnnotationsGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -961,7 +1183,7 @@ type ClusterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ClusterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1093,7 +1315,7 @@ type InvitationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InvitationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1225,7 +1447,7 @@ type LabelsGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LabelsGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1342,7 +1564,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1454,7 +1676,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1585,6 +1807,20 @@ func (f *OrganizationFilter) WhereHasProjectsWith(preds ...predicate.Project) {
 	})))
 }
 
+// WhereHasAPITokens applies a predicate to check if query has an edge api_tokens.
+func (f *OrganizationFilter) WhereHasAPITokens() {
+	f.Where(entql.HasEdge("api_tokens"))
+}
+
+// WhereHasAPITokensWith applies a predicate to check if query has an edge api_tokens with a given conditions (other predicates).
+func (f *OrganizationFilter) WhereHasAPITokensWith(preds ...predicate.APIToken) {
+	f.Where(entql.HasEdgeWith("api_tokens", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasClusters applies a predicate to check if query has an edge clusters.
 func (f *OrganizationFilter) WhereHasClusters() {
 	f.Where(entql.HasEdge("clusters"))
@@ -1698,7 +1934,7 @@ type OrganizationEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1798,7 +2034,7 @@ type ProjectFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProjectFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1896,7 +2132,7 @@ type RoleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1984,6 +2220,20 @@ func (f *RoleFilter) WhereHasInvitationsWith(preds ...predicate.Invitation) {
 	})))
 }
 
+// WhereHasAPITokens applies a predicate to check if query has an edge api_tokens.
+func (f *RoleFilter) WhereHasAPITokens() {
+	f.Where(entql.HasEdge("api_tokens"))
+}
+
+// WhereHasAPITokensWith applies a predicate to check if query has an edge api_tokens with a given conditions (other predicates).
+func (f *RoleFilter) WhereHasAPITokensWith(preds ...predicate.APIToken) {
+	f.Where(entql.HasEdgeWith("api_tokens", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasProjectPermissions applies a predicate to check if query has an edge project_permissions.
 func (f *RoleFilter) WhereHasProjectPermissions() {
 	f.Where(entql.HasEdge("project_permissions"))
@@ -2041,7 +2291,7 @@ type RoleClusterPermissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleClusterPermissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2143,7 +2393,7 @@ type RoleProjectPermissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleProjectPermissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2265,7 +2515,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2349,7 +2599,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -8,6 +8,30 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
+func (_m *APIToken) Creator(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.CreatorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCreator().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *APIToken) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *APIToken) Role(ctx context.Context) (*Role, error) {
+	result, err := _m.Edges.RoleOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRole().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *AnnotationsGroup) Creator(ctx context.Context) (*User, error) {
 	result, err := _m.Edges.CreatorOrErr()
 	if IsNotLoaded(err) {
@@ -170,6 +194,27 @@ func (_m *Organization) Projects(
 	return _m.QueryProjects().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Organization) APITokens(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *APITokenOrder, where *APITokenWhereInput,
+) (*APITokenConnection, error) {
+	opts := []APITokenPaginateOption{
+		WithAPITokenOrder(orderBy),
+		WithAPITokenFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	if nodes, err := _m.NamedAPITokens(alias); err == nil || hasTotalCount {
+		pager, err := newAPITokenPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &APITokenConnection{Edges: []*APITokenEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryAPITokens().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *Organization) Clusters(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ClusterOrder, where *ClusterWhereInput,
 ) (*ClusterConnection, error) {
@@ -178,7 +223,7 @@ func (_m *Organization) Clusters(
 		WithClusterFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
 	if nodes, err := _m.NamedClusters(alias); err == nil || hasTotalCount {
 		pager, err := newClusterPager(opts, last != nil)
 		if err != nil {
@@ -199,7 +244,7 @@ func (_m *Organization) LabelsGroups(
 		WithLabelsGroupFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
 	if nodes, err := _m.NamedLabelsGroups(alias); err == nil || hasTotalCount {
 		pager, err := newLabelsGroupPager(opts, last != nil)
 		if err != nil {
@@ -220,7 +265,7 @@ func (_m *Organization) AnnotationsGroups(
 		WithAnnotationsGroupFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[6][alias]
 	if nodes, err := _m.NamedAnnotationsGroups(alias); err == nil || hasTotalCount {
 		pager, err := newAnnotationsGroupPager(opts, last != nil)
 		if err != nil {

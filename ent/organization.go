@@ -58,6 +58,8 @@ type OrganizationEdges struct {
 	Roles []*Role `json:"roles,omitempty"`
 	// The organization's projects the caller's role gives access to.
 	Projects []*Project `json:"projects,omitempty"`
+	// The organization's API tokens (their values are never shown again after creation).
+	APITokens []*APIToken `json:"api_tokens,omitempty"`
 	// The organization's clusters.
 	Clusters []*Cluster `json:"clusters,omitempty"`
 	// The organization's labels groups.
@@ -72,14 +74,15 @@ type OrganizationEdges struct {
 	CurrentUsers []*User `json:"current_users,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [11]bool
+	loadedTypes [12]bool
 	// totalCount holds the count of the edges above.
-	totalCount [6]map[string]int
+	totalCount [7]map[string]int
 
 	namedMembers                map[string][]*Membership
 	namedInvitations            map[string][]*Invitation
 	namedRoles                  map[string][]*Role
 	namedProjects               map[string][]*Project
+	namedAPITokens              map[string][]*APIToken
 	namedClusters               map[string][]*Cluster
 	namedLabelsGroups           map[string][]*LabelsGroup
 	namedAnnotationsGroups      map[string][]*AnnotationsGroup
@@ -135,10 +138,19 @@ func (e OrganizationEdges) ProjectsOrErr() ([]*Project, error) {
 	return nil, &NotLoadedError{edge: "projects"}
 }
 
+// APITokensOrErr returns the APITokens value or an error if the edge
+// was not loaded in eager-loading.
+func (e OrganizationEdges) APITokensOrErr() ([]*APIToken, error) {
+	if e.loadedTypes[5] {
+		return e.APITokens, nil
+	}
+	return nil, &NotLoadedError{edge: "api_tokens"}
+}
+
 // ClustersOrErr returns the Clusters value or an error if the edge
 // was not loaded in eager-loading.
 func (e OrganizationEdges) ClustersOrErr() ([]*Cluster, error) {
-	if e.loadedTypes[5] {
+	if e.loadedTypes[6] {
 		return e.Clusters, nil
 	}
 	return nil, &NotLoadedError{edge: "clusters"}
@@ -147,7 +159,7 @@ func (e OrganizationEdges) ClustersOrErr() ([]*Cluster, error) {
 // LabelsGroupsOrErr returns the LabelsGroups value or an error if the edge
 // was not loaded in eager-loading.
 func (e OrganizationEdges) LabelsGroupsOrErr() ([]*LabelsGroup, error) {
-	if e.loadedTypes[6] {
+	if e.loadedTypes[7] {
 		return e.LabelsGroups, nil
 	}
 	return nil, &NotLoadedError{edge: "labels_groups"}
@@ -156,7 +168,7 @@ func (e OrganizationEdges) LabelsGroupsOrErr() ([]*LabelsGroup, error) {
 // AnnotationsGroupsOrErr returns the AnnotationsGroups value or an error if the edge
 // was not loaded in eager-loading.
 func (e OrganizationEdges) AnnotationsGroupsOrErr() ([]*AnnotationsGroup, error) {
-	if e.loadedTypes[7] {
+	if e.loadedTypes[8] {
 		return e.AnnotationsGroups, nil
 	}
 	return nil, &NotLoadedError{edge: "annotations_groups"}
@@ -165,7 +177,7 @@ func (e OrganizationEdges) AnnotationsGroupsOrErr() ([]*AnnotationsGroup, error)
 // RoleProjectPermissionsOrErr returns the RoleProjectPermissions value or an error if the edge
 // was not loaded in eager-loading.
 func (e OrganizationEdges) RoleProjectPermissionsOrErr() ([]*RoleProjectPermission, error) {
-	if e.loadedTypes[8] {
+	if e.loadedTypes[9] {
 		return e.RoleProjectPermissions, nil
 	}
 	return nil, &NotLoadedError{edge: "role_project_permissions"}
@@ -174,7 +186,7 @@ func (e OrganizationEdges) RoleProjectPermissionsOrErr() ([]*RoleProjectPermissi
 // RoleClusterPermissionsOrErr returns the RoleClusterPermissions value or an error if the edge
 // was not loaded in eager-loading.
 func (e OrganizationEdges) RoleClusterPermissionsOrErr() ([]*RoleClusterPermission, error) {
-	if e.loadedTypes[9] {
+	if e.loadedTypes[10] {
 		return e.RoleClusterPermissions, nil
 	}
 	return nil, &NotLoadedError{edge: "role_cluster_permissions"}
@@ -183,7 +195,7 @@ func (e OrganizationEdges) RoleClusterPermissionsOrErr() ([]*RoleClusterPermissi
 // CurrentUsersOrErr returns the CurrentUsers value or an error if the edge
 // was not loaded in eager-loading.
 func (e OrganizationEdges) CurrentUsersOrErr() ([]*User, error) {
-	if e.loadedTypes[10] {
+	if e.loadedTypes[11] {
 		return e.CurrentUsers, nil
 	}
 	return nil, &NotLoadedError{edge: "current_users"}
@@ -319,6 +331,11 @@ func (_m *Organization) QueryRoles() *RoleQuery {
 // QueryProjects queries the "projects" edge of the Organization entity.
 func (_m *Organization) QueryProjects() *ProjectQuery {
 	return NewOrganizationClient(_m.config).QueryProjects(_m)
+}
+
+// QueryAPITokens queries the "api_tokens" edge of the Organization entity.
+func (_m *Organization) QueryAPITokens() *APITokenQuery {
+	return NewOrganizationClient(_m.config).QueryAPITokens(_m)
 }
 
 // QueryClusters queries the "clusters" edge of the Organization entity.
@@ -500,6 +517,30 @@ func (_m *Organization) appendNamedProjects(name string, edges ...*Project) {
 		_m.Edges.namedProjects[name] = []*Project{}
 	} else {
 		_m.Edges.namedProjects[name] = append(_m.Edges.namedProjects[name], edges...)
+	}
+}
+
+// NamedAPITokens returns the APITokens named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Organization) NamedAPITokens(name string) ([]*APIToken, error) {
+	if _m.Edges.namedAPITokens == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedAPITokens[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Organization) appendNamedAPITokens(name string, edges ...*APIToken) {
+	if _m.Edges.namedAPITokens == nil {
+		_m.Edges.namedAPITokens = make(map[string][]*APIToken)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedAPITokens[name] = []*APIToken{}
+	} else {
+		_m.Edges.namedAPITokens[name] = append(_m.Edges.namedAPITokens[name], edges...)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/orgql/orgql/ent/annotationsgroup"
+	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/labelsgroup"
@@ -40,6 +41,7 @@ type OrganizationQuery struct {
 	withInvitations                 *InvitationQuery
 	withRoles                       *RoleQuery
 	withProjects                    *ProjectQuery
+	withAPITokens                   *APITokenQuery
 	withClusters                    *ClusterQuery
 	withLabelsGroups                *LabelsGroupQuery
 	withAnnotationsGroups           *AnnotationsGroupQuery
@@ -52,6 +54,7 @@ type OrganizationQuery struct {
 	withNamedInvitations            map[string]*InvitationQuery
 	withNamedRoles                  map[string]*RoleQuery
 	withNamedProjects               map[string]*ProjectQuery
+	withNamedAPITokens              map[string]*APITokenQuery
 	withNamedClusters               map[string]*ClusterQuery
 	withNamedLabelsGroups           map[string]*LabelsGroupQuery
 	withNamedAnnotationsGroups      map[string]*AnnotationsGroupQuery
@@ -197,6 +200,28 @@ func (_q *OrganizationQuery) QueryProjects() *ProjectQuery {
 			sqlgraph.From(organization.Table, organization.FieldID, selector),
 			sqlgraph.To(project.Table, project.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, organization.ProjectsTable, organization.ProjectsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryAPITokens chains the current query on the "api_tokens" edge.
+func (_q *OrganizationQuery) QueryAPITokens() *APITokenQuery {
+	query := (&APITokenClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, selector),
+			sqlgraph.To(apitoken.Table, apitoken.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.APITokensTable, organization.APITokensColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -533,6 +558,7 @@ func (_q *OrganizationQuery) Clone() *OrganizationQuery {
 		withInvitations:            _q.withInvitations.Clone(),
 		withRoles:                  _q.withRoles.Clone(),
 		withProjects:               _q.withProjects.Clone(),
+		withAPITokens:              _q.withAPITokens.Clone(),
 		withClusters:               _q.withClusters.Clone(),
 		withLabelsGroups:           _q.withLabelsGroups.Clone(),
 		withAnnotationsGroups:      _q.withAnnotationsGroups.Clone(),
@@ -598,6 +624,17 @@ func (_q *OrganizationQuery) WithProjects(opts ...func(*ProjectQuery)) *Organiza
 		opt(query)
 	}
 	_q.withProjects = query
+	return _q
+}
+
+// WithAPITokens tells the query-builder to eager-load the nodes that are connected to
+// the "api_tokens" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithAPITokens(opts ...func(*APITokenQuery)) *OrganizationQuery {
+	query := (&APITokenClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withAPITokens = query
 	return _q
 }
 
@@ -751,12 +788,13 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 	var (
 		nodes       = []*Organization{}
 		_spec       = _q.querySpec()
-		loadedTypes = [11]bool{
+		loadedTypes = [12]bool{
 			_q.withOwner != nil,
 			_q.withMembers != nil,
 			_q.withInvitations != nil,
 			_q.withRoles != nil,
 			_q.withProjects != nil,
+			_q.withAPITokens != nil,
 			_q.withClusters != nil,
 			_q.withLabelsGroups != nil,
 			_q.withAnnotationsGroups != nil,
@@ -817,6 +855,13 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 		if err := _q.loadProjects(ctx, query, nodes,
 			func(n *Organization) { n.Edges.Projects = []*Project{} },
 			func(n *Organization, e *Project) { n.Edges.Projects = append(n.Edges.Projects, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withAPITokens; query != nil {
+		if err := _q.loadAPITokens(ctx, query, nodes,
+			func(n *Organization) { n.Edges.APITokens = []*APIToken{} },
+			func(n *Organization, e *APIToken) { n.Edges.APITokens = append(n.Edges.APITokens, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -893,6 +938,13 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 		if err := _q.loadProjects(ctx, query, nodes,
 			func(n *Organization) { n.appendNamedProjects(name) },
 			func(n *Organization, e *Project) { n.appendNamedProjects(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedAPITokens {
+		if err := _q.loadAPITokens(ctx, query, nodes,
+			func(n *Organization) { n.appendNamedAPITokens(name) },
+			func(n *Organization, e *APIToken) { n.appendNamedAPITokens(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1080,6 +1132,36 @@ func (_q *OrganizationQuery) loadProjects(ctx context.Context, query *ProjectQue
 	}
 	query.Where(predicate.Project(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(organization.ProjectsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OrganizationID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "organization_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *OrganizationQuery) loadAPITokens(ctx context.Context, query *APITokenQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *APIToken)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Organization)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(apitoken.FieldOrganizationID)
+	}
+	query.Where(predicate.APIToken(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(organization.APITokensColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1454,6 +1536,20 @@ func (_q *OrganizationQuery) WithNamedProjects(name string, opts ...func(*Projec
 		_q.withNamedProjects = make(map[string]*ProjectQuery)
 	}
 	_q.withNamedProjects[name] = query
+	return _q
+}
+
+// WithNamedAPITokens tells the query-builder to eager-load the nodes that are connected to the "api_tokens"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithNamedAPITokens(name string, opts ...func(*APITokenQuery)) *OrganizationQuery {
+	query := (&APITokenClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedAPITokens == nil {
+		_q.withNamedAPITokens = make(map[string]*APITokenQuery)
+	}
+	_q.withNamedAPITokens[name] = query
 	return _q
 }
 

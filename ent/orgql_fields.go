@@ -4,6 +4,7 @@ package ent
 
 import (
 	"github.com/orgql/orgql/ent/annotationsgroup"
+	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/labelsgroup"
@@ -12,6 +13,9 @@ import (
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/ent/project"
 	"github.com/orgql/orgql/ent/role"
+	"github.com/orgql/orgql/ent/roleclusterpermission"
+	"github.com/orgql/orgql/ent/roleprojectpermission"
+	"github.com/orgql/orgql/ent/session"
 	"github.com/orgql/orgql/ent/user"
 )
 
@@ -32,6 +36,19 @@ type FieldInfo struct {
 
 // Fields lists the fields of each ent type, by type name.
 var Fields = map[string][]FieldInfo{
+	TypeAPIToken: {
+		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
+		{Name: "organization_id", GraphQL: "organizationID", Sensitive: false, Audited: false},
+		{Name: "name", GraphQL: "name", Sensitive: false, Audited: true},
+		{Name: "name_key", GraphQL: "nameKey", Sensitive: false, Audited: false},
+		{Name: "creator_id", GraphQL: "creatorID", Sensitive: false, Audited: false},
+		{Name: "description", GraphQL: "description", Sensitive: false, Audited: true},
+		{Name: "role_id", GraphQL: "roleID", Sensitive: false, Audited: false},
+		{Name: "token_hash", GraphQL: "tokenHash", Sensitive: true, Audited: false},
+		{Name: "token_hint", GraphQL: "tokenHint", Sensitive: false, Audited: true},
+		{Name: "expires_at", GraphQL: "expiresAt", Sensitive: false, Audited: true},
+		{Name: "last_used_at", GraphQL: "lastUsedAt", Sensitive: false, Audited: true},
+	},
 	TypeAnnotationsGroup: {
 		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
 		{Name: "updated_at", GraphQL: "updatedAt", Sensitive: false, Audited: false},
@@ -166,6 +183,7 @@ var Fields = map[string][]FieldInfo{
 // NodeTables maps the ID prefix of each type the GraphQL schema shows to
 // its table, for node(id:).
 var NodeTables = map[string]string{
+	"tok": apitoken.Table,
 	"ang": annotationsgroup.Table,
 	"cls": cluster.Table,
 	"inv": invitation.Table,
@@ -176,6 +194,24 @@ var NodeTables = map[string]string{
 	"prj": project.Table,
 	"rol": role.Table,
 	"usr": user.Table,
+}
+
+// Tables maps each ent type to its table.
+var Tables = map[string]string{
+	TypeAPIToken:              apitoken.Table,
+	TypeAnnotationsGroup:      annotationsgroup.Table,
+	TypeCluster:               cluster.Table,
+	TypeInvitation:            invitation.Table,
+	TypeLabelsGroup:           labelsgroup.Table,
+	TypeMembership:            membership.Table,
+	TypeOrganization:          organization.Table,
+	TypeOrganizationEvent:     organizationevent.Table,
+	TypeProject:               project.Table,
+	TypeRole:                  role.Table,
+	TypeRoleClusterPermission: roleclusterpermission.Table,
+	TypeRoleProjectPermission: roleprojectpermission.Table,
+	TypeSession:               session.Table,
+	TypeUser:                  user.Table,
 }
 
 // EdgeInfo describes a many-to-many edge the GraphQL schema shows: an
@@ -190,6 +226,7 @@ type EdgeInfo struct {
 
 // Edges lists the many-to-many edges of each ent type, by type name.
 var Edges = map[string][]EdgeInfo{
+	TypeAPIToken:         {},
 	TypeAnnotationsGroup: {},
 	TypeCluster: {
 		{Name: "labels_groups", GraphQL: "labelsGroups"},

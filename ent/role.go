@@ -47,18 +47,21 @@ type RoleEdges struct {
 	Memberships []*Membership `json:"memberships,omitempty"`
 	// Invitations holds the value of the invitations edge.
 	Invitations []*Invitation `json:"invitations,omitempty"`
+	// APITokens holds the value of the api_tokens edge.
+	APITokens []*APIToken `json:"api_tokens,omitempty"`
 	// ProjectPermissions holds the value of the project_permissions edge.
 	ProjectPermissions []*RoleProjectPermission `json:"project_permissions,omitempty"`
 	// ClusterPermissions holds the value of the cluster_permissions edge.
 	ClusterPermissions []*RoleClusterPermission `json:"cluster_permissions,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [5]bool
+	loadedTypes [6]bool
 	// totalCount holds the count of the edges above.
 	totalCount [1]map[string]int
 
 	namedMemberships        map[string][]*Membership
 	namedInvitations        map[string][]*Invitation
+	namedAPITokens          map[string][]*APIToken
 	namedProjectPermissions map[string][]*RoleProjectPermission
 	namedClusterPermissions map[string][]*RoleClusterPermission
 }
@@ -92,10 +95,19 @@ func (e RoleEdges) InvitationsOrErr() ([]*Invitation, error) {
 	return nil, &NotLoadedError{edge: "invitations"}
 }
 
+// APITokensOrErr returns the APITokens value or an error if the edge
+// was not loaded in eager-loading.
+func (e RoleEdges) APITokensOrErr() ([]*APIToken, error) {
+	if e.loadedTypes[3] {
+		return e.APITokens, nil
+	}
+	return nil, &NotLoadedError{edge: "api_tokens"}
+}
+
 // ProjectPermissionsOrErr returns the ProjectPermissions value or an error if the edge
 // was not loaded in eager-loading.
 func (e RoleEdges) ProjectPermissionsOrErr() ([]*RoleProjectPermission, error) {
-	if e.loadedTypes[3] {
+	if e.loadedTypes[4] {
 		return e.ProjectPermissions, nil
 	}
 	return nil, &NotLoadedError{edge: "project_permissions"}
@@ -104,7 +116,7 @@ func (e RoleEdges) ProjectPermissionsOrErr() ([]*RoleProjectPermission, error) {
 // ClusterPermissionsOrErr returns the ClusterPermissions value or an error if the edge
 // was not loaded in eager-loading.
 func (e RoleEdges) ClusterPermissionsOrErr() ([]*RoleClusterPermission, error) {
-	if e.loadedTypes[4] {
+	if e.loadedTypes[5] {
 		return e.ClusterPermissions, nil
 	}
 	return nil, &NotLoadedError{edge: "cluster_permissions"}
@@ -210,6 +222,11 @@ func (_m *Role) QueryInvitations() *InvitationQuery {
 	return NewRoleClient(_m.config).QueryInvitations(_m)
 }
 
+// QueryAPITokens queries the "api_tokens" edge of the Role entity.
+func (_m *Role) QueryAPITokens() *APITokenQuery {
+	return NewRoleClient(_m.config).QueryAPITokens(_m)
+}
+
 // QueryProjectPermissions queries the "project_permissions" edge of the Role entity.
 func (_m *Role) QueryProjectPermissions() *RoleProjectPermissionQuery {
 	return NewRoleClient(_m.config).QueryProjectPermissions(_m)
@@ -312,6 +329,30 @@ func (_m *Role) appendNamedInvitations(name string, edges ...*Invitation) {
 		_m.Edges.namedInvitations[name] = []*Invitation{}
 	} else {
 		_m.Edges.namedInvitations[name] = append(_m.Edges.namedInvitations[name], edges...)
+	}
+}
+
+// NamedAPITokens returns the APITokens named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Role) NamedAPITokens(name string) ([]*APIToken, error) {
+	if _m.Edges.namedAPITokens == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedAPITokens[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Role) appendNamedAPITokens(name string, edges ...*APIToken) {
+	if _m.Edges.namedAPITokens == nil {
+		_m.Edges.namedAPITokens = make(map[string][]*APIToken)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedAPITokens[name] = []*APIToken{}
+	} else {
+		_m.Edges.namedAPITokens[name] = append(_m.Edges.namedAPITokens[name], edges...)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
@@ -33,12 +34,14 @@ type RoleQuery struct {
 	withOrganization            *OrganizationQuery
 	withMemberships             *MembershipQuery
 	withInvitations             *InvitationQuery
+	withAPITokens               *APITokenQuery
 	withProjectPermissions      *RoleProjectPermissionQuery
 	withClusterPermissions      *RoleClusterPermissionQuery
 	loadTotal                   []func(context.Context, []*Role) error
 	modifiers                   []func(*sql.Selector)
 	withNamedMemberships        map[string]*MembershipQuery
 	withNamedInvitations        map[string]*InvitationQuery
+	withNamedAPITokens          map[string]*APITokenQuery
 	withNamedProjectPermissions map[string]*RoleProjectPermissionQuery
 	withNamedClusterPermissions map[string]*RoleClusterPermissionQuery
 	// intermediate query (i.e. traversal path).
@@ -136,6 +139,28 @@ func (_q *RoleQuery) QueryInvitations() *InvitationQuery {
 			sqlgraph.From(role.Table, role.FieldID, selector),
 			sqlgraph.To(invitation.Table, invitation.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, true, role.InvitationsTable, role.InvitationsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryAPITokens chains the current query on the "api_tokens" edge.
+func (_q *RoleQuery) QueryAPITokens() *APITokenQuery {
+	query := (&APITokenClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(role.Table, role.FieldID, selector),
+			sqlgraph.To(apitoken.Table, apitoken.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, role.APITokensTable, role.APITokensColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -382,6 +407,7 @@ func (_q *RoleQuery) Clone() *RoleQuery {
 		withOrganization:       _q.withOrganization.Clone(),
 		withMemberships:        _q.withMemberships.Clone(),
 		withInvitations:        _q.withInvitations.Clone(),
+		withAPITokens:          _q.withAPITokens.Clone(),
 		withProjectPermissions: _q.withProjectPermissions.Clone(),
 		withClusterPermissions: _q.withClusterPermissions.Clone(),
 		// clone intermediate query.
@@ -421,6 +447,17 @@ func (_q *RoleQuery) WithInvitations(opts ...func(*InvitationQuery)) *RoleQuery 
 		opt(query)
 	}
 	_q.withInvitations = query
+	return _q
+}
+
+// WithAPITokens tells the query-builder to eager-load the nodes that are connected to
+// the "api_tokens" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *RoleQuery) WithAPITokens(opts ...func(*APITokenQuery)) *RoleQuery {
+	query := (&APITokenClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withAPITokens = query
 	return _q
 }
 
@@ -530,10 +567,11 @@ func (_q *RoleQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Role, e
 	var (
 		nodes       = []*Role{}
 		_spec       = _q.querySpec()
-		loadedTypes = [5]bool{
+		loadedTypes = [6]bool{
 			_q.withOrganization != nil,
 			_q.withMemberships != nil,
 			_q.withInvitations != nil,
+			_q.withAPITokens != nil,
 			_q.withProjectPermissions != nil,
 			_q.withClusterPermissions != nil,
 		}
@@ -579,6 +617,13 @@ func (_q *RoleQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Role, e
 			return nil, err
 		}
 	}
+	if query := _q.withAPITokens; query != nil {
+		if err := _q.loadAPITokens(ctx, query, nodes,
+			func(n *Role) { n.Edges.APITokens = []*APIToken{} },
+			func(n *Role, e *APIToken) { n.Edges.APITokens = append(n.Edges.APITokens, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withProjectPermissions; query != nil {
 		if err := _q.loadProjectPermissions(ctx, query, nodes,
 			func(n *Role) { n.Edges.ProjectPermissions = []*RoleProjectPermission{} },
@@ -608,6 +653,13 @@ func (_q *RoleQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Role, e
 		if err := _q.loadInvitations(ctx, query, nodes,
 			func(n *Role) { n.appendNamedInvitations(name) },
 			func(n *Role, e *Invitation) { n.appendNamedInvitations(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedAPITokens {
+		if err := _q.loadAPITokens(ctx, query, nodes,
+			func(n *Role) { n.appendNamedAPITokens(name) },
+			func(n *Role, e *APIToken) { n.appendNamedAPITokens(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -707,6 +759,36 @@ func (_q *RoleQuery) loadInvitations(ctx context.Context, query *InvitationQuery
 	}
 	query.Where(predicate.Invitation(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(role.InvitationsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.RoleID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "role_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *RoleQuery) loadAPITokens(ctx context.Context, query *APITokenQuery, nodes []*Role, init func(*Role), assign func(*Role, *APIToken)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Role)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(apitoken.FieldRoleID)
+	}
+	query.Where(predicate.APIToken(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(role.APITokensColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -930,6 +1012,20 @@ func (_q *RoleQuery) WithNamedInvitations(name string, opts ...func(*InvitationQ
 		_q.withNamedInvitations = make(map[string]*InvitationQuery)
 	}
 	_q.withNamedInvitations[name] = query
+	return _q
+}
+
+// WithNamedAPITokens tells the query-builder to eager-load the nodes that are connected to the "api_tokens"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *RoleQuery) WithNamedAPITokens(name string, opts ...func(*APITokenQuery)) *RoleQuery {
+	query := (&APITokenClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedAPITokens == nil {
+		_q.withNamedAPITokens = make(map[string]*APITokenQuery)
+	}
+	_q.withNamedAPITokens[name] = query
 	return _q
 }
 

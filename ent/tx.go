@@ -14,6 +14,8 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// APIToken is the client for interacting with the APIToken builders.
+	APIToken *APITokenClient
 	// AnnotationsGroup is the client for interacting with the AnnotationsGroup builders.
 	AnnotationsGroup *AnnotationsGroupClient
 	// Cluster is the client for interacting with the Cluster builders.
@@ -171,6 +173,7 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.APIToken = NewAPITokenClient(tx.config)
 	tx.AnnotationsGroup = NewAnnotationsGroupClient(tx.config)
 	tx.Cluster = NewClusterClient(tx.config)
 	tx.Invitation = NewInvitationClient(tx.config)
@@ -193,7 +196,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: AnnotationsGroup.QueryXXX(), the query will be executed
+// applies a query, for example: APIToken.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"github.com/orgql/orgql/ent"
+	"github.com/orgql/orgql/internal/apitokens"
 	"github.com/orgql/orgql/internal/billing"
 	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/members"
@@ -16,12 +17,13 @@ import (
 
 // Resolver is the root resolver; its dependencies are built once at start-up.
 type Resolver struct {
-	Client   *ent.Client
-	Plans    billing.Catalog
-	Orgs     *orgs.Service
-	Members  *members.Service
-	Roles    *roles.Service
-	Projects *projects.Service
+	Client    *ent.Client
+	Plans     billing.Catalog
+	Orgs      *orgs.Service
+	Members   *members.Service
+	Roles     *roles.Service
+	Projects  *projects.Service
+	APITokens *apitokens.Service
 }
 
 // client is the transaction's client inside a mutation, else the root client.

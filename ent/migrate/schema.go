@@ -9,6 +9,59 @@ import (
 )
 
 var (
+	// APITokensColumns holds the columns for the "api_tokens" table.
+	APITokensColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString},
+		{Name: "name_key", Type: field.TypeString},
+		{Name: "description", Type: field.TypeString, Default: ""},
+		{Name: "token_hash", Type: field.TypeString, Unique: true},
+		{Name: "token_hint", Type: field.TypeString},
+		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "creator_id", Type: field.TypeString, Nullable: true},
+		{Name: "role_id", Type: field.TypeString},
+		{Name: "organization_id", Type: field.TypeString},
+	}
+	// APITokensTable holds the schema information for the "api_tokens" table.
+	APITokensTable = &schema.Table{
+		Name:       "api_tokens",
+		Columns:    APITokensColumns,
+		PrimaryKey: []*schema.Column{APITokensColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "api_tokens_users_creator",
+				Columns:    []*schema.Column{APITokensColumns[9]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "api_tokens_roles_role",
+				Columns:    []*schema.Column{APITokensColumns[10]},
+				RefColumns: []*schema.Column{RolesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "api_tokens_organizations_api_tokens",
+				Columns:    []*schema.Column{APITokensColumns[11]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "apitoken_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{APITokensColumns[11]},
+			},
+			{
+				Name:    "apitoken_organization_id_name_key",
+				Unique:  true,
+				Columns: []*schema.Column{APITokensColumns[11], APITokensColumns[3]},
+			},
+		},
+	}
 	// AnnotationsGroupsColumns holds the columns for the "annotations_groups" table.
 	AnnotationsGroupsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -277,7 +330,7 @@ var (
 		{Name: "id", Type: field.TypeString},
 		{Name: "organization_id", Type: field.TypeString},
 		{Name: "type", Type: field.TypeEnum, Enums: []string{"CREATE", "UPDATE", "DELETE", "SWITCH", "PLAN_CHANGE", "INVITE", "RESEND", "REVOKE", "ACCEPT", "ROLE_CHANGE", "REMOVE", "LEAVE", "TRANSFER_OWNERSHIP"}},
-		{Name: "target_type", Type: field.TypeEnum, Enums: []string{"ORGANIZATION", "MEMBERSHIP", "INVITATION", "ROLE", "PROJECT", "CLUSTER", "LABELS_GROUP", "ANNOTATIONS_GROUP"}},
+		{Name: "target_type", Type: field.TypeEnum, Enums: []string{"ORGANIZATION", "MEMBERSHIP", "INVITATION", "ROLE", "PROJECT", "CLUSTER", "API_TOKEN", "LABELS_GROUP", "ANNOTATIONS_GROUP"}},
 		{Name: "target_id", Type: field.TypeString},
 		{Name: "target_name", Type: field.TypeString, Default: ""},
 		{Name: "change", Type: field.TypeJSON, Nullable: true},
@@ -560,6 +613,7 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		APITokensTable,
 		AnnotationsGroupsTable,
 		ClustersTable,
 		InvitationsTable,
@@ -578,6 +632,9 @@ var (
 )
 
 func init() {
+	APITokensTable.ForeignKeys[0].RefTable = UsersTable
+	APITokensTable.ForeignKeys[1].RefTable = RolesTable
+	APITokensTable.ForeignKeys[2].RefTable = OrganizationsTable
 	AnnotationsGroupsTable.ForeignKeys[0].RefTable = UsersTable
 	AnnotationsGroupsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	ClustersTable.ForeignKeys[0].RefTable = OrganizationsTable

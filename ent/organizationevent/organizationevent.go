@@ -145,6 +145,7 @@ const (
 	TargetTypeROLE              TargetType = "ROLE"
 	TargetTypePROJECT           TargetType = "PROJECT"
 	TargetTypeCLUSTER           TargetType = "CLUSTER"
+	TargetTypeAPI_TOKEN         TargetType = "API_TOKEN"
 	TargetTypeLABELS_GROUP      TargetType = "LABELS_GROUP"
 	TargetTypeANNOTATIONS_GROUP TargetType = "ANNOTATIONS_GROUP"
 )
@@ -156,7 +157,7 @@ func (tt TargetType) String() string {
 // TargetTypeValidator is a validator for the "target_type" field enum values. It is called by the builders before save.
 func TargetTypeValidator(tt TargetType) error {
 	switch tt {
-	case TargetTypeORGANIZATION, TargetTypeMEMBERSHIP, TargetTypeINVITATION, TargetTypeROLE, TargetTypePROJECT, TargetTypeCLUSTER, TargetTypeLABELS_GROUP, TargetTypeANNOTATIONS_GROUP:
+	case TargetTypeORGANIZATION, TargetTypeMEMBERSHIP, TargetTypeINVITATION, TargetTypeROLE, TargetTypePROJECT, TargetTypeCLUSTER, TargetTypeAPI_TOKEN, TargetTypeLABELS_GROUP, TargetTypeANNOTATIONS_GROUP:
 		return nil
 	default:
 		return fmt.Errorf("organizationevent: invalid enum value for target_type field: %q", tt)

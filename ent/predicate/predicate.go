@@ -6,6 +6,9 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// APIToken is the predicate function for apitoken builders.
+type APIToken func(*sql.Selector)
+
 // AnnotationsGroup is the predicate function for annotationsgroup builders.
 type AnnotationsGroup func(*sql.Selector)
 

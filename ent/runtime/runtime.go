@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/orgql/orgql/ent/annotationsgroup"
+	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/labelsgroup"
@@ -29,6 +30,56 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	apitokenMixin := schema.APIToken{}.Mixin()
+	apitoken.Policy = privacy.NewPolicies(apitokenMixin[2], schema.APIToken{})
+	apitoken.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := apitoken.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	apitokenMixinHooks3 := apitokenMixin[3].Hooks()
+	apitokenMixinHooks4 := apitokenMixin[4].Hooks()
+
+	apitoken.Hooks[1] = apitokenMixinHooks3[0]
+
+	apitoken.Hooks[2] = apitokenMixinHooks4[0]
+	apitokenMixinFields0 := apitokenMixin[0].Fields()
+	_ = apitokenMixinFields0
+	apitokenMixinFields1 := apitokenMixin[1].Fields()
+	_ = apitokenMixinFields1
+	apitokenMixinFields2 := apitokenMixin[2].Fields()
+	_ = apitokenMixinFields2
+	apitokenMixinFields3 := apitokenMixin[3].Fields()
+	_ = apitokenMixinFields3
+	apitokenFields := schema.APIToken{}.Fields()
+	_ = apitokenFields
+	// apitokenDescCreatedAt is the schema descriptor for created_at field.
+	apitokenDescCreatedAt := apitokenMixinFields1[0].Descriptor()
+	// apitoken.DefaultCreatedAt holds the default value on creation for the created_at field.
+	apitoken.DefaultCreatedAt = apitokenDescCreatedAt.Default.(func() time.Time)
+	// apitokenDescOrganizationID is the schema descriptor for organization_id field.
+	apitokenDescOrganizationID := apitokenMixinFields2[0].Descriptor()
+	// apitoken.OrganizationIDValidator is a validator for the "organization_id" field. It is called by the builders before save.
+	apitoken.OrganizationIDValidator = apitokenDescOrganizationID.Validators[0].(func(string) error)
+	// apitokenDescName is the schema descriptor for name field.
+	apitokenDescName := apitokenMixinFields3[0].Descriptor()
+	// apitoken.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	apitoken.NameValidator = apitokenDescName.Validators[0].(func(string) error)
+	// apitokenDescDescription is the schema descriptor for description field.
+	apitokenDescDescription := apitokenFields[0].Descriptor()
+	// apitoken.DefaultDescription holds the default value on creation for the description field.
+	apitoken.DefaultDescription = apitokenDescDescription.Default.(string)
+	// apitoken.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	apitoken.DescriptionValidator = apitokenDescDescription.Validators[0].(func(string) error)
+	// apitokenDescID is the schema descriptor for id field.
+	apitokenDescID := apitokenMixinFields0[0].Descriptor()
+	// apitoken.DefaultID holds the default value on creation for the id field.
+	apitoken.DefaultID = apitokenDescID.Default.(func() string)
+	// apitoken.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	apitoken.IDValidator = apitokenDescID.Validators[0].(func(string) error)
 	annotationsgroupMixin := schema.AnnotationsGroup{}.Mixin()
 	annotationsgroup.Policy = privacy.NewPolicies(annotationsgroupMixin[2], schema.AnnotationsGroup{})
 	annotationsgroup.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -74,6 +74,7 @@ func (Role) Edges() []ent.Edge {
 		edge.From("organization", Organization.Type).Ref("roles").Field("organization_id").Unique().Required().Immutable(),
 		edge.From("memberships", Membership.Type).Ref("role").Annotations(hidden()),
 		edge.From("invitations", Invitation.Type).Ref("role").Annotations(hidden()),
+		edge.From("api_tokens", APIToken.Type).Ref("role").Annotations(hidden()),
 		edge.To("project_permissions", RoleProjectPermission.Type).Annotations(hidden(), entsql.OnDelete(entsql.Cascade)),
 		edge.To("cluster_permissions", RoleClusterPermission.Type).Annotations(hidden(), entsql.OnDelete(entsql.Cascade)),
 	}

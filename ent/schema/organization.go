@@ -61,6 +61,9 @@ func (Organization) Edges() []ent.Edge {
 		edge.To("projects", Project.Type).
 			Comment("The organization's projects the caller's role gives access to.").
 			Annotations(cascade, entgql.RelayConnection()),
+		edge.To("api_tokens", APIToken.Type).
+			Comment("The organization's API tokens (their values are never shown again after creation).").
+			Annotations(cascade, entgql.RelayConnection()),
 		edge.To("clusters", Cluster.Type).
 			Comment("The organization's clusters.").
 			Annotations(cascade, entgql.RelayConnection()),

@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/internal/apitokens"
 	"github.com/orgql/orgql/internal/billing"
 	"github.com/orgql/orgql/internal/groups"
 	"github.com/orgql/orgql/internal/members"
@@ -42,6 +43,31 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	APIToken struct {
+		CreatedAt      func(childComplexity int) int
+		Creator        func(childComplexity int) int
+		Description    func(childComplexity int) int
+		ExpiresAt      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		LastUsedAt     func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Organization   func(childComplexity int) int
+		OrganizationID func(childComplexity int) int
+		Role           func(childComplexity int) int
+		TokenHint      func(childComplexity int) int
+	}
+
+	APITokenConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	APITokenEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Annotation struct {
 		Key   func(childComplexity int) int
 		Value func(childComplexity int) int
@@ -94,6 +120,11 @@ type ComplexityRoot struct {
 	ClusterEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CreateAPITokenPayload struct {
+		APIToken func(childComplexity int) int
+		Token    func(childComplexity int) int
 	}
 
 	EnvironmentPermission struct {
@@ -188,12 +219,14 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AcceptInvitation       func(childComplexity int, token string) int
 		ChangePlan             func(childComplexity int, organizationID string, plan billing.PlanCode) int
+		CreateAPIToken         func(childComplexity int, organizationID string, input apitokens.CreateInput) int
 		CreateAnnotationsGroup func(childComplexity int, organizationID string, input groups.AnnotationsGroupInput) int
 		CreateCluster          func(childComplexity int, organizationID string, input projects.CreateClusterInput) int
 		CreateCustomRole       func(childComplexity int, organizationID string, input roles.CustomRoleInput) int
 		CreateLabelsGroup      func(childComplexity int, organizationID string, input groups.LabelsGroupInput) int
 		CreateOrganization     func(childComplexity int, input orgs.CreateInput) int
 		CreateProject          func(childComplexity int, organizationID string, input projects.CreateProjectInput) int
+		DeleteAPIToken         func(childComplexity int, id string) int
 		DeleteAnnotationsGroup func(childComplexity int, id string) int
 		DeleteCluster          func(childComplexity int, id string) int
 		DeleteCustomRole       func(childComplexity int, id string) int
@@ -217,6 +250,7 @@ type ComplexityRoot struct {
 	}
 
 	Organization struct {
+		APITokens          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
 		AdminContactEmails func(childComplexity int) int
 		AnnotationsGroups  func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AnnotationsGroupOrder, where *ent.AnnotationsGroupWhereInput) int
 		Clusters           func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ClusterOrder, where *ent.ClusterWhereInput) int
@@ -380,6 +414,7 @@ type ComplexityRoot struct {
 	}
 
 	Viewer struct {
+		APIToken            func(childComplexity int) int
 		CurrentOrganization func(childComplexity int) int
 		ID                  func(childComplexity int) int
 		Organizations       func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
@@ -400,6 +435,105 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "APIToken.createdAt":
+		if e.ComplexityRoot.APIToken.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APIToken.CreatedAt(childComplexity), true
+	case "APIToken.creator":
+		if e.ComplexityRoot.APIToken.Creator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APIToken.Creator(childComplexity), true
+	case "APIToken.description":
+		if e.ComplexityRoot.APIToken.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APIToken.Description(childComplexity), true
+	case "APIToken.expiresAt":
+		if e.ComplexityRoot.APIToken.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APIToken.ExpiresAt(childComplexity), true
+	case "APIToken.id":
+		if e.ComplexityRoot.APIToken.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APIToken.ID(childComplexity), true
+	case "APIToken.lastUsedAt":
+		if e.ComplexityRoot.APIToken.LastUsedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APIToken.LastUsedAt(childComplexity), true
+	case "APIToken.name":
+		if e.ComplexityRoot.APIToken.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APIToken.Name(childComplexity), true
+	case "APIToken.organization":
+		if e.ComplexityRoot.APIToken.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APIToken.Organization(childComplexity), true
+	case "APIToken.organizationID":
+		if e.ComplexityRoot.APIToken.OrganizationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APIToken.OrganizationID(childComplexity), true
+	case "APIToken.role":
+		if e.ComplexityRoot.APIToken.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APIToken.Role(childComplexity), true
+	case "APIToken.tokenHint":
+		if e.ComplexityRoot.APIToken.TokenHint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APIToken.TokenHint(childComplexity), true
+
+	case "APITokenConnection.edges":
+		if e.ComplexityRoot.APITokenConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APITokenConnection.Edges(childComplexity), true
+	case "APITokenConnection.pageInfo":
+		if e.ComplexityRoot.APITokenConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APITokenConnection.PageInfo(childComplexity), true
+	case "APITokenConnection.totalCount":
+		if e.ComplexityRoot.APITokenConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APITokenConnection.TotalCount(childComplexity), true
+
+	case "APITokenEdge.cursor":
+		if e.ComplexityRoot.APITokenEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APITokenEdge.Cursor(childComplexity), true
+	case "APITokenEdge.node":
+		if e.ComplexityRoot.APITokenEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.APITokenEdge.Node(childComplexity), true
 
 	case "Annotation.key":
 		if e.ComplexityRoot.Annotation.Key == nil {
@@ -605,6 +739,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ClusterEdge.Node(childComplexity), true
+
+	case "CreateAPITokenPayload.apiToken":
+		if e.ComplexityRoot.CreateAPITokenPayload.APIToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateAPITokenPayload.APIToken(childComplexity), true
+	case "CreateAPITokenPayload.token":
+		if e.ComplexityRoot.CreateAPITokenPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateAPITokenPayload.Token(childComplexity), true
 
 	case "EnvironmentPermission.environmentType":
 		if e.ComplexityRoot.EnvironmentPermission.EnvironmentType == nil {
@@ -958,6 +1105,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangePlan(childComplexity, args["organizationID"].(string), args["plan"].(billing.PlanCode)), true
+	case "Mutation.createAPIToken":
+		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAPIToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAPIToken(childComplexity, args["organizationID"].(string), args["input"].(apitokens.CreateInput)), true
 	case "Mutation.createAnnotationsGroup":
 		if e.ComplexityRoot.Mutation.CreateAnnotationsGroup == nil {
 			break
@@ -1024,6 +1182,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateProject(childComplexity, args["organizationID"].(string), args["input"].(projects.CreateProjectInput)), true
+	case "Mutation.deleteAPIToken":
+		if e.ComplexityRoot.Mutation.DeleteAPIToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteAPIToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteAPIToken(childComplexity, args["id"].(string)), true
 	case "Mutation.deleteAnnotationsGroup":
 		if e.ComplexityRoot.Mutation.DeleteAnnotationsGroup == nil {
 			break
@@ -1245,6 +1414,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.UpdateProject(childComplexity, args["id"].(string), args["input"].(projects.UpdateProjectInput)), true
 
+	case "Organization.apiTokens":
+		if e.ComplexityRoot.Organization.APITokens == nil {
+			break
+		}
+
+		args, err := ec.field_Organization_apiTokens_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organization.APITokens(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.APITokenOrder), args["where"].(*ent.APITokenWhereInput)), true
 	case "Organization.adminContactEmails":
 		if e.ComplexityRoot.Organization.AdminContactEmails == nil {
 			break
@@ -1933,6 +2113,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserEdge.Node(childComplexity), true
 
+	case "Viewer.apiToken":
+		if e.ComplexityRoot.Viewer.APIToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.APIToken(childComplexity), true
 	case "Viewer.currentOrganization":
 		if e.ComplexityRoot.Viewer.CurrentOrganization == nil {
 			break
@@ -1972,6 +2158,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("APITokenOrder", ec.unmarshalInputAPITokenOrder),
+			graphql.NewInputUnmarshaler("APITokenWhereInput", ec.unmarshalInputAPITokenWhereInput),
 			graphql.NewInputUnmarshaler("AnnotationInput", ec.unmarshalInputAnnotationInput),
 			graphql.NewInputUnmarshaler("AnnotationsGroupInput", ec.unmarshalInputAnnotationsGroupInput),
 			graphql.NewInputUnmarshaler("AnnotationsGroupOrder", ec.unmarshalInputAnnotationsGroupOrder),
@@ -1979,6 +2167,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ClusterOrder", ec.unmarshalInputClusterOrder),
 			graphql.NewInputUnmarshaler("ClusterPermissionInput", ec.unmarshalInputClusterPermissionInput),
 			graphql.NewInputUnmarshaler("ClusterWhereInput", ec.unmarshalInputClusterWhereInput),
+			graphql.NewInputUnmarshaler("CreateAPITokenInput", ec.unmarshalInputCreateAPITokenInput),
 			graphql.NewInputUnmarshaler("CreateClusterInput", ec.unmarshalInputCreateClusterInput),
 			graphql.NewInputUnmarshaler("CreateOrganizationInput", ec.unmarshalInputCreateOrganizationInput),
 			graphql.NewInputUnmarshaler("CreateProjectInput", ec.unmarshalInputCreateProjectInput),
@@ -2140,8 +2329,401 @@ type Viewer {
   currentOrganization: Organization
 }
 `, BuiltIn: false},
+	{Name: "../apitokens.graphqls", Input: `# Organization API tokens: credentials for scripts and CI jobs, each acting in
+# its one organization with its one role.
+
+"An API token to create."
+input CreateAPITokenInput {
+  "1 to 255 characters, unique in the organization."
+  name: String!
+  "What the token is for, at most 1000 characters."
+  description: String
+  "The role the token acts with: a built-in role other than OWNER, or a custom role, and none with access the caller lacks."
+  roleID: ID!
+  "When the token stops working (in the future); omitted, it does not expire."
+  expiresAt: Time
+}
+
+"A new API token, and its value: shown this once, and never again."
+type CreateAPITokenPayload {
+  "The token."
+  apiToken: APIToken!
+  "The token's value (` + "`" + `oqt_...` + "`" + `), to send as ` + "`" + `Authorization: Token <value>` + "`" + `. orgql keeps only its hash: store it now."
+  token: String!
+}
+
+extend type Viewer {
+  "The API token calling, when the caller is one; null for a signed-in user."
+  apiToken: APIToken
+}
+
+extend type Mutation {
+  "Creates an API token (MANAGE_SETTINGS, by a signed-in user); the payload holds its value, shown only this once."
+  createAPIToken("The organization's ID." organizationID: ID!, "The token to create." input: CreateAPITokenInput!): CreateAPITokenPayload!
+  "Deletes an API token (MANAGE_SETTINGS): it stops working at once. Returns its ID."
+  deleteAPIToken("The token's ID." id: ID!): ID!
+}
+`, BuiltIn: false},
 	{Name: "../ent.graphqls", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
+"""
+An organization API token: a credential for scripts, acting only in its organization with its role. Use it as ` + "`" + `Authorization: Token <value>` + "`" + `.
+"""
+type APIToken implements Node {
+  """
+  The API token's ID, unique across all types.
+  """
+  id: ID!
+  """
+  When the API token was created.
+  """
+  createdAt: Time!
+  """
+  The ID of the organization the API token belongs to.
+  """
+  organizationID: ID!
+  """
+  The name, unique in its organization (names that differ only in case, width or look-alike letters count as the same).
+  """
+  name: String!
+  """
+  What the token is for, at most 1000 characters.
+  """
+  description: String!
+  """
+  The last four characters of the token's value, to tell tokens apart.
+  """
+  tokenHint: String!
+  """
+  When the token stops working; null for a token that does not expire.
+  """
+  expiresAt: Time
+  """
+  When the token was last used (at most a minute off); null if never.
+  """
+  lastUsedAt: Time
+  """
+  Who created it; null when they are no longer in the organization.
+  """
+  creator: User
+  """
+  The organization the API token belongs to.
+  """
+  organization: Organization!
+  """
+  The role the token acts with (see docs/permissions.md for how its creator's role bounds it).
+  """
+  role: Role!
+}
+"""
+A connection to a list of items.
+"""
+type APITokenConnection {
+  """
+  A list of edges.
+  """
+  edges: [APITokenEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type APITokenEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: APIToken
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for APIToken connections
+"""
+input APITokenOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order APITokens.
+  """
+  field: APITokenOrderField!
+}
+"""
+Properties by which APIToken connections can be ordered.
+"""
+enum APITokenOrderField {
+  """
+  Orders API token objects by ` + "`" + `createdAt` + "`" + `.
+  """
+  CREATED_AT
+  """
+  Orders API token objects by ` + "`" + `name` + "`" + `.
+  """
+  NAME
+  """
+  Orders API token objects by ` + "`" + `expiresAt` + "`" + `.
+  """
+  EXPIRES_AT
+  """
+  Orders API token objects by ` + "`" + `lastUsedAt` + "`" + `.
+  """
+  LAST_USED_AT
+}
+"""
+Filters API token objects: an object matches when it matches every field given.
+"""
+input APITokenWhereInput {
+  """
+  Matches the API token objects the given filter does not match.
+  """
+  not: APITokenWhereInput
+  """
+  Matches the API token objects every given filter matches.
+  """
+  and: [APITokenWhereInput!]
+  """
+  Matches the API token objects at least one given filter matches.
+  """
+  or: [APITokenWhereInput!]
+  """
+  Matches when the API token's ` + "`" + `id` + "`" + ` equals the value.
+  """
+  id: ID
+  """
+  Matches when the API token's ` + "`" + `id` + "`" + ` differs from the value.
+  """
+  idNEQ: ID
+  """
+  Matches when the API token's ` + "`" + `id` + "`" + ` is one of the values.
+  """
+  idIn: [ID!]
+  """
+  Matches when the API token's ` + "`" + `id` + "`" + ` is none of the values.
+  """
+  idNotIn: [ID!]
+  """
+  Matches when the API token's ` + "`" + `id` + "`" + ` is greater than (for times, after) the value.
+  """
+  idGT: ID
+  """
+  Matches when the API token's ` + "`" + `id` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  idGTE: ID
+  """
+  Matches when the API token's ` + "`" + `id` + "`" + ` is less than (for times, before) the value.
+  """
+  idLT: ID
+  """
+  Matches when the API token's ` + "`" + `id` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  idLTE: ID
+  """
+  Matches when the API token's ` + "`" + `id` + "`" + ` equals the value, ignoring case.
+  """
+  idEqualFold: ID
+  """
+  Matches when the API token's ` + "`" + `id` + "`" + ` contains the value, ignoring case.
+  """
+  idContainsFold: ID
+  """
+  Matches when the API token's ` + "`" + `createdAt` + "`" + ` equals the value.
+  """
+  createdAt: Time
+  """
+  Matches when the API token's ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches when the API token's ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches when the API token's ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches when the API token's ` + "`" + `createdAt` + "`" + ` is greater than (for times, after) the value.
+  """
+  createdAtGT: Time
+  """
+  Matches when the API token's ` + "`" + `createdAt` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  createdAtGTE: Time
+  """
+  Matches when the API token's ` + "`" + `createdAt` + "`" + ` is less than (for times, before) the value.
+  """
+  createdAtLT: Time
+  """
+  Matches when the API token's ` + "`" + `createdAt` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  createdAtLTE: Time
+  """
+  Matches when the API token's ` + "`" + `name` + "`" + ` equals the value.
+  """
+  name: String
+  """
+  Matches when the API token's ` + "`" + `name` + "`" + ` differs from the value.
+  """
+  nameNEQ: String
+  """
+  Matches when the API token's ` + "`" + `name` + "`" + ` is one of the values.
+  """
+  nameIn: [String!]
+  """
+  Matches when the API token's ` + "`" + `name` + "`" + ` is none of the values.
+  """
+  nameNotIn: [String!]
+  """
+  Matches when the API token's ` + "`" + `name` + "`" + ` is greater than (for times, after) the value.
+  """
+  nameGT: String
+  """
+  Matches when the API token's ` + "`" + `name` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  nameGTE: String
+  """
+  Matches when the API token's ` + "`" + `name` + "`" + ` is less than (for times, before) the value.
+  """
+  nameLT: String
+  """
+  Matches when the API token's ` + "`" + `name` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  nameLTE: String
+  """
+  Matches when the API token's ` + "`" + `name` + "`" + ` contains the value.
+  """
+  nameContains: String
+  """
+  Matches when the API token's ` + "`" + `name` + "`" + ` starts with the value.
+  """
+  nameHasPrefix: String
+  """
+  Matches when the API token's ` + "`" + `name` + "`" + ` ends with the value.
+  """
+  nameHasSuffix: String
+  """
+  Matches when the API token's ` + "`" + `name` + "`" + ` equals the value, ignoring case.
+  """
+  nameEqualFold: String
+  """
+  Matches when the API token's ` + "`" + `name` + "`" + ` contains the value, ignoring case.
+  """
+  nameContainsFold: String
+  """
+  Matches when the API token's ` + "`" + `expiresAt` + "`" + ` equals the value.
+  """
+  expiresAt: Time
+  """
+  Matches when the API token's ` + "`" + `expiresAt` + "`" + ` differs from the value.
+  """
+  expiresAtNEQ: Time
+  """
+  Matches when the API token's ` + "`" + `expiresAt` + "`" + ` is one of the values.
+  """
+  expiresAtIn: [Time!]
+  """
+  Matches when the API token's ` + "`" + `expiresAt` + "`" + ` is none of the values.
+  """
+  expiresAtNotIn: [Time!]
+  """
+  Matches when the API token's ` + "`" + `expiresAt` + "`" + ` is greater than (for times, after) the value.
+  """
+  expiresAtGT: Time
+  """
+  Matches when the API token's ` + "`" + `expiresAt` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  expiresAtGTE: Time
+  """
+  Matches when the API token's ` + "`" + `expiresAt` + "`" + ` is less than (for times, before) the value.
+  """
+  expiresAtLT: Time
+  """
+  Matches when the API token's ` + "`" + `expiresAt` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  expiresAtLTE: Time
+  """
+  Matches when the API token's ` + "`" + `expiresAt` + "`" + ` is not set.
+  """
+  expiresAtIsNil: Boolean
+  """
+  Matches when the API token's ` + "`" + `expiresAt` + "`" + ` is set.
+  """
+  expiresAtNotNil: Boolean
+  """
+  Matches when the API token's ` + "`" + `lastUsedAt` + "`" + ` equals the value.
+  """
+  lastUsedAt: Time
+  """
+  Matches when the API token's ` + "`" + `lastUsedAt` + "`" + ` differs from the value.
+  """
+  lastUsedAtNEQ: Time
+  """
+  Matches when the API token's ` + "`" + `lastUsedAt` + "`" + ` is one of the values.
+  """
+  lastUsedAtIn: [Time!]
+  """
+  Matches when the API token's ` + "`" + `lastUsedAt` + "`" + ` is none of the values.
+  """
+  lastUsedAtNotIn: [Time!]
+  """
+  Matches when the API token's ` + "`" + `lastUsedAt` + "`" + ` is greater than (for times, after) the value.
+  """
+  lastUsedAtGT: Time
+  """
+  Matches when the API token's ` + "`" + `lastUsedAt` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  lastUsedAtGTE: Time
+  """
+  Matches when the API token's ` + "`" + `lastUsedAt` + "`" + ` is less than (for times, before) the value.
+  """
+  lastUsedAtLT: Time
+  """
+  Matches when the API token's ` + "`" + `lastUsedAt` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  lastUsedAtLTE: Time
+  """
+  Matches when the API token's ` + "`" + `lastUsedAt` + "`" + ` is not set.
+  """
+  lastUsedAtIsNil: Boolean
+  """
+  Matches when the API token's ` + "`" + `lastUsedAt` + "`" + ` is set.
+  """
+  lastUsedAtNotNil: Boolean
+  """
+  Matches when the API token has ` + "`" + `creator` + "`" + `.
+  """
+  hasCreator: Boolean
+  """
+  Matches when at least one of the API token's ` + "`" + `creator` + "`" + ` matches every given filter.
+  """
+  hasCreatorWith: [UserWhereInput!]
+  """
+  Matches when the API token has ` + "`" + `organization` + "`" + `.
+  """
+  hasOrganization: Boolean
+  """
+  Matches when at least one of the API token's ` + "`" + `organization` + "`" + ` matches every given filter.
+  """
+  hasOrganizationWith: [OrganizationWhereInput!]
+  """
+  Matches when the API token has ` + "`" + `role` + "`" + `.
+  """
+  hasRole: Boolean
+  """
+  Matches when at least one of the API token's ` + "`" + `role` + "`" + ` matches every given filter.
+  """
+  hasRoleWith: [RoleWhereInput!]
+}
 """
 A named set of Kubernetes annotations, and the kinds of objects (deployments, services, ...) they are put on.
 """
@@ -2981,6 +3563,10 @@ enum EventTargetType @goModel(model: "github.com/orgql/orgql/ent/organizationeve
   A cluster.
   """
   CLUSTER
+  """
+  An API token.
+  """
+  API_TOKEN
   """
   A labels group.
   """
@@ -4053,6 +4639,40 @@ type Organization implements Node {
     where: ProjectWhereInput
   ): ProjectConnection!
   """
+  The organization's API tokens (their values are never shown again after creation).
+  """
+  apiTokens(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for APITokens returned from the connection.
+    """
+    orderBy: APITokenOrder
+
+    """
+    Filtering options for APITokens returned from the connection.
+    """
+    where: APITokenWhereInput
+  ): APITokenConnection!
+  """
   The organization's clusters.
   """
   clusters(
@@ -4910,6 +5530,14 @@ input OrganizationWhereInput {
   Matches when at least one of the organization's ` + "`" + `projects` + "`" + ` matches every given filter.
   """
   hasProjectsWith: [ProjectWhereInput!]
+  """
+  Matches when the organization has ` + "`" + `apiTokens` + "`" + `.
+  """
+  hasAPITokens: Boolean
+  """
+  Matches when at least one of the organization's ` + "`" + `apiTokens` + "`" + ` matches every given filter.
+  """
+  hasAPITokensWith: [APITokenWhereInput!]
   """
   Matches when the organization has ` + "`" + `clusters` + "`" + `.
   """
@@ -6652,6 +7280,56 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_APIToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_APIToken_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_APIToken_createdAt(ctx, field)
+	case "organizationID":
+		return ec.fieldContext_APIToken_organizationID(ctx, field)
+	case "name":
+		return ec.fieldContext_APIToken_name(ctx, field)
+	case "description":
+		return ec.fieldContext_APIToken_description(ctx, field)
+	case "tokenHint":
+		return ec.fieldContext_APIToken_tokenHint(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_APIToken_expiresAt(ctx, field)
+	case "lastUsedAt":
+		return ec.fieldContext_APIToken_lastUsedAt(ctx, field)
+	case "creator":
+		return ec.fieldContext_APIToken_creator(ctx, field)
+	case "organization":
+		return ec.fieldContext_APIToken_organization(ctx, field)
+	case "role":
+		return ec.fieldContext_APIToken_role(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type APIToken", field.Name)
+}
+
+func (ec *executionContext) childFields_APITokenConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_APITokenConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_APITokenConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_APITokenConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type APITokenConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_APITokenEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_APITokenEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_APITokenEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type APITokenEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Annotation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "key":
@@ -6758,6 +7436,16 @@ func (ec *executionContext) childFields_ClusterEdge(ctx context.Context, field g
 		return ec.fieldContext_ClusterEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ClusterEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateAPITokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "apiToken":
+		return ec.fieldContext_CreateAPITokenPayload_apiToken(ctx, field)
+	case "token":
+		return ec.fieldContext_CreateAPITokenPayload_token(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateAPITokenPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_EnvironmentPermission(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6962,6 +7650,8 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_members(ctx, field)
 	case "projects":
 		return ec.fieldContext_Organization_projects(ctx, field)
+	case "apiTokens":
+		return ec.fieldContext_Organization_apiTokens(ctx, field)
 	case "clusters":
 		return ec.fieldContext_Organization_clusters(ctx, field)
 	case "labelsGroups":
@@ -7232,6 +7922,8 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_organizations(ctx, field)
 	case "currentOrganization":
 		return ec.fieldContext_Viewer_currentOrganization(ctx, field)
+	case "apiToken":
+		return ec.fieldContext_Viewer_apiToken(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }

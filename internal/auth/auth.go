@@ -11,11 +11,16 @@ import (
 	"strings"
 	"time"
 
+	"entgo.io/ent/dialect/sql"
+
 	"github.com/orgql/orgql/ent"
+	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/membership"
+	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/ent/session"
 	"github.com/orgql/orgql/ent/user"
 	"github.com/orgql/orgql/internal/apperr"
+	"github.com/orgql/orgql/internal/rbac"
 	"github.com/orgql/orgql/internal/tenancy"
 	"github.com/orgql/orgql/internal/token"
 	"github.com/orgql/orgql/internal/viewer"
@@ -127,9 +132,91 @@ func (a *Authenticator) Authenticate(ctx context.Context, authorization string) 
 	switch {
 	case strings.EqualFold(scheme, "Bearer"):
 		return a.authenticateSession(ctx, cred)
+	case strings.EqualFold(scheme, "Token"):
+		return a.authenticateAPIToken(ctx, cred)
 	default:
 		return nil, ErrBadCredentials
 	}
+}
+
+// tokenRow is an API token as authentication reads it, in one statement:
+// the token, its role, and its creator's role in the organization if the
+// creator is still a member.
+type tokenRow struct {
+	ID              string     `sql:"id"`
+	OrganizationID  string     `sql:"organization_id"`
+	Name            string     `sql:"name"`
+	RoleID          string     `sql:"role_id"`
+	RoleKind        string     `sql:"role_kind"`
+	CreatorID       *string    `sql:"creator_id"`
+	CreatorRoleID   *string    `sql:"creator_role_id"`
+	CreatorRoleKind *string    `sql:"creator_role_kind"`
+	ExpiresAt       *time.Time `sql:"expires_at"`
+	LastUsedAt      *time.Time `sql:"last_used_at"`
+}
+
+// authenticateAPIToken resolves an API token into its caller. The token
+// acts with its role, bounded by its creator's: while the creator is a
+// member whose role could not grant the token's, the token acts with the
+// creator's role instead; a creator who left leaves the token its own role
+// (docs/permissions.md).
+func (a *Authenticator) authenticateAPIToken(ctx context.Context, tok string) (*viewer.Caller, error) {
+	if token.Check(token.APIToken, tok) != nil {
+		return nil, ErrBadCredentials
+	}
+	sys := tenancy.AsSystem(ctx, tenancy.Authenticate)
+	var rows []tokenRow
+	err := a.Client.APIToken.Query().
+		Where(apitoken.TokenHash(token.Hash(tok))).
+		Modify(func(s *sql.Selector) {
+			r := sql.Table(role.Table).As("token_role")
+			m := sql.Table(membership.Table).As("creator_membership")
+			cr := sql.Table(role.Table).As("creator_role")
+			s.Join(r).On(s.C(apitoken.FieldRoleID), r.C(role.FieldID)).
+				LeftJoin(m).OnP(sql.And(
+					sql.ColumnsEQ(m.C(membership.FieldUserID), s.C(apitoken.FieldCreatorID)),
+					sql.ColumnsEQ(m.C(membership.FieldOrganizationID), s.C(apitoken.FieldOrganizationID)))).
+				LeftJoin(cr).On(m.C(membership.FieldRoleID), cr.C(role.FieldID))
+			s.Select(
+				s.C(apitoken.FieldID), s.C(apitoken.FieldOrganizationID), s.C(apitoken.FieldName), s.C(apitoken.FieldRoleID),
+				sql.As(r.C(role.FieldKind), "role_kind"), s.C(apitoken.FieldCreatorID),
+				sql.As(cr.C(role.FieldID), "creator_role_id"), sql.As(cr.C(role.FieldKind), "creator_role_kind"),
+				s.C(apitoken.FieldExpiresAt), s.C(apitoken.FieldLastUsedAt),
+			)
+		}).
+		Scan(sys, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("authenticate: %w", err)
+	}
+	if len(rows) != 1 {
+		return nil, ErrBadCredentials
+	}
+	t := rows[0]
+	now := time.Now()
+	if t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) {
+		return nil, ErrBadCredentials
+	}
+	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= activityInterval {
+		err := a.Client.APIToken.Update().
+			Where(apitoken.ID(t.ID), apitoken.Or(apitoken.LastUsedAtIsNil(), apitoken.LastUsedAtLT(now.Add(-activityInterval)))).
+			SetLastUsedAt(now).
+			Exec(sys)
+		if err != nil {
+			return nil, fmt.Errorf("record token use: %w", err)
+		}
+	}
+	roleID, kind := t.RoleID, rbac.Kind(t.RoleKind)
+	if t.CreatorRoleKind != nil {
+		creator := rbac.Kind(*t.CreatorRoleKind)
+		if creator != kind && !rbac.CanGrant(creator, kind) {
+			roleID, kind = *t.CreatorRoleID, creator
+		}
+	}
+	c := viewer.Token{ID: t.ID, OrganizationID: t.OrganizationID, RoleID: roleID, RoleKind: kind}
+	if t.CreatorID != nil {
+		c.CreatorID = *t.CreatorID
+	}
+	return viewer.NewAPIToken(c, t.Name), nil
 }
 
 func (a *Authenticator) authenticateSession(ctx context.Context, tok string) (*viewer.Caller, error) {

@@ -21,6 +21,7 @@ const (
 	Cluster           = "cls"
 	OrganizationEvent = "evt"
 	RolePermission    = "rpm"
+	APIToken          = "tok"
 	LabelsGroup       = "lbg"
 	AnnotationsGroup  = "ang"
 )

@@ -10,6 +10,7 @@ import (
 
 	"github.com/orgql/orgql/graph/generated"
 	"github.com/orgql/orgql/internal/id"
+	"github.com/orgql/orgql/internal/rbac"
 	"github.com/orgql/orgql/internal/testkit"
 )
 
@@ -36,7 +37,11 @@ func TestAnotherOrganizationsIDAnswersLikeARandomOne(t *testing.T) {
 		ownerBefore := readAsOwner(t, victim)
 		rowsBefore := organizationRows(t, e, victim.Org.ID)
 
+		// The attacker is the owner of their organization, then an API token
+		// of it: a caller with no user, whose rules read its organization only.
 		report := walk(t, attacker.Owner, victim, attacker.Own, requests)
+		token, _ := attacker.Owner.CreateAPIToken(t, attacker.Org, e.RoleID(t, attacker.Org, rbac.Admin))
+		walk(t, token, victim, attacker.Own, requests).log(t)
 
 		rowsAfter := organizationRows(t, e, victim.Org.ID)
 		for _, typ := range sortedKeys(rowsBefore) {

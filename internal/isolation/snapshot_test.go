@@ -3,75 +3,93 @@ package isolation_test
 import (
 	"encoding/json"
 	"sort"
+	"strings"
 	"testing"
 
-	"github.com/orgql/orgql/ent/annotationsgroup"
-	"github.com/orgql/orgql/ent/cluster"
-	"github.com/orgql/orgql/ent/invitation"
-	"github.com/orgql/orgql/ent/labelsgroup"
-	"github.com/orgql/orgql/ent/membership"
-	"github.com/orgql/orgql/ent/organization"
-	"github.com/orgql/orgql/ent/organizationevent"
-	"github.com/orgql/orgql/ent/project"
-	"github.com/orgql/orgql/ent/role"
-	"github.com/orgql/orgql/ent/roleclusterpermission"
-	"github.com/orgql/orgql/ent/roleprojectpermission"
-	"github.com/orgql/orgql/ent/user"
+	"github.com/orgql/orgql/ent"
+	"github.com/orgql/orgql/ent/migrate"
 	"github.com/orgql/orgql/internal/testkit"
 )
 
-// organizationRows reads every row of organization orgID, and its members'
-// users, as JSON by type (ent's JSON leaves out sensitive fields such as
-// token hashes). It is both where the walk gets the victim's IDs and the
+// organizationRows reads every row of organization orgID, of every
+// organization-owned table (found from the generated metadata, so a new
+// type is covered without editing this), and its members' users, as JSON
+// objects by type. It is both where the walk gets the victim's IDs and the
 // proof, taken again after the walk, that nothing of the victim changed.
 func organizationRows(t *testing.T, e *testkit.Env, orgID string) map[string][]json.RawMessage {
 	t.Helper()
-	ctx, c := systemCtx(), e.DB.Client
 	out := map[string][]json.RawMessage{}
-	add := func(typ string, rows any, err error) {
+	read := func(typ, query string) {
 		t.Helper()
+		rows, err := e.DB.SQL.Query(query, orgID)
 		if err != nil {
 			t.Fatalf("read %s rows: %v", typ, err)
 		}
-		b, err := json.Marshal(rows)
-		if err != nil {
-			t.Fatal(err)
-		}
+		defer rows.Close()
+		cols, _ := rows.Columns()
 		var list []json.RawMessage
-		if err := json.Unmarshal(b, &list); err != nil {
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			row := map[string]any{}
+			for i, c := range cols {
+				if b, ok := vals[i].([]byte); ok {
+					vals[i] = string(b)
+				}
+				row[c] = vals[i]
+			}
+			b, err := json.Marshal(row)
+			if err != nil {
+				t.Fatal(err)
+			}
+			list = append(list, b)
+		}
+		if err := rows.Err(); err != nil {
 			t.Fatal(err)
 		}
 		sort.Slice(list, func(i, j int) bool { return string(list[i]) < string(list[j]) })
 		out[typ] = list
 	}
-	orgs, err := c.Organization.Query().Where(organization.ID(orgID)).All(ctx)
-	add("Organization", orgs, err)
-	users, err := c.User.Query().Where(user.HasMembershipsWith(membership.OrganizationID(orgID))).All(ctx)
-	add("User", users, err)
-	members, err := c.Membership.Query().Where(membership.OrganizationID(orgID)).All(ctx)
-	add("Membership", members, err)
-	roles, err := c.Role.Query().Where(role.OrganizationID(orgID)).All(ctx)
-	add("Role", roles, err)
-	invitations, err := c.Invitation.Query().Where(invitation.OrganizationID(orgID)).All(ctx)
-	add("Invitation", invitations, err)
-	projects, err := c.Project.Query().Where(project.OrganizationID(orgID)).All(ctx)
-	add("Project", projects, err)
-	// With the labels groups each uses, and the clusters each labels group has:
-	// a link to or from another organization's row shows in both.
-	clusters, err := c.Cluster.Query().Where(cluster.OrganizationID(orgID)).WithLabelsGroups().All(ctx)
-	add("Cluster", clusters, err)
-	labelsGroups, err := c.LabelsGroup.Query().Where(labelsgroup.OrganizationID(orgID)).WithClusters().All(ctx)
-	add("LabelsGroup", labelsGroups, err)
-	annotationsGroups, err := c.AnnotationsGroup.Query().Where(annotationsgroup.OrganizationID(orgID)).All(ctx)
-	add("AnnotationsGroup", annotationsGroups, err)
-	events, err := c.OrganizationEvent.Query().Where(organizationevent.OrganizationID(orgID)).All(ctx)
-	add("OrganizationEvent", events, err)
-	projectPermissions, err := c.RoleProjectPermission.Query().Where(roleprojectpermission.OrganizationID(orgID)).All(ctx)
-	add("RoleProjectPermission", projectPermissions, err)
-	clusterPermissions, err := c.RoleClusterPermission.Query().Where(roleclusterpermission.OrganizationID(orgID)).All(ctx)
-	add("RoleClusterPermission", clusterPermissions, err)
+	param := "?"
+	if e.Backend == testkit.Postgres {
+		param = "$1"
+	}
+	read("Organization", "SELECT * FROM organizations WHERE id = "+param)
+	read("User", "SELECT * FROM users WHERE id IN (SELECT user_id FROM memberships WHERE organization_id = "+param+")")
+	for typ, fields := range ent.Fields {
+		for _, f := range fields {
+			if f.Name == "organization_id" {
+				read(typ, "SELECT * FROM "+ent.Tables[typ]+" WHERE organization_id = "+param)
+			}
+		}
+	}
+	// The join tables of many-to-many edges (two-column keys) have no
+	// organization_id: their rows that link a row of the organization.
+	param = "?1"
+	if e.Backend == testkit.Postgres {
+		param = "$1"
+	}
+	for _, tbl := range migrate.Tables {
+		if len(tbl.PrimaryKey) != 2 {
+			continue
+		}
+		var linked []string
+		for _, fk := range tbl.ForeignKeys {
+			linked = append(linked, fk.Columns[0].Name+" IN (SELECT id FROM "+fk.RefTable.Name+" WHERE organization_id = "+param+")")
+		}
+		read(linksPrefix+tbl.Name, "SELECT * FROM "+tbl.Name+" WHERE "+strings.Join(linked, " OR "))
+	}
 	return out
 }
+
+// linksPrefix starts organizationRows' keys of join-table rows, which have no ID.
+const linksPrefix = "links in "
 
 // ownerView is the organization as its owner reads it through the API.
 // Activity times are left out: the owner's own requests move them.

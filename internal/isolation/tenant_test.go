@@ -2,6 +2,7 @@ package isolation_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/orgql/orgql/ent/membership"
@@ -75,6 +76,7 @@ func newTenant(t *testing.T, e *testkit.Env, owner, member string) *tenant {
 		}`,
 		map[string]any{"org": tn.Org.ID, "email": email, "role": tn.Own["Role"]}),
 		func() string { return fx.invitation(email, tn.Own["Role"], userID(t, e, tn.Owner)) })
+	_, tn.Own["APIToken"] = tn.Owner.CreateAPIToken(t, tn.Org, e.RoleID(t, tn.Org, rbac.Viewer))
 	fx.ensureEvent()
 
 	tn.Own["Organization"] = tn.Org.ID
@@ -106,6 +108,9 @@ func organizationIDs(t *testing.T, e *testkit.Env, orgID string) map[string][]st
 	rows := organizationRows(t, e, orgID)
 	out := map[string][]string{}
 	for typ, list := range rows {
+		if strings.HasPrefix(typ, linksPrefix) {
+			continue
+		}
 		for _, row := range list {
 			var r struct{ ID string }
 			if err := json.Unmarshal(row, &r); err != nil || r.ID == "" {
@@ -114,7 +119,7 @@ func organizationIDs(t *testing.T, e *testkit.Env, orgID string) map[string][]st
 			out[typ] = append(out[typ], r.ID)
 		}
 	}
-	for _, typ := range []string{"Organization", "User", "Membership", "Role", "Invitation", "Project", "Cluster", "OrganizationEvent",
+	for _, typ := range []string{"Organization", "User", "Membership", "Role", "Invitation", "Project", "Cluster", "OrganizationEvent", "APIToken",
 		"LabelsGroup", "AnnotationsGroup"} {
 		if len(out[typ]) == 0 {
 			t.Fatalf("organization %s has no %s: the setup is incomplete", orgID, typ)

@@ -46,6 +46,9 @@ func (s *Service) Invite(ctx context.Context, orgID string, in InviteInput) (*en
 	if err := s.checkInvitable(ctx, client, org, email, "", true); err != nil {
 		return nil, err
 	}
+	if inviterID(c) == "" {
+		return nil, apperr.Forbidden("this API token's creator is gone: it cannot invite anyone")
+	}
 	tok := token.New(token.Invitation)
 	inv, err := client.Invitation.Create().
 		SetOrganizationID(orgID).

@@ -81,6 +81,7 @@ func fill(t *testing.T, e *testkit.Env, owner *testkit.Client, org testkit.Org) 
 	if err != nil {
 		t.Fatal(err)
 	}
+	owner.CreateAPIToken(t, org, viewerRole.ID)
 	if err := c.Invitation.Create().SetOrganizationID(org.ID).SetEmail("new@acme.dev").SetRoleID(viewerRole.ID).
 		SetInviterID(dbUser(t, e, owner).ID).SetTokenHash(id.New("hash")).SetExpiresAt(time.Now().Add(time.Hour)).Exec(sys); err != nil {
 		t.Fatal(err)

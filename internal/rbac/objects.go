@@ -29,6 +29,7 @@ var Objects = map[string]Object{
 	"Project":               {Read: ReadOrganization, PerProject: true, Write: CreateProjects},
 	"Cluster":               {Read: ReadOrganization, Write: ManageClusters},
 	"OrganizationEvent":     {Read: ReadAuditLog},
+	"APIToken":              {Read: ReadOrganization, Write: ManageSettings},
 	"LabelsGroup":           {Read: ReadOrganization, Write: ManageSettings},
 	"AnnotationsGroup":      {Read: ReadOrganization, Write: ManageSettings},
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/orgql/orgql/ent"
+	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organizationevent"
@@ -105,6 +106,13 @@ func (s *Service) DeleteCustom(ctx context.Context, id string) (string, error) {
 	}
 	if held {
 		return "", apperr.Conflict("members hold the role %q: give them another role first", r.Name)
+	}
+	held, err = client.APIToken.Query().Where(apitoken.RoleID(id)).Exist(tenancy.AsSystem(ctx, tenancy.Policy))
+	if err != nil {
+		return "", fmt.Errorf("find API tokens holding the role: %w", err)
+	}
+	if held {
+		return "", apperr.Conflict("API tokens hold the role %q: delete them first", r.Name)
 	}
 	// A pending invitation holds its role even once expired: it can be resent.
 	held, err = client.Invitation.Query().Where(invitation.RoleID(id), invitation.StatusEQ(invitation.StatusPENDING)).Exist(ctx)

@@ -10,9 +10,9 @@ package schemadoc
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
-	"unicode"
 
 	"entgo.io/ent/entc/gen"
 	entschema "entgo.io/ent/schema"
@@ -51,17 +51,22 @@ func Hook(g *gen.Graph, s *ast.Schema) error {
 	return nil
 }
 
-// noun is how descriptions name a row of type t: "organization event".
+// noun is how descriptions name a row of type t: "organization event",
+// "API token" (acronyms keep their case).
 func noun(t *gen.Type) string {
-	var b strings.Builder
-	for i, r := range t.Name {
-		if unicode.IsUpper(r) && i > 0 {
-			b.WriteByte(' ')
+	words := strings.Fields(wordBreaks.ReplaceAllString(acronymBreaks.ReplaceAllString(t.Name, "$1 $2"), "$1 $2"))
+	for i, w := range words {
+		if strings.ToUpper(w) != w || len(w) == 1 {
+			words[i] = strings.ToLower(w)
 		}
-		b.WriteRune(unicode.ToLower(r))
 	}
-	return b.String()
+	return strings.Join(words, " ")
 }
+
+var (
+	acronymBreaks = regexp.MustCompile(`([A-Z]+)([A-Z][a-z])`)
+	wordBreaks    = regexp.MustCompile(`([a-z0-9])([A-Z])`)
+)
 
 func describeEntity(t *gen.Type, def *ast.Definition, fail func(string, ...any)) {
 	n := noun(t)

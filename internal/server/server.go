@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/orgql/orgql/graph"
+	"github.com/orgql/orgql/internal/apitokens"
 	"github.com/orgql/orgql/internal/auth"
 	"github.com/orgql/orgql/internal/billing"
 	"github.com/orgql/orgql/internal/config"
@@ -63,12 +64,13 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 	projectService := &projects.Service{Client: db.Client, Plans: opts.Plans}
 	roleService := &roles.Service{Client: db.Client}
 	s.Resolver = &graph.Resolver{
-		Client:   db.Client,
-		Plans:    opts.Plans,
-		Orgs:     &orgs.Service{Client: db.Client, Plans: opts.Plans, Projects: projectService, Roles: roleService},
-		Members:  &members.Service{Client: db.Client, Plans: opts.Plans, Mailer: opts.Mailer, InvitationTTL: cfg.InvitationTTL, LinkTemplate: cfg.InvitationLink()},
-		Roles:    roleService,
-		Projects: projectService,
+		Client:    db.Client,
+		Plans:     opts.Plans,
+		Orgs:      &orgs.Service{Client: db.Client, Plans: opts.Plans, Projects: projectService, Roles: roleService},
+		Members:   &members.Service{Client: db.Client, Plans: opts.Plans, Mailer: opts.Mailer, InvitationTTL: cfg.InvitationTTL, LinkTemplate: cfg.InvitationLink()},
+		Roles:     roleService,
+		Projects:  projectService,
+		APITokens: &apitokens.Service{Client: db.Client},
 	}
 	gql := newGraphQLHandler(cfg, s.Resolver, opts.Logger, opts.AroundFields)
 

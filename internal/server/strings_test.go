@@ -103,6 +103,7 @@ func TestNULInAnyStringIsBadUserInput(t *testing.T) {
 		alice.Do(t, `mutation($org: ID!) { createCustomRole(organizationID: $org, input: {name: "Ops"}) { id } }`, map[string]any{"org": org.ID}).OK(t, &role)
 		invitation, token := alice.Invite(t, org, "guest@acme.dev", viewerRole)
 		cursor := orgCursors(t, alice, "")[0]
+		_, apiToken := alice.CreateAPIToken(t, org, viewerRole)
 		var groups struct {
 			CreateLabelsGroup, CreateAnnotationsGroup struct{ ID string }
 		}
@@ -171,6 +172,11 @@ func TestNULInAnyStringIsBadUserInput(t *testing.T) {
 			{"Mutation.updateCluster", `mutation($id: ID!, $input: UpdateClusterInput!) { updateCluster(id: $id, input: $input) { id } }`,
 				map[string]any{"id": cluster, "input": map[string]any{"name": "production", "description": "Live", "region": "eu-west-1", "labelsGroupIDs": []any{labelsGroup}}}},
 			{"Mutation.deleteCluster", `mutation($id: ID!) { deleteCluster(id: $id) }`, map[string]any{"id": cluster}},
+			{"Organization.apiTokens", `query($id: ID!, $where: APITokenWhereInput, $after: Cursor, $before: Cursor) { organization(id: $id) { apiTokens(where: $where, after: $after, before: $before) { totalCount } } }`,
+				map[string]any{"id": org.ID, "where": map[string]any{"nameContains": "ci"}, "after": cursor, "before": cursor}},
+			{"Mutation.createAPIToken", `mutation($organizationID: ID!, $input: CreateAPITokenInput!) { createAPIToken(organizationID: $organizationID, input: $input) { token } }`,
+				map[string]any{"organizationID": org.ID, "input": map[string]any{"name": "ci", "description": "Deploys", "roleID": viewerRole}}},
+			{"Mutation.deleteAPIToken", `mutation($id: ID!) { deleteAPIToken(id: $id) }`, map[string]any{"id": apiToken}},
 			// Labels and annotations groups.
 			{"Organization.labelsGroups", `query($id: ID!, $where: LabelsGroupWhereInput, $after: Cursor) { organization(id: $id) { labelsGroups(where: $where, after: $after) { totalCount } } }`,
 				map[string]any{"id": org.ID, "where": map[string]any{"nameContains": "l", "hasClustersWith": []any{map[string]any{"name": "prod"}}}, "after": cursor}},

@@ -114,3 +114,24 @@ func Unique(prefix string) string {
 	_, _ = rand.Read(b)
 	return prefix + " " + hex.EncodeToString(b)
 }
+
+// APIToken returns a client authenticating with the API token value tok.
+func (e *Env) APIToken(tok string) *Client {
+	return &Client{env: e, Login: "token", Header: http.Header{"Authorization": {"Token " + tok}}}
+}
+
+// CreateAPIToken creates an API token in org with role roleID through
+// createAPIToken, as c, and returns a client using it and its ID.
+func (c *Client) CreateAPIToken(t testing.TB, org Org, roleID string) (*Client, string) {
+	t.Helper()
+	var out struct {
+		CreateAPIToken struct {
+			APIToken struct{ ID string }
+			Token    string
+		}
+	}
+	c.Do(t, `mutation($org: ID!, $name: String!, $role: ID!) {
+		createAPIToken(organizationID: $org, input: {name: $name, roleID: $role}) { apiToken { id } token }
+	}`, map[string]any{"org": org.ID, "name": Unique("token"), "role": roleID}).OK(t, &out)
+	return c.env.APIToken(out.CreateAPIToken.Token), out.CreateAPIToken.APIToken.ID
+}
