@@ -14,6 +14,9 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
+	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/gittoken"
+	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
@@ -86,6 +89,9 @@ func checkColumn(t, c string) error {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			apitoken.Table:              apitoken.ValidColumn,
 			cluster.Table:               cluster.ValidColumn,
+			containerregistry.Table:     containerregistry.ValidColumn,
+			gittoken.Table:              gittoken.ValidColumn,
+			helmrepository.Table:        helmrepository.ValidColumn,
 			invitation.Table:            invitation.ValidColumn,
 			membership.Table:            membership.ValidColumn,
 			organization.Table:          organization.ValidColumn,

@@ -5,6 +5,9 @@ package ent
 import (
 	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
+	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/gittoken"
+	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
@@ -58,6 +61,50 @@ var Fields = map[string][]FieldInfo{
 		{Name: "region", GraphQL: "region", Sensitive: false, Audited: true},
 		{Name: "kubernetes_mode", GraphQL: "kubernetesMode", Sensitive: false, Audited: true},
 		{Name: "production", GraphQL: "production", Sensitive: false, Audited: true},
+	},
+	TypeContainerRegistry: {
+		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
+		{Name: "updated_at", GraphQL: "updatedAt", Sensitive: false, Audited: false},
+		{Name: "organization_id", GraphQL: "organizationID", Sensitive: false, Audited: false},
+		{Name: "name", GraphQL: "name", Sensitive: false, Audited: true},
+		{Name: "name_key", GraphQL: "nameKey", Sensitive: false, Audited: false},
+		{Name: "creator_id", GraphQL: "creatorID", Sensitive: false, Audited: false},
+		{Name: "secrets", GraphQL: "secrets", Sensitive: true, Audited: false},
+		{Name: "secrets_version", GraphQL: "secretsVersion", Sensitive: false, Audited: false},
+		{Name: "kind", GraphQL: "kind", Sensitive: false, Audited: true},
+		{Name: "description", GraphQL: "description", Sensitive: false, Audited: true},
+		{Name: "url", GraphQL: "url", Sensitive: false, Audited: true},
+		{Name: "config", GraphQL: "config", Sensitive: false, Audited: true},
+	},
+	TypeGitToken: {
+		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
+		{Name: "updated_at", GraphQL: "updatedAt", Sensitive: false, Audited: false},
+		{Name: "organization_id", GraphQL: "organizationID", Sensitive: false, Audited: false},
+		{Name: "name", GraphQL: "name", Sensitive: false, Audited: true},
+		{Name: "name_key", GraphQL: "nameKey", Sensitive: false, Audited: false},
+		{Name: "creator_id", GraphQL: "creatorID", Sensitive: false, Audited: false},
+		{Name: "secrets", GraphQL: "secrets", Sensitive: true, Audited: false},
+		{Name: "secrets_version", GraphQL: "secretsVersion", Sensitive: false, Audited: false},
+		{Name: "provider", GraphQL: "provider", Sensitive: false, Audited: true},
+		{Name: "description", GraphQL: "description", Sensitive: false, Audited: true},
+		{Name: "workspace", GraphQL: "workspace", Sensitive: false, Audited: true},
+		{Name: "api_url", GraphQL: "apiURL", Sensitive: false, Audited: true},
+		{Name: "expires_at", GraphQL: "expiresAt", Sensitive: false, Audited: true},
+	},
+	TypeHelmRepository: {
+		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
+		{Name: "updated_at", GraphQL: "updatedAt", Sensitive: false, Audited: false},
+		{Name: "organization_id", GraphQL: "organizationID", Sensitive: false, Audited: false},
+		{Name: "name", GraphQL: "name", Sensitive: false, Audited: true},
+		{Name: "name_key", GraphQL: "nameKey", Sensitive: false, Audited: false},
+		{Name: "creator_id", GraphQL: "creatorID", Sensitive: false, Audited: false},
+		{Name: "secrets", GraphQL: "secrets", Sensitive: true, Audited: false},
+		{Name: "secrets_version", GraphQL: "secretsVersion", Sensitive: false, Audited: false},
+		{Name: "kind", GraphQL: "kind", Sensitive: false, Audited: true},
+		{Name: "description", GraphQL: "description", Sensitive: false, Audited: true},
+		{Name: "url", GraphQL: "url", Sensitive: false, Audited: true},
+		{Name: "skip_tls_verification", GraphQL: "skipTLSVerification", Sensitive: false, Audited: true},
+		{Name: "config", GraphQL: "config", Sensitive: false, Audited: true},
 	},
 	TypeInvitation: {
 		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
@@ -164,6 +211,9 @@ var Fields = map[string][]FieldInfo{
 var NodeTables = map[string]string{
 	"tok": apitoken.Table,
 	"cls": cluster.Table,
+	"crg": containerregistry.Table,
+	"gtk": gittoken.Table,
+	"hlm": helmrepository.Table,
 	"inv": invitation.Table,
 	"mem": membership.Table,
 	"org": organization.Table,
@@ -177,6 +227,9 @@ var NodeTables = map[string]string{
 var Tables = map[string]string{
 	TypeAPIToken:              apitoken.Table,
 	TypeCluster:               cluster.Table,
+	TypeContainerRegistry:     containerregistry.Table,
+	TypeGitToken:              gittoken.Table,
+	TypeHelmRepository:        helmrepository.Table,
 	TypeInvitation:            invitation.Table,
 	TypeMembership:            membership.Table,
 	TypeOrganization:          organization.Table,
@@ -187,4 +240,12 @@ var Tables = map[string]string{
 	TypeRoleProjectPermission: roleprojectpermission.Table,
 	TypeSession:               session.Table,
 	TypeUser:                  user.Table,
+}
+
+// SealedTypes lists the types whose rows keep sealed secrets (the Sealed
+// mixin: a secrets map of envelopes and its secrets_version).
+var SealedTypes = []string{
+	TypeContainerRegistry,
+	TypeGitToken,
+	TypeHelmRepository,
 }

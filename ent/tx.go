@@ -18,6 +18,12 @@ type Tx struct {
 	APIToken *APITokenClient
 	// Cluster is the client for interacting with the Cluster builders.
 	Cluster *ClusterClient
+	// ContainerRegistry is the client for interacting with the ContainerRegistry builders.
+	ContainerRegistry *ContainerRegistryClient
+	// GitToken is the client for interacting with the GitToken builders.
+	GitToken *GitTokenClient
+	// HelmRepository is the client for interacting with the HelmRepository builders.
+	HelmRepository *HelmRepositoryClient
 	// Invitation is the client for interacting with the Invitation builders.
 	Invitation *InvitationClient
 	// Membership is the client for interacting with the Membership builders.
@@ -171,6 +177,9 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.APIToken = NewAPITokenClient(tx.config)
 	tx.Cluster = NewClusterClient(tx.config)
+	tx.ContainerRegistry = NewContainerRegistryClient(tx.config)
+	tx.GitToken = NewGitTokenClient(tx.config)
+	tx.HelmRepository = NewHelmRepositoryClient(tx.config)
 	tx.Invitation = NewInvitationClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/orgql/orgql/internal/database"
+	"github.com/orgql/orgql/internal/secret"
 	"github.com/orgql/orgql/internal/testkit"
 )
 
@@ -46,7 +47,7 @@ func startBinary(t *testing.T, databaseURL string, args ...string) (string, *syn
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
-	env := map[string]string{"ORGQL_DATABASE_URL": databaseURL}
+	env := map[string]string{"ORGQL_DATABASE_URL": databaseURL, "ORGQL_SECRET_KEYS": testKey(t)}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--drain-delay", "50ms"}, args...), func(k string) string { return env[k] }, logs)
@@ -257,7 +258,8 @@ func TestDevSignInNeedsTheDevFlag(t *testing.T) {
 // bring it up to date, after which serve starts without the flag.
 func TestServeRefusesAnOlderPostgresSchemaUnlessToldToMigrate(t *testing.T) {
 	url := testkit.NewPostgresDatabase(t)
-	env := func(k string) string { return map[string]string{"ORGQL_DATABASE_URL": url}[k] }
+	key := testKey(t)
+	env := func(k string) string { return map[string]string{"ORGQL_DATABASE_URL": url, "ORGQL_SECRET_KEYS": key}[k] }
 	var logs syncBuffer
 	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0"}, env, &logs)
 	if !errors.Is(err, database.ErrSchemaBehind) {
@@ -277,4 +279,14 @@ func TestServeRefusesAnOlderPostgresSchemaUnlessToldToMigrate(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// testKey is a fresh keyring entry for ORGQL_SECRET_KEYS.
+func testKey(t *testing.T) string {
+	t.Helper()
+	k, err := secret.NewKey("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

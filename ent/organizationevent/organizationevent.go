@@ -139,13 +139,16 @@ type TargetType string
 
 // TargetType values.
 const (
-	TargetTypeORGANIZATION TargetType = "ORGANIZATION"
-	TargetTypeMEMBERSHIP   TargetType = "MEMBERSHIP"
-	TargetTypeINVITATION   TargetType = "INVITATION"
-	TargetTypeROLE         TargetType = "ROLE"
-	TargetTypePROJECT      TargetType = "PROJECT"
-	TargetTypeCLUSTER      TargetType = "CLUSTER"
-	TargetTypeAPI_TOKEN    TargetType = "API_TOKEN"
+	TargetTypeORGANIZATION       TargetType = "ORGANIZATION"
+	TargetTypeMEMBERSHIP         TargetType = "MEMBERSHIP"
+	TargetTypeINVITATION         TargetType = "INVITATION"
+	TargetTypeROLE               TargetType = "ROLE"
+	TargetTypePROJECT            TargetType = "PROJECT"
+	TargetTypeCLUSTER            TargetType = "CLUSTER"
+	TargetTypeAPI_TOKEN          TargetType = "API_TOKEN"
+	TargetTypeCONTAINER_REGISTRY TargetType = "CONTAINER_REGISTRY"
+	TargetTypeGIT_TOKEN          TargetType = "GIT_TOKEN"
+	TargetTypeHELM_REPOSITORY    TargetType = "HELM_REPOSITORY"
 )
 
 func (tt TargetType) String() string {
@@ -155,7 +158,7 @@ func (tt TargetType) String() string {
 // TargetTypeValidator is a validator for the "target_type" field enum values. It is called by the builders before save.
 func TargetTypeValidator(tt TargetType) error {
 	switch tt {
-	case TargetTypeORGANIZATION, TargetTypeMEMBERSHIP, TargetTypeINVITATION, TargetTypeROLE, TargetTypePROJECT, TargetTypeCLUSTER, TargetTypeAPI_TOKEN:
+	case TargetTypeORGANIZATION, TargetTypeMEMBERSHIP, TargetTypeINVITATION, TargetTypeROLE, TargetTypePROJECT, TargetTypeCLUSTER, TargetTypeAPI_TOKEN, TargetTypeCONTAINER_REGISTRY, TargetTypeGIT_TOKEN, TargetTypeHELM_REPOSITORY:
 		return nil
 	default:
 		return fmt.Errorf("organizationevent: invalid enum value for target_type field: %q", tt)

@@ -22,6 +22,9 @@ const (
 	OrganizationEvent = "evt"
 	RolePermission    = "rpm"
 	APIToken          = "tok"
+	ContainerRegistry = "crg"
+	GitToken          = "gtk"
+	HelmRepository    = "hlm"
 )
 
 // New returns a fresh ID with the given prefix.

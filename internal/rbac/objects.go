@@ -30,6 +30,9 @@ var Objects = map[string]Object{
 	"Cluster":               {Read: ReadOrganization, Write: ManageClusters},
 	"OrganizationEvent":     {Read: ReadAuditLog},
 	"APIToken":              {Read: ReadOrganization, Write: ManageSettings},
+	"ContainerRegistry":     {Read: ReadOrganization, Write: ManageSettings},
+	"GitToken":              {Read: ReadOrganization, Write: ManageSettings},
+	"HelmRepository":        {Read: ReadOrganization, Write: ManageSettings},
 }
 
 // Organization rows are the tenants themselves: every member reads their
