@@ -96,6 +96,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if command == "rotate" {
 		done, err := credentials.Rotate(ctx, db.SQL, db.Dialect, keys)
 		logger.Info("secrets rotated", "key", keys.Current(), "resealed", done.Resealed, "rows", done.Rows)
+		if err == nil && len(done.Unreadable) > 0 {
+			err = fmt.Errorf("%d stored secrets could not be opened with these keys and were left as they are (keep the old keys until they are fixed): %s",
+				len(done.Unreadable), strings.Join(done.Unreadable, ", "))
+		}
 		return err
 	}
 	return serve(ctx, cfg, db, keys, logger)

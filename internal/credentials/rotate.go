@@ -18,6 +18,10 @@ type Rotated struct {
 	Resealed int
 	// Rows is how many rows were written.
 	Rows int
+	// Unreadable names the secrets ("table/row/field") the keyring could not
+	// open (under a key it lacks, or not where they were sealed): they stay
+	// as they are, and the old keys must not be dropped while any remain.
+	Unreadable []string
 }
 
 // rotateBatch is how many rows a rotation reads at a time.
@@ -29,7 +33,8 @@ const rotateBatch = 100
 // open both the old and the new envelopes): each row is rewritten only if
 // its secrets did not change since it was read (secrets_version), and a row
 // changed meanwhile is read again. It is resumable: run again, it finds only
-// what is left under old keys. Once it returns, the old keys may be dropped.
+// what is left under old keys. Once it returns with nothing unreadable, the
+// old keys may be dropped.
 func Rotate(ctx context.Context, db *sql.DB, dialectName string, keys *secret.Keyring) (Rotated, error) {
 	var total Rotated
 	for _, typ := range ent.SealedTypes {
@@ -90,9 +95,13 @@ func readBatch(ctx context.Context, db *sql.DB, dialectName, table, after string
 
 func rotateRow(ctx context.Context, db *sql.DB, dialectName, table string, r sealedRow, keys *secret.Keyring, total *Rotated) error {
 	for attempt := 0; ; attempt++ {
-		next, resealed, err := reseal(r, table, keys)
-		if err != nil || resealed == 0 {
+		next, resealed, unreadable, err := reseal(r, table, keys)
+		if err != nil {
 			return err
+		}
+		if resealed == 0 {
+			total.Unreadable = append(total.Unreadable, unreadable...)
+			return nil
 		}
 		raw, err := json.Marshal(next)
 		if err != nil {
@@ -110,6 +119,7 @@ func rotateRow(ctx context.Context, db *sql.DB, dialectName, table string, r sea
 		if n, _ := res.RowsAffected(); n == 1 {
 			total.Resealed += resealed
 			total.Rows++
+			total.Unreadable = append(total.Unreadable, unreadable...)
 			return nil
 		}
 		// Written meanwhile (or deleted): read it again.
@@ -143,10 +153,12 @@ func readRow(ctx context.Context, db *sql.DB, dialectName, table, id string) (*s
 }
 
 // reseal returns r's secrets with every envelope under an old key sealed
-// again under the current one, and how many that was.
-func reseal(r sealedRow, table string, keys *secret.Keyring) (map[string]string, int, error) {
+// again under the current one, how many that was, and the ones that could
+// not be opened (kept as they are).
+func reseal(r sealedRow, table string, keys *secret.Keyring) (map[string]string, int, []string, error) {
 	next := make(map[string]string, len(r.secrets))
 	n := 0
+	var unreadable []string
 	for field, env := range r.secrets {
 		if id, err := secret.KeyID(env); err == nil && id == keys.Current() {
 			next[field] = env
@@ -155,13 +167,14 @@ func reseal(r sealedRow, table string, keys *secret.Keyring) (map[string]string,
 		b := secret.Binding{Organization: r.org, Table: table, Row: r.id, Field: field}
 		plain, err := keys.Open(env, b)
 		if err != nil {
-			return nil, 0, fmt.Errorf("rotate %s %s: %s: %w", table, r.id, field, err)
+			next[field] = env
+			unreadable = append(unreadable, table+"/"+r.id+"/"+field)
+			continue
 		}
 		if next[field], err = keys.Seal(plain, b); err != nil {
-			return nil, 0, err
+			return nil, 0, nil, err
 		}
 		n++
 	}
-	return next, n, nil
+	return next, n, unreadable, nil
 }
-

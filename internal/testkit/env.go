@@ -37,20 +37,28 @@ type Env struct {
 var (
 	keysOnce sync.Once
 	keys     *secret.Keyring
+	keyEntry string
 )
 
 // TestKeys is the keyring of the test process: one fresh key.
 func TestKeys() *secret.Keyring {
 	keysOnce.Do(func() {
-		entry, err := secret.NewKey("test")
+		var err error
+		keyEntry, err = secret.NewKey("test")
 		if err == nil {
-			keys, err = secret.Parse(entry)
+			keys, err = secret.Parse(keyEntry)
 		}
 		if err != nil {
 			panic(err)
 		}
 	})
 	return keys
+}
+
+// TestKeyEntry is TestKeys' key as ORGQL_SECRET_KEYS writes it.
+func TestKeyEntry() string {
+	TestKeys()
+	return keyEntry
 }
 
 // Logs returns everything the server logged so far.
