@@ -18,6 +18,9 @@ import (
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
+	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/gittoken"
+	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
@@ -44,6 +47,12 @@ type Client struct {
 	AnnotationsGroup *AnnotationsGroupClient
 	// Cluster is the client for interacting with the Cluster builders.
 	Cluster *ClusterClient
+	// ContainerRegistry is the client for interacting with the ContainerRegistry builders.
+	ContainerRegistry *ContainerRegistryClient
+	// GitToken is the client for interacting with the GitToken builders.
+	GitToken *GitTokenClient
+	// HelmRepository is the client for interacting with the HelmRepository builders.
+	HelmRepository *HelmRepositoryClient
 	// Invitation is the client for interacting with the Invitation builders.
 	Invitation *InvitationClient
 	// LabelsGroup is the client for interacting with the LabelsGroup builders.
@@ -80,6 +89,9 @@ func (c *Client) init() {
 	c.APIToken = NewAPITokenClient(c.config)
 	c.AnnotationsGroup = NewAnnotationsGroupClient(c.config)
 	c.Cluster = NewClusterClient(c.config)
+	c.ContainerRegistry = NewContainerRegistryClient(c.config)
+	c.GitToken = NewGitTokenClient(c.config)
+	c.HelmRepository = NewHelmRepositoryClient(c.config)
 	c.Invitation = NewInvitationClient(c.config)
 	c.LabelsGroup = NewLabelsGroupClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
@@ -186,6 +198,9 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		APIToken:              NewAPITokenClient(cfg),
 		AnnotationsGroup:      NewAnnotationsGroupClient(cfg),
 		Cluster:               NewClusterClient(cfg),
+		ContainerRegistry:     NewContainerRegistryClient(cfg),
+		GitToken:              NewGitTokenClient(cfg),
+		HelmRepository:        NewHelmRepositoryClient(cfg),
 		Invitation:            NewInvitationClient(cfg),
 		LabelsGroup:           NewLabelsGroupClient(cfg),
 		Membership:            NewMembershipClient(cfg),
@@ -219,6 +234,9 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		APIToken:              NewAPITokenClient(cfg),
 		AnnotationsGroup:      NewAnnotationsGroupClient(cfg),
 		Cluster:               NewClusterClient(cfg),
+		ContainerRegistry:     NewContainerRegistryClient(cfg),
+		GitToken:              NewGitTokenClient(cfg),
+		HelmRepository:        NewHelmRepositoryClient(cfg),
 		Invitation:            NewInvitationClient(cfg),
 		LabelsGroup:           NewLabelsGroupClient(cfg),
 		Membership:            NewMembershipClient(cfg),
@@ -259,9 +277,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIToken, c.AnnotationsGroup, c.Cluster, c.Invitation, c.LabelsGroup,
-		c.Membership, c.Organization, c.OrganizationEvent, c.Project, c.Role,
-		c.RoleClusterPermission, c.RoleProjectPermission, c.Session, c.User,
+		c.APIToken, c.AnnotationsGroup, c.Cluster, c.ContainerRegistry, c.GitToken,
+		c.HelmRepository, c.Invitation, c.LabelsGroup, c.Membership, c.Organization,
+		c.OrganizationEvent, c.Project, c.Role, c.RoleClusterPermission,
+		c.RoleProjectPermission, c.Session, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -271,9 +290,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIToken, c.AnnotationsGroup, c.Cluster, c.Invitation, c.LabelsGroup,
-		c.Membership, c.Organization, c.OrganizationEvent, c.Project, c.Role,
-		c.RoleClusterPermission, c.RoleProjectPermission, c.Session, c.User,
+		c.APIToken, c.AnnotationsGroup, c.Cluster, c.ContainerRegistry, c.GitToken,
+		c.HelmRepository, c.Invitation, c.LabelsGroup, c.Membership, c.Organization,
+		c.OrganizationEvent, c.Project, c.Role, c.RoleClusterPermission,
+		c.RoleProjectPermission, c.Session, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -288,6 +308,12 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AnnotationsGroup.mutate(ctx, m)
 	case *ClusterMutation:
 		return c.Cluster.mutate(ctx, m)
+	case *ContainerRegistryMutation:
+		return c.ContainerRegistry.mutate(ctx, m)
+	case *GitTokenMutation:
+		return c.GitToken.mutate(ctx, m)
+	case *HelmRepositoryMutation:
+		return c.HelmRepository.mutate(ctx, m)
 	case *InvitationMutation:
 		return c.Invitation.mutate(ctx, m)
 	case *LabelsGroupMutation:
@@ -842,6 +868,504 @@ func (c *ClusterClient) mutate(ctx context.Context, m *ClusterMutation) (Value, 
 		return (&ClusterDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Cluster mutation op: %q", m.Op())
+	}
+}
+
+// ContainerRegistryClient is a client for the ContainerRegistry schema.
+type ContainerRegistryClient struct {
+	config
+}
+
+// NewContainerRegistryClient returns a client for the ContainerRegistry from the given config.
+func NewContainerRegistryClient(c config) *ContainerRegistryClient {
+	return &ContainerRegistryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `containerregistry.Hooks(f(g(h())))`.
+func (c *ContainerRegistryClient) Use(hooks ...Hook) {
+	c.hooks.ContainerRegistry = append(c.hooks.ContainerRegistry, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `containerregistry.Intercept(f(g(h())))`.
+func (c *ContainerRegistryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ContainerRegistry = append(c.inters.ContainerRegistry, interceptors...)
+}
+
+// Create returns a builder for creating a ContainerRegistry entity.
+func (c *ContainerRegistryClient) Create() *ContainerRegistryCreate {
+	mutation := newContainerRegistryMutation(c.config, OpCreate)
+	return &ContainerRegistryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ContainerRegistry entities.
+func (c *ContainerRegistryClient) CreateBulk(builders ...*ContainerRegistryCreate) *ContainerRegistryCreateBulk {
+	return &ContainerRegistryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ContainerRegistryClient) MapCreateBulk(slice any, setFunc func(*ContainerRegistryCreate, int)) *ContainerRegistryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ContainerRegistryCreateBulk{err: fmt.Errorf("calling to ContainerRegistryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ContainerRegistryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ContainerRegistryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ContainerRegistry.
+func (c *ContainerRegistryClient) Update() *ContainerRegistryUpdate {
+	mutation := newContainerRegistryMutation(c.config, OpUpdate)
+	return &ContainerRegistryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ContainerRegistryClient) UpdateOne(_m *ContainerRegistry) *ContainerRegistryUpdateOne {
+	mutation := newContainerRegistryMutation(c.config, OpUpdateOne, withContainerRegistry(_m))
+	return &ContainerRegistryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ContainerRegistryClient) UpdateOneID(id string) *ContainerRegistryUpdateOne {
+	mutation := newContainerRegistryMutation(c.config, OpUpdateOne, withContainerRegistryID(id))
+	return &ContainerRegistryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ContainerRegistry.
+func (c *ContainerRegistryClient) Delete() *ContainerRegistryDelete {
+	mutation := newContainerRegistryMutation(c.config, OpDelete)
+	return &ContainerRegistryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ContainerRegistryClient) DeleteOne(_m *ContainerRegistry) *ContainerRegistryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ContainerRegistryClient) DeleteOneID(id string) *ContainerRegistryDeleteOne {
+	builder := c.Delete().Where(containerregistry.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ContainerRegistryDeleteOne{builder}
+}
+
+// Query returns a query builder for ContainerRegistry.
+func (c *ContainerRegistryClient) Query() *ContainerRegistryQuery {
+	return &ContainerRegistryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeContainerRegistry},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ContainerRegistry entity by its id.
+func (c *ContainerRegistryClient) Get(ctx context.Context, id string) (*ContainerRegistry, error) {
+	return c.Query().Where(containerregistry.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ContainerRegistryClient) GetX(ctx context.Context, id string) *ContainerRegistry {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCreator queries the creator edge of a ContainerRegistry.
+func (c *ContainerRegistryClient) QueryCreator(_m *ContainerRegistry) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(containerregistry.Table, containerregistry.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, containerregistry.CreatorTable, containerregistry.CreatorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOrganization queries the organization edge of a ContainerRegistry.
+func (c *ContainerRegistryClient) QueryOrganization(_m *ContainerRegistry) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(containerregistry.Table, containerregistry.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, containerregistry.OrganizationTable, containerregistry.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ContainerRegistryClient) Hooks() []Hook {
+	hooks := c.hooks.ContainerRegistry
+	return append(hooks[:len(hooks):len(hooks)], containerregistry.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ContainerRegistryClient) Interceptors() []Interceptor {
+	return c.inters.ContainerRegistry
+}
+
+func (c *ContainerRegistryClient) mutate(ctx context.Context, m *ContainerRegistryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ContainerRegistryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ContainerRegistryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ContainerRegistryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ContainerRegistryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ContainerRegistry mutation op: %q", m.Op())
+	}
+}
+
+// GitTokenClient is a client for the GitToken schema.
+type GitTokenClient struct {
+	config
+}
+
+// NewGitTokenClient returns a client for the GitToken from the given config.
+func NewGitTokenClient(c config) *GitTokenClient {
+	return &GitTokenClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `gittoken.Hooks(f(g(h())))`.
+func (c *GitTokenClient) Use(hooks ...Hook) {
+	c.hooks.GitToken = append(c.hooks.GitToken, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `gittoken.Intercept(f(g(h())))`.
+func (c *GitTokenClient) Intercept(interceptors ...Interceptor) {
+	c.inters.GitToken = append(c.inters.GitToken, interceptors...)
+}
+
+// Create returns a builder for creating a GitToken entity.
+func (c *GitTokenClient) Create() *GitTokenCreate {
+	mutation := newGitTokenMutation(c.config, OpCreate)
+	return &GitTokenCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of GitToken entities.
+func (c *GitTokenClient) CreateBulk(builders ...*GitTokenCreate) *GitTokenCreateBulk {
+	return &GitTokenCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *GitTokenClient) MapCreateBulk(slice any, setFunc func(*GitTokenCreate, int)) *GitTokenCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &GitTokenCreateBulk{err: fmt.Errorf("calling to GitTokenClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*GitTokenCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &GitTokenCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for GitToken.
+func (c *GitTokenClient) Update() *GitTokenUpdate {
+	mutation := newGitTokenMutation(c.config, OpUpdate)
+	return &GitTokenUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *GitTokenClient) UpdateOne(_m *GitToken) *GitTokenUpdateOne {
+	mutation := newGitTokenMutation(c.config, OpUpdateOne, withGitToken(_m))
+	return &GitTokenUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *GitTokenClient) UpdateOneID(id string) *GitTokenUpdateOne {
+	mutation := newGitTokenMutation(c.config, OpUpdateOne, withGitTokenID(id))
+	return &GitTokenUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for GitToken.
+func (c *GitTokenClient) Delete() *GitTokenDelete {
+	mutation := newGitTokenMutation(c.config, OpDelete)
+	return &GitTokenDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *GitTokenClient) DeleteOne(_m *GitToken) *GitTokenDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *GitTokenClient) DeleteOneID(id string) *GitTokenDeleteOne {
+	builder := c.Delete().Where(gittoken.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &GitTokenDeleteOne{builder}
+}
+
+// Query returns a query builder for GitToken.
+func (c *GitTokenClient) Query() *GitTokenQuery {
+	return &GitTokenQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeGitToken},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a GitToken entity by its id.
+func (c *GitTokenClient) Get(ctx context.Context, id string) (*GitToken, error) {
+	return c.Query().Where(gittoken.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *GitTokenClient) GetX(ctx context.Context, id string) *GitToken {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCreator queries the creator edge of a GitToken.
+func (c *GitTokenClient) QueryCreator(_m *GitToken) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(gittoken.Table, gittoken.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, gittoken.CreatorTable, gittoken.CreatorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOrganization queries the organization edge of a GitToken.
+func (c *GitTokenClient) QueryOrganization(_m *GitToken) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(gittoken.Table, gittoken.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, gittoken.OrganizationTable, gittoken.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *GitTokenClient) Hooks() []Hook {
+	hooks := c.hooks.GitToken
+	return append(hooks[:len(hooks):len(hooks)], gittoken.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *GitTokenClient) Interceptors() []Interceptor {
+	return c.inters.GitToken
+}
+
+func (c *GitTokenClient) mutate(ctx context.Context, m *GitTokenMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&GitTokenCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&GitTokenUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&GitTokenUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&GitTokenDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown GitToken mutation op: %q", m.Op())
+	}
+}
+
+// HelmRepositoryClient is a client for the HelmRepository schema.
+type HelmRepositoryClient struct {
+	config
+}
+
+// NewHelmRepositoryClient returns a client for the HelmRepository from the given config.
+func NewHelmRepositoryClient(c config) *HelmRepositoryClient {
+	return &HelmRepositoryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `helmrepository.Hooks(f(g(h())))`.
+func (c *HelmRepositoryClient) Use(hooks ...Hook) {
+	c.hooks.HelmRepository = append(c.hooks.HelmRepository, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `helmrepository.Intercept(f(g(h())))`.
+func (c *HelmRepositoryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.HelmRepository = append(c.inters.HelmRepository, interceptors...)
+}
+
+// Create returns a builder for creating a HelmRepository entity.
+func (c *HelmRepositoryClient) Create() *HelmRepositoryCreate {
+	mutation := newHelmRepositoryMutation(c.config, OpCreate)
+	return &HelmRepositoryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of HelmRepository entities.
+func (c *HelmRepositoryClient) CreateBulk(builders ...*HelmRepositoryCreate) *HelmRepositoryCreateBulk {
+	return &HelmRepositoryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *HelmRepositoryClient) MapCreateBulk(slice any, setFunc func(*HelmRepositoryCreate, int)) *HelmRepositoryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &HelmRepositoryCreateBulk{err: fmt.Errorf("calling to HelmRepositoryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*HelmRepositoryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &HelmRepositoryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for HelmRepository.
+func (c *HelmRepositoryClient) Update() *HelmRepositoryUpdate {
+	mutation := newHelmRepositoryMutation(c.config, OpUpdate)
+	return &HelmRepositoryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *HelmRepositoryClient) UpdateOne(_m *HelmRepository) *HelmRepositoryUpdateOne {
+	mutation := newHelmRepositoryMutation(c.config, OpUpdateOne, withHelmRepository(_m))
+	return &HelmRepositoryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *HelmRepositoryClient) UpdateOneID(id string) *HelmRepositoryUpdateOne {
+	mutation := newHelmRepositoryMutation(c.config, OpUpdateOne, withHelmRepositoryID(id))
+	return &HelmRepositoryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for HelmRepository.
+func (c *HelmRepositoryClient) Delete() *HelmRepositoryDelete {
+	mutation := newHelmRepositoryMutation(c.config, OpDelete)
+	return &HelmRepositoryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *HelmRepositoryClient) DeleteOne(_m *HelmRepository) *HelmRepositoryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *HelmRepositoryClient) DeleteOneID(id string) *HelmRepositoryDeleteOne {
+	builder := c.Delete().Where(helmrepository.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &HelmRepositoryDeleteOne{builder}
+}
+
+// Query returns a query builder for HelmRepository.
+func (c *HelmRepositoryClient) Query() *HelmRepositoryQuery {
+	return &HelmRepositoryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeHelmRepository},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a HelmRepository entity by its id.
+func (c *HelmRepositoryClient) Get(ctx context.Context, id string) (*HelmRepository, error) {
+	return c.Query().Where(helmrepository.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *HelmRepositoryClient) GetX(ctx context.Context, id string) *HelmRepository {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCreator queries the creator edge of a HelmRepository.
+func (c *HelmRepositoryClient) QueryCreator(_m *HelmRepository) *UserQuery {
+	query := (&UserClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(helmrepository.Table, helmrepository.FieldID, id),
+			sqlgraph.To(user.Table, user.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, helmrepository.CreatorTable, helmrepository.CreatorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOrganization queries the organization edge of a HelmRepository.
+func (c *HelmRepositoryClient) QueryOrganization(_m *HelmRepository) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(helmrepository.Table, helmrepository.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, helmrepository.OrganizationTable, helmrepository.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *HelmRepositoryClient) Hooks() []Hook {
+	hooks := c.hooks.HelmRepository
+	return append(hooks[:len(hooks):len(hooks)], helmrepository.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *HelmRepositoryClient) Interceptors() []Interceptor {
+	return c.inters.HelmRepository
+}
+
+func (c *HelmRepositoryClient) mutate(ctx context.Context, m *HelmRepositoryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&HelmRepositoryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&HelmRepositoryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&HelmRepositoryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&HelmRepositoryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown HelmRepository mutation op: %q", m.Op())
 	}
 }
 
@@ -1588,6 +2112,54 @@ func (c *OrganizationClient) QueryAPITokens(_m *Organization) *APITokenQuery {
 			sqlgraph.From(organization.Table, organization.FieldID, id),
 			sqlgraph.To(apitoken.Table, apitoken.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, organization.APITokensTable, organization.APITokensColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryContainerRegistries queries the container_registries edge of a Organization.
+func (c *OrganizationClient) QueryContainerRegistries(_m *Organization) *ContainerRegistryQuery {
+	query := (&ContainerRegistryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, id),
+			sqlgraph.To(containerregistry.Table, containerregistry.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.ContainerRegistriesTable, organization.ContainerRegistriesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryGitTokens queries the git_tokens edge of a Organization.
+func (c *OrganizationClient) QueryGitTokens(_m *Organization) *GitTokenQuery {
+	query := (&GitTokenClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, id),
+			sqlgraph.To(gittoken.Table, gittoken.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.GitTokensTable, organization.GitTokensColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryHelmRepositories queries the helm_repositories edge of a Organization.
+func (c *OrganizationClient) QueryHelmRepositories(_m *Organization) *HelmRepositoryQuery {
+	query := (&HelmRepositoryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, id),
+			sqlgraph.To(helmrepository.Table, helmrepository.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.HelmRepositoriesTable, organization.HelmRepositoriesColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -2962,14 +3534,16 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIToken, AnnotationsGroup, Cluster, Invitation, LabelsGroup, Membership,
-		Organization, OrganizationEvent, Project, Role, RoleClusterPermission,
-		RoleProjectPermission, Session, User []ent.Hook
+		APIToken, AnnotationsGroup, Cluster, ContainerRegistry, GitToken,
+		HelmRepository, Invitation, LabelsGroup, Membership, Organization,
+		OrganizationEvent, Project, Role, RoleClusterPermission, RoleProjectPermission,
+		Session, User []ent.Hook
 	}
 	inters struct {
-		APIToken, AnnotationsGroup, Cluster, Invitation, LabelsGroup, Membership,
-		Organization, OrganizationEvent, Project, Role, RoleClusterPermission,
-		RoleProjectPermission, Session, User []ent.Interceptor
+		APIToken, AnnotationsGroup, Cluster, ContainerRegistry, GitToken,
+		HelmRepository, Invitation, LabelsGroup, Membership, Organization,
+		OrganizationEvent, Project, Role, RoleClusterPermission, RoleProjectPermission,
+		Session, User []ent.Interceptor
 	}
 )
 

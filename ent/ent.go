@@ -15,6 +15,9 @@ import (
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
+	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/gittoken"
+	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
@@ -89,6 +92,9 @@ func checkColumn(t, c string) error {
 			apitoken.Table:              apitoken.ValidColumn,
 			annotationsgroup.Table:      annotationsgroup.ValidColumn,
 			cluster.Table:               cluster.ValidColumn,
+			containerregistry.Table:     containerregistry.ValidColumn,
+			gittoken.Table:              gittoken.ValidColumn,
+			helmrepository.Table:        helmrepository.ValidColumn,
 			invitation.Table:            invitation.ValidColumn,
 			labelsgroup.Table:           labelsgroup.ValidColumn,
 			membership.Table:            membership.ValidColumn,

@@ -6,6 +6,9 @@ import (
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
+	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/gittoken"
+	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
@@ -27,7 +30,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 14)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 17)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -98,6 +101,83 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   containerregistry.Table,
+			Columns: containerregistry.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: containerregistry.FieldID,
+			},
+		},
+		Type: "ContainerRegistry",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			containerregistry.FieldCreatedAt:      {Type: field.TypeTime, Column: containerregistry.FieldCreatedAt},
+			containerregistry.FieldUpdatedAt:      {Type: field.TypeTime, Column: containerregistry.FieldUpdatedAt},
+			containerregistry.FieldOrganizationID: {Type: field.TypeString, Column: containerregistry.FieldOrganizationID},
+			containerregistry.FieldName:           {Type: field.TypeString, Column: containerregistry.FieldName},
+			containerregistry.FieldNameKey:        {Type: field.TypeString, Column: containerregistry.FieldNameKey},
+			containerregistry.FieldCreatorID:      {Type: field.TypeString, Column: containerregistry.FieldCreatorID},
+			containerregistry.FieldSecrets:        {Type: field.TypeJSON, Column: containerregistry.FieldSecrets},
+			containerregistry.FieldSecretsVersion: {Type: field.TypeInt, Column: containerregistry.FieldSecretsVersion},
+			containerregistry.FieldKind:           {Type: field.TypeEnum, Column: containerregistry.FieldKind},
+			containerregistry.FieldDescription:    {Type: field.TypeString, Column: containerregistry.FieldDescription},
+			containerregistry.FieldURL:            {Type: field.TypeString, Column: containerregistry.FieldURL},
+			containerregistry.FieldConfig:         {Type: field.TypeJSON, Column: containerregistry.FieldConfig},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   gittoken.Table,
+			Columns: gittoken.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: gittoken.FieldID,
+			},
+		},
+		Type: "GitToken",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			gittoken.FieldCreatedAt:      {Type: field.TypeTime, Column: gittoken.FieldCreatedAt},
+			gittoken.FieldUpdatedAt:      {Type: field.TypeTime, Column: gittoken.FieldUpdatedAt},
+			gittoken.FieldOrganizationID: {Type: field.TypeString, Column: gittoken.FieldOrganizationID},
+			gittoken.FieldName:           {Type: field.TypeString, Column: gittoken.FieldName},
+			gittoken.FieldNameKey:        {Type: field.TypeString, Column: gittoken.FieldNameKey},
+			gittoken.FieldCreatorID:      {Type: field.TypeString, Column: gittoken.FieldCreatorID},
+			gittoken.FieldSecrets:        {Type: field.TypeJSON, Column: gittoken.FieldSecrets},
+			gittoken.FieldSecretsVersion: {Type: field.TypeInt, Column: gittoken.FieldSecretsVersion},
+			gittoken.FieldProvider:       {Type: field.TypeEnum, Column: gittoken.FieldProvider},
+			gittoken.FieldDescription:    {Type: field.TypeString, Column: gittoken.FieldDescription},
+			gittoken.FieldWorkspace:      {Type: field.TypeString, Column: gittoken.FieldWorkspace},
+			gittoken.FieldAPIURL:         {Type: field.TypeString, Column: gittoken.FieldAPIURL},
+			gittoken.FieldExpiresAt:      {Type: field.TypeTime, Column: gittoken.FieldExpiresAt},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   helmrepository.Table,
+			Columns: helmrepository.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: helmrepository.FieldID,
+			},
+		},
+		Type: "HelmRepository",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			helmrepository.FieldCreatedAt:           {Type: field.TypeTime, Column: helmrepository.FieldCreatedAt},
+			helmrepository.FieldUpdatedAt:           {Type: field.TypeTime, Column: helmrepository.FieldUpdatedAt},
+			helmrepository.FieldOrganizationID:      {Type: field.TypeString, Column: helmrepository.FieldOrganizationID},
+			helmrepository.FieldName:                {Type: field.TypeString, Column: helmrepository.FieldName},
+			helmrepository.FieldNameKey:             {Type: field.TypeString, Column: helmrepository.FieldNameKey},
+			helmrepository.FieldCreatorID:           {Type: field.TypeString, Column: helmrepository.FieldCreatorID},
+			helmrepository.FieldSecrets:             {Type: field.TypeJSON, Column: helmrepository.FieldSecrets},
+			helmrepository.FieldSecretsVersion:      {Type: field.TypeInt, Column: helmrepository.FieldSecretsVersion},
+			helmrepository.FieldKind:                {Type: field.TypeEnum, Column: helmrepository.FieldKind},
+			helmrepository.FieldDescription:         {Type: field.TypeString, Column: helmrepository.FieldDescription},
+			helmrepository.FieldURL:                 {Type: field.TypeString, Column: helmrepository.FieldURL},
+			helmrepository.FieldSkipTLSVerification: {Type: field.TypeBool, Column: helmrepository.FieldSkipTLSVerification},
+			helmrepository.FieldConfig:              {Type: field.TypeJSON, Column: helmrepository.FieldConfig},
+		},
+	}
+	graph.Nodes[6] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   invitation.Table,
 			Columns: invitation.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -119,7 +199,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			invitation.FieldAcceptedAt:     {Type: field.TypeTime, Column: invitation.FieldAcceptedAt},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   labelsgroup.Table,
 			Columns: labelsgroup.Columns,
@@ -139,7 +219,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			labelsgroup.FieldLabels:         {Type: field.TypeJSON, Column: labelsgroup.FieldLabels},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -158,7 +238,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldLastActivityAt: {Type: field.TypeTime, Column: membership.FieldLastActivityAt},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -181,7 +261,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldOwnerID:            {Type: field.TypeString, Column: organization.FieldOwnerID},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organizationevent.Table,
 			Columns: organizationevent.Columns,
@@ -206,7 +286,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organizationevent.FieldCreatedAt:      {Type: field.TypeTime, Column: organizationevent.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   project.Table,
 			Columns: project.Columns,
@@ -225,7 +305,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			project.FieldDescription:    {Type: field.TypeString, Column: project.FieldDescription},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   role.Table,
 			Columns: role.Columns,
@@ -245,7 +325,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			role.FieldDescription:    {Type: field.TypeString, Column: role.FieldDescription},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   roleclusterpermission.Table,
 			Columns: roleclusterpermission.Columns,
@@ -262,7 +342,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			roleclusterpermission.FieldPermission:     {Type: field.TypeEnum, Column: roleclusterpermission.FieldPermission},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   roleprojectpermission.Table,
 			Columns: roleprojectpermission.Columns,
@@ -283,7 +363,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			roleprojectpermission.FieldProduction:     {Type: field.TypeEnum, Column: roleprojectpermission.FieldProduction},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -302,7 +382,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldLastUsedAt: {Type: field.TypeTime, Column: session.FieldLastUsedAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -419,6 +499,78 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Cluster",
 		"LabelsGroup",
+	)
+	graph.MustAddE(
+		"creator",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   containerregistry.CreatorTable,
+			Columns: []string{containerregistry.CreatorColumn},
+			Bidi:    false,
+		},
+		"ContainerRegistry",
+		"User",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   containerregistry.OrganizationTable,
+			Columns: []string{containerregistry.OrganizationColumn},
+			Bidi:    false,
+		},
+		"ContainerRegistry",
+		"Organization",
+	)
+	graph.MustAddE(
+		"creator",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   gittoken.CreatorTable,
+			Columns: []string{gittoken.CreatorColumn},
+			Bidi:    false,
+		},
+		"GitToken",
+		"User",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   gittoken.OrganizationTable,
+			Columns: []string{gittoken.OrganizationColumn},
+			Bidi:    false,
+		},
+		"GitToken",
+		"Organization",
+	)
+	graph.MustAddE(
+		"creator",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   helmrepository.CreatorTable,
+			Columns: []string{helmrepository.CreatorColumn},
+			Bidi:    false,
+		},
+		"HelmRepository",
+		"User",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   helmrepository.OrganizationTable,
+			Columns: []string{helmrepository.OrganizationColumn},
+			Bidi:    false,
+		},
+		"HelmRepository",
+		"Organization",
 	)
 	graph.MustAddE(
 		"organization",
@@ -599,6 +751,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Organization",
 		"APIToken",
+	)
+	graph.MustAddE(
+		"container_registries",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ContainerRegistriesTable,
+			Columns: []string{organization.ContainerRegistriesColumn},
+			Bidi:    false,
+		},
+		"Organization",
+		"ContainerRegistry",
+	)
+	graph.MustAddE(
+		"git_tokens",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.GitTokensTable,
+			Columns: []string{organization.GitTokensColumn},
+			Bidi:    false,
+		},
+		"Organization",
+		"GitToken",
+	)
+	graph.MustAddE(
+		"helm_repositories",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.HelmRepositoriesTable,
+			Columns: []string{organization.HelmRepositoriesColumn},
+			Bidi:    false,
+		},
+		"Organization",
+		"HelmRepository",
 	)
 	graph.MustAddE(
 		"clusters",
@@ -1287,6 +1475,400 @@ func (f *ClusterFilter) WhereHasLabelsGroupsWith(preds ...predicate.LabelsGroup)
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ContainerRegistryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ContainerRegistryQuery builder.
+func (_q *ContainerRegistryQuery) Filter() *ContainerRegistryFilter {
+	return &ContainerRegistryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ContainerRegistryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ContainerRegistryMutation builder.
+func (m *ContainerRegistryMutation) Filter() *ContainerRegistryFilter {
+	return &ContainerRegistryFilter{config: m.config, predicateAdder: m}
+}
+
+// ContainerRegistryFilter provides a generic filtering capability at runtime for ContainerRegistryQuery.
+type ContainerRegistryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ContainerRegistryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ContainerRegistryFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(containerregistry.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ContainerRegistryFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(containerregistry.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ContainerRegistryFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(containerregistry.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *ContainerRegistryFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(containerregistry.FieldOrganizationID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *ContainerRegistryFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(containerregistry.FieldName))
+}
+
+// WhereNameKey applies the entql string predicate on the name_key field.
+func (f *ContainerRegistryFilter) WhereNameKey(p entql.StringP) {
+	f.Where(p.Field(containerregistry.FieldNameKey))
+}
+
+// WhereCreatorID applies the entql string predicate on the creator_id field.
+func (f *ContainerRegistryFilter) WhereCreatorID(p entql.StringP) {
+	f.Where(p.Field(containerregistry.FieldCreatorID))
+}
+
+// WhereSecrets applies the entql json.RawMessage predicate on the secrets field.
+func (f *ContainerRegistryFilter) WhereSecrets(p entql.BytesP) {
+	f.Where(p.Field(containerregistry.FieldSecrets))
+}
+
+// WhereSecretsVersion applies the entql int predicate on the secrets_version field.
+func (f *ContainerRegistryFilter) WhereSecretsVersion(p entql.IntP) {
+	f.Where(p.Field(containerregistry.FieldSecretsVersion))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *ContainerRegistryFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(containerregistry.FieldKind))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *ContainerRegistryFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(containerregistry.FieldDescription))
+}
+
+// WhereURL applies the entql string predicate on the url field.
+func (f *ContainerRegistryFilter) WhereURL(p entql.StringP) {
+	f.Where(p.Field(containerregistry.FieldURL))
+}
+
+// WhereConfig applies the entql json.RawMessage predicate on the config field.
+func (f *ContainerRegistryFilter) WhereConfig(p entql.BytesP) {
+	f.Where(p.Field(containerregistry.FieldConfig))
+}
+
+// WhereHasCreator applies a predicate to check if query has an edge creator.
+func (f *ContainerRegistryFilter) WhereHasCreator() {
+	f.Where(entql.HasEdge("creator"))
+}
+
+// WhereHasCreatorWith applies a predicate to check if query has an edge creator with a given conditions (other predicates).
+func (f *ContainerRegistryFilter) WhereHasCreatorWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("creator", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *ContainerRegistryFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *ContainerRegistryFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *GitTokenQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the GitTokenQuery builder.
+func (_q *GitTokenQuery) Filter() *GitTokenFilter {
+	return &GitTokenFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *GitTokenMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the GitTokenMutation builder.
+func (m *GitTokenMutation) Filter() *GitTokenFilter {
+	return &GitTokenFilter{config: m.config, predicateAdder: m}
+}
+
+// GitTokenFilter provides a generic filtering capability at runtime for GitTokenQuery.
+type GitTokenFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *GitTokenFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *GitTokenFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(gittoken.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *GitTokenFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(gittoken.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *GitTokenFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(gittoken.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *GitTokenFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(gittoken.FieldOrganizationID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *GitTokenFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(gittoken.FieldName))
+}
+
+// WhereNameKey applies the entql string predicate on the name_key field.
+func (f *GitTokenFilter) WhereNameKey(p entql.StringP) {
+	f.Where(p.Field(gittoken.FieldNameKey))
+}
+
+// WhereCreatorID applies the entql string predicate on the creator_id field.
+func (f *GitTokenFilter) WhereCreatorID(p entql.StringP) {
+	f.Where(p.Field(gittoken.FieldCreatorID))
+}
+
+// WhereSecrets applies the entql json.RawMessage predicate on the secrets field.
+func (f *GitTokenFilter) WhereSecrets(p entql.BytesP) {
+	f.Where(p.Field(gittoken.FieldSecrets))
+}
+
+// WhereSecretsVersion applies the entql int predicate on the secrets_version field.
+func (f *GitTokenFilter) WhereSecretsVersion(p entql.IntP) {
+	f.Where(p.Field(gittoken.FieldSecretsVersion))
+}
+
+// WhereProvider applies the entql string predicate on the provider field.
+func (f *GitTokenFilter) WhereProvider(p entql.StringP) {
+	f.Where(p.Field(gittoken.FieldProvider))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *GitTokenFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(gittoken.FieldDescription))
+}
+
+// WhereWorkspace applies the entql string predicate on the workspace field.
+func (f *GitTokenFilter) WhereWorkspace(p entql.StringP) {
+	f.Where(p.Field(gittoken.FieldWorkspace))
+}
+
+// WhereAPIURL applies the entql string predicate on the api_url field.
+func (f *GitTokenFilter) WhereAPIURL(p entql.StringP) {
+	f.Where(p.Field(gittoken.FieldAPIURL))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *GitTokenFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(gittoken.FieldExpiresAt))
+}
+
+// WhereHasCreator applies a predicate to check if query has an edge creator.
+func (f *GitTokenFilter) WhereHasCreator() {
+	f.Where(entql.HasEdge("creator"))
+}
+
+// WhereHasCreatorWith applies a predicate to check if query has an edge creator with a given conditions (other predicates).
+func (f *GitTokenFilter) WhereHasCreatorWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("creator", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *GitTokenFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *GitTokenFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *HelmRepositoryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the HelmRepositoryQuery builder.
+func (_q *HelmRepositoryQuery) Filter() *HelmRepositoryFilter {
+	return &HelmRepositoryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *HelmRepositoryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the HelmRepositoryMutation builder.
+func (m *HelmRepositoryMutation) Filter() *HelmRepositoryFilter {
+	return &HelmRepositoryFilter{config: m.config, predicateAdder: m}
+}
+
+// HelmRepositoryFilter provides a generic filtering capability at runtime for HelmRepositoryQuery.
+type HelmRepositoryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *HelmRepositoryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *HelmRepositoryFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(helmrepository.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *HelmRepositoryFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(helmrepository.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *HelmRepositoryFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(helmrepository.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *HelmRepositoryFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(helmrepository.FieldOrganizationID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *HelmRepositoryFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(helmrepository.FieldName))
+}
+
+// WhereNameKey applies the entql string predicate on the name_key field.
+func (f *HelmRepositoryFilter) WhereNameKey(p entql.StringP) {
+	f.Where(p.Field(helmrepository.FieldNameKey))
+}
+
+// WhereCreatorID applies the entql string predicate on the creator_id field.
+func (f *HelmRepositoryFilter) WhereCreatorID(p entql.StringP) {
+	f.Where(p.Field(helmrepository.FieldCreatorID))
+}
+
+// WhereSecrets applies the entql json.RawMessage predicate on the secrets field.
+func (f *HelmRepositoryFilter) WhereSecrets(p entql.BytesP) {
+	f.Where(p.Field(helmrepository.FieldSecrets))
+}
+
+// WhereSecretsVersion applies the entql int predicate on the secrets_version field.
+func (f *HelmRepositoryFilter) WhereSecretsVersion(p entql.IntP) {
+	f.Where(p.Field(helmrepository.FieldSecretsVersion))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *HelmRepositoryFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(helmrepository.FieldKind))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *HelmRepositoryFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(helmrepository.FieldDescription))
+}
+
+// WhereURL applies the entql string predicate on the url field.
+func (f *HelmRepositoryFilter) WhereURL(p entql.StringP) {
+	f.Where(p.Field(helmrepository.FieldURL))
+}
+
+// WhereSkipTLSVerification applies the entql bool predicate on the skip_tls_verification field.
+func (f *HelmRepositoryFilter) WhereSkipTLSVerification(p entql.BoolP) {
+	f.Where(p.Field(helmrepository.FieldSkipTLSVerification))
+}
+
+// WhereConfig applies the entql json.RawMessage predicate on the config field.
+func (f *HelmRepositoryFilter) WhereConfig(p entql.BytesP) {
+	f.Where(p.Field(helmrepository.FieldConfig))
+}
+
+// WhereHasCreator applies a predicate to check if query has an edge creator.
+func (f *HelmRepositoryFilter) WhereHasCreator() {
+	f.Where(entql.HasEdge("creator"))
+}
+
+// WhereHasCreatorWith applies a predicate to check if query has an edge creator with a given conditions (other predicates).
+func (f *HelmRepositoryFilter) WhereHasCreatorWith(preds ...predicate.User) {
+	f.Where(entql.HasEdgeWith("creator", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *HelmRepositoryFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *HelmRepositoryFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *InvitationQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1315,7 +1897,7 @@ type InvitationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InvitationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1447,7 +2029,7 @@ type LabelsGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LabelsGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1564,7 +2146,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1676,7 +2258,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1821,6 +2403,48 @@ func (f *OrganizationFilter) WhereHasAPITokensWith(preds ...predicate.APIToken) 
 	})))
 }
 
+// WhereHasContainerRegistries applies a predicate to check if query has an edge container_registries.
+func (f *OrganizationFilter) WhereHasContainerRegistries() {
+	f.Where(entql.HasEdge("container_registries"))
+}
+
+// WhereHasContainerRegistriesWith applies a predicate to check if query has an edge container_registries with a given conditions (other predicates).
+func (f *OrganizationFilter) WhereHasContainerRegistriesWith(preds ...predicate.ContainerRegistry) {
+	f.Where(entql.HasEdgeWith("container_registries", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasGitTokens applies a predicate to check if query has an edge git_tokens.
+func (f *OrganizationFilter) WhereHasGitTokens() {
+	f.Where(entql.HasEdge("git_tokens"))
+}
+
+// WhereHasGitTokensWith applies a predicate to check if query has an edge git_tokens with a given conditions (other predicates).
+func (f *OrganizationFilter) WhereHasGitTokensWith(preds ...predicate.GitToken) {
+	f.Where(entql.HasEdgeWith("git_tokens", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasHelmRepositories applies a predicate to check if query has an edge helm_repositories.
+func (f *OrganizationFilter) WhereHasHelmRepositories() {
+	f.Where(entql.HasEdge("helm_repositories"))
+}
+
+// WhereHasHelmRepositoriesWith applies a predicate to check if query has an edge helm_repositories with a given conditions (other predicates).
+func (f *OrganizationFilter) WhereHasHelmRepositoriesWith(preds ...predicate.HelmRepository) {
+	f.Where(entql.HasEdgeWith("helm_repositories", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasClusters applies a predicate to check if query has an edge clusters.
 func (f *OrganizationFilter) WhereHasClusters() {
 	f.Where(entql.HasEdge("clusters"))
@@ -1934,7 +2558,7 @@ type OrganizationEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2034,7 +2658,7 @@ type ProjectFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProjectFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2132,7 +2756,7 @@ type RoleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2291,7 +2915,7 @@ type RoleClusterPermissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleClusterPermissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2393,7 +3017,7 @@ type RoleProjectPermissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleProjectPermissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2515,7 +3139,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2599,7 +3223,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

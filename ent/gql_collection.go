@@ -13,6 +13,9 @@ import (
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
+	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/gittoken"
+	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
@@ -484,6 +487,478 @@ func newClusterPaginateArgs(rv map[string]any) *clusterPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*ClusterWhereInput); ok {
 		args.opts = append(args.opts, WithClusterFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ContainerRegistryQuery) CollectFields(ctx context.Context, satisfies ...string) (*ContainerRegistryQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ContainerRegistryQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(containerregistry.Columns))
+		selectedFields = []string{containerregistry.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "creator":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withCreator = query
+			if _, ok := fieldSeen[containerregistry.FieldCreatorID]; !ok {
+				selectedFields = append(selectedFields, containerregistry.FieldCreatorID)
+				fieldSeen[containerregistry.FieldCreatorID] = struct{}{}
+			}
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[containerregistry.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, containerregistry.FieldOrganizationID)
+				fieldSeen[containerregistry.FieldOrganizationID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[containerregistry.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, containerregistry.FieldCreatedAt)
+				fieldSeen[containerregistry.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[containerregistry.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, containerregistry.FieldUpdatedAt)
+				fieldSeen[containerregistry.FieldUpdatedAt] = struct{}{}
+			}
+		case "organizationID":
+			if _, ok := fieldSeen[containerregistry.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, containerregistry.FieldOrganizationID)
+				fieldSeen[containerregistry.FieldOrganizationID] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[containerregistry.FieldName]; !ok {
+				selectedFields = append(selectedFields, containerregistry.FieldName)
+				fieldSeen[containerregistry.FieldName] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[containerregistry.FieldKind]; !ok {
+				selectedFields = append(selectedFields, containerregistry.FieldKind)
+				fieldSeen[containerregistry.FieldKind] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[containerregistry.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, containerregistry.FieldDescription)
+				fieldSeen[containerregistry.FieldDescription] = struct{}{}
+			}
+		case "url":
+			if _, ok := fieldSeen[containerregistry.FieldURL]; !ok {
+				selectedFields = append(selectedFields, containerregistry.FieldURL)
+				fieldSeen[containerregistry.FieldURL] = struct{}{}
+			}
+		case "config":
+			if _, ok := fieldSeen[containerregistry.FieldConfig]; !ok {
+				selectedFields = append(selectedFields, containerregistry.FieldConfig)
+				fieldSeen[containerregistry.FieldConfig] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type containerregistryPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ContainerRegistryPaginateOption
+}
+
+func newContainerRegistryPaginateArgs(rv map[string]any) *containerregistryPaginateArgs {
+	args := &containerregistryPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ContainerRegistryOrder{Field: &ContainerRegistryOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithContainerRegistryOrder(order))
+			}
+		case *ContainerRegistryOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithContainerRegistryOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ContainerRegistryWhereInput); ok {
+		args.opts = append(args.opts, WithContainerRegistryFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *GitTokenQuery) CollectFields(ctx context.Context, satisfies ...string) (*GitTokenQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *GitTokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(gittoken.Columns))
+		selectedFields = []string{gittoken.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "creator":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withCreator = query
+			if _, ok := fieldSeen[gittoken.FieldCreatorID]; !ok {
+				selectedFields = append(selectedFields, gittoken.FieldCreatorID)
+				fieldSeen[gittoken.FieldCreatorID] = struct{}{}
+			}
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[gittoken.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, gittoken.FieldOrganizationID)
+				fieldSeen[gittoken.FieldOrganizationID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[gittoken.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, gittoken.FieldCreatedAt)
+				fieldSeen[gittoken.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[gittoken.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, gittoken.FieldUpdatedAt)
+				fieldSeen[gittoken.FieldUpdatedAt] = struct{}{}
+			}
+		case "organizationID":
+			if _, ok := fieldSeen[gittoken.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, gittoken.FieldOrganizationID)
+				fieldSeen[gittoken.FieldOrganizationID] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[gittoken.FieldName]; !ok {
+				selectedFields = append(selectedFields, gittoken.FieldName)
+				fieldSeen[gittoken.FieldName] = struct{}{}
+			}
+		case "provider":
+			if _, ok := fieldSeen[gittoken.FieldProvider]; !ok {
+				selectedFields = append(selectedFields, gittoken.FieldProvider)
+				fieldSeen[gittoken.FieldProvider] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[gittoken.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, gittoken.FieldDescription)
+				fieldSeen[gittoken.FieldDescription] = struct{}{}
+			}
+		case "workspace":
+			if _, ok := fieldSeen[gittoken.FieldWorkspace]; !ok {
+				selectedFields = append(selectedFields, gittoken.FieldWorkspace)
+				fieldSeen[gittoken.FieldWorkspace] = struct{}{}
+			}
+		case "apiURL":
+			if _, ok := fieldSeen[gittoken.FieldAPIURL]; !ok {
+				selectedFields = append(selectedFields, gittoken.FieldAPIURL)
+				fieldSeen[gittoken.FieldAPIURL] = struct{}{}
+			}
+		case "expiresAt":
+			if _, ok := fieldSeen[gittoken.FieldExpiresAt]; !ok {
+				selectedFields = append(selectedFields, gittoken.FieldExpiresAt)
+				fieldSeen[gittoken.FieldExpiresAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type gittokenPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []GitTokenPaginateOption
+}
+
+func newGitTokenPaginateArgs(rv map[string]any) *gittokenPaginateArgs {
+	args := &gittokenPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &GitTokenOrder{Field: &GitTokenOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithGitTokenOrder(order))
+			}
+		case *GitTokenOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithGitTokenOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*GitTokenWhereInput); ok {
+		args.opts = append(args.opts, WithGitTokenFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *HelmRepositoryQuery) CollectFields(ctx context.Context, satisfies ...string) (*HelmRepositoryQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *HelmRepositoryQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(helmrepository.Columns))
+		selectedFields = []string{helmrepository.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "creator":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&UserClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, userImplementors)...); err != nil {
+				return err
+			}
+			_q.withCreator = query
+			if _, ok := fieldSeen[helmrepository.FieldCreatorID]; !ok {
+				selectedFields = append(selectedFields, helmrepository.FieldCreatorID)
+				fieldSeen[helmrepository.FieldCreatorID] = struct{}{}
+			}
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[helmrepository.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, helmrepository.FieldOrganizationID)
+				fieldSeen[helmrepository.FieldOrganizationID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[helmrepository.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, helmrepository.FieldCreatedAt)
+				fieldSeen[helmrepository.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[helmrepository.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, helmrepository.FieldUpdatedAt)
+				fieldSeen[helmrepository.FieldUpdatedAt] = struct{}{}
+			}
+		case "organizationID":
+			if _, ok := fieldSeen[helmrepository.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, helmrepository.FieldOrganizationID)
+				fieldSeen[helmrepository.FieldOrganizationID] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[helmrepository.FieldName]; !ok {
+				selectedFields = append(selectedFields, helmrepository.FieldName)
+				fieldSeen[helmrepository.FieldName] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[helmrepository.FieldKind]; !ok {
+				selectedFields = append(selectedFields, helmrepository.FieldKind)
+				fieldSeen[helmrepository.FieldKind] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[helmrepository.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, helmrepository.FieldDescription)
+				fieldSeen[helmrepository.FieldDescription] = struct{}{}
+			}
+		case "url":
+			if _, ok := fieldSeen[helmrepository.FieldURL]; !ok {
+				selectedFields = append(selectedFields, helmrepository.FieldURL)
+				fieldSeen[helmrepository.FieldURL] = struct{}{}
+			}
+		case "skipTLSVerification":
+			if _, ok := fieldSeen[helmrepository.FieldSkipTLSVerification]; !ok {
+				selectedFields = append(selectedFields, helmrepository.FieldSkipTLSVerification)
+				fieldSeen[helmrepository.FieldSkipTLSVerification] = struct{}{}
+			}
+		case "config":
+			if _, ok := fieldSeen[helmrepository.FieldConfig]; !ok {
+				selectedFields = append(selectedFields, helmrepository.FieldConfig)
+				fieldSeen[helmrepository.FieldConfig] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type helmrepositoryPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []HelmRepositoryPaginateOption
+}
+
+func newHelmRepositoryPaginateArgs(rv map[string]any) *helmrepositoryPaginateArgs {
+	args := &helmrepositoryPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &HelmRepositoryOrder{Field: &HelmRepositoryOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithHelmRepositoryOrder(order))
+			}
+		case *HelmRepositoryOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithHelmRepositoryOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*HelmRepositoryWhereInput); ok {
+		args.opts = append(args.opts, WithHelmRepositoryFilter(v.Filter))
 	}
 	return args
 }
@@ -1247,6 +1722,273 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 				*wq = *query
 			})
 
+		case "containerRegistries":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ContainerRegistryClient{config: _q.config}).Query()
+			)
+			args := newContainerRegistryPaginateArgs(fieldArgs(ctx, new(ContainerRegistryWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newContainerRegistryPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Organization) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID string `sql:"organization_id"`
+							Count  int    `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(organization.ContainerRegistriesColumn), ids...))
+						})
+						if err := query.GroupBy(organization.ContainerRegistriesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[string]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Organization) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.ContainerRegistries)
+							if nodes[i].Edges.totalCount[4] == nil {
+								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[4][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges && !hasCollectedField(ctx, append(path, pageInfoField)...) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, containerregistryImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(organization.ContainerRegistriesColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedContainerRegistries(alias, func(wq *ContainerRegistryQuery) {
+				*wq = *query
+			})
+
+		case "gitTokens":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GitTokenClient{config: _q.config}).Query()
+			)
+			args := newGitTokenPaginateArgs(fieldArgs(ctx, new(GitTokenWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newGitTokenPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Organization) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID string `sql:"organization_id"`
+							Count  int    `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(organization.GitTokensColumn), ids...))
+						})
+						if err := query.GroupBy(organization.GitTokensColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[string]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[5][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Organization) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.GitTokens)
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[5][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges && !hasCollectedField(ctx, append(path, pageInfoField)...) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, gittokenImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(organization.GitTokensColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedGitTokens(alias, func(wq *GitTokenQuery) {
+				*wq = *query
+			})
+
+		case "helmRepositories":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&HelmRepositoryClient{config: _q.config}).Query()
+			)
+			args := newHelmRepositoryPaginateArgs(fieldArgs(ctx, new(HelmRepositoryWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newHelmRepositoryPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Organization) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID string `sql:"organization_id"`
+							Count  int    `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(organization.HelmRepositoriesColumn), ids...))
+						})
+						if err := query.GroupBy(organization.HelmRepositoriesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[string]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[6] == nil {
+								nodes[i].Edges.totalCount[6] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[6][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Organization) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.HelmRepositories)
+							if nodes[i].Edges.totalCount[6] == nil {
+								nodes[i].Edges.totalCount[6] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[6][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges && !hasCollectedField(ctx, append(path, pageInfoField)...) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, helmrepositoryImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(organization.HelmRepositoriesColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedHelmRepositories(alias, func(wq *HelmRepositoryQuery) {
+				*wq = *query
+			})
+
 		case "clusters":
 			var (
 				alias = field.Alias
@@ -1290,10 +2032,10 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[4] == nil {
-								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[4][alias] = n
+							nodes[i].Edges.totalCount[7][alias] = n
 						}
 						return nil
 					})
@@ -1301,10 +2043,10 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Organization) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.Clusters)
-							if nodes[i].Edges.totalCount[4] == nil {
-								nodes[i].Edges.totalCount[4] = make(map[string]int)
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[4][alias] = n
+							nodes[i].Edges.totalCount[7][alias] = n
 						}
 						return nil
 					})
@@ -1379,10 +2121,10 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[5] == nil {
-								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							if nodes[i].Edges.totalCount[8] == nil {
+								nodes[i].Edges.totalCount[8] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[5][alias] = n
+							nodes[i].Edges.totalCount[8][alias] = n
 						}
 						return nil
 					})
@@ -1390,10 +2132,10 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Organization) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.LabelsGroups)
-							if nodes[i].Edges.totalCount[5] == nil {
-								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							if nodes[i].Edges.totalCount[8] == nil {
+								nodes[i].Edges.totalCount[8] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[5][alias] = n
+							nodes[i].Edges.totalCount[8][alias] = n
 						}
 						return nil
 					})
@@ -1468,10 +2210,10 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[6] == nil {
-								nodes[i].Edges.totalCount[6] = make(map[string]int)
+							if nodes[i].Edges.totalCount[9] == nil {
+								nodes[i].Edges.totalCount[9] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[6][alias] = n
+							nodes[i].Edges.totalCount[9][alias] = n
 						}
 						return nil
 					})
@@ -1479,10 +2221,10 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Organization) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.AnnotationsGroups)
-							if nodes[i].Edges.totalCount[6] == nil {
-								nodes[i].Edges.totalCount[6] = make(map[string]int)
+							if nodes[i].Edges.totalCount[9] == nil {
+								nodes[i].Edges.totalCount[9] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[6][alias] = n
+							nodes[i].Edges.totalCount[9][alias] = n
 						}
 						return nil
 					})

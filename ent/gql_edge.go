@@ -68,6 +68,54 @@ func (_m *Cluster) LabelsGroups(ctx context.Context) (result []*LabelsGroup, err
 	return result, err
 }
 
+func (_m *ContainerRegistry) Creator(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.CreatorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCreator().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *ContainerRegistry) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *GitToken) Creator(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.CreatorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCreator().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *GitToken) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *HelmRepository) Creator(ctx context.Context) (*User, error) {
+	result, err := _m.Edges.CreatorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCreator().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *HelmRepository) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Invitation) Organization(ctx context.Context) (*Organization, error) {
 	result, err := _m.Edges.OrganizationOrErr()
 	if IsNotLoaded(err) {
@@ -215,6 +263,69 @@ func (_m *Organization) APITokens(
 	return _m.QueryAPITokens().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Organization) ContainerRegistries(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ContainerRegistryOrder, where *ContainerRegistryWhereInput,
+) (*ContainerRegistryConnection, error) {
+	opts := []ContainerRegistryPaginateOption{
+		WithContainerRegistryOrder(orderBy),
+		WithContainerRegistryFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
+	if nodes, err := _m.NamedContainerRegistries(alias); err == nil || hasTotalCount {
+		pager, err := newContainerRegistryPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &ContainerRegistryConnection{Edges: []*ContainerRegistryEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryContainerRegistries().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Organization) GitTokens(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *GitTokenOrder, where *GitTokenWhereInput,
+) (*GitTokenConnection, error) {
+	opts := []GitTokenPaginateOption{
+		WithGitTokenOrder(orderBy),
+		WithGitTokenFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
+	if nodes, err := _m.NamedGitTokens(alias); err == nil || hasTotalCount {
+		pager, err := newGitTokenPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &GitTokenConnection{Edges: []*GitTokenEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryGitTokens().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Organization) HelmRepositories(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *HelmRepositoryOrder, where *HelmRepositoryWhereInput,
+) (*HelmRepositoryConnection, error) {
+	opts := []HelmRepositoryPaginateOption{
+		WithHelmRepositoryOrder(orderBy),
+		WithHelmRepositoryFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[6][alias]
+	if nodes, err := _m.NamedHelmRepositories(alias); err == nil || hasTotalCount {
+		pager, err := newHelmRepositoryPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &HelmRepositoryConnection{Edges: []*HelmRepositoryEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryHelmRepositories().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *Organization) Clusters(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ClusterOrder, where *ClusterWhereInput,
 ) (*ClusterConnection, error) {
@@ -223,7 +334,7 @@ func (_m *Organization) Clusters(
 		WithClusterFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[7][alias]
 	if nodes, err := _m.NamedClusters(alias); err == nil || hasTotalCount {
 		pager, err := newClusterPager(opts, last != nil)
 		if err != nil {
@@ -244,7 +355,7 @@ func (_m *Organization) LabelsGroups(
 		WithLabelsGroupFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[8][alias]
 	if nodes, err := _m.NamedLabelsGroups(alias); err == nil || hasTotalCount {
 		pager, err := newLabelsGroupPager(opts, last != nil)
 		if err != nil {
@@ -265,7 +376,7 @@ func (_m *Organization) AnnotationsGroups(
 		WithAnnotationsGroupFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[6][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[9][alias]
 	if nodes, err := _m.NamedAnnotationsGroups(alias); err == nil || hasTotalCount {
 		pager, err := newAnnotationsGroupPager(opts, last != nil)
 		if err != nil {

@@ -12,6 +12,9 @@ import (
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
+	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/gittoken"
+	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
@@ -41,6 +44,21 @@ var clusterImplementors = []string{"Cluster", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Cluster) IsNode() {}
+
+var containerregistryImplementors = []string{"ContainerRegistry", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ContainerRegistry) IsNode() {}
+
+var gittokenImplementors = []string{"GitToken", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*GitToken) IsNode() {}
+
+var helmrepositoryImplementors = []string{"HelmRepository", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*HelmRepository) IsNode() {}
 
 var invitationImplementors = []string{"Invitation", "Node"}
 
@@ -163,6 +181,33 @@ func (c *Client) noder(ctx context.Context, table string, id string) (Noder, err
 			Where(cluster.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, clusterImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case containerregistry.Table:
+		query := c.ContainerRegistry.Query().
+			Where(containerregistry.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, containerregistryImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case gittoken.Table:
+		query := c.GitToken.Query().
+			Where(gittoken.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, gittokenImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case helmrepository.Table:
+		query := c.HelmRepository.Query().
+			Where(helmrepository.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, helmrepositoryImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -348,6 +393,54 @@ func (c *Client) noders(ctx context.Context, table string, ids []string) ([]Node
 		query := c.Cluster.Query().
 			Where(cluster.IDIn(ids...))
 		query, err := query.CollectFields(ctx, clusterImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case containerregistry.Table:
+		query := c.ContainerRegistry.Query().
+			Where(containerregistry.IDIn(ids...))
+		query, err := query.CollectFields(ctx, containerregistryImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case gittoken.Table:
+		query := c.GitToken.Query().
+			Where(gittoken.IDIn(ids...))
+		query, err := query.CollectFields(ctx, gittokenImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case helmrepository.Table:
+		query := c.HelmRepository.Query().
+			Where(helmrepository.IDIn(ids...))
+		query, err := query.CollectFields(ctx, helmrepositoryImplementors...)
 		if err != nil {
 			return nil, err
 		}

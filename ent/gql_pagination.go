@@ -17,6 +17,9 @@ import (
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
+	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/gittoken"
+	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
@@ -1109,6 +1112,1011 @@ func (_m *Cluster) ToEdge(order *ClusterOrder) *ClusterEdge {
 		order = DefaultClusterOrder
 	}
 	return &ClusterEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ContainerRegistryEdge is the edge representation of ContainerRegistry.
+type ContainerRegistryEdge struct {
+	Node   *ContainerRegistry `json:"node"`
+	Cursor Cursor             `json:"cursor"`
+}
+
+// ContainerRegistryConnection is the connection containing edges to ContainerRegistry.
+type ContainerRegistryConnection struct {
+	Edges      []*ContainerRegistryEdge `json:"edges"`
+	PageInfo   PageInfo                 `json:"pageInfo"`
+	TotalCount int                      `json:"totalCount"`
+}
+
+func (c *ContainerRegistryConnection) build(nodes []*ContainerRegistry, pager *containerregistryPager, after *Cursor, first *int, before *Cursor, last *int) {
+	var n int
+	n, c.PageInfo.HasNextPage, c.PageInfo.HasPreviousPage = relay.Page(len(nodes), after != nil, first, before != nil, last)
+	nodes = nodes[:n]
+	var nodeAt func(int) *ContainerRegistry
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ContainerRegistry {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ContainerRegistry {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ContainerRegistryEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ContainerRegistryEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ContainerRegistryPaginateOption enables pagination customization.
+type ContainerRegistryPaginateOption func(*containerregistryPager) error
+
+// WithContainerRegistryOrder configures pagination ordering.
+func WithContainerRegistryOrder(order *ContainerRegistryOrder) ContainerRegistryPaginateOption {
+	if order == nil {
+		order = DefaultContainerRegistryOrder
+	}
+	o := *order
+	return func(pager *containerregistryPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultContainerRegistryOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithContainerRegistryFilter configures pagination filter.
+func WithContainerRegistryFilter(filter func(*ContainerRegistryQuery) (*ContainerRegistryQuery, error)) ContainerRegistryPaginateOption {
+	return func(pager *containerregistryPager) error {
+		if filter == nil {
+			return errors.New("ContainerRegistryQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type containerregistryPager struct {
+	reverse bool
+	order   *ContainerRegistryOrder
+	filter  func(*ContainerRegistryQuery) (*ContainerRegistryQuery, error)
+}
+
+func newContainerRegistryPager(opts []ContainerRegistryPaginateOption, reverse bool) (*containerregistryPager, error) {
+	pager := &containerregistryPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultContainerRegistryOrder
+	}
+	return pager, nil
+}
+
+func (p *containerregistryPager) applyFilter(query *ContainerRegistryQuery) (*ContainerRegistryQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *containerregistryPager) toCursor(_m *ContainerRegistry) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *containerregistryPager) applyCursors(query *ContainerRegistryQuery, after, before *Cursor) (*ContainerRegistryQuery, error) {
+	zero, _ := p.order.Field.Value(&ContainerRegistry{})
+	predicates, err := relay.CursorPredicates(after, before, DefaultContainerRegistryOrder.Field.column, p.order.Field.column, p.order.Direction, zero)
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *containerregistryPager) applyOrder(query *ContainerRegistryQuery) *ContainerRegistryQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	zero, _ := p.order.Field.Value(&ContainerRegistry{})
+	query = query.Order(p.order.Field.toTerm(relay.OrderOptions(direction, zero)...))
+	if p.order.Field != DefaultContainerRegistryOrder.Field {
+		query = query.Order(DefaultContainerRegistryOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *containerregistryPager) orderExpr(query *ContainerRegistryQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	zero, _ := p.order.Field.Value(&ContainerRegistry{})
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(relay.OrderSQL(direction, zero))
+		if p.order.Field != DefaultContainerRegistryOrder.Field {
+			b.Comma().Ident(DefaultContainerRegistryOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ContainerRegistry.
+func (_m *ContainerRegistryQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ContainerRegistryPaginateOption,
+) (*ContainerRegistryConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newContainerRegistryPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ContainerRegistryConnection{Edges: []*ContainerRegistryEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ContainerRegistryOrderFieldCreatedAt orders ContainerRegistry by created_at.
+	ContainerRegistryOrderFieldCreatedAt = &ContainerRegistryOrderField{
+		Value: func(_m *ContainerRegistry) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: containerregistry.FieldCreatedAt,
+		toTerm: containerregistry.ByCreatedAt,
+		toCursor: func(_m *ContainerRegistry) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ContainerRegistryOrderFieldUpdatedAt orders ContainerRegistry by updated_at.
+	ContainerRegistryOrderFieldUpdatedAt = &ContainerRegistryOrderField{
+		Value: func(_m *ContainerRegistry) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: containerregistry.FieldUpdatedAt,
+		toTerm: containerregistry.ByUpdatedAt,
+		toCursor: func(_m *ContainerRegistry) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// ContainerRegistryOrderFieldName orders ContainerRegistry by name.
+	ContainerRegistryOrderFieldName = &ContainerRegistryOrderField{
+		Value: func(_m *ContainerRegistry) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: containerregistry.FieldName,
+		toTerm: containerregistry.ByName,
+		toCursor: func(_m *ContainerRegistry) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ContainerRegistryOrderField) String() string {
+	var str string
+	switch f.column {
+	case ContainerRegistryOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ContainerRegistryOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case ContainerRegistryOrderFieldName.column:
+		str = "NAME"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ContainerRegistryOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ContainerRegistryOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ContainerRegistryOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ContainerRegistryOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ContainerRegistryOrderFieldUpdatedAt
+	case "NAME":
+		*f = *ContainerRegistryOrderFieldName
+	default:
+		return fmt.Errorf("%s is not a valid ContainerRegistryOrderField", str)
+	}
+	return nil
+}
+
+// ContainerRegistryOrderField defines the ordering field of ContainerRegistry.
+type ContainerRegistryOrderField struct {
+	// Value extracts the ordering value from the given ContainerRegistry.
+	Value    func(*ContainerRegistry) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) containerregistry.OrderOption
+	toCursor func(*ContainerRegistry) Cursor
+}
+
+// ContainerRegistryOrder defines the ordering of ContainerRegistry.
+type ContainerRegistryOrder struct {
+	Direction OrderDirection               `json:"direction"`
+	Field     *ContainerRegistryOrderField `json:"field"`
+}
+
+// DefaultContainerRegistryOrder is the default ordering of ContainerRegistry.
+var DefaultContainerRegistryOrder = &ContainerRegistryOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ContainerRegistryOrderField{
+		Value: func(_m *ContainerRegistry) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: containerregistry.FieldID,
+		toTerm: containerregistry.ByID,
+		toCursor: func(_m *ContainerRegistry) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ContainerRegistry into ContainerRegistryEdge.
+func (_m *ContainerRegistry) ToEdge(order *ContainerRegistryOrder) *ContainerRegistryEdge {
+	if order == nil {
+		order = DefaultContainerRegistryOrder
+	}
+	return &ContainerRegistryEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// GitTokenEdge is the edge representation of GitToken.
+type GitTokenEdge struct {
+	Node   *GitToken `json:"node"`
+	Cursor Cursor    `json:"cursor"`
+}
+
+// GitTokenConnection is the connection containing edges to GitToken.
+type GitTokenConnection struct {
+	Edges      []*GitTokenEdge `json:"edges"`
+	PageInfo   PageInfo        `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+func (c *GitTokenConnection) build(nodes []*GitToken, pager *gittokenPager, after *Cursor, first *int, before *Cursor, last *int) {
+	var n int
+	n, c.PageInfo.HasNextPage, c.PageInfo.HasPreviousPage = relay.Page(len(nodes), after != nil, first, before != nil, last)
+	nodes = nodes[:n]
+	var nodeAt func(int) *GitToken
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *GitToken {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *GitToken {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*GitTokenEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &GitTokenEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// GitTokenPaginateOption enables pagination customization.
+type GitTokenPaginateOption func(*gittokenPager) error
+
+// WithGitTokenOrder configures pagination ordering.
+func WithGitTokenOrder(order *GitTokenOrder) GitTokenPaginateOption {
+	if order == nil {
+		order = DefaultGitTokenOrder
+	}
+	o := *order
+	return func(pager *gittokenPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultGitTokenOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithGitTokenFilter configures pagination filter.
+func WithGitTokenFilter(filter func(*GitTokenQuery) (*GitTokenQuery, error)) GitTokenPaginateOption {
+	return func(pager *gittokenPager) error {
+		if filter == nil {
+			return errors.New("GitTokenQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type gittokenPager struct {
+	reverse bool
+	order   *GitTokenOrder
+	filter  func(*GitTokenQuery) (*GitTokenQuery, error)
+}
+
+func newGitTokenPager(opts []GitTokenPaginateOption, reverse bool) (*gittokenPager, error) {
+	pager := &gittokenPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultGitTokenOrder
+	}
+	return pager, nil
+}
+
+func (p *gittokenPager) applyFilter(query *GitTokenQuery) (*GitTokenQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *gittokenPager) toCursor(_m *GitToken) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *gittokenPager) applyCursors(query *GitTokenQuery, after, before *Cursor) (*GitTokenQuery, error) {
+	zero, _ := p.order.Field.Value(&GitToken{})
+	predicates, err := relay.CursorPredicates(after, before, DefaultGitTokenOrder.Field.column, p.order.Field.column, p.order.Direction, zero)
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *gittokenPager) applyOrder(query *GitTokenQuery) *GitTokenQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	zero, _ := p.order.Field.Value(&GitToken{})
+	query = query.Order(p.order.Field.toTerm(relay.OrderOptions(direction, zero)...))
+	if p.order.Field != DefaultGitTokenOrder.Field {
+		query = query.Order(DefaultGitTokenOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *gittokenPager) orderExpr(query *GitTokenQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	zero, _ := p.order.Field.Value(&GitToken{})
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(relay.OrderSQL(direction, zero))
+		if p.order.Field != DefaultGitTokenOrder.Field {
+			b.Comma().Ident(DefaultGitTokenOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to GitToken.
+func (_m *GitTokenQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...GitTokenPaginateOption,
+) (*GitTokenConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newGitTokenPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &GitTokenConnection{Edges: []*GitTokenEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// GitTokenOrderFieldCreatedAt orders GitToken by created_at.
+	GitTokenOrderFieldCreatedAt = &GitTokenOrderField{
+		Value: func(_m *GitToken) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: gittoken.FieldCreatedAt,
+		toTerm: gittoken.ByCreatedAt,
+		toCursor: func(_m *GitToken) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// GitTokenOrderFieldUpdatedAt orders GitToken by updated_at.
+	GitTokenOrderFieldUpdatedAt = &GitTokenOrderField{
+		Value: func(_m *GitToken) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: gittoken.FieldUpdatedAt,
+		toTerm: gittoken.ByUpdatedAt,
+		toCursor: func(_m *GitToken) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// GitTokenOrderFieldName orders GitToken by name.
+	GitTokenOrderFieldName = &GitTokenOrderField{
+		Value: func(_m *GitToken) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: gittoken.FieldName,
+		toTerm: gittoken.ByName,
+		toCursor: func(_m *GitToken) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+	// GitTokenOrderFieldExpiresAt orders GitToken by expires_at.
+	GitTokenOrderFieldExpiresAt = &GitTokenOrderField{
+		Value: func(_m *GitToken) (ent.Value, error) {
+			return _m.ExpiresAt, nil
+		},
+		column: gittoken.FieldExpiresAt,
+		toTerm: gittoken.ByExpiresAt,
+		toCursor: func(_m *GitToken) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ExpiresAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f GitTokenOrderField) String() string {
+	var str string
+	switch f.column {
+	case GitTokenOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case GitTokenOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case GitTokenOrderFieldName.column:
+		str = "NAME"
+	case GitTokenOrderFieldExpiresAt.column:
+		str = "EXPIRES_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f GitTokenOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *GitTokenOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("GitTokenOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *GitTokenOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *GitTokenOrderFieldUpdatedAt
+	case "NAME":
+		*f = *GitTokenOrderFieldName
+	case "EXPIRES_AT":
+		*f = *GitTokenOrderFieldExpiresAt
+	default:
+		return fmt.Errorf("%s is not a valid GitTokenOrderField", str)
+	}
+	return nil
+}
+
+// GitTokenOrderField defines the ordering field of GitToken.
+type GitTokenOrderField struct {
+	// Value extracts the ordering value from the given GitToken.
+	Value    func(*GitToken) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) gittoken.OrderOption
+	toCursor func(*GitToken) Cursor
+}
+
+// GitTokenOrder defines the ordering of GitToken.
+type GitTokenOrder struct {
+	Direction OrderDirection      `json:"direction"`
+	Field     *GitTokenOrderField `json:"field"`
+}
+
+// DefaultGitTokenOrder is the default ordering of GitToken.
+var DefaultGitTokenOrder = &GitTokenOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &GitTokenOrderField{
+		Value: func(_m *GitToken) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: gittoken.FieldID,
+		toTerm: gittoken.ByID,
+		toCursor: func(_m *GitToken) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts GitToken into GitTokenEdge.
+func (_m *GitToken) ToEdge(order *GitTokenOrder) *GitTokenEdge {
+	if order == nil {
+		order = DefaultGitTokenOrder
+	}
+	return &GitTokenEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// HelmRepositoryEdge is the edge representation of HelmRepository.
+type HelmRepositoryEdge struct {
+	Node   *HelmRepository `json:"node"`
+	Cursor Cursor          `json:"cursor"`
+}
+
+// HelmRepositoryConnection is the connection containing edges to HelmRepository.
+type HelmRepositoryConnection struct {
+	Edges      []*HelmRepositoryEdge `json:"edges"`
+	PageInfo   PageInfo              `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+func (c *HelmRepositoryConnection) build(nodes []*HelmRepository, pager *helmrepositoryPager, after *Cursor, first *int, before *Cursor, last *int) {
+	var n int
+	n, c.PageInfo.HasNextPage, c.PageInfo.HasPreviousPage = relay.Page(len(nodes), after != nil, first, before != nil, last)
+	nodes = nodes[:n]
+	var nodeAt func(int) *HelmRepository
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *HelmRepository {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *HelmRepository {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*HelmRepositoryEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &HelmRepositoryEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// HelmRepositoryPaginateOption enables pagination customization.
+type HelmRepositoryPaginateOption func(*helmrepositoryPager) error
+
+// WithHelmRepositoryOrder configures pagination ordering.
+func WithHelmRepositoryOrder(order *HelmRepositoryOrder) HelmRepositoryPaginateOption {
+	if order == nil {
+		order = DefaultHelmRepositoryOrder
+	}
+	o := *order
+	return func(pager *helmrepositoryPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultHelmRepositoryOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithHelmRepositoryFilter configures pagination filter.
+func WithHelmRepositoryFilter(filter func(*HelmRepositoryQuery) (*HelmRepositoryQuery, error)) HelmRepositoryPaginateOption {
+	return func(pager *helmrepositoryPager) error {
+		if filter == nil {
+			return errors.New("HelmRepositoryQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type helmrepositoryPager struct {
+	reverse bool
+	order   *HelmRepositoryOrder
+	filter  func(*HelmRepositoryQuery) (*HelmRepositoryQuery, error)
+}
+
+func newHelmRepositoryPager(opts []HelmRepositoryPaginateOption, reverse bool) (*helmrepositoryPager, error) {
+	pager := &helmrepositoryPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultHelmRepositoryOrder
+	}
+	return pager, nil
+}
+
+func (p *helmrepositoryPager) applyFilter(query *HelmRepositoryQuery) (*HelmRepositoryQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *helmrepositoryPager) toCursor(_m *HelmRepository) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *helmrepositoryPager) applyCursors(query *HelmRepositoryQuery, after, before *Cursor) (*HelmRepositoryQuery, error) {
+	zero, _ := p.order.Field.Value(&HelmRepository{})
+	predicates, err := relay.CursorPredicates(after, before, DefaultHelmRepositoryOrder.Field.column, p.order.Field.column, p.order.Direction, zero)
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *helmrepositoryPager) applyOrder(query *HelmRepositoryQuery) *HelmRepositoryQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	zero, _ := p.order.Field.Value(&HelmRepository{})
+	query = query.Order(p.order.Field.toTerm(relay.OrderOptions(direction, zero)...))
+	if p.order.Field != DefaultHelmRepositoryOrder.Field {
+		query = query.Order(DefaultHelmRepositoryOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *helmrepositoryPager) orderExpr(query *HelmRepositoryQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	zero, _ := p.order.Field.Value(&HelmRepository{})
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(relay.OrderSQL(direction, zero))
+		if p.order.Field != DefaultHelmRepositoryOrder.Field {
+			b.Comma().Ident(DefaultHelmRepositoryOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to HelmRepository.
+func (_m *HelmRepositoryQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...HelmRepositoryPaginateOption,
+) (*HelmRepositoryConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newHelmRepositoryPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &HelmRepositoryConnection{Edges: []*HelmRepositoryEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// HelmRepositoryOrderFieldCreatedAt orders HelmRepository by created_at.
+	HelmRepositoryOrderFieldCreatedAt = &HelmRepositoryOrderField{
+		Value: func(_m *HelmRepository) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: helmrepository.FieldCreatedAt,
+		toTerm: helmrepository.ByCreatedAt,
+		toCursor: func(_m *HelmRepository) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// HelmRepositoryOrderFieldUpdatedAt orders HelmRepository by updated_at.
+	HelmRepositoryOrderFieldUpdatedAt = &HelmRepositoryOrderField{
+		Value: func(_m *HelmRepository) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: helmrepository.FieldUpdatedAt,
+		toTerm: helmrepository.ByUpdatedAt,
+		toCursor: func(_m *HelmRepository) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// HelmRepositoryOrderFieldName orders HelmRepository by name.
+	HelmRepositoryOrderFieldName = &HelmRepositoryOrderField{
+		Value: func(_m *HelmRepository) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: helmrepository.FieldName,
+		toTerm: helmrepository.ByName,
+		toCursor: func(_m *HelmRepository) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f HelmRepositoryOrderField) String() string {
+	var str string
+	switch f.column {
+	case HelmRepositoryOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case HelmRepositoryOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case HelmRepositoryOrderFieldName.column:
+		str = "NAME"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f HelmRepositoryOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *HelmRepositoryOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("HelmRepositoryOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *HelmRepositoryOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *HelmRepositoryOrderFieldUpdatedAt
+	case "NAME":
+		*f = *HelmRepositoryOrderFieldName
+	default:
+		return fmt.Errorf("%s is not a valid HelmRepositoryOrderField", str)
+	}
+	return nil
+}
+
+// HelmRepositoryOrderField defines the ordering field of HelmRepository.
+type HelmRepositoryOrderField struct {
+	// Value extracts the ordering value from the given HelmRepository.
+	Value    func(*HelmRepository) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) helmrepository.OrderOption
+	toCursor func(*HelmRepository) Cursor
+}
+
+// HelmRepositoryOrder defines the ordering of HelmRepository.
+type HelmRepositoryOrder struct {
+	Direction OrderDirection            `json:"direction"`
+	Field     *HelmRepositoryOrderField `json:"field"`
+}
+
+// DefaultHelmRepositoryOrder is the default ordering of HelmRepository.
+var DefaultHelmRepositoryOrder = &HelmRepositoryOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &HelmRepositoryOrderField{
+		Value: func(_m *HelmRepository) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: helmrepository.FieldID,
+		toTerm: helmrepository.ByID,
+		toCursor: func(_m *HelmRepository) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts HelmRepository into HelmRepositoryEdge.
+func (_m *HelmRepository) ToEdge(order *HelmRepositoryOrder) *HelmRepositoryEdge {
+	if order == nil {
+		order = DefaultHelmRepositoryOrder
+	}
+	return &HelmRepositoryEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -14,6 +14,9 @@ import (
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
+	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/gittoken"
+	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
@@ -43,6 +46,9 @@ const (
 	TypeAPIToken              = "APIToken"
 	TypeAnnotationsGroup      = "AnnotationsGroup"
 	TypeCluster               = "Cluster"
+	TypeContainerRegistry     = "ContainerRegistry"
+	TypeGitToken              = "GitToken"
+	TypeHelmRepository        = "HelmRepository"
 	TypeInvitation            = "Invitation"
 	TypeLabelsGroup           = "LabelsGroup"
 	TypeMembership            = "Membership"
@@ -3038,6 +3044,3385 @@ func (m *ClusterMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Cluster edge %s", name)
 }
 
+// ContainerRegistryMutation represents an operation that mutates the ContainerRegistry nodes in the graph.
+type ContainerRegistryMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *string
+	created_at          *time.Time
+	updated_at          *time.Time
+	name                *string
+	name_key            *string
+	secrets             *map[string]string
+	secrets_version     *int
+	addsecrets_version  *int
+	kind                *containerregistry.Kind
+	description         *string
+	url                 *string
+	_config             *map[string]interface{}
+	clearedFields       map[string]struct{}
+	creator             *string
+	clearedcreator      bool
+	organization        *string
+	clearedorganization bool
+	done                bool
+	oldValue            func(context.Context) (*ContainerRegistry, error)
+	predicates          []predicate.ContainerRegistry
+}
+
+var _ ent.Mutation = (*ContainerRegistryMutation)(nil)
+
+// containerregistryOption allows management of the mutation configuration using functional options.
+type containerregistryOption func(*ContainerRegistryMutation)
+
+// newContainerRegistryMutation creates new mutation for the ContainerRegistry entity.
+func newContainerRegistryMutation(c config, op Op, opts ...containerregistryOption) *ContainerRegistryMutation {
+	m := &ContainerRegistryMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeContainerRegistry,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withContainerRegistryID sets the ID field of the mutation.
+func withContainerRegistryID(id string) containerregistryOption {
+	return func(m *ContainerRegistryMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ContainerRegistry
+		)
+		m.oldValue = func(ctx context.Context) (*ContainerRegistry, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ContainerRegistry.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withContainerRegistry sets the old ContainerRegistry of the mutation.
+func withContainerRegistry(node *ContainerRegistry) containerregistryOption {
+	return func(m *ContainerRegistryMutation) {
+		m.oldValue = func(context.Context) (*ContainerRegistry, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ContainerRegistryMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ContainerRegistryMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ContainerRegistry entities.
+func (m *ContainerRegistryMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ContainerRegistryMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ContainerRegistryMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ContainerRegistry.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ContainerRegistryMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ContainerRegistryMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ContainerRegistry entity.
+// If the ContainerRegistry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContainerRegistryMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ContainerRegistryMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ContainerRegistryMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ContainerRegistryMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ContainerRegistry entity.
+// If the ContainerRegistry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContainerRegistryMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ContainerRegistryMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *ContainerRegistryMutation) SetOrganizationID(s string) {
+	m.organization = &s
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *ContainerRegistryMutation) OrganizationID() (r string, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the ContainerRegistry entity.
+// If the ContainerRegistry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContainerRegistryMutation) OldOrganizationID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *ContainerRegistryMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetName sets the "name" field.
+func (m *ContainerRegistryMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *ContainerRegistryMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the ContainerRegistry entity.
+// If the ContainerRegistry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContainerRegistryMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *ContainerRegistryMutation) ResetName() {
+	m.name = nil
+}
+
+// SetNameKey sets the "name_key" field.
+func (m *ContainerRegistryMutation) SetNameKey(s string) {
+	m.name_key = &s
+}
+
+// NameKey returns the value of the "name_key" field in the mutation.
+func (m *ContainerRegistryMutation) NameKey() (r string, exists bool) {
+	v := m.name_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNameKey returns the old "name_key" field's value of the ContainerRegistry entity.
+// If the ContainerRegistry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContainerRegistryMutation) OldNameKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNameKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNameKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNameKey: %w", err)
+	}
+	return oldValue.NameKey, nil
+}
+
+// ResetNameKey resets all changes to the "name_key" field.
+func (m *ContainerRegistryMutation) ResetNameKey() {
+	m.name_key = nil
+}
+
+// SetCreatorID sets the "creator_id" field.
+func (m *ContainerRegistryMutation) SetCreatorID(s string) {
+	m.creator = &s
+}
+
+// CreatorID returns the value of the "creator_id" field in the mutation.
+func (m *ContainerRegistryMutation) CreatorID() (r string, exists bool) {
+	v := m.creator
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatorID returns the old "creator_id" field's value of the ContainerRegistry entity.
+// If the ContainerRegistry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContainerRegistryMutation) OldCreatorID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatorID: %w", err)
+	}
+	return oldValue.CreatorID, nil
+}
+
+// ClearCreatorID clears the value of the "creator_id" field.
+func (m *ContainerRegistryMutation) ClearCreatorID() {
+	m.creator = nil
+	m.clearedFields[containerregistry.FieldCreatorID] = struct{}{}
+}
+
+// CreatorIDCleared returns if the "creator_id" field was cleared in this mutation.
+func (m *ContainerRegistryMutation) CreatorIDCleared() bool {
+	_, ok := m.clearedFields[containerregistry.FieldCreatorID]
+	return ok
+}
+
+// ResetCreatorID resets all changes to the "creator_id" field.
+func (m *ContainerRegistryMutation) ResetCreatorID() {
+	m.creator = nil
+	delete(m.clearedFields, containerregistry.FieldCreatorID)
+}
+
+// SetSecrets sets the "secrets" field.
+func (m *ContainerRegistryMutation) SetSecrets(value map[string]string) {
+	m.secrets = &value
+}
+
+// Secrets returns the value of the "secrets" field in the mutation.
+func (m *ContainerRegistryMutation) Secrets() (r map[string]string, exists bool) {
+	v := m.secrets
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSecrets returns the old "secrets" field's value of the ContainerRegistry entity.
+// If the ContainerRegistry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContainerRegistryMutation) OldSecrets(ctx context.Context) (v map[string]string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSecrets is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSecrets requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSecrets: %w", err)
+	}
+	return oldValue.Secrets, nil
+}
+
+// ResetSecrets resets all changes to the "secrets" field.
+func (m *ContainerRegistryMutation) ResetSecrets() {
+	m.secrets = nil
+}
+
+// SetSecretsVersion sets the "secrets_version" field.
+func (m *ContainerRegistryMutation) SetSecretsVersion(i int) {
+	m.secrets_version = &i
+	m.addsecrets_version = nil
+}
+
+// SecretsVersion returns the value of the "secrets_version" field in the mutation.
+func (m *ContainerRegistryMutation) SecretsVersion() (r int, exists bool) {
+	v := m.secrets_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSecretsVersion returns the old "secrets_version" field's value of the ContainerRegistry entity.
+// If the ContainerRegistry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContainerRegistryMutation) OldSecretsVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSecretsVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSecretsVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSecretsVersion: %w", err)
+	}
+	return oldValue.SecretsVersion, nil
+}
+
+// AddSecretsVersion adds i to the "secrets_version" field.
+func (m *ContainerRegistryMutation) AddSecretsVersion(i int) {
+	if m.addsecrets_version != nil {
+		*m.addsecrets_version += i
+	} else {
+		m.addsecrets_version = &i
+	}
+}
+
+// AddedSecretsVersion returns the value that was added to the "secrets_version" field in this mutation.
+func (m *ContainerRegistryMutation) AddedSecretsVersion() (r int, exists bool) {
+	v := m.addsecrets_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSecretsVersion resets all changes to the "secrets_version" field.
+func (m *ContainerRegistryMutation) ResetSecretsVersion() {
+	m.secrets_version = nil
+	m.addsecrets_version = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *ContainerRegistryMutation) SetKind(c containerregistry.Kind) {
+	m.kind = &c
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *ContainerRegistryMutation) Kind() (r containerregistry.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the ContainerRegistry entity.
+// If the ContainerRegistry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContainerRegistryMutation) OldKind(ctx context.Context) (v containerregistry.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *ContainerRegistryMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *ContainerRegistryMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *ContainerRegistryMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the ContainerRegistry entity.
+// If the ContainerRegistry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContainerRegistryMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *ContainerRegistryMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetURL sets the "url" field.
+func (m *ContainerRegistryMutation) SetURL(s string) {
+	m.url = &s
+}
+
+// URL returns the value of the "url" field in the mutation.
+func (m *ContainerRegistryMutation) URL() (r string, exists bool) {
+	v := m.url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldURL returns the old "url" field's value of the ContainerRegistry entity.
+// If the ContainerRegistry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContainerRegistryMutation) OldURL(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldURL: %w", err)
+	}
+	return oldValue.URL, nil
+}
+
+// ResetURL resets all changes to the "url" field.
+func (m *ContainerRegistryMutation) ResetURL() {
+	m.url = nil
+}
+
+// SetConfig sets the "config" field.
+func (m *ContainerRegistryMutation) SetConfig(value map[string]interface{}) {
+	m._config = &value
+}
+
+// Config returns the value of the "config" field in the mutation.
+func (m *ContainerRegistryMutation) Config() (r map[string]interface{}, exists bool) {
+	v := m._config
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldConfig returns the old "config" field's value of the ContainerRegistry entity.
+// If the ContainerRegistry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContainerRegistryMutation) OldConfig(ctx context.Context) (v map[string]interface{}, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldConfig is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldConfig requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldConfig: %w", err)
+	}
+	return oldValue.Config, nil
+}
+
+// ResetConfig resets all changes to the "config" field.
+func (m *ContainerRegistryMutation) ResetConfig() {
+	m._config = nil
+}
+
+// ClearCreator clears the "creator" edge to the User entity.
+func (m *ContainerRegistryMutation) ClearCreator() {
+	m.clearedcreator = true
+	m.clearedFields[containerregistry.FieldCreatorID] = struct{}{}
+}
+
+// CreatorCleared reports if the "creator" edge to the User entity was cleared.
+func (m *ContainerRegistryMutation) CreatorCleared() bool {
+	return m.CreatorIDCleared() || m.clearedcreator
+}
+
+// CreatorIDs returns the "creator" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CreatorID instead. It exists only for internal usage by the builders.
+func (m *ContainerRegistryMutation) CreatorIDs() (ids []string) {
+	if id := m.creator; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCreator resets all changes to the "creator" edge.
+func (m *ContainerRegistryMutation) ResetCreator() {
+	m.creator = nil
+	m.clearedcreator = false
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *ContainerRegistryMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[containerregistry.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *ContainerRegistryMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *ContainerRegistryMutation) OrganizationIDs() (ids []string) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *ContainerRegistryMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// Where appends a list predicates to the ContainerRegistryMutation builder.
+func (m *ContainerRegistryMutation) Where(ps ...predicate.ContainerRegistry) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ContainerRegistryMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ContainerRegistryMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ContainerRegistry, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ContainerRegistryMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ContainerRegistryMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ContainerRegistry).
+func (m *ContainerRegistryMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ContainerRegistryMutation) Fields() []string {
+	fields := make([]string, 0, 12)
+	if m.created_at != nil {
+		fields = append(fields, containerregistry.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, containerregistry.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, containerregistry.FieldOrganizationID)
+	}
+	if m.name != nil {
+		fields = append(fields, containerregistry.FieldName)
+	}
+	if m.name_key != nil {
+		fields = append(fields, containerregistry.FieldNameKey)
+	}
+	if m.creator != nil {
+		fields = append(fields, containerregistry.FieldCreatorID)
+	}
+	if m.secrets != nil {
+		fields = append(fields, containerregistry.FieldSecrets)
+	}
+	if m.secrets_version != nil {
+		fields = append(fields, containerregistry.FieldSecretsVersion)
+	}
+	if m.kind != nil {
+		fields = append(fields, containerregistry.FieldKind)
+	}
+	if m.description != nil {
+		fields = append(fields, containerregistry.FieldDescription)
+	}
+	if m.url != nil {
+		fields = append(fields, containerregistry.FieldURL)
+	}
+	if m._config != nil {
+		fields = append(fields, containerregistry.FieldConfig)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ContainerRegistryMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case containerregistry.FieldCreatedAt:
+		return m.CreatedAt()
+	case containerregistry.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case containerregistry.FieldOrganizationID:
+		return m.OrganizationID()
+	case containerregistry.FieldName:
+		return m.Name()
+	case containerregistry.FieldNameKey:
+		return m.NameKey()
+	case containerregistry.FieldCreatorID:
+		return m.CreatorID()
+	case containerregistry.FieldSecrets:
+		return m.Secrets()
+	case containerregistry.FieldSecretsVersion:
+		return m.SecretsVersion()
+	case containerregistry.FieldKind:
+		return m.Kind()
+	case containerregistry.FieldDescription:
+		return m.Description()
+	case containerregistry.FieldURL:
+		return m.URL()
+	case containerregistry.FieldConfig:
+		return m.Config()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ContainerRegistryMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case containerregistry.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case containerregistry.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case containerregistry.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case containerregistry.FieldName:
+		return m.OldName(ctx)
+	case containerregistry.FieldNameKey:
+		return m.OldNameKey(ctx)
+	case containerregistry.FieldCreatorID:
+		return m.OldCreatorID(ctx)
+	case containerregistry.FieldSecrets:
+		return m.OldSecrets(ctx)
+	case containerregistry.FieldSecretsVersion:
+		return m.OldSecretsVersion(ctx)
+	case containerregistry.FieldKind:
+		return m.OldKind(ctx)
+	case containerregistry.FieldDescription:
+		return m.OldDescription(ctx)
+	case containerregistry.FieldURL:
+		return m.OldURL(ctx)
+	case containerregistry.FieldConfig:
+		return m.OldConfig(ctx)
+	}
+	return nil, fmt.Errorf("unknown ContainerRegistry field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ContainerRegistryMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case containerregistry.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case containerregistry.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case containerregistry.FieldOrganizationID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case containerregistry.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case containerregistry.FieldNameKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNameKey(v)
+		return nil
+	case containerregistry.FieldCreatorID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatorID(v)
+		return nil
+	case containerregistry.FieldSecrets:
+		v, ok := value.(map[string]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSecrets(v)
+		return nil
+	case containerregistry.FieldSecretsVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSecretsVersion(v)
+		return nil
+	case containerregistry.FieldKind:
+		v, ok := value.(containerregistry.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case containerregistry.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case containerregistry.FieldURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetURL(v)
+		return nil
+	case containerregistry.FieldConfig:
+		v, ok := value.(map[string]interface{})
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetConfig(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ContainerRegistry field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ContainerRegistryMutation) AddedFields() []string {
+	var fields []string
+	if m.addsecrets_version != nil {
+		fields = append(fields, containerregistry.FieldSecretsVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ContainerRegistryMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case containerregistry.FieldSecretsVersion:
+		return m.AddedSecretsVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ContainerRegistryMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case containerregistry.FieldSecretsVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSecretsVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ContainerRegistry numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ContainerRegistryMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(containerregistry.FieldCreatorID) {
+		fields = append(fields, containerregistry.FieldCreatorID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ContainerRegistryMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ContainerRegistryMutation) ClearField(name string) error {
+	switch name {
+	case containerregistry.FieldCreatorID:
+		m.ClearCreatorID()
+		return nil
+	}
+	return fmt.Errorf("unknown ContainerRegistry nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ContainerRegistryMutation) ResetField(name string) error {
+	switch name {
+	case containerregistry.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case containerregistry.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case containerregistry.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case containerregistry.FieldName:
+		m.ResetName()
+		return nil
+	case containerregistry.FieldNameKey:
+		m.ResetNameKey()
+		return nil
+	case containerregistry.FieldCreatorID:
+		m.ResetCreatorID()
+		return nil
+	case containerregistry.FieldSecrets:
+		m.ResetSecrets()
+		return nil
+	case containerregistry.FieldSecretsVersion:
+		m.ResetSecretsVersion()
+		return nil
+	case containerregistry.FieldKind:
+		m.ResetKind()
+		return nil
+	case containerregistry.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case containerregistry.FieldURL:
+		m.ResetURL()
+		return nil
+	case containerregistry.FieldConfig:
+		m.ResetConfig()
+		return nil
+	}
+	return fmt.Errorf("unknown ContainerRegistry field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ContainerRegistryMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.creator != nil {
+		edges = append(edges, containerregistry.EdgeCreator)
+	}
+	if m.organization != nil {
+		edges = append(edges, containerregistry.EdgeOrganization)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ContainerRegistryMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case containerregistry.EdgeCreator:
+		if id := m.creator; id != nil {
+			return []ent.Value{*id}
+		}
+	case containerregistry.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ContainerRegistryMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ContainerRegistryMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ContainerRegistryMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedcreator {
+		edges = append(edges, containerregistry.EdgeCreator)
+	}
+	if m.clearedorganization {
+		edges = append(edges, containerregistry.EdgeOrganization)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ContainerRegistryMutation) EdgeCleared(name string) bool {
+	switch name {
+	case containerregistry.EdgeCreator:
+		return m.clearedcreator
+	case containerregistry.EdgeOrganization:
+		return m.clearedorganization
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ContainerRegistryMutation) ClearEdge(name string) error {
+	switch name {
+	case containerregistry.EdgeCreator:
+		m.ClearCreator()
+		return nil
+	case containerregistry.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown ContainerRegistry unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ContainerRegistryMutation) ResetEdge(name string) error {
+	switch name {
+	case containerregistry.EdgeCreator:
+		m.ResetCreator()
+		return nil
+	case containerregistry.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown ContainerRegistry edge %s", name)
+}
+
+// GitTokenMutation represents an operation that mutates the GitToken nodes in the graph.
+type GitTokenMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *string
+	created_at          *time.Time
+	updated_at          *time.Time
+	name                *string
+	name_key            *string
+	secrets             *map[string]string
+	secrets_version     *int
+	addsecrets_version  *int
+	provider            *gittoken.Provider
+	description         *string
+	workspace           *string
+	api_url             *string
+	expires_at          *time.Time
+	clearedFields       map[string]struct{}
+	creator             *string
+	clearedcreator      bool
+	organization        *string
+	clearedorganization bool
+	done                bool
+	oldValue            func(context.Context) (*GitToken, error)
+	predicates          []predicate.GitToken
+}
+
+var _ ent.Mutation = (*GitTokenMutation)(nil)
+
+// gittokenOption allows management of the mutation configuration using functional options.
+type gittokenOption func(*GitTokenMutation)
+
+// newGitTokenMutation creates new mutation for the GitToken entity.
+func newGitTokenMutation(c config, op Op, opts ...gittokenOption) *GitTokenMutation {
+	m := &GitTokenMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeGitToken,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withGitTokenID sets the ID field of the mutation.
+func withGitTokenID(id string) gittokenOption {
+	return func(m *GitTokenMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *GitToken
+		)
+		m.oldValue = func(ctx context.Context) (*GitToken, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().GitToken.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withGitToken sets the old GitToken of the mutation.
+func withGitToken(node *GitToken) gittokenOption {
+	return func(m *GitTokenMutation) {
+		m.oldValue = func(context.Context) (*GitToken, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m GitTokenMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m GitTokenMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of GitToken entities.
+func (m *GitTokenMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *GitTokenMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *GitTokenMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().GitToken.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *GitTokenMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *GitTokenMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the GitToken entity.
+// If the GitToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GitTokenMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *GitTokenMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *GitTokenMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *GitTokenMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the GitToken entity.
+// If the GitToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GitTokenMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *GitTokenMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *GitTokenMutation) SetOrganizationID(s string) {
+	m.organization = &s
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *GitTokenMutation) OrganizationID() (r string, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the GitToken entity.
+// If the GitToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GitTokenMutation) OldOrganizationID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *GitTokenMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetName sets the "name" field.
+func (m *GitTokenMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *GitTokenMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the GitToken entity.
+// If the GitToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GitTokenMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *GitTokenMutation) ResetName() {
+	m.name = nil
+}
+
+// SetNameKey sets the "name_key" field.
+func (m *GitTokenMutation) SetNameKey(s string) {
+	m.name_key = &s
+}
+
+// NameKey returns the value of the "name_key" field in the mutation.
+func (m *GitTokenMutation) NameKey() (r string, exists bool) {
+	v := m.name_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNameKey returns the old "name_key" field's value of the GitToken entity.
+// If the GitToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GitTokenMutation) OldNameKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNameKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNameKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNameKey: %w", err)
+	}
+	return oldValue.NameKey, nil
+}
+
+// ResetNameKey resets all changes to the "name_key" field.
+func (m *GitTokenMutation) ResetNameKey() {
+	m.name_key = nil
+}
+
+// SetCreatorID sets the "creator_id" field.
+func (m *GitTokenMutation) SetCreatorID(s string) {
+	m.creator = &s
+}
+
+// CreatorID returns the value of the "creator_id" field in the mutation.
+func (m *GitTokenMutation) CreatorID() (r string, exists bool) {
+	v := m.creator
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatorID returns the old "creator_id" field's value of the GitToken entity.
+// If the GitToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GitTokenMutation) OldCreatorID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatorID: %w", err)
+	}
+	return oldValue.CreatorID, nil
+}
+
+// ClearCreatorID clears the value of the "creator_id" field.
+func (m *GitTokenMutation) ClearCreatorID() {
+	m.creator = nil
+	m.clearedFields[gittoken.FieldCreatorID] = struct{}{}
+}
+
+// CreatorIDCleared returns if the "creator_id" field was cleared in this mutation.
+func (m *GitTokenMutation) CreatorIDCleared() bool {
+	_, ok := m.clearedFields[gittoken.FieldCreatorID]
+	return ok
+}
+
+// ResetCreatorID resets all changes to the "creator_id" field.
+func (m *GitTokenMutation) ResetCreatorID() {
+	m.creator = nil
+	delete(m.clearedFields, gittoken.FieldCreatorID)
+}
+
+// SetSecrets sets the "secrets" field.
+func (m *GitTokenMutation) SetSecrets(value map[string]string) {
+	m.secrets = &value
+}
+
+// Secrets returns the value of the "secrets" field in the mutation.
+func (m *GitTokenMutation) Secrets() (r map[string]string, exists bool) {
+	v := m.secrets
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSecrets returns the old "secrets" field's value of the GitToken entity.
+// If the GitToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GitTokenMutation) OldSecrets(ctx context.Context) (v map[string]string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSecrets is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSecrets requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSecrets: %w", err)
+	}
+	return oldValue.Secrets, nil
+}
+
+// ResetSecrets resets all changes to the "secrets" field.
+func (m *GitTokenMutation) ResetSecrets() {
+	m.secrets = nil
+}
+
+// SetSecretsVersion sets the "secrets_version" field.
+func (m *GitTokenMutation) SetSecretsVersion(i int) {
+	m.secrets_version = &i
+	m.addsecrets_version = nil
+}
+
+// SecretsVersion returns the value of the "secrets_version" field in the mutation.
+func (m *GitTokenMutation) SecretsVersion() (r int, exists bool) {
+	v := m.secrets_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSecretsVersion returns the old "secrets_version" field's value of the GitToken entity.
+// If the GitToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GitTokenMutation) OldSecretsVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSecretsVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSecretsVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSecretsVersion: %w", err)
+	}
+	return oldValue.SecretsVersion, nil
+}
+
+// AddSecretsVersion adds i to the "secrets_version" field.
+func (m *GitTokenMutation) AddSecretsVersion(i int) {
+	if m.addsecrets_version != nil {
+		*m.addsecrets_version += i
+	} else {
+		m.addsecrets_version = &i
+	}
+}
+
+// AddedSecretsVersion returns the value that was added to the "secrets_version" field in this mutation.
+func (m *GitTokenMutation) AddedSecretsVersion() (r int, exists bool) {
+	v := m.addsecrets_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSecretsVersion resets all changes to the "secrets_version" field.
+func (m *GitTokenMutation) ResetSecretsVersion() {
+	m.secrets_version = nil
+	m.addsecrets_version = nil
+}
+
+// SetProvider sets the "provider" field.
+func (m *GitTokenMutation) SetProvider(gi gittoken.Provider) {
+	m.provider = &gi
+}
+
+// Provider returns the value of the "provider" field in the mutation.
+func (m *GitTokenMutation) Provider() (r gittoken.Provider, exists bool) {
+	v := m.provider
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProvider returns the old "provider" field's value of the GitToken entity.
+// If the GitToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GitTokenMutation) OldProvider(ctx context.Context) (v gittoken.Provider, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProvider is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProvider requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProvider: %w", err)
+	}
+	return oldValue.Provider, nil
+}
+
+// ResetProvider resets all changes to the "provider" field.
+func (m *GitTokenMutation) ResetProvider() {
+	m.provider = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *GitTokenMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *GitTokenMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the GitToken entity.
+// If the GitToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GitTokenMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *GitTokenMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetWorkspace sets the "workspace" field.
+func (m *GitTokenMutation) SetWorkspace(s string) {
+	m.workspace = &s
+}
+
+// Workspace returns the value of the "workspace" field in the mutation.
+func (m *GitTokenMutation) Workspace() (r string, exists bool) {
+	v := m.workspace
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWorkspace returns the old "workspace" field's value of the GitToken entity.
+// If the GitToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GitTokenMutation) OldWorkspace(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWorkspace is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWorkspace requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWorkspace: %w", err)
+	}
+	return oldValue.Workspace, nil
+}
+
+// ResetWorkspace resets all changes to the "workspace" field.
+func (m *GitTokenMutation) ResetWorkspace() {
+	m.workspace = nil
+}
+
+// SetAPIURL sets the "api_url" field.
+func (m *GitTokenMutation) SetAPIURL(s string) {
+	m.api_url = &s
+}
+
+// APIURL returns the value of the "api_url" field in the mutation.
+func (m *GitTokenMutation) APIURL() (r string, exists bool) {
+	v := m.api_url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAPIURL returns the old "api_url" field's value of the GitToken entity.
+// If the GitToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GitTokenMutation) OldAPIURL(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAPIURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAPIURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAPIURL: %w", err)
+	}
+	return oldValue.APIURL, nil
+}
+
+// ResetAPIURL resets all changes to the "api_url" field.
+func (m *GitTokenMutation) ResetAPIURL() {
+	m.api_url = nil
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *GitTokenMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *GitTokenMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the GitToken entity.
+// If the GitToken object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GitTokenMutation) OldExpiresAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ClearExpiresAt clears the value of the "expires_at" field.
+func (m *GitTokenMutation) ClearExpiresAt() {
+	m.expires_at = nil
+	m.clearedFields[gittoken.FieldExpiresAt] = struct{}{}
+}
+
+// ExpiresAtCleared returns if the "expires_at" field was cleared in this mutation.
+func (m *GitTokenMutation) ExpiresAtCleared() bool {
+	_, ok := m.clearedFields[gittoken.FieldExpiresAt]
+	return ok
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *GitTokenMutation) ResetExpiresAt() {
+	m.expires_at = nil
+	delete(m.clearedFields, gittoken.FieldExpiresAt)
+}
+
+// ClearCreator clears the "creator" edge to the User entity.
+func (m *GitTokenMutation) ClearCreator() {
+	m.clearedcreator = true
+	m.clearedFields[gittoken.FieldCreatorID] = struct{}{}
+}
+
+// CreatorCleared reports if the "creator" edge to the User entity was cleared.
+func (m *GitTokenMutation) CreatorCleared() bool {
+	return m.CreatorIDCleared() || m.clearedcreator
+}
+
+// CreatorIDs returns the "creator" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CreatorID instead. It exists only for internal usage by the builders.
+func (m *GitTokenMutation) CreatorIDs() (ids []string) {
+	if id := m.creator; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCreator resets all changes to the "creator" edge.
+func (m *GitTokenMutation) ResetCreator() {
+	m.creator = nil
+	m.clearedcreator = false
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *GitTokenMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[gittoken.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *GitTokenMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *GitTokenMutation) OrganizationIDs() (ids []string) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *GitTokenMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// Where appends a list predicates to the GitTokenMutation builder.
+func (m *GitTokenMutation) Where(ps ...predicate.GitToken) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the GitTokenMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *GitTokenMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.GitToken, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *GitTokenMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *GitTokenMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (GitToken).
+func (m *GitTokenMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *GitTokenMutation) Fields() []string {
+	fields := make([]string, 0, 13)
+	if m.created_at != nil {
+		fields = append(fields, gittoken.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, gittoken.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, gittoken.FieldOrganizationID)
+	}
+	if m.name != nil {
+		fields = append(fields, gittoken.FieldName)
+	}
+	if m.name_key != nil {
+		fields = append(fields, gittoken.FieldNameKey)
+	}
+	if m.creator != nil {
+		fields = append(fields, gittoken.FieldCreatorID)
+	}
+	if m.secrets != nil {
+		fields = append(fields, gittoken.FieldSecrets)
+	}
+	if m.secrets_version != nil {
+		fields = append(fields, gittoken.FieldSecretsVersion)
+	}
+	if m.provider != nil {
+		fields = append(fields, gittoken.FieldProvider)
+	}
+	if m.description != nil {
+		fields = append(fields, gittoken.FieldDescription)
+	}
+	if m.workspace != nil {
+		fields = append(fields, gittoken.FieldWorkspace)
+	}
+	if m.api_url != nil {
+		fields = append(fields, gittoken.FieldAPIURL)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, gittoken.FieldExpiresAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *GitTokenMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case gittoken.FieldCreatedAt:
+		return m.CreatedAt()
+	case gittoken.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case gittoken.FieldOrganizationID:
+		return m.OrganizationID()
+	case gittoken.FieldName:
+		return m.Name()
+	case gittoken.FieldNameKey:
+		return m.NameKey()
+	case gittoken.FieldCreatorID:
+		return m.CreatorID()
+	case gittoken.FieldSecrets:
+		return m.Secrets()
+	case gittoken.FieldSecretsVersion:
+		return m.SecretsVersion()
+	case gittoken.FieldProvider:
+		return m.Provider()
+	case gittoken.FieldDescription:
+		return m.Description()
+	case gittoken.FieldWorkspace:
+		return m.Workspace()
+	case gittoken.FieldAPIURL:
+		return m.APIURL()
+	case gittoken.FieldExpiresAt:
+		return m.ExpiresAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *GitTokenMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case gittoken.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case gittoken.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case gittoken.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case gittoken.FieldName:
+		return m.OldName(ctx)
+	case gittoken.FieldNameKey:
+		return m.OldNameKey(ctx)
+	case gittoken.FieldCreatorID:
+		return m.OldCreatorID(ctx)
+	case gittoken.FieldSecrets:
+		return m.OldSecrets(ctx)
+	case gittoken.FieldSecretsVersion:
+		return m.OldSecretsVersion(ctx)
+	case gittoken.FieldProvider:
+		return m.OldProvider(ctx)
+	case gittoken.FieldDescription:
+		return m.OldDescription(ctx)
+	case gittoken.FieldWorkspace:
+		return m.OldWorkspace(ctx)
+	case gittoken.FieldAPIURL:
+		return m.OldAPIURL(ctx)
+	case gittoken.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown GitToken field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *GitTokenMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case gittoken.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case gittoken.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case gittoken.FieldOrganizationID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case gittoken.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case gittoken.FieldNameKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNameKey(v)
+		return nil
+	case gittoken.FieldCreatorID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatorID(v)
+		return nil
+	case gittoken.FieldSecrets:
+		v, ok := value.(map[string]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSecrets(v)
+		return nil
+	case gittoken.FieldSecretsVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSecretsVersion(v)
+		return nil
+	case gittoken.FieldProvider:
+		v, ok := value.(gittoken.Provider)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProvider(v)
+		return nil
+	case gittoken.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case gittoken.FieldWorkspace:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWorkspace(v)
+		return nil
+	case gittoken.FieldAPIURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAPIURL(v)
+		return nil
+	case gittoken.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown GitToken field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *GitTokenMutation) AddedFields() []string {
+	var fields []string
+	if m.addsecrets_version != nil {
+		fields = append(fields, gittoken.FieldSecretsVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *GitTokenMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case gittoken.FieldSecretsVersion:
+		return m.AddedSecretsVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *GitTokenMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case gittoken.FieldSecretsVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSecretsVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown GitToken numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *GitTokenMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(gittoken.FieldCreatorID) {
+		fields = append(fields, gittoken.FieldCreatorID)
+	}
+	if m.FieldCleared(gittoken.FieldExpiresAt) {
+		fields = append(fields, gittoken.FieldExpiresAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *GitTokenMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *GitTokenMutation) ClearField(name string) error {
+	switch name {
+	case gittoken.FieldCreatorID:
+		m.ClearCreatorID()
+		return nil
+	case gittoken.FieldExpiresAt:
+		m.ClearExpiresAt()
+		return nil
+	}
+	return fmt.Errorf("unknown GitToken nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *GitTokenMutation) ResetField(name string) error {
+	switch name {
+	case gittoken.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case gittoken.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case gittoken.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case gittoken.FieldName:
+		m.ResetName()
+		return nil
+	case gittoken.FieldNameKey:
+		m.ResetNameKey()
+		return nil
+	case gittoken.FieldCreatorID:
+		m.ResetCreatorID()
+		return nil
+	case gittoken.FieldSecrets:
+		m.ResetSecrets()
+		return nil
+	case gittoken.FieldSecretsVersion:
+		m.ResetSecretsVersion()
+		return nil
+	case gittoken.FieldProvider:
+		m.ResetProvider()
+		return nil
+	case gittoken.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case gittoken.FieldWorkspace:
+		m.ResetWorkspace()
+		return nil
+	case gittoken.FieldAPIURL:
+		m.ResetAPIURL()
+		return nil
+	case gittoken.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	}
+	return fmt.Errorf("unknown GitToken field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *GitTokenMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.creator != nil {
+		edges = append(edges, gittoken.EdgeCreator)
+	}
+	if m.organization != nil {
+		edges = append(edges, gittoken.EdgeOrganization)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *GitTokenMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case gittoken.EdgeCreator:
+		if id := m.creator; id != nil {
+			return []ent.Value{*id}
+		}
+	case gittoken.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *GitTokenMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *GitTokenMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *GitTokenMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedcreator {
+		edges = append(edges, gittoken.EdgeCreator)
+	}
+	if m.clearedorganization {
+		edges = append(edges, gittoken.EdgeOrganization)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *GitTokenMutation) EdgeCleared(name string) bool {
+	switch name {
+	case gittoken.EdgeCreator:
+		return m.clearedcreator
+	case gittoken.EdgeOrganization:
+		return m.clearedorganization
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *GitTokenMutation) ClearEdge(name string) error {
+	switch name {
+	case gittoken.EdgeCreator:
+		m.ClearCreator()
+		return nil
+	case gittoken.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown GitToken unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *GitTokenMutation) ResetEdge(name string) error {
+	switch name {
+	case gittoken.EdgeCreator:
+		m.ResetCreator()
+		return nil
+	case gittoken.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown GitToken edge %s", name)
+}
+
+// HelmRepositoryMutation represents an operation that mutates the HelmRepository nodes in the graph.
+type HelmRepositoryMutation struct {
+	config
+	op                    Op
+	typ                   string
+	id                    *string
+	created_at            *time.Time
+	updated_at            *time.Time
+	name                  *string
+	name_key              *string
+	secrets               *map[string]string
+	secrets_version       *int
+	addsecrets_version    *int
+	kind                  *helmrepository.Kind
+	description           *string
+	url                   *string
+	skip_tls_verification *bool
+	_config               *map[string]interface{}
+	clearedFields         map[string]struct{}
+	creator               *string
+	clearedcreator        bool
+	organization          *string
+	clearedorganization   bool
+	done                  bool
+	oldValue              func(context.Context) (*HelmRepository, error)
+	predicates            []predicate.HelmRepository
+}
+
+var _ ent.Mutation = (*HelmRepositoryMutation)(nil)
+
+// helmrepositoryOption allows management of the mutation configuration using functional options.
+type helmrepositoryOption func(*HelmRepositoryMutation)
+
+// newHelmRepositoryMutation creates new mutation for the HelmRepository entity.
+func newHelmRepositoryMutation(c config, op Op, opts ...helmrepositoryOption) *HelmRepositoryMutation {
+	m := &HelmRepositoryMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeHelmRepository,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withHelmRepositoryID sets the ID field of the mutation.
+func withHelmRepositoryID(id string) helmrepositoryOption {
+	return func(m *HelmRepositoryMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *HelmRepository
+		)
+		m.oldValue = func(ctx context.Context) (*HelmRepository, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().HelmRepository.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withHelmRepository sets the old HelmRepository of the mutation.
+func withHelmRepository(node *HelmRepository) helmrepositoryOption {
+	return func(m *HelmRepositoryMutation) {
+		m.oldValue = func(context.Context) (*HelmRepository, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m HelmRepositoryMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m HelmRepositoryMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of HelmRepository entities.
+func (m *HelmRepositoryMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *HelmRepositoryMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *HelmRepositoryMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().HelmRepository.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *HelmRepositoryMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *HelmRepositoryMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the HelmRepository entity.
+// If the HelmRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelmRepositoryMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *HelmRepositoryMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *HelmRepositoryMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *HelmRepositoryMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the HelmRepository entity.
+// If the HelmRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelmRepositoryMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *HelmRepositoryMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *HelmRepositoryMutation) SetOrganizationID(s string) {
+	m.organization = &s
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *HelmRepositoryMutation) OrganizationID() (r string, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the HelmRepository entity.
+// If the HelmRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelmRepositoryMutation) OldOrganizationID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *HelmRepositoryMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetName sets the "name" field.
+func (m *HelmRepositoryMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *HelmRepositoryMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the HelmRepository entity.
+// If the HelmRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelmRepositoryMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *HelmRepositoryMutation) ResetName() {
+	m.name = nil
+}
+
+// SetNameKey sets the "name_key" field.
+func (m *HelmRepositoryMutation) SetNameKey(s string) {
+	m.name_key = &s
+}
+
+// NameKey returns the value of the "name_key" field in the mutation.
+func (m *HelmRepositoryMutation) NameKey() (r string, exists bool) {
+	v := m.name_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNameKey returns the old "name_key" field's value of the HelmRepository entity.
+// If the HelmRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelmRepositoryMutation) OldNameKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNameKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNameKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNameKey: %w", err)
+	}
+	return oldValue.NameKey, nil
+}
+
+// ResetNameKey resets all changes to the "name_key" field.
+func (m *HelmRepositoryMutation) ResetNameKey() {
+	m.name_key = nil
+}
+
+// SetCreatorID sets the "creator_id" field.
+func (m *HelmRepositoryMutation) SetCreatorID(s string) {
+	m.creator = &s
+}
+
+// CreatorID returns the value of the "creator_id" field in the mutation.
+func (m *HelmRepositoryMutation) CreatorID() (r string, exists bool) {
+	v := m.creator
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatorID returns the old "creator_id" field's value of the HelmRepository entity.
+// If the HelmRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelmRepositoryMutation) OldCreatorID(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatorID: %w", err)
+	}
+	return oldValue.CreatorID, nil
+}
+
+// ClearCreatorID clears the value of the "creator_id" field.
+func (m *HelmRepositoryMutation) ClearCreatorID() {
+	m.creator = nil
+	m.clearedFields[helmrepository.FieldCreatorID] = struct{}{}
+}
+
+// CreatorIDCleared returns if the "creator_id" field was cleared in this mutation.
+func (m *HelmRepositoryMutation) CreatorIDCleared() bool {
+	_, ok := m.clearedFields[helmrepository.FieldCreatorID]
+	return ok
+}
+
+// ResetCreatorID resets all changes to the "creator_id" field.
+func (m *HelmRepositoryMutation) ResetCreatorID() {
+	m.creator = nil
+	delete(m.clearedFields, helmrepository.FieldCreatorID)
+}
+
+// SetSecrets sets the "secrets" field.
+func (m *HelmRepositoryMutation) SetSecrets(value map[string]string) {
+	m.secrets = &value
+}
+
+// Secrets returns the value of the "secrets" field in the mutation.
+func (m *HelmRepositoryMutation) Secrets() (r map[string]string, exists bool) {
+	v := m.secrets
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSecrets returns the old "secrets" field's value of the HelmRepository entity.
+// If the HelmRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelmRepositoryMutation) OldSecrets(ctx context.Context) (v map[string]string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSecrets is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSecrets requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSecrets: %w", err)
+	}
+	return oldValue.Secrets, nil
+}
+
+// ResetSecrets resets all changes to the "secrets" field.
+func (m *HelmRepositoryMutation) ResetSecrets() {
+	m.secrets = nil
+}
+
+// SetSecretsVersion sets the "secrets_version" field.
+func (m *HelmRepositoryMutation) SetSecretsVersion(i int) {
+	m.secrets_version = &i
+	m.addsecrets_version = nil
+}
+
+// SecretsVersion returns the value of the "secrets_version" field in the mutation.
+func (m *HelmRepositoryMutation) SecretsVersion() (r int, exists bool) {
+	v := m.secrets_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSecretsVersion returns the old "secrets_version" field's value of the HelmRepository entity.
+// If the HelmRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelmRepositoryMutation) OldSecretsVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSecretsVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSecretsVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSecretsVersion: %w", err)
+	}
+	return oldValue.SecretsVersion, nil
+}
+
+// AddSecretsVersion adds i to the "secrets_version" field.
+func (m *HelmRepositoryMutation) AddSecretsVersion(i int) {
+	if m.addsecrets_version != nil {
+		*m.addsecrets_version += i
+	} else {
+		m.addsecrets_version = &i
+	}
+}
+
+// AddedSecretsVersion returns the value that was added to the "secrets_version" field in this mutation.
+func (m *HelmRepositoryMutation) AddedSecretsVersion() (r int, exists bool) {
+	v := m.addsecrets_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSecretsVersion resets all changes to the "secrets_version" field.
+func (m *HelmRepositoryMutation) ResetSecretsVersion() {
+	m.secrets_version = nil
+	m.addsecrets_version = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *HelmRepositoryMutation) SetKind(h helmrepository.Kind) {
+	m.kind = &h
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *HelmRepositoryMutation) Kind() (r helmrepository.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the HelmRepository entity.
+// If the HelmRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelmRepositoryMutation) OldKind(ctx context.Context) (v helmrepository.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *HelmRepositoryMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *HelmRepositoryMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *HelmRepositoryMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the HelmRepository entity.
+// If the HelmRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelmRepositoryMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *HelmRepositoryMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetURL sets the "url" field.
+func (m *HelmRepositoryMutation) SetURL(s string) {
+	m.url = &s
+}
+
+// URL returns the value of the "url" field in the mutation.
+func (m *HelmRepositoryMutation) URL() (r string, exists bool) {
+	v := m.url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldURL returns the old "url" field's value of the HelmRepository entity.
+// If the HelmRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelmRepositoryMutation) OldURL(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldURL: %w", err)
+	}
+	return oldValue.URL, nil
+}
+
+// ResetURL resets all changes to the "url" field.
+func (m *HelmRepositoryMutation) ResetURL() {
+	m.url = nil
+}
+
+// SetSkipTLSVerification sets the "skip_tls_verification" field.
+func (m *HelmRepositoryMutation) SetSkipTLSVerification(b bool) {
+	m.skip_tls_verification = &b
+}
+
+// SkipTLSVerification returns the value of the "skip_tls_verification" field in the mutation.
+func (m *HelmRepositoryMutation) SkipTLSVerification() (r bool, exists bool) {
+	v := m.skip_tls_verification
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSkipTLSVerification returns the old "skip_tls_verification" field's value of the HelmRepository entity.
+// If the HelmRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelmRepositoryMutation) OldSkipTLSVerification(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSkipTLSVerification is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSkipTLSVerification requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSkipTLSVerification: %w", err)
+	}
+	return oldValue.SkipTLSVerification, nil
+}
+
+// ResetSkipTLSVerification resets all changes to the "skip_tls_verification" field.
+func (m *HelmRepositoryMutation) ResetSkipTLSVerification() {
+	m.skip_tls_verification = nil
+}
+
+// SetConfig sets the "config" field.
+func (m *HelmRepositoryMutation) SetConfig(value map[string]interface{}) {
+	m._config = &value
+}
+
+// Config returns the value of the "config" field in the mutation.
+func (m *HelmRepositoryMutation) Config() (r map[string]interface{}, exists bool) {
+	v := m._config
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldConfig returns the old "config" field's value of the HelmRepository entity.
+// If the HelmRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelmRepositoryMutation) OldConfig(ctx context.Context) (v map[string]interface{}, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldConfig is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldConfig requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldConfig: %w", err)
+	}
+	return oldValue.Config, nil
+}
+
+// ResetConfig resets all changes to the "config" field.
+func (m *HelmRepositoryMutation) ResetConfig() {
+	m._config = nil
+}
+
+// ClearCreator clears the "creator" edge to the User entity.
+func (m *HelmRepositoryMutation) ClearCreator() {
+	m.clearedcreator = true
+	m.clearedFields[helmrepository.FieldCreatorID] = struct{}{}
+}
+
+// CreatorCleared reports if the "creator" edge to the User entity was cleared.
+func (m *HelmRepositoryMutation) CreatorCleared() bool {
+	return m.CreatorIDCleared() || m.clearedcreator
+}
+
+// CreatorIDs returns the "creator" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CreatorID instead. It exists only for internal usage by the builders.
+func (m *HelmRepositoryMutation) CreatorIDs() (ids []string) {
+	if id := m.creator; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCreator resets all changes to the "creator" edge.
+func (m *HelmRepositoryMutation) ResetCreator() {
+	m.creator = nil
+	m.clearedcreator = false
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *HelmRepositoryMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[helmrepository.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *HelmRepositoryMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *HelmRepositoryMutation) OrganizationIDs() (ids []string) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *HelmRepositoryMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// Where appends a list predicates to the HelmRepositoryMutation builder.
+func (m *HelmRepositoryMutation) Where(ps ...predicate.HelmRepository) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the HelmRepositoryMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *HelmRepositoryMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.HelmRepository, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *HelmRepositoryMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *HelmRepositoryMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (HelmRepository).
+func (m *HelmRepositoryMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *HelmRepositoryMutation) Fields() []string {
+	fields := make([]string, 0, 13)
+	if m.created_at != nil {
+		fields = append(fields, helmrepository.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, helmrepository.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, helmrepository.FieldOrganizationID)
+	}
+	if m.name != nil {
+		fields = append(fields, helmrepository.FieldName)
+	}
+	if m.name_key != nil {
+		fields = append(fields, helmrepository.FieldNameKey)
+	}
+	if m.creator != nil {
+		fields = append(fields, helmrepository.FieldCreatorID)
+	}
+	if m.secrets != nil {
+		fields = append(fields, helmrepository.FieldSecrets)
+	}
+	if m.secrets_version != nil {
+		fields = append(fields, helmrepository.FieldSecretsVersion)
+	}
+	if m.kind != nil {
+		fields = append(fields, helmrepository.FieldKind)
+	}
+	if m.description != nil {
+		fields = append(fields, helmrepository.FieldDescription)
+	}
+	if m.url != nil {
+		fields = append(fields, helmrepository.FieldURL)
+	}
+	if m.skip_tls_verification != nil {
+		fields = append(fields, helmrepository.FieldSkipTLSVerification)
+	}
+	if m._config != nil {
+		fields = append(fields, helmrepository.FieldConfig)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *HelmRepositoryMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case helmrepository.FieldCreatedAt:
+		return m.CreatedAt()
+	case helmrepository.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case helmrepository.FieldOrganizationID:
+		return m.OrganizationID()
+	case helmrepository.FieldName:
+		return m.Name()
+	case helmrepository.FieldNameKey:
+		return m.NameKey()
+	case helmrepository.FieldCreatorID:
+		return m.CreatorID()
+	case helmrepository.FieldSecrets:
+		return m.Secrets()
+	case helmrepository.FieldSecretsVersion:
+		return m.SecretsVersion()
+	case helmrepository.FieldKind:
+		return m.Kind()
+	case helmrepository.FieldDescription:
+		return m.Description()
+	case helmrepository.FieldURL:
+		return m.URL()
+	case helmrepository.FieldSkipTLSVerification:
+		return m.SkipTLSVerification()
+	case helmrepository.FieldConfig:
+		return m.Config()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *HelmRepositoryMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case helmrepository.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case helmrepository.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case helmrepository.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case helmrepository.FieldName:
+		return m.OldName(ctx)
+	case helmrepository.FieldNameKey:
+		return m.OldNameKey(ctx)
+	case helmrepository.FieldCreatorID:
+		return m.OldCreatorID(ctx)
+	case helmrepository.FieldSecrets:
+		return m.OldSecrets(ctx)
+	case helmrepository.FieldSecretsVersion:
+		return m.OldSecretsVersion(ctx)
+	case helmrepository.FieldKind:
+		return m.OldKind(ctx)
+	case helmrepository.FieldDescription:
+		return m.OldDescription(ctx)
+	case helmrepository.FieldURL:
+		return m.OldURL(ctx)
+	case helmrepository.FieldSkipTLSVerification:
+		return m.OldSkipTLSVerification(ctx)
+	case helmrepository.FieldConfig:
+		return m.OldConfig(ctx)
+	}
+	return nil, fmt.Errorf("unknown HelmRepository field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *HelmRepositoryMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case helmrepository.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case helmrepository.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case helmrepository.FieldOrganizationID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case helmrepository.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case helmrepository.FieldNameKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNameKey(v)
+		return nil
+	case helmrepository.FieldCreatorID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatorID(v)
+		return nil
+	case helmrepository.FieldSecrets:
+		v, ok := value.(map[string]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSecrets(v)
+		return nil
+	case helmrepository.FieldSecretsVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSecretsVersion(v)
+		return nil
+	case helmrepository.FieldKind:
+		v, ok := value.(helmrepository.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case helmrepository.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case helmrepository.FieldURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetURL(v)
+		return nil
+	case helmrepository.FieldSkipTLSVerification:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSkipTLSVerification(v)
+		return nil
+	case helmrepository.FieldConfig:
+		v, ok := value.(map[string]interface{})
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetConfig(v)
+		return nil
+	}
+	return fmt.Errorf("unknown HelmRepository field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *HelmRepositoryMutation) AddedFields() []string {
+	var fields []string
+	if m.addsecrets_version != nil {
+		fields = append(fields, helmrepository.FieldSecretsVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *HelmRepositoryMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case helmrepository.FieldSecretsVersion:
+		return m.AddedSecretsVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *HelmRepositoryMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case helmrepository.FieldSecretsVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSecretsVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown HelmRepository numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *HelmRepositoryMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(helmrepository.FieldCreatorID) {
+		fields = append(fields, helmrepository.FieldCreatorID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *HelmRepositoryMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *HelmRepositoryMutation) ClearField(name string) error {
+	switch name {
+	case helmrepository.FieldCreatorID:
+		m.ClearCreatorID()
+		return nil
+	}
+	return fmt.Errorf("unknown HelmRepository nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *HelmRepositoryMutation) ResetField(name string) error {
+	switch name {
+	case helmrepository.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case helmrepository.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case helmrepository.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case helmrepository.FieldName:
+		m.ResetName()
+		return nil
+	case helmrepository.FieldNameKey:
+		m.ResetNameKey()
+		return nil
+	case helmrepository.FieldCreatorID:
+		m.ResetCreatorID()
+		return nil
+	case helmrepository.FieldSecrets:
+		m.ResetSecrets()
+		return nil
+	case helmrepository.FieldSecretsVersion:
+		m.ResetSecretsVersion()
+		return nil
+	case helmrepository.FieldKind:
+		m.ResetKind()
+		return nil
+	case helmrepository.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case helmrepository.FieldURL:
+		m.ResetURL()
+		return nil
+	case helmrepository.FieldSkipTLSVerification:
+		m.ResetSkipTLSVerification()
+		return nil
+	case helmrepository.FieldConfig:
+		m.ResetConfig()
+		return nil
+	}
+	return fmt.Errorf("unknown HelmRepository field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *HelmRepositoryMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.creator != nil {
+		edges = append(edges, helmrepository.EdgeCreator)
+	}
+	if m.organization != nil {
+		edges = append(edges, helmrepository.EdgeOrganization)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *HelmRepositoryMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case helmrepository.EdgeCreator:
+		if id := m.creator; id != nil {
+			return []ent.Value{*id}
+		}
+	case helmrepository.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *HelmRepositoryMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *HelmRepositoryMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *HelmRepositoryMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedcreator {
+		edges = append(edges, helmrepository.EdgeCreator)
+	}
+	if m.clearedorganization {
+		edges = append(edges, helmrepository.EdgeOrganization)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *HelmRepositoryMutation) EdgeCleared(name string) bool {
+	switch name {
+	case helmrepository.EdgeCreator:
+		return m.clearedcreator
+	case helmrepository.EdgeOrganization:
+		return m.clearedorganization
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *HelmRepositoryMutation) ClearEdge(name string) error {
+	switch name {
+	case helmrepository.EdgeCreator:
+		m.ClearCreator()
+		return nil
+	case helmrepository.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown HelmRepository unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *HelmRepositoryMutation) ResetEdge(name string) error {
+	switch name {
+	case helmrepository.EdgeCreator:
+		m.ResetCreator()
+		return nil
+	case helmrepository.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown HelmRepository edge %s", name)
+}
+
 // InvitationMutation represents an operation that mutates the Invitation nodes in the graph.
 type InvitationMutation struct {
 	config
@@ -5707,6 +9092,15 @@ type OrganizationMutation struct {
 	api_tokens                      map[string]struct{}
 	removedapi_tokens               map[string]struct{}
 	clearedapi_tokens               bool
+	container_registries            map[string]struct{}
+	removedcontainer_registries     map[string]struct{}
+	clearedcontainer_registries     bool
+	git_tokens                      map[string]struct{}
+	removedgit_tokens               map[string]struct{}
+	clearedgit_tokens               bool
+	helm_repositories               map[string]struct{}
+	removedhelm_repositories        map[string]struct{}
+	clearedhelm_repositories        bool
 	clusters                        map[string]struct{}
 	removedclusters                 map[string]struct{}
 	clearedclusters                 bool
@@ -6506,6 +9900,168 @@ func (m *OrganizationMutation) ResetAPITokens() {
 	m.removedapi_tokens = nil
 }
 
+// AddContainerRegistryIDs adds the "container_registries" edge to the ContainerRegistry entity by ids.
+func (m *OrganizationMutation) AddContainerRegistryIDs(ids ...string) {
+	if m.container_registries == nil {
+		m.container_registries = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.container_registries[ids[i]] = struct{}{}
+	}
+}
+
+// ClearContainerRegistries clears the "container_registries" edge to the ContainerRegistry entity.
+func (m *OrganizationMutation) ClearContainerRegistries() {
+	m.clearedcontainer_registries = true
+}
+
+// ContainerRegistriesCleared reports if the "container_registries" edge to the ContainerRegistry entity was cleared.
+func (m *OrganizationMutation) ContainerRegistriesCleared() bool {
+	return m.clearedcontainer_registries
+}
+
+// RemoveContainerRegistryIDs removes the "container_registries" edge to the ContainerRegistry entity by IDs.
+func (m *OrganizationMutation) RemoveContainerRegistryIDs(ids ...string) {
+	if m.removedcontainer_registries == nil {
+		m.removedcontainer_registries = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.container_registries, ids[i])
+		m.removedcontainer_registries[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedContainerRegistries returns the removed IDs of the "container_registries" edge to the ContainerRegistry entity.
+func (m *OrganizationMutation) RemovedContainerRegistriesIDs() (ids []string) {
+	for id := range m.removedcontainer_registries {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ContainerRegistriesIDs returns the "container_registries" edge IDs in the mutation.
+func (m *OrganizationMutation) ContainerRegistriesIDs() (ids []string) {
+	for id := range m.container_registries {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetContainerRegistries resets all changes to the "container_registries" edge.
+func (m *OrganizationMutation) ResetContainerRegistries() {
+	m.container_registries = nil
+	m.clearedcontainer_registries = false
+	m.removedcontainer_registries = nil
+}
+
+// AddGitTokenIDs adds the "git_tokens" edge to the GitToken entity by ids.
+func (m *OrganizationMutation) AddGitTokenIDs(ids ...string) {
+	if m.git_tokens == nil {
+		m.git_tokens = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.git_tokens[ids[i]] = struct{}{}
+	}
+}
+
+// ClearGitTokens clears the "git_tokens" edge to the GitToken entity.
+func (m *OrganizationMutation) ClearGitTokens() {
+	m.clearedgit_tokens = true
+}
+
+// GitTokensCleared reports if the "git_tokens" edge to the GitToken entity was cleared.
+func (m *OrganizationMutation) GitTokensCleared() bool {
+	return m.clearedgit_tokens
+}
+
+// RemoveGitTokenIDs removes the "git_tokens" edge to the GitToken entity by IDs.
+func (m *OrganizationMutation) RemoveGitTokenIDs(ids ...string) {
+	if m.removedgit_tokens == nil {
+		m.removedgit_tokens = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.git_tokens, ids[i])
+		m.removedgit_tokens[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedGitTokens returns the removed IDs of the "git_tokens" edge to the GitToken entity.
+func (m *OrganizationMutation) RemovedGitTokensIDs() (ids []string) {
+	for id := range m.removedgit_tokens {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// GitTokensIDs returns the "git_tokens" edge IDs in the mutation.
+func (m *OrganizationMutation) GitTokensIDs() (ids []string) {
+	for id := range m.git_tokens {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetGitTokens resets all changes to the "git_tokens" edge.
+func (m *OrganizationMutation) ResetGitTokens() {
+	m.git_tokens = nil
+	m.clearedgit_tokens = false
+	m.removedgit_tokens = nil
+}
+
+// AddHelmRepositoryIDs adds the "helm_repositories" edge to the HelmRepository entity by ids.
+func (m *OrganizationMutation) AddHelmRepositoryIDs(ids ...string) {
+	if m.helm_repositories == nil {
+		m.helm_repositories = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.helm_repositories[ids[i]] = struct{}{}
+	}
+}
+
+// ClearHelmRepositories clears the "helm_repositories" edge to the HelmRepository entity.
+func (m *OrganizationMutation) ClearHelmRepositories() {
+	m.clearedhelm_repositories = true
+}
+
+// HelmRepositoriesCleared reports if the "helm_repositories" edge to the HelmRepository entity was cleared.
+func (m *OrganizationMutation) HelmRepositoriesCleared() bool {
+	return m.clearedhelm_repositories
+}
+
+// RemoveHelmRepositoryIDs removes the "helm_repositories" edge to the HelmRepository entity by IDs.
+func (m *OrganizationMutation) RemoveHelmRepositoryIDs(ids ...string) {
+	if m.removedhelm_repositories == nil {
+		m.removedhelm_repositories = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.helm_repositories, ids[i])
+		m.removedhelm_repositories[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedHelmRepositories returns the removed IDs of the "helm_repositories" edge to the HelmRepository entity.
+func (m *OrganizationMutation) RemovedHelmRepositoriesIDs() (ids []string) {
+	for id := range m.removedhelm_repositories {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// HelmRepositoriesIDs returns the "helm_repositories" edge IDs in the mutation.
+func (m *OrganizationMutation) HelmRepositoriesIDs() (ids []string) {
+	for id := range m.helm_repositories {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetHelmRepositories resets all changes to the "helm_repositories" edge.
+func (m *OrganizationMutation) ResetHelmRepositories() {
+	m.helm_repositories = nil
+	m.clearedhelm_repositories = false
+	m.removedhelm_repositories = nil
+}
+
 // AddClusterIDs adds the "clusters" edge to the Cluster entity by ids.
 func (m *OrganizationMutation) AddClusterIDs(ids ...string) {
 	if m.clusters == nil {
@@ -7116,7 +10672,7 @@ func (m *OrganizationMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *OrganizationMutation) AddedEdges() []string {
-	edges := make([]string, 0, 12)
+	edges := make([]string, 0, 15)
 	if m.owner != nil {
 		edges = append(edges, organization.EdgeOwner)
 	}
@@ -7134,6 +10690,15 @@ func (m *OrganizationMutation) AddedEdges() []string {
 	}
 	if m.api_tokens != nil {
 		edges = append(edges, organization.EdgeAPITokens)
+	}
+	if m.container_registries != nil {
+		edges = append(edges, organization.EdgeContainerRegistries)
+	}
+	if m.git_tokens != nil {
+		edges = append(edges, organization.EdgeGitTokens)
+	}
+	if m.helm_repositories != nil {
+		edges = append(edges, organization.EdgeHelmRepositories)
 	}
 	if m.clusters != nil {
 		edges = append(edges, organization.EdgeClusters)
@@ -7194,6 +10759,24 @@ func (m *OrganizationMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case organization.EdgeContainerRegistries:
+		ids := make([]ent.Value, 0, len(m.container_registries))
+		for id := range m.container_registries {
+			ids = append(ids, id)
+		}
+		return ids
+	case organization.EdgeGitTokens:
+		ids := make([]ent.Value, 0, len(m.git_tokens))
+		for id := range m.git_tokens {
+			ids = append(ids, id)
+		}
+		return ids
+	case organization.EdgeHelmRepositories:
+		ids := make([]ent.Value, 0, len(m.helm_repositories))
+		for id := range m.helm_repositories {
+			ids = append(ids, id)
+		}
+		return ids
 	case organization.EdgeClusters:
 		ids := make([]ent.Value, 0, len(m.clusters))
 		for id := range m.clusters {
@@ -7236,7 +10819,7 @@ func (m *OrganizationMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *OrganizationMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 12)
+	edges := make([]string, 0, 15)
 	if m.removedmembers != nil {
 		edges = append(edges, organization.EdgeMembers)
 	}
@@ -7251,6 +10834,15 @@ func (m *OrganizationMutation) RemovedEdges() []string {
 	}
 	if m.removedapi_tokens != nil {
 		edges = append(edges, organization.EdgeAPITokens)
+	}
+	if m.removedcontainer_registries != nil {
+		edges = append(edges, organization.EdgeContainerRegistries)
+	}
+	if m.removedgit_tokens != nil {
+		edges = append(edges, organization.EdgeGitTokens)
+	}
+	if m.removedhelm_repositories != nil {
+		edges = append(edges, organization.EdgeHelmRepositories)
 	}
 	if m.removedclusters != nil {
 		edges = append(edges, organization.EdgeClusters)
@@ -7307,6 +10899,24 @@ func (m *OrganizationMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case organization.EdgeContainerRegistries:
+		ids := make([]ent.Value, 0, len(m.removedcontainer_registries))
+		for id := range m.removedcontainer_registries {
+			ids = append(ids, id)
+		}
+		return ids
+	case organization.EdgeGitTokens:
+		ids := make([]ent.Value, 0, len(m.removedgit_tokens))
+		for id := range m.removedgit_tokens {
+			ids = append(ids, id)
+		}
+		return ids
+	case organization.EdgeHelmRepositories:
+		ids := make([]ent.Value, 0, len(m.removedhelm_repositories))
+		for id := range m.removedhelm_repositories {
+			ids = append(ids, id)
+		}
+		return ids
 	case organization.EdgeClusters:
 		ids := make([]ent.Value, 0, len(m.removedclusters))
 		for id := range m.removedclusters {
@@ -7349,7 +10959,7 @@ func (m *OrganizationMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *OrganizationMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 12)
+	edges := make([]string, 0, 15)
 	if m.clearedowner {
 		edges = append(edges, organization.EdgeOwner)
 	}
@@ -7367,6 +10977,15 @@ func (m *OrganizationMutation) ClearedEdges() []string {
 	}
 	if m.clearedapi_tokens {
 		edges = append(edges, organization.EdgeAPITokens)
+	}
+	if m.clearedcontainer_registries {
+		edges = append(edges, organization.EdgeContainerRegistries)
+	}
+	if m.clearedgit_tokens {
+		edges = append(edges, organization.EdgeGitTokens)
+	}
+	if m.clearedhelm_repositories {
+		edges = append(edges, organization.EdgeHelmRepositories)
 	}
 	if m.clearedclusters {
 		edges = append(edges, organization.EdgeClusters)
@@ -7405,6 +11024,12 @@ func (m *OrganizationMutation) EdgeCleared(name string) bool {
 		return m.clearedprojects
 	case organization.EdgeAPITokens:
 		return m.clearedapi_tokens
+	case organization.EdgeContainerRegistries:
+		return m.clearedcontainer_registries
+	case organization.EdgeGitTokens:
+		return m.clearedgit_tokens
+	case organization.EdgeHelmRepositories:
+		return m.clearedhelm_repositories
 	case organization.EdgeClusters:
 		return m.clearedclusters
 	case organization.EdgeLabelsGroups:
@@ -7453,6 +11078,15 @@ func (m *OrganizationMutation) ResetEdge(name string) error {
 		return nil
 	case organization.EdgeAPITokens:
 		m.ResetAPITokens()
+		return nil
+	case organization.EdgeContainerRegistries:
+		m.ResetContainerRegistries()
+		return nil
+	case organization.EdgeGitTokens:
+		m.ResetGitTokens()
+		return nil
+	case organization.EdgeHelmRepositories:
+		m.ResetHelmRepositories()
 		return nil
 	case organization.EdgeClusters:
 		m.ResetClusters()

@@ -60,6 +60,12 @@ type OrganizationEdges struct {
 	Projects []*Project `json:"projects,omitempty"`
 	// The organization's API tokens (their values are never shown again after creation).
 	APITokens []*APIToken `json:"api_tokens,omitempty"`
+	// The organization's container registries.
+	ContainerRegistries []*ContainerRegistry `json:"container_registries,omitempty"`
+	// The organization's Git tokens.
+	GitTokens []*GitToken `json:"git_tokens,omitempty"`
+	// The organization's Helm repositories.
+	HelmRepositories []*HelmRepository `json:"helm_repositories,omitempty"`
 	// The organization's clusters.
 	Clusters []*Cluster `json:"clusters,omitempty"`
 	// The organization's labels groups.
@@ -74,15 +80,18 @@ type OrganizationEdges struct {
 	CurrentUsers []*User `json:"current_users,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [12]bool
+	loadedTypes [15]bool
 	// totalCount holds the count of the edges above.
-	totalCount [7]map[string]int
+	totalCount [10]map[string]int
 
 	namedMembers                map[string][]*Membership
 	namedInvitations            map[string][]*Invitation
 	namedRoles                  map[string][]*Role
 	namedProjects               map[string][]*Project
 	namedAPITokens              map[string][]*APIToken
+	namedContainerRegistries    map[string][]*ContainerRegistry
+	namedGitTokens              map[string][]*GitToken
+	namedHelmRepositories       map[string][]*HelmRepository
 	namedClusters               map[string][]*Cluster
 	namedLabelsGroups           map[string][]*LabelsGroup
 	namedAnnotationsGroups      map[string][]*AnnotationsGroup
@@ -147,10 +156,37 @@ func (e OrganizationEdges) APITokensOrErr() ([]*APIToken, error) {
 	return nil, &NotLoadedError{edge: "api_tokens"}
 }
 
+// ContainerRegistriesOrErr returns the ContainerRegistries value or an error if the edge
+// was not loaded in eager-loading.
+func (e OrganizationEdges) ContainerRegistriesOrErr() ([]*ContainerRegistry, error) {
+	if e.loadedTypes[6] {
+		return e.ContainerRegistries, nil
+	}
+	return nil, &NotLoadedError{edge: "container_registries"}
+}
+
+// GitTokensOrErr returns the GitTokens value or an error if the edge
+// was not loaded in eager-loading.
+func (e OrganizationEdges) GitTokensOrErr() ([]*GitToken, error) {
+	if e.loadedTypes[7] {
+		return e.GitTokens, nil
+	}
+	return nil, &NotLoadedError{edge: "git_tokens"}
+}
+
+// HelmRepositoriesOrErr returns the HelmRepositories value or an error if the edge
+// was not loaded in eager-loading.
+func (e OrganizationEdges) HelmRepositoriesOrErr() ([]*HelmRepository, error) {
+	if e.loadedTypes[8] {
+		return e.HelmRepositories, nil
+	}
+	return nil, &NotLoadedError{edge: "helm_repositories"}
+}
+
 // ClustersOrErr returns the Clusters value or an error if the edge
 // was not loaded in eager-loading.
 func (e OrganizationEdges) ClustersOrErr() ([]*Cluster, error) {
-	if e.loadedTypes[6] {
+	if e.loadedTypes[9] {
 		return e.Clusters, nil
 	}
 	return nil, &NotLoadedError{edge: "clusters"}
@@ -159,7 +195,7 @@ func (e OrganizationEdges) ClustersOrErr() ([]*Cluster, error) {
 // LabelsGroupsOrErr returns the LabelsGroups value or an error if the edge
 // was not loaded in eager-loading.
 func (e OrganizationEdges) LabelsGroupsOrErr() ([]*LabelsGroup, error) {
-	if e.loadedTypes[7] {
+	if e.loadedTypes[10] {
 		return e.LabelsGroups, nil
 	}
 	return nil, &NotLoadedError{edge: "labels_groups"}
@@ -168,7 +204,7 @@ func (e OrganizationEdges) LabelsGroupsOrErr() ([]*LabelsGroup, error) {
 // AnnotationsGroupsOrErr returns the AnnotationsGroups value or an error if the edge
 // was not loaded in eager-loading.
 func (e OrganizationEdges) AnnotationsGroupsOrErr() ([]*AnnotationsGroup, error) {
-	if e.loadedTypes[8] {
+	if e.loadedTypes[11] {
 		return e.AnnotationsGroups, nil
 	}
 	return nil, &NotLoadedError{edge: "annotations_groups"}
@@ -177,7 +213,7 @@ func (e OrganizationEdges) AnnotationsGroupsOrErr() ([]*AnnotationsGroup, error)
 // RoleProjectPermissionsOrErr returns the RoleProjectPermissions value or an error if the edge
 // was not loaded in eager-loading.
 func (e OrganizationEdges) RoleProjectPermissionsOrErr() ([]*RoleProjectPermission, error) {
-	if e.loadedTypes[9] {
+	if e.loadedTypes[12] {
 		return e.RoleProjectPermissions, nil
 	}
 	return nil, &NotLoadedError{edge: "role_project_permissions"}
@@ -186,7 +222,7 @@ func (e OrganizationEdges) RoleProjectPermissionsOrErr() ([]*RoleProjectPermissi
 // RoleClusterPermissionsOrErr returns the RoleClusterPermissions value or an error if the edge
 // was not loaded in eager-loading.
 func (e OrganizationEdges) RoleClusterPermissionsOrErr() ([]*RoleClusterPermission, error) {
-	if e.loadedTypes[10] {
+	if e.loadedTypes[13] {
 		return e.RoleClusterPermissions, nil
 	}
 	return nil, &NotLoadedError{edge: "role_cluster_permissions"}
@@ -195,7 +231,7 @@ func (e OrganizationEdges) RoleClusterPermissionsOrErr() ([]*RoleClusterPermissi
 // CurrentUsersOrErr returns the CurrentUsers value or an error if the edge
 // was not loaded in eager-loading.
 func (e OrganizationEdges) CurrentUsersOrErr() ([]*User, error) {
-	if e.loadedTypes[11] {
+	if e.loadedTypes[14] {
 		return e.CurrentUsers, nil
 	}
 	return nil, &NotLoadedError{edge: "current_users"}
@@ -336,6 +372,21 @@ func (_m *Organization) QueryProjects() *ProjectQuery {
 // QueryAPITokens queries the "api_tokens" edge of the Organization entity.
 func (_m *Organization) QueryAPITokens() *APITokenQuery {
 	return NewOrganizationClient(_m.config).QueryAPITokens(_m)
+}
+
+// QueryContainerRegistries queries the "container_registries" edge of the Organization entity.
+func (_m *Organization) QueryContainerRegistries() *ContainerRegistryQuery {
+	return NewOrganizationClient(_m.config).QueryContainerRegistries(_m)
+}
+
+// QueryGitTokens queries the "git_tokens" edge of the Organization entity.
+func (_m *Organization) QueryGitTokens() *GitTokenQuery {
+	return NewOrganizationClient(_m.config).QueryGitTokens(_m)
+}
+
+// QueryHelmRepositories queries the "helm_repositories" edge of the Organization entity.
+func (_m *Organization) QueryHelmRepositories() *HelmRepositoryQuery {
+	return NewOrganizationClient(_m.config).QueryHelmRepositories(_m)
 }
 
 // QueryClusters queries the "clusters" edge of the Organization entity.
@@ -541,6 +592,78 @@ func (_m *Organization) appendNamedAPITokens(name string, edges ...*APIToken) {
 		_m.Edges.namedAPITokens[name] = []*APIToken{}
 	} else {
 		_m.Edges.namedAPITokens[name] = append(_m.Edges.namedAPITokens[name], edges...)
+	}
+}
+
+// NamedContainerRegistries returns the ContainerRegistries named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Organization) NamedContainerRegistries(name string) ([]*ContainerRegistry, error) {
+	if _m.Edges.namedContainerRegistries == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedContainerRegistries[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Organization) appendNamedContainerRegistries(name string, edges ...*ContainerRegistry) {
+	if _m.Edges.namedContainerRegistries == nil {
+		_m.Edges.namedContainerRegistries = make(map[string][]*ContainerRegistry)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedContainerRegistries[name] = []*ContainerRegistry{}
+	} else {
+		_m.Edges.namedContainerRegistries[name] = append(_m.Edges.namedContainerRegistries[name], edges...)
+	}
+}
+
+// NamedGitTokens returns the GitTokens named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Organization) NamedGitTokens(name string) ([]*GitToken, error) {
+	if _m.Edges.namedGitTokens == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedGitTokens[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Organization) appendNamedGitTokens(name string, edges ...*GitToken) {
+	if _m.Edges.namedGitTokens == nil {
+		_m.Edges.namedGitTokens = make(map[string][]*GitToken)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedGitTokens[name] = []*GitToken{}
+	} else {
+		_m.Edges.namedGitTokens[name] = append(_m.Edges.namedGitTokens[name], edges...)
+	}
+}
+
+// NamedHelmRepositories returns the HelmRepositories named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Organization) NamedHelmRepositories(name string) ([]*HelmRepository, error) {
+	if _m.Edges.namedHelmRepositories == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedHelmRepositories[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Organization) appendNamedHelmRepositories(name string, edges ...*HelmRepository) {
+	if _m.Edges.namedHelmRepositories == nil {
+		_m.Edges.namedHelmRepositories = make(map[string][]*HelmRepository)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedHelmRepositories[name] = []*HelmRepository{}
+	} else {
+		_m.Edges.namedHelmRepositories[name] = append(_m.Edges.namedHelmRepositories[name], edges...)
 	}
 }
 

@@ -15,6 +15,9 @@ import (
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
+	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/gittoken"
+	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
@@ -235,6 +238,51 @@ func (_c *OrganizationCreate) AddAPITokens(v ...*APIToken) *OrganizationCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddAPITokenIDs(ids...)
+}
+
+// AddContainerRegistryIDs adds the "container_registries" edge to the ContainerRegistry entity by IDs.
+func (_c *OrganizationCreate) AddContainerRegistryIDs(ids ...string) *OrganizationCreate {
+	_c.mutation.AddContainerRegistryIDs(ids...)
+	return _c
+}
+
+// AddContainerRegistries adds the "container_registries" edges to the ContainerRegistry entity.
+func (_c *OrganizationCreate) AddContainerRegistries(v ...*ContainerRegistry) *OrganizationCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddContainerRegistryIDs(ids...)
+}
+
+// AddGitTokenIDs adds the "git_tokens" edge to the GitToken entity by IDs.
+func (_c *OrganizationCreate) AddGitTokenIDs(ids ...string) *OrganizationCreate {
+	_c.mutation.AddGitTokenIDs(ids...)
+	return _c
+}
+
+// AddGitTokens adds the "git_tokens" edges to the GitToken entity.
+func (_c *OrganizationCreate) AddGitTokens(v ...*GitToken) *OrganizationCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddGitTokenIDs(ids...)
+}
+
+// AddHelmRepositoryIDs adds the "helm_repositories" edge to the HelmRepository entity by IDs.
+func (_c *OrganizationCreate) AddHelmRepositoryIDs(ids ...string) *OrganizationCreate {
+	_c.mutation.AddHelmRepositoryIDs(ids...)
+	return _c
+}
+
+// AddHelmRepositories adds the "helm_repositories" edges to the HelmRepository entity.
+func (_c *OrganizationCreate) AddHelmRepositories(v ...*HelmRepository) *OrganizationCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddHelmRepositoryIDs(ids...)
 }
 
 // AddClusterIDs adds the "clusters" edge to the Cluster entity by IDs.
@@ -635,6 +683,54 @@ func (_c *OrganizationCreate) createSpec() (*Organization, *sqlgraph.CreateSpec)
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(apitoken.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ContainerRegistriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ContainerRegistriesTable,
+			Columns: []string{organization.ContainerRegistriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(containerregistry.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.GitTokensIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.GitTokensTable,
+			Columns: []string{organization.GitTokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(gittoken.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.HelmRepositoriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.HelmRepositoriesTable,
+			Columns: []string{organization.HelmRepositoriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(helmrepository.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -17,6 +17,9 @@ import (
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
+	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/gittoken"
+	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
@@ -42,6 +45,9 @@ type OrganizationQuery struct {
 	withRoles                       *RoleQuery
 	withProjects                    *ProjectQuery
 	withAPITokens                   *APITokenQuery
+	withContainerRegistries         *ContainerRegistryQuery
+	withGitTokens                   *GitTokenQuery
+	withHelmRepositories            *HelmRepositoryQuery
 	withClusters                    *ClusterQuery
 	withLabelsGroups                *LabelsGroupQuery
 	withAnnotationsGroups           *AnnotationsGroupQuery
@@ -55,6 +61,9 @@ type OrganizationQuery struct {
 	withNamedRoles                  map[string]*RoleQuery
 	withNamedProjects               map[string]*ProjectQuery
 	withNamedAPITokens              map[string]*APITokenQuery
+	withNamedContainerRegistries    map[string]*ContainerRegistryQuery
+	withNamedGitTokens              map[string]*GitTokenQuery
+	withNamedHelmRepositories       map[string]*HelmRepositoryQuery
 	withNamedClusters               map[string]*ClusterQuery
 	withNamedLabelsGroups           map[string]*LabelsGroupQuery
 	withNamedAnnotationsGroups      map[string]*AnnotationsGroupQuery
@@ -222,6 +231,72 @@ func (_q *OrganizationQuery) QueryAPITokens() *APITokenQuery {
 			sqlgraph.From(organization.Table, organization.FieldID, selector),
 			sqlgraph.To(apitoken.Table, apitoken.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, organization.APITokensTable, organization.APITokensColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryContainerRegistries chains the current query on the "container_registries" edge.
+func (_q *OrganizationQuery) QueryContainerRegistries() *ContainerRegistryQuery {
+	query := (&ContainerRegistryClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, selector),
+			sqlgraph.To(containerregistry.Table, containerregistry.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.ContainerRegistriesTable, organization.ContainerRegistriesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryGitTokens chains the current query on the "git_tokens" edge.
+func (_q *OrganizationQuery) QueryGitTokens() *GitTokenQuery {
+	query := (&GitTokenClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, selector),
+			sqlgraph.To(gittoken.Table, gittoken.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.GitTokensTable, organization.GitTokensColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryHelmRepositories chains the current query on the "helm_repositories" edge.
+func (_q *OrganizationQuery) QueryHelmRepositories() *HelmRepositoryQuery {
+	query := (&HelmRepositoryClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, selector),
+			sqlgraph.To(helmrepository.Table, helmrepository.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.HelmRepositoriesTable, organization.HelmRepositoriesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -559,6 +634,9 @@ func (_q *OrganizationQuery) Clone() *OrganizationQuery {
 		withRoles:                  _q.withRoles.Clone(),
 		withProjects:               _q.withProjects.Clone(),
 		withAPITokens:              _q.withAPITokens.Clone(),
+		withContainerRegistries:    _q.withContainerRegistries.Clone(),
+		withGitTokens:              _q.withGitTokens.Clone(),
+		withHelmRepositories:       _q.withHelmRepositories.Clone(),
 		withClusters:               _q.withClusters.Clone(),
 		withLabelsGroups:           _q.withLabelsGroups.Clone(),
 		withAnnotationsGroups:      _q.withAnnotationsGroups.Clone(),
@@ -635,6 +713,39 @@ func (_q *OrganizationQuery) WithAPITokens(opts ...func(*APITokenQuery)) *Organi
 		opt(query)
 	}
 	_q.withAPITokens = query
+	return _q
+}
+
+// WithContainerRegistries tells the query-builder to eager-load the nodes that are connected to
+// the "container_registries" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithContainerRegistries(opts ...func(*ContainerRegistryQuery)) *OrganizationQuery {
+	query := (&ContainerRegistryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withContainerRegistries = query
+	return _q
+}
+
+// WithGitTokens tells the query-builder to eager-load the nodes that are connected to
+// the "git_tokens" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithGitTokens(opts ...func(*GitTokenQuery)) *OrganizationQuery {
+	query := (&GitTokenClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withGitTokens = query
+	return _q
+}
+
+// WithHelmRepositories tells the query-builder to eager-load the nodes that are connected to
+// the "helm_repositories" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithHelmRepositories(opts ...func(*HelmRepositoryQuery)) *OrganizationQuery {
+	query := (&HelmRepositoryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withHelmRepositories = query
 	return _q
 }
 
@@ -788,13 +899,16 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 	var (
 		nodes       = []*Organization{}
 		_spec       = _q.querySpec()
-		loadedTypes = [12]bool{
+		loadedTypes = [15]bool{
 			_q.withOwner != nil,
 			_q.withMembers != nil,
 			_q.withInvitations != nil,
 			_q.withRoles != nil,
 			_q.withProjects != nil,
 			_q.withAPITokens != nil,
+			_q.withContainerRegistries != nil,
+			_q.withGitTokens != nil,
+			_q.withHelmRepositories != nil,
 			_q.withClusters != nil,
 			_q.withLabelsGroups != nil,
 			_q.withAnnotationsGroups != nil,
@@ -862,6 +976,31 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 		if err := _q.loadAPITokens(ctx, query, nodes,
 			func(n *Organization) { n.Edges.APITokens = []*APIToken{} },
 			func(n *Organization, e *APIToken) { n.Edges.APITokens = append(n.Edges.APITokens, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withContainerRegistries; query != nil {
+		if err := _q.loadContainerRegistries(ctx, query, nodes,
+			func(n *Organization) { n.Edges.ContainerRegistries = []*ContainerRegistry{} },
+			func(n *Organization, e *ContainerRegistry) {
+				n.Edges.ContainerRegistries = append(n.Edges.ContainerRegistries, e)
+			}); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withGitTokens; query != nil {
+		if err := _q.loadGitTokens(ctx, query, nodes,
+			func(n *Organization) { n.Edges.GitTokens = []*GitToken{} },
+			func(n *Organization, e *GitToken) { n.Edges.GitTokens = append(n.Edges.GitTokens, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withHelmRepositories; query != nil {
+		if err := _q.loadHelmRepositories(ctx, query, nodes,
+			func(n *Organization) { n.Edges.HelmRepositories = []*HelmRepository{} },
+			func(n *Organization, e *HelmRepository) {
+				n.Edges.HelmRepositories = append(n.Edges.HelmRepositories, e)
+			}); err != nil {
 			return nil, err
 		}
 	}
@@ -945,6 +1084,27 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 		if err := _q.loadAPITokens(ctx, query, nodes,
 			func(n *Organization) { n.appendNamedAPITokens(name) },
 			func(n *Organization, e *APIToken) { n.appendNamedAPITokens(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedContainerRegistries {
+		if err := _q.loadContainerRegistries(ctx, query, nodes,
+			func(n *Organization) { n.appendNamedContainerRegistries(name) },
+			func(n *Organization, e *ContainerRegistry) { n.appendNamedContainerRegistries(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedGitTokens {
+		if err := _q.loadGitTokens(ctx, query, nodes,
+			func(n *Organization) { n.appendNamedGitTokens(name) },
+			func(n *Organization, e *GitToken) { n.appendNamedGitTokens(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedHelmRepositories {
+		if err := _q.loadHelmRepositories(ctx, query, nodes,
+			func(n *Organization) { n.appendNamedHelmRepositories(name) },
+			func(n *Organization, e *HelmRepository) { n.appendNamedHelmRepositories(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1162,6 +1322,96 @@ func (_q *OrganizationQuery) loadAPITokens(ctx context.Context, query *APITokenQ
 	}
 	query.Where(predicate.APIToken(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(organization.APITokensColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OrganizationID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "organization_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *OrganizationQuery) loadContainerRegistries(ctx context.Context, query *ContainerRegistryQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *ContainerRegistry)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Organization)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(containerregistry.FieldOrganizationID)
+	}
+	query.Where(predicate.ContainerRegistry(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(organization.ContainerRegistriesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OrganizationID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "organization_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *OrganizationQuery) loadGitTokens(ctx context.Context, query *GitTokenQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *GitToken)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Organization)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(gittoken.FieldOrganizationID)
+	}
+	query.Where(predicate.GitToken(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(organization.GitTokensColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OrganizationID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "organization_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *OrganizationQuery) loadHelmRepositories(ctx context.Context, query *HelmRepositoryQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *HelmRepository)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Organization)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(helmrepository.FieldOrganizationID)
+	}
+	query.Where(predicate.HelmRepository(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(organization.HelmRepositoriesColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1550,6 +1800,48 @@ func (_q *OrganizationQuery) WithNamedAPITokens(name string, opts ...func(*APITo
 		_q.withNamedAPITokens = make(map[string]*APITokenQuery)
 	}
 	_q.withNamedAPITokens[name] = query
+	return _q
+}
+
+// WithNamedContainerRegistries tells the query-builder to eager-load the nodes that are connected to the "container_registries"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithNamedContainerRegistries(name string, opts ...func(*ContainerRegistryQuery)) *OrganizationQuery {
+	query := (&ContainerRegistryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedContainerRegistries == nil {
+		_q.withNamedContainerRegistries = make(map[string]*ContainerRegistryQuery)
+	}
+	_q.withNamedContainerRegistries[name] = query
+	return _q
+}
+
+// WithNamedGitTokens tells the query-builder to eager-load the nodes that are connected to the "git_tokens"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithNamedGitTokens(name string, opts ...func(*GitTokenQuery)) *OrganizationQuery {
+	query := (&GitTokenClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedGitTokens == nil {
+		_q.withNamedGitTokens = make(map[string]*GitTokenQuery)
+	}
+	_q.withNamedGitTokens[name] = query
+	return _q
+}
+
+// WithNamedHelmRepositories tells the query-builder to eager-load the nodes that are connected to the "helm_repositories"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithNamedHelmRepositories(name string, opts ...func(*HelmRepositoryQuery)) *OrganizationQuery {
+	query := (&HelmRepositoryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedHelmRepositories == nil {
+		_q.withNamedHelmRepositories = make(map[string]*HelmRepositoryQuery)
+	}
+	_q.withNamedHelmRepositories[name] = query
 	return _q
 }
 

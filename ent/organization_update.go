@@ -15,6 +15,9 @@ import (
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
+	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/gittoken"
+	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
@@ -238,6 +241,51 @@ func (_u *OrganizationUpdate) AddAPITokens(v ...*APIToken) *OrganizationUpdate {
 	return _u.AddAPITokenIDs(ids...)
 }
 
+// AddContainerRegistryIDs adds the "container_registries" edge to the ContainerRegistry entity by IDs.
+func (_u *OrganizationUpdate) AddContainerRegistryIDs(ids ...string) *OrganizationUpdate {
+	_u.mutation.AddContainerRegistryIDs(ids...)
+	return _u
+}
+
+// AddContainerRegistries adds the "container_registries" edges to the ContainerRegistry entity.
+func (_u *OrganizationUpdate) AddContainerRegistries(v ...*ContainerRegistry) *OrganizationUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddContainerRegistryIDs(ids...)
+}
+
+// AddGitTokenIDs adds the "git_tokens" edge to the GitToken entity by IDs.
+func (_u *OrganizationUpdate) AddGitTokenIDs(ids ...string) *OrganizationUpdate {
+	_u.mutation.AddGitTokenIDs(ids...)
+	return _u
+}
+
+// AddGitTokens adds the "git_tokens" edges to the GitToken entity.
+func (_u *OrganizationUpdate) AddGitTokens(v ...*GitToken) *OrganizationUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddGitTokenIDs(ids...)
+}
+
+// AddHelmRepositoryIDs adds the "helm_repositories" edge to the HelmRepository entity by IDs.
+func (_u *OrganizationUpdate) AddHelmRepositoryIDs(ids ...string) *OrganizationUpdate {
+	_u.mutation.AddHelmRepositoryIDs(ids...)
+	return _u
+}
+
+// AddHelmRepositories adds the "helm_repositories" edges to the HelmRepository entity.
+func (_u *OrganizationUpdate) AddHelmRepositories(v ...*HelmRepository) *OrganizationUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddHelmRepositoryIDs(ids...)
+}
+
 // AddClusterIDs adds the "clusters" edge to the Cluster entity by IDs.
 func (_u *OrganizationUpdate) AddClusterIDs(ids ...string) *OrganizationUpdate {
 	_u.mutation.AddClusterIDs(ids...)
@@ -442,6 +490,69 @@ func (_u *OrganizationUpdate) RemoveAPITokens(v ...*APIToken) *OrganizationUpdat
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveAPITokenIDs(ids...)
+}
+
+// ClearContainerRegistries clears all "container_registries" edges to the ContainerRegistry entity.
+func (_u *OrganizationUpdate) ClearContainerRegistries() *OrganizationUpdate {
+	_u.mutation.ClearContainerRegistries()
+	return _u
+}
+
+// RemoveContainerRegistryIDs removes the "container_registries" edge to ContainerRegistry entities by IDs.
+func (_u *OrganizationUpdate) RemoveContainerRegistryIDs(ids ...string) *OrganizationUpdate {
+	_u.mutation.RemoveContainerRegistryIDs(ids...)
+	return _u
+}
+
+// RemoveContainerRegistries removes "container_registries" edges to ContainerRegistry entities.
+func (_u *OrganizationUpdate) RemoveContainerRegistries(v ...*ContainerRegistry) *OrganizationUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveContainerRegistryIDs(ids...)
+}
+
+// ClearGitTokens clears all "git_tokens" edges to the GitToken entity.
+func (_u *OrganizationUpdate) ClearGitTokens() *OrganizationUpdate {
+	_u.mutation.ClearGitTokens()
+	return _u
+}
+
+// RemoveGitTokenIDs removes the "git_tokens" edge to GitToken entities by IDs.
+func (_u *OrganizationUpdate) RemoveGitTokenIDs(ids ...string) *OrganizationUpdate {
+	_u.mutation.RemoveGitTokenIDs(ids...)
+	return _u
+}
+
+// RemoveGitTokens removes "git_tokens" edges to GitToken entities.
+func (_u *OrganizationUpdate) RemoveGitTokens(v ...*GitToken) *OrganizationUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveGitTokenIDs(ids...)
+}
+
+// ClearHelmRepositories clears all "helm_repositories" edges to the HelmRepository entity.
+func (_u *OrganizationUpdate) ClearHelmRepositories() *OrganizationUpdate {
+	_u.mutation.ClearHelmRepositories()
+	return _u
+}
+
+// RemoveHelmRepositoryIDs removes the "helm_repositories" edge to HelmRepository entities by IDs.
+func (_u *OrganizationUpdate) RemoveHelmRepositoryIDs(ids ...string) *OrganizationUpdate {
+	_u.mutation.RemoveHelmRepositoryIDs(ids...)
+	return _u
+}
+
+// RemoveHelmRepositories removes "helm_repositories" edges to HelmRepository entities.
+func (_u *OrganizationUpdate) RemoveHelmRepositories(v ...*HelmRepository) *OrganizationUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveHelmRepositoryIDs(ids...)
 }
 
 // ClearClusters clears all "clusters" edges to the Cluster entity.
@@ -946,6 +1057,141 @@ func (_u *OrganizationUpdate) sqlSave(ctx context.Context) (_node int, err error
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.ContainerRegistriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ContainerRegistriesTable,
+			Columns: []string{organization.ContainerRegistriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(containerregistry.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedContainerRegistriesIDs(); len(nodes) > 0 && !_u.mutation.ContainerRegistriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ContainerRegistriesTable,
+			Columns: []string{organization.ContainerRegistriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(containerregistry.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ContainerRegistriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ContainerRegistriesTable,
+			Columns: []string{organization.ContainerRegistriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(containerregistry.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.GitTokensCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.GitTokensTable,
+			Columns: []string{organization.GitTokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(gittoken.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedGitTokensIDs(); len(nodes) > 0 && !_u.mutation.GitTokensCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.GitTokensTable,
+			Columns: []string{organization.GitTokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(gittoken.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.GitTokensIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.GitTokensTable,
+			Columns: []string{organization.GitTokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(gittoken.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.HelmRepositoriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.HelmRepositoriesTable,
+			Columns: []string{organization.HelmRepositoriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(helmrepository.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedHelmRepositoriesIDs(); len(nodes) > 0 && !_u.mutation.HelmRepositoriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.HelmRepositoriesTable,
+			Columns: []string{organization.HelmRepositoriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(helmrepository.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.HelmRepositoriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.HelmRepositoriesTable,
+			Columns: []string{organization.HelmRepositoriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(helmrepository.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _u.mutation.ClustersCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -1434,6 +1680,51 @@ func (_u *OrganizationUpdateOne) AddAPITokens(v ...*APIToken) *OrganizationUpdat
 	return _u.AddAPITokenIDs(ids...)
 }
 
+// AddContainerRegistryIDs adds the "container_registries" edge to the ContainerRegistry entity by IDs.
+func (_u *OrganizationUpdateOne) AddContainerRegistryIDs(ids ...string) *OrganizationUpdateOne {
+	_u.mutation.AddContainerRegistryIDs(ids...)
+	return _u
+}
+
+// AddContainerRegistries adds the "container_registries" edges to the ContainerRegistry entity.
+func (_u *OrganizationUpdateOne) AddContainerRegistries(v ...*ContainerRegistry) *OrganizationUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddContainerRegistryIDs(ids...)
+}
+
+// AddGitTokenIDs adds the "git_tokens" edge to the GitToken entity by IDs.
+func (_u *OrganizationUpdateOne) AddGitTokenIDs(ids ...string) *OrganizationUpdateOne {
+	_u.mutation.AddGitTokenIDs(ids...)
+	return _u
+}
+
+// AddGitTokens adds the "git_tokens" edges to the GitToken entity.
+func (_u *OrganizationUpdateOne) AddGitTokens(v ...*GitToken) *OrganizationUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddGitTokenIDs(ids...)
+}
+
+// AddHelmRepositoryIDs adds the "helm_repositories" edge to the HelmRepository entity by IDs.
+func (_u *OrganizationUpdateOne) AddHelmRepositoryIDs(ids ...string) *OrganizationUpdateOne {
+	_u.mutation.AddHelmRepositoryIDs(ids...)
+	return _u
+}
+
+// AddHelmRepositories adds the "helm_repositories" edges to the HelmRepository entity.
+func (_u *OrganizationUpdateOne) AddHelmRepositories(v ...*HelmRepository) *OrganizationUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddHelmRepositoryIDs(ids...)
+}
+
 // AddClusterIDs adds the "clusters" edge to the Cluster entity by IDs.
 func (_u *OrganizationUpdateOne) AddClusterIDs(ids ...string) *OrganizationUpdateOne {
 	_u.mutation.AddClusterIDs(ids...)
@@ -1638,6 +1929,69 @@ func (_u *OrganizationUpdateOne) RemoveAPITokens(v ...*APIToken) *OrganizationUp
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveAPITokenIDs(ids...)
+}
+
+// ClearContainerRegistries clears all "container_registries" edges to the ContainerRegistry entity.
+func (_u *OrganizationUpdateOne) ClearContainerRegistries() *OrganizationUpdateOne {
+	_u.mutation.ClearContainerRegistries()
+	return _u
+}
+
+// RemoveContainerRegistryIDs removes the "container_registries" edge to ContainerRegistry entities by IDs.
+func (_u *OrganizationUpdateOne) RemoveContainerRegistryIDs(ids ...string) *OrganizationUpdateOne {
+	_u.mutation.RemoveContainerRegistryIDs(ids...)
+	return _u
+}
+
+// RemoveContainerRegistries removes "container_registries" edges to ContainerRegistry entities.
+func (_u *OrganizationUpdateOne) RemoveContainerRegistries(v ...*ContainerRegistry) *OrganizationUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveContainerRegistryIDs(ids...)
+}
+
+// ClearGitTokens clears all "git_tokens" edges to the GitToken entity.
+func (_u *OrganizationUpdateOne) ClearGitTokens() *OrganizationUpdateOne {
+	_u.mutation.ClearGitTokens()
+	return _u
+}
+
+// RemoveGitTokenIDs removes the "git_tokens" edge to GitToken entities by IDs.
+func (_u *OrganizationUpdateOne) RemoveGitTokenIDs(ids ...string) *OrganizationUpdateOne {
+	_u.mutation.RemoveGitTokenIDs(ids...)
+	return _u
+}
+
+// RemoveGitTokens removes "git_tokens" edges to GitToken entities.
+func (_u *OrganizationUpdateOne) RemoveGitTokens(v ...*GitToken) *OrganizationUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveGitTokenIDs(ids...)
+}
+
+// ClearHelmRepositories clears all "helm_repositories" edges to the HelmRepository entity.
+func (_u *OrganizationUpdateOne) ClearHelmRepositories() *OrganizationUpdateOne {
+	_u.mutation.ClearHelmRepositories()
+	return _u
+}
+
+// RemoveHelmRepositoryIDs removes the "helm_repositories" edge to HelmRepository entities by IDs.
+func (_u *OrganizationUpdateOne) RemoveHelmRepositoryIDs(ids ...string) *OrganizationUpdateOne {
+	_u.mutation.RemoveHelmRepositoryIDs(ids...)
+	return _u
+}
+
+// RemoveHelmRepositories removes "helm_repositories" edges to HelmRepository entities.
+func (_u *OrganizationUpdateOne) RemoveHelmRepositories(v ...*HelmRepository) *OrganizationUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveHelmRepositoryIDs(ids...)
 }
 
 // ClearClusters clears all "clusters" edges to the Cluster entity.
@@ -2165,6 +2519,141 @@ func (_u *OrganizationUpdateOne) sqlSave(ctx context.Context) (_node *Organizati
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(apitoken.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ContainerRegistriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ContainerRegistriesTable,
+			Columns: []string{organization.ContainerRegistriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(containerregistry.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedContainerRegistriesIDs(); len(nodes) > 0 && !_u.mutation.ContainerRegistriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ContainerRegistriesTable,
+			Columns: []string{organization.ContainerRegistriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(containerregistry.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ContainerRegistriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.ContainerRegistriesTable,
+			Columns: []string{organization.ContainerRegistriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(containerregistry.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.GitTokensCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.GitTokensTable,
+			Columns: []string{organization.GitTokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(gittoken.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedGitTokensIDs(); len(nodes) > 0 && !_u.mutation.GitTokensCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.GitTokensTable,
+			Columns: []string{organization.GitTokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(gittoken.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.GitTokensIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.GitTokensTable,
+			Columns: []string{organization.GitTokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(gittoken.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.HelmRepositoriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.HelmRepositoriesTable,
+			Columns: []string{organization.HelmRepositoriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(helmrepository.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedHelmRepositoriesIDs(); len(nodes) > 0 && !_u.mutation.HelmRepositoriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.HelmRepositoriesTable,
+			Columns: []string{organization.HelmRepositoriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(helmrepository.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.HelmRepositoriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.HelmRepositoriesTable,
+			Columns: []string{organization.HelmRepositoriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(helmrepository.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -6,6 +6,9 @@ import (
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
+	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/gittoken"
+	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
@@ -70,6 +73,50 @@ var Fields = map[string][]FieldInfo{
 		{Name: "region", GraphQL: "region", Sensitive: false, Audited: true},
 		{Name: "kubernetes_mode", GraphQL: "kubernetesMode", Sensitive: false, Audited: true},
 		{Name: "production", GraphQL: "production", Sensitive: false, Audited: true},
+	},
+	TypeContainerRegistry: {
+		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
+		{Name: "updated_at", GraphQL: "updatedAt", Sensitive: false, Audited: false},
+		{Name: "organization_id", GraphQL: "organizationID", Sensitive: false, Audited: false},
+		{Name: "name", GraphQL: "name", Sensitive: false, Audited: true},
+		{Name: "name_key", GraphQL: "nameKey", Sensitive: false, Audited: false},
+		{Name: "creator_id", GraphQL: "creatorID", Sensitive: false, Audited: false},
+		{Name: "secrets", GraphQL: "secrets", Sensitive: true, Audited: false},
+		{Name: "secrets_version", GraphQL: "secretsVersion", Sensitive: false, Audited: false},
+		{Name: "kind", GraphQL: "kind", Sensitive: false, Audited: true},
+		{Name: "description", GraphQL: "description", Sensitive: false, Audited: true},
+		{Name: "url", GraphQL: "url", Sensitive: false, Audited: true},
+		{Name: "config", GraphQL: "config", Sensitive: false, Audited: true},
+	},
+	TypeGitToken: {
+		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
+		{Name: "updated_at", GraphQL: "updatedAt", Sensitive: false, Audited: false},
+		{Name: "organization_id", GraphQL: "organizationID", Sensitive: false, Audited: false},
+		{Name: "name", GraphQL: "name", Sensitive: false, Audited: true},
+		{Name: "name_key", GraphQL: "nameKey", Sensitive: false, Audited: false},
+		{Name: "creator_id", GraphQL: "creatorID", Sensitive: false, Audited: false},
+		{Name: "secrets", GraphQL: "secrets", Sensitive: true, Audited: false},
+		{Name: "secrets_version", GraphQL: "secretsVersion", Sensitive: false, Audited: false},
+		{Name: "provider", GraphQL: "provider", Sensitive: false, Audited: true},
+		{Name: "description", GraphQL: "description", Sensitive: false, Audited: true},
+		{Name: "workspace", GraphQL: "workspace", Sensitive: false, Audited: true},
+		{Name: "api_url", GraphQL: "apiURL", Sensitive: false, Audited: true},
+		{Name: "expires_at", GraphQL: "expiresAt", Sensitive: false, Audited: true},
+	},
+	TypeHelmRepository: {
+		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
+		{Name: "updated_at", GraphQL: "updatedAt", Sensitive: false, Audited: false},
+		{Name: "organization_id", GraphQL: "organizationID", Sensitive: false, Audited: false},
+		{Name: "name", GraphQL: "name", Sensitive: false, Audited: true},
+		{Name: "name_key", GraphQL: "nameKey", Sensitive: false, Audited: false},
+		{Name: "creator_id", GraphQL: "creatorID", Sensitive: false, Audited: false},
+		{Name: "secrets", GraphQL: "secrets", Sensitive: true, Audited: false},
+		{Name: "secrets_version", GraphQL: "secretsVersion", Sensitive: false, Audited: false},
+		{Name: "kind", GraphQL: "kind", Sensitive: false, Audited: true},
+		{Name: "description", GraphQL: "description", Sensitive: false, Audited: true},
+		{Name: "url", GraphQL: "url", Sensitive: false, Audited: true},
+		{Name: "skip_tls_verification", GraphQL: "skipTLSVerification", Sensitive: false, Audited: true},
+		{Name: "config", GraphQL: "config", Sensitive: false, Audited: true},
 	},
 	TypeInvitation: {
 		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
@@ -186,6 +233,9 @@ var NodeTables = map[string]string{
 	"tok": apitoken.Table,
 	"ang": annotationsgroup.Table,
 	"cls": cluster.Table,
+	"crg": containerregistry.Table,
+	"gtk": gittoken.Table,
+	"hlm": helmrepository.Table,
 	"inv": invitation.Table,
 	"lbg": labelsgroup.Table,
 	"mem": membership.Table,
@@ -201,6 +251,9 @@ var Tables = map[string]string{
 	TypeAPIToken:              apitoken.Table,
 	TypeAnnotationsGroup:      annotationsgroup.Table,
 	TypeCluster:               cluster.Table,
+	TypeContainerRegistry:     containerregistry.Table,
+	TypeGitToken:              gittoken.Table,
+	TypeHelmRepository:        helmrepository.Table,
 	TypeInvitation:            invitation.Table,
 	TypeLabelsGroup:           labelsgroup.Table,
 	TypeMembership:            membership.Table,
@@ -212,6 +265,14 @@ var Tables = map[string]string{
 	TypeRoleProjectPermission: roleprojectpermission.Table,
 	TypeSession:               session.Table,
 	TypeUser:                  user.Table,
+}
+
+// SealedTypes lists the types whose rows keep sealed secrets (the Sealed
+// mixin: a secrets map of envelopes and its secrets_version).
+var SealedTypes = []string{
+	TypeContainerRegistry,
+	TypeGitToken,
+	TypeHelmRepository,
 }
 
 // EdgeInfo describes a many-to-many edge the GraphQL schema shows: an
@@ -231,7 +292,10 @@ var Edges = map[string][]EdgeInfo{
 	TypeCluster: {
 		{Name: "labels_groups", GraphQL: "labelsGroups"},
 	},
-	TypeInvitation: {},
+	TypeContainerRegistry: {},
+	TypeGitToken:          {},
+	TypeHelmRepository:    {},
+	TypeInvitation:        {},
 	TypeLabelsGroup: {
 		{Name: "clusters", GraphQL: "clusters"},
 	},

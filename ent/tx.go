@@ -20,6 +20,12 @@ type Tx struct {
 	AnnotationsGroup *AnnotationsGroupClient
 	// Cluster is the client for interacting with the Cluster builders.
 	Cluster *ClusterClient
+	// ContainerRegistry is the client for interacting with the ContainerRegistry builders.
+	ContainerRegistry *ContainerRegistryClient
+	// GitToken is the client for interacting with the GitToken builders.
+	GitToken *GitTokenClient
+	// HelmRepository is the client for interacting with the HelmRepository builders.
+	HelmRepository *HelmRepositoryClient
 	// Invitation is the client for interacting with the Invitation builders.
 	Invitation *InvitationClient
 	// LabelsGroup is the client for interacting with the LabelsGroup builders.
@@ -176,6 +182,9 @@ func (tx *Tx) init() {
 	tx.APIToken = NewAPITokenClient(tx.config)
 	tx.AnnotationsGroup = NewAnnotationsGroupClient(tx.config)
 	tx.Cluster = NewClusterClient(tx.config)
+	tx.ContainerRegistry = NewContainerRegistryClient(tx.config)
+	tx.GitToken = NewGitTokenClient(tx.config)
+	tx.HelmRepository = NewHelmRepositoryClient(tx.config)
 	tx.Invitation = NewInvitationClient(tx.config)
 	tx.LabelsGroup = NewLabelsGroupClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)

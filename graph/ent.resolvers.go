@@ -22,6 +22,16 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]ent.Noder, e
 	return r.nodes(ctx, ids)
 }
 
+// ContainerRegistry returns generated.ContainerRegistryResolver implementation.
+func (r *Resolver) ContainerRegistry() generated.ContainerRegistryResolver {
+	return &containerRegistryResolver{r}
+}
+
+// HelmRepository returns generated.HelmRepositoryResolver implementation.
+func (r *Resolver) HelmRepository() generated.HelmRepositoryResolver {
+	return &helmRepositoryResolver{r}
+}
+
 // Invitation returns generated.InvitationResolver implementation.
 func (r *Resolver) Invitation() generated.InvitationResolver { return &invitationResolver{r} }
 
@@ -35,8 +45,10 @@ func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 func (r *Resolver) Role() generated.RoleResolver { return &roleResolver{r} }
 
 type (
-	invitationResolver   struct{ *Resolver }
-	organizationResolver struct{ *Resolver }
-	queryResolver        struct{ *Resolver }
-	roleResolver         struct{ *Resolver }
+	containerRegistryResolver struct{ *Resolver }
+	helmRepositoryResolver    struct{ *Resolver }
+	invitationResolver        struct{ *Resolver }
+	organizationResolver      struct{ *Resolver }
+	queryResolver             struct{ *Resolver }
+	roleResolver              struct{ *Resolver }
 )

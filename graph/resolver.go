@@ -8,6 +8,7 @@ import (
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/internal/apitokens"
 	"github.com/orgql/orgql/internal/billing"
+	"github.com/orgql/orgql/internal/credentials"
 	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/members"
 	"github.com/orgql/orgql/internal/orgs"
@@ -17,13 +18,14 @@ import (
 
 // Resolver is the root resolver; its dependencies are built once at start-up.
 type Resolver struct {
-	Client    *ent.Client
-	Plans     billing.Catalog
-	Orgs      *orgs.Service
-	Members   *members.Service
-	Roles     *roles.Service
-	Projects  *projects.Service
-	APITokens *apitokens.Service
+	Client      *ent.Client
+	Plans       billing.Catalog
+	Orgs        *orgs.Service
+	Members     *members.Service
+	Roles       *roles.Service
+	Projects    *projects.Service
+	APITokens   *apitokens.Service
+	Credentials *credentials.Service
 }
 
 // client is the transaction's client inside a mutation, else the root client.

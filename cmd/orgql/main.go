@@ -3,6 +3,8 @@
 //	orgql [serve] [flags]   run the server (the default command)
 //	orgql migrate [flags]   create or upgrade the database schema, then exit
 //	orgql schema [-o file]  print the GraphQL schema (SDL) clients see
+//	orgql secrets new-key [id]   print a new secret key entry for ORGQL_SECRET_KEYS
+//	orgql secrets rotate [flags] seal every stored secret again under the first key
 //
 // Every flag but --dev also reads an ORGQL_* environment variable; see
 // docs/configuration.md or orgql --help.
@@ -18,15 +20,19 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+	"time"
 
 	"entgo.io/ent/dialect"
 
 	"github.com/orgql/orgql/graph"
 	"github.com/orgql/orgql/internal/billing"
 	"github.com/orgql/orgql/internal/config"
+	"github.com/orgql/orgql/internal/credentials"
 	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/sdl"
+	"github.com/orgql/orgql/internal/secret"
 	"github.com/orgql/orgql/internal/server"
 )
 
@@ -47,9 +53,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if len(args) > 0 && args[0] == "schema" {
 		return printSchema(args[1:], os.Stdout, stderr)
 	}
+	if len(args) > 1 && args[0] == "secrets" && args[1] == "new-key" {
+		return newKey(args[2:], os.Stdout)
+	}
 	command := "serve"
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "migrate") {
+	switch {
+	case len(args) > 0 && (args[0] == "serve" || args[0] == "migrate"):
 		command, args = args[0], args[1:]
+	case len(args) > 1 && args[0] == "secrets" && args[1] == "rotate":
+		command, args = "rotate", args[2:]
 	}
 	cfg, err := config.Load(args, getenv, stderr)
 	if err != nil {
@@ -77,10 +89,59 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		logger.Info("schema is up to date", "dialect", db.Dialect)
 		return nil
 	}
-	return serve(ctx, cfg, db, logger)
+	keys, err := loadKeys(cfg, db, logger)
+	if err != nil {
+		return err
+	}
+	if command == "rotate" {
+		done, err := credentials.Rotate(ctx, db.SQL, db.Dialect, keys)
+		logger.Info("secrets rotated", "key", keys.Current(), "resealed", done.Resealed, "rows", done.Rows)
+		if err == nil && len(done.Unreadable) > 0 {
+			err = fmt.Errorf("%d stored secrets could not be opened with these keys and were left as they are (keep the old keys until they are fixed): %s",
+				len(done.Unreadable), strings.Join(done.Unreadable, ", "))
+		}
+		return err
+	}
+	return serve(ctx, cfg, db, keys, logger)
 }
 
-func serve(ctx context.Context, cfg config.Config, db *database.DB, logger *slog.Logger) error {
+// loadKeys reads the keys sealing stored credentials. On SQLite without
+// configured keys, they are kept next to the database file, created on first
+// start: the embedded default works with no setup.
+func loadKeys(cfg config.Config, db *database.DB, logger *slog.Logger) (*secret.Keyring, error) {
+	fallback := ""
+	if db.Dialect != dialect.Postgres && db.Path != "" && !strings.Contains(db.Path, ":memory:") {
+		fallback = db.Path + ".keys"
+	}
+	keys, created, err := secret.Load(cfg.SecretKeys, cfg.SecretKeysFile, fallback)
+	if errors.Is(err, secret.ErrNoKeys) {
+		return nil, fmt.Errorf("PostgreSQL needs configured secret keys: %w", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		logger.Warn("generated the key that seals stored credentials: keep this file with the database, and back it up; without it the stored credentials cannot be read",
+			"file", fallback)
+	}
+	return keys, nil
+}
+
+// newKey prints a new keyring entry, id:base64key, for ORGQL_SECRET_KEYS.
+func newKey(args []string, stdout io.Writer) error {
+	id := "k" + time.Now().UTC().Format("20060102")
+	if len(args) > 0 {
+		id = args[0]
+	}
+	entry, err := secret.NewKey(id)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(stdout, entry)
+	return err
+}
+
+func serve(ctx context.Context, cfg config.Config, db *database.DB, keys *secret.Keyring, logger *slog.Logger) error {
 	plans := billing.DefaultCatalog()
 	if cfg.PlansFile != "" {
 		var err error
@@ -88,7 +149,7 @@ func serve(ctx context.Context, cfg config.Config, db *database.DB, logger *slog
 			return err
 		}
 	}
-	srv, err := server.New(cfg, db, server.Options{Plans: plans, Logger: logger})
+	srv, err := server.New(cfg, db, server.Options{Plans: plans, Logger: logger, Keys: keys})
 	if err != nil {
 		return err
 	}

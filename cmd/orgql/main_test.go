@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/orgql/orgql/internal/database"
+	"github.com/orgql/orgql/internal/secret"
 	"github.com/orgql/orgql/internal/testkit"
 )
 
@@ -46,7 +49,7 @@ func startBinary(t *testing.T, databaseURL string, args ...string) (string, *syn
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
-	env := map[string]string{"ORGQL_DATABASE_URL": databaseURL}
+	env := map[string]string{"ORGQL_DATABASE_URL": databaseURL, "ORGQL_SECRET_KEYS": testKey(t)}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--drain-delay", "50ms"}, args...), func(k string) string { return env[k] }, logs)
@@ -257,7 +260,8 @@ func TestDevSignInNeedsTheDevFlag(t *testing.T) {
 // bring it up to date, after which serve starts without the flag.
 func TestServeRefusesAnOlderPostgresSchemaUnlessToldToMigrate(t *testing.T) {
 	url := testkit.NewPostgresDatabase(t)
-	env := func(k string) string { return map[string]string{"ORGQL_DATABASE_URL": url}[k] }
+	key := testKey(t)
+	env := func(k string) string { return map[string]string{"ORGQL_DATABASE_URL": url, "ORGQL_SECRET_KEYS": key}[k] }
 	var logs syncBuffer
 	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0"}, env, &logs)
 	if !errors.Is(err, database.ErrSchemaBehind) {
@@ -276,5 +280,70 @@ func TestServeRefusesAnOlderPostgresSchemaUnlessToldToMigrate(t *testing.T) {
 	_, _, stop = startBinary(t, url)
 	if err := stop(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// testKey is a fresh keyring entry for ORGQL_SECRET_KEYS.
+func testKey(t *testing.T) string {
+	t.Helper()
+	k, err := secret.NewKey("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// The embedded default needs no setup: on SQLite without configured keys the
+// first start generates the key that seals stored credentials, next to the
+// database, readable by its owner only, and says so; later starts read it.
+// PostgreSQL refuses to start without keys, saying how to make one.
+func TestSecretKeysOfTheEmbeddedDefaultAndOfPostgres(t *testing.T) {
+	dir := t.TempDir()
+	dbFile := filepath.Join(dir, "orgql.db")
+	env := func(k string) string { return map[string]string{"ORGQL_DATABASE_URL": dbFile}[k] }
+	startStop := func() string {
+		ctx, cancel := context.WithCancel(context.Background())
+		logs := &syncBuffer{}
+		done := make(chan error, 1)
+		go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--drain-delay", "0s"}, env, logs) }()
+		for range 600 {
+			if listeningAddr.MatchString(logs.String()) {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("serve: %v\n%s", err, logs)
+		}
+		return logs.String()
+	}
+	first := startStop()
+	info, err := os.Stat(dbFile + ".keys")
+	if err != nil {
+		t.Fatalf("no key file next to the database: %v", err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Fatalf("key file mode %v, want 0600", info.Mode().Perm())
+	}
+	if !strings.Contains(first, "generated the key that seals stored credentials") {
+		t.Fatalf("the first start did not say it generated a key:\n%s", first)
+	}
+	key, _ := os.ReadFile(dbFile + ".keys")
+	if strings.Contains(first, strings.TrimSpace(string(key))) || strings.Contains(first, strings.SplitN(strings.TrimSpace(string(key)), ":", 2)[1]) {
+		t.Fatal("the log shows the key")
+	}
+	if second := startStop(); strings.Contains(second, "generated") {
+		t.Fatalf("a second start generated another key:\n%s", second)
+	}
+	if again, _ := os.ReadFile(dbFile + ".keys"); string(again) != string(key) {
+		t.Fatal("the key changed between starts")
+	}
+
+	url := testkit.NewPostgresDatabase(t)
+	pgEnv := func(k string) string { return map[string]string{"ORGQL_DATABASE_URL": url}[k] }
+	err = run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--migrate"}, pgEnv, &syncBuffer{})
+	if err == nil || !strings.Contains(err.Error(), "ORGQL_SECRET_KEYS") {
+		t.Fatalf("PostgreSQL without keys: %v", err)
 	}
 }

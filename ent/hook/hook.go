@@ -45,6 +45,42 @@ func (f ClusterFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ClusterMutation", m)
 }
 
+// The ContainerRegistryFunc type is an adapter to allow the use of ordinary
+// function as ContainerRegistry mutator.
+type ContainerRegistryFunc func(context.Context, *ent.ContainerRegistryMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ContainerRegistryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ContainerRegistryMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ContainerRegistryMutation", m)
+}
+
+// The GitTokenFunc type is an adapter to allow the use of ordinary
+// function as GitToken mutator.
+type GitTokenFunc func(context.Context, *ent.GitTokenMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f GitTokenFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.GitTokenMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.GitTokenMutation", m)
+}
+
+// The HelmRepositoryFunc type is an adapter to allow the use of ordinary
+// function as HelmRepository mutator.
+type HelmRepositoryFunc func(context.Context, *ent.HelmRepositoryMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f HelmRepositoryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.HelmRepositoryMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.HelmRepositoryMutation", m)
+}
+
 // The InvitationFunc type is an adapter to allow the use of ordinary
 // function as Invitation mutator.
 type InvitationFunc func(context.Context, *ent.InvitationMutation) (ent.Value, error)

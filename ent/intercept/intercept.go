@@ -11,6 +11,9 @@ import (
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
+	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/gittoken"
+	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
@@ -160,6 +163,87 @@ func (f TraverseCluster) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.ClusterQuery", q)
+}
+
+// The ContainerRegistryFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ContainerRegistryFunc func(context.Context, *ent.ContainerRegistryQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ContainerRegistryFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ContainerRegistryQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ContainerRegistryQuery", q)
+}
+
+// The TraverseContainerRegistry type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseContainerRegistry func(context.Context, *ent.ContainerRegistryQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseContainerRegistry) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseContainerRegistry) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ContainerRegistryQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ContainerRegistryQuery", q)
+}
+
+// The GitTokenFunc type is an adapter to allow the use of ordinary function as a Querier.
+type GitTokenFunc func(context.Context, *ent.GitTokenQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f GitTokenFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.GitTokenQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.GitTokenQuery", q)
+}
+
+// The TraverseGitToken type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseGitToken func(context.Context, *ent.GitTokenQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseGitToken) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseGitToken) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.GitTokenQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.GitTokenQuery", q)
+}
+
+// The HelmRepositoryFunc type is an adapter to allow the use of ordinary function as a Querier.
+type HelmRepositoryFunc func(context.Context, *ent.HelmRepositoryQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f HelmRepositoryFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.HelmRepositoryQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.HelmRepositoryQuery", q)
+}
+
+// The TraverseHelmRepository type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseHelmRepository func(context.Context, *ent.HelmRepositoryQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseHelmRepository) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseHelmRepository) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.HelmRepositoryQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.HelmRepositoryQuery", q)
 }
 
 // The InvitationFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -468,6 +552,12 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.AnnotationsGroupQuery, predicate.AnnotationsGroup, annotationsgroup.OrderOption]{typ: ent.TypeAnnotationsGroup, tq: q}, nil
 	case *ent.ClusterQuery:
 		return &query[*ent.ClusterQuery, predicate.Cluster, cluster.OrderOption]{typ: ent.TypeCluster, tq: q}, nil
+	case *ent.ContainerRegistryQuery:
+		return &query[*ent.ContainerRegistryQuery, predicate.ContainerRegistry, containerregistry.OrderOption]{typ: ent.TypeContainerRegistry, tq: q}, nil
+	case *ent.GitTokenQuery:
+		return &query[*ent.GitTokenQuery, predicate.GitToken, gittoken.OrderOption]{typ: ent.TypeGitToken, tq: q}, nil
+	case *ent.HelmRepositoryQuery:
+		return &query[*ent.HelmRepositoryQuery, predicate.HelmRepository, helmrepository.OrderOption]{typ: ent.TypeHelmRepository, tq: q}, nil
 	case *ent.InvitationQuery:
 		return &query[*ent.InvitationQuery, predicate.Invitation, invitation.OrderOption]{typ: ent.TypeInvitation, tq: q}, nil
 	case *ent.LabelsGroupQuery:

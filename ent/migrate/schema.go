@@ -146,6 +146,152 @@ var (
 			},
 		},
 	}
+	// ContainerRegistriesColumns holds the columns for the "container_registries" table.
+	ContainerRegistriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString},
+		{Name: "name_key", Type: field.TypeString},
+		{Name: "secrets", Type: field.TypeJSON},
+		{Name: "secrets_version", Type: field.TypeInt, Default: 0},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ECR", "SCALEWAY_CR", "DOCKER_HUB", "GITHUB_CR", "GITHUB_ENTERPRISE_CR", "GITLAB_CR", "PUBLIC_ECR", "GENERIC_CR", "GCP_ARTIFACT_REGISTRY", "AZURE_CR"}},
+		{Name: "description", Type: field.TypeString, Default: ""},
+		{Name: "url", Type: field.TypeString},
+		{Name: "config", Type: field.TypeJSON},
+		{Name: "creator_id", Type: field.TypeString, Nullable: true},
+		{Name: "organization_id", Type: field.TypeString},
+	}
+	// ContainerRegistriesTable holds the schema information for the "container_registries" table.
+	ContainerRegistriesTable = &schema.Table{
+		Name:       "container_registries",
+		Columns:    ContainerRegistriesColumns,
+		PrimaryKey: []*schema.Column{ContainerRegistriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "container_registries_users_creator",
+				Columns:    []*schema.Column{ContainerRegistriesColumns[11]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "container_registries_organizations_container_registries",
+				Columns:    []*schema.Column{ContainerRegistriesColumns[12]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "containerregistry_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{ContainerRegistriesColumns[12]},
+			},
+			{
+				Name:    "containerregistry_organization_id_name_key",
+				Unique:  true,
+				Columns: []*schema.Column{ContainerRegistriesColumns[12], ContainerRegistriesColumns[4]},
+			},
+		},
+	}
+	// GitTokensColumns holds the columns for the "git_tokens" table.
+	GitTokensColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString},
+		{Name: "name_key", Type: field.TypeString},
+		{Name: "secrets", Type: field.TypeJSON},
+		{Name: "secrets_version", Type: field.TypeInt, Default: 0},
+		{Name: "provider", Type: field.TypeEnum, Enums: []string{"GITHUB", "GITLAB", "BITBUCKET"}},
+		{Name: "description", Type: field.TypeString, Default: ""},
+		{Name: "workspace", Type: field.TypeString, Default: ""},
+		{Name: "api_url", Type: field.TypeString, Default: ""},
+		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "creator_id", Type: field.TypeString, Nullable: true},
+		{Name: "organization_id", Type: field.TypeString},
+	}
+	// GitTokensTable holds the schema information for the "git_tokens" table.
+	GitTokensTable = &schema.Table{
+		Name:       "git_tokens",
+		Columns:    GitTokensColumns,
+		PrimaryKey: []*schema.Column{GitTokensColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "git_tokens_users_creator",
+				Columns:    []*schema.Column{GitTokensColumns[12]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "git_tokens_organizations_git_tokens",
+				Columns:    []*schema.Column{GitTokensColumns[13]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "gittoken_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{GitTokensColumns[13]},
+			},
+			{
+				Name:    "gittoken_organization_id_name_key",
+				Unique:  true,
+				Columns: []*schema.Column{GitTokensColumns[13], GitTokensColumns[4]},
+			},
+		},
+	}
+	// HelmRepositoriesColumns holds the columns for the "helm_repositories" table.
+	HelmRepositoriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString},
+		{Name: "name_key", Type: field.TypeString},
+		{Name: "secrets", Type: field.TypeJSON},
+		{Name: "secrets_version", Type: field.TypeInt, Default: 0},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"HTTPS", "OCI_ECR", "OCI_SCALEWAY_CR", "OCI_DOCKER_HUB", "OCI_PUBLIC_ECR", "OCI_GENERIC_CR", "OCI_GITHUB_CR", "OCI_GITLAB_CR"}},
+		{Name: "description", Type: field.TypeString, Default: ""},
+		{Name: "url", Type: field.TypeString},
+		{Name: "skip_tls_verification", Type: field.TypeBool, Default: false},
+		{Name: "config", Type: field.TypeJSON},
+		{Name: "creator_id", Type: field.TypeString, Nullable: true},
+		{Name: "organization_id", Type: field.TypeString},
+	}
+	// HelmRepositoriesTable holds the schema information for the "helm_repositories" table.
+	HelmRepositoriesTable = &schema.Table{
+		Name:       "helm_repositories",
+		Columns:    HelmRepositoriesColumns,
+		PrimaryKey: []*schema.Column{HelmRepositoriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "helm_repositories_users_creator",
+				Columns:    []*schema.Column{HelmRepositoriesColumns[12]},
+				RefColumns: []*schema.Column{UsersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "helm_repositories_organizations_helm_repositories",
+				Columns:    []*schema.Column{HelmRepositoriesColumns[13]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "helmrepository_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{HelmRepositoriesColumns[13]},
+			},
+			{
+				Name:    "helmrepository_organization_id_name_key",
+				Unique:  true,
+				Columns: []*schema.Column{HelmRepositoriesColumns[13], HelmRepositoriesColumns[4]},
+			},
+		},
+	}
 	// InvitationsColumns holds the columns for the "invitations" table.
 	InvitationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -330,7 +476,7 @@ var (
 		{Name: "id", Type: field.TypeString},
 		{Name: "organization_id", Type: field.TypeString},
 		{Name: "type", Type: field.TypeEnum, Enums: []string{"CREATE", "UPDATE", "DELETE", "SWITCH", "PLAN_CHANGE", "INVITE", "RESEND", "REVOKE", "ACCEPT", "ROLE_CHANGE", "REMOVE", "LEAVE", "TRANSFER_OWNERSHIP"}},
-		{Name: "target_type", Type: field.TypeEnum, Enums: []string{"ORGANIZATION", "MEMBERSHIP", "INVITATION", "ROLE", "PROJECT", "CLUSTER", "API_TOKEN", "LABELS_GROUP", "ANNOTATIONS_GROUP"}},
+		{Name: "target_type", Type: field.TypeEnum, Enums: []string{"ORGANIZATION", "MEMBERSHIP", "INVITATION", "ROLE", "PROJECT", "CLUSTER", "API_TOKEN", "CONTAINER_REGISTRY", "GIT_TOKEN", "HELM_REPOSITORY", "LABELS_GROUP", "ANNOTATIONS_GROUP"}},
 		{Name: "target_id", Type: field.TypeString},
 		{Name: "target_name", Type: field.TypeString, Default: ""},
 		{Name: "change", Type: field.TypeJSON, Nullable: true},
@@ -616,6 +762,9 @@ var (
 		APITokensTable,
 		AnnotationsGroupsTable,
 		ClustersTable,
+		ContainerRegistriesTable,
+		GitTokensTable,
+		HelmRepositoriesTable,
 		InvitationsTable,
 		LabelsGroupsTable,
 		MembershipsTable,
@@ -638,6 +787,12 @@ func init() {
 	AnnotationsGroupsTable.ForeignKeys[0].RefTable = UsersTable
 	AnnotationsGroupsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	ClustersTable.ForeignKeys[0].RefTable = OrganizationsTable
+	ContainerRegistriesTable.ForeignKeys[0].RefTable = UsersTable
+	ContainerRegistriesTable.ForeignKeys[1].RefTable = OrganizationsTable
+	GitTokensTable.ForeignKeys[0].RefTable = UsersTable
+	GitTokensTable.ForeignKeys[1].RefTable = OrganizationsTable
+	HelmRepositoriesTable.ForeignKeys[0].RefTable = UsersTable
+	HelmRepositoriesTable.ForeignKeys[1].RefTable = OrganizationsTable
 	InvitationsTable.ForeignKeys[0].RefTable = RolesTable
 	InvitationsTable.ForeignKeys[1].RefTable = UsersTable
 	InvitationsTable.ForeignKeys[2].RefTable = OrganizationsTable

@@ -50,6 +50,12 @@ const (
 	EdgeProjects = "projects"
 	// EdgeAPITokens holds the string denoting the api_tokens edge name in mutations.
 	EdgeAPITokens = "api_tokens"
+	// EdgeContainerRegistries holds the string denoting the container_registries edge name in mutations.
+	EdgeContainerRegistries = "container_registries"
+	// EdgeGitTokens holds the string denoting the git_tokens edge name in mutations.
+	EdgeGitTokens = "git_tokens"
+	// EdgeHelmRepositories holds the string denoting the helm_repositories edge name in mutations.
+	EdgeHelmRepositories = "helm_repositories"
 	// EdgeClusters holds the string denoting the clusters edge name in mutations.
 	EdgeClusters = "clusters"
 	// EdgeLabelsGroups holds the string denoting the labels_groups edge name in mutations.
@@ -106,6 +112,27 @@ const (
 	APITokensInverseTable = "api_tokens"
 	// APITokensColumn is the table column denoting the api_tokens relation/edge.
 	APITokensColumn = "organization_id"
+	// ContainerRegistriesTable is the table that holds the container_registries relation/edge.
+	ContainerRegistriesTable = "container_registries"
+	// ContainerRegistriesInverseTable is the table name for the ContainerRegistry entity.
+	// It exists in this package in order to avoid circular dependency with the "containerregistry" package.
+	ContainerRegistriesInverseTable = "container_registries"
+	// ContainerRegistriesColumn is the table column denoting the container_registries relation/edge.
+	ContainerRegistriesColumn = "organization_id"
+	// GitTokensTable is the table that holds the git_tokens relation/edge.
+	GitTokensTable = "git_tokens"
+	// GitTokensInverseTable is the table name for the GitToken entity.
+	// It exists in this package in order to avoid circular dependency with the "gittoken" package.
+	GitTokensInverseTable = "git_tokens"
+	// GitTokensColumn is the table column denoting the git_tokens relation/edge.
+	GitTokensColumn = "organization_id"
+	// HelmRepositoriesTable is the table that holds the helm_repositories relation/edge.
+	HelmRepositoriesTable = "helm_repositories"
+	// HelmRepositoriesInverseTable is the table name for the HelmRepository entity.
+	// It exists in this package in order to avoid circular dependency with the "helmrepository" package.
+	HelmRepositoriesInverseTable = "helm_repositories"
+	// HelmRepositoriesColumn is the table column denoting the helm_repositories relation/edge.
+	HelmRepositoriesColumn = "organization_id"
 	// ClustersTable is the table that holds the clusters relation/edge.
 	ClustersTable = "clusters"
 	// ClustersInverseTable is the table name for the Cluster entity.
@@ -353,6 +380,48 @@ func ByAPITokens(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByContainerRegistriesCount orders the results by container_registries count.
+func ByContainerRegistriesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newContainerRegistriesStep(), opts...)
+	}
+}
+
+// ByContainerRegistries orders the results by container_registries terms.
+func ByContainerRegistries(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newContainerRegistriesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByGitTokensCount orders the results by git_tokens count.
+func ByGitTokensCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newGitTokensStep(), opts...)
+	}
+}
+
+// ByGitTokens orders the results by git_tokens terms.
+func ByGitTokens(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newGitTokensStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByHelmRepositoriesCount orders the results by helm_repositories count.
+func ByHelmRepositoriesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newHelmRepositoriesStep(), opts...)
+	}
+}
+
+// ByHelmRepositories orders the results by helm_repositories terms.
+func ByHelmRepositories(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newHelmRepositoriesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByClustersCount orders the results by clusters count.
 func ByClustersCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -476,6 +545,27 @@ func newAPITokensStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(APITokensInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, APITokensTable, APITokensColumn),
+	)
+}
+func newContainerRegistriesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ContainerRegistriesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ContainerRegistriesTable, ContainerRegistriesColumn),
+	)
+}
+func newGitTokensStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(GitTokensInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, GitTokensTable, GitTokensColumn),
+	)
+}
+func newHelmRepositoriesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(HelmRepositoriesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, HelmRepositoriesTable, HelmRepositoriesColumn),
 	)
 }
 func newClustersStep() *sqlgraph.Step {

@@ -744,6 +744,75 @@ func HasAPITokensWith(preds ...predicate.APIToken) predicate.Organization {
 	})
 }
 
+// HasContainerRegistries applies the HasEdge predicate on the "container_registries" edge.
+func HasContainerRegistries() predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, ContainerRegistriesTable, ContainerRegistriesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasContainerRegistriesWith applies the HasEdge predicate on the "container_registries" edge with a given conditions (other predicates).
+func HasContainerRegistriesWith(preds ...predicate.ContainerRegistry) predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := newContainerRegistriesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasGitTokens applies the HasEdge predicate on the "git_tokens" edge.
+func HasGitTokens() predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, GitTokensTable, GitTokensColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasGitTokensWith applies the HasEdge predicate on the "git_tokens" edge with a given conditions (other predicates).
+func HasGitTokensWith(preds ...predicate.GitToken) predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := newGitTokensStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasHelmRepositories applies the HasEdge predicate on the "helm_repositories" edge.
+func HasHelmRepositories() predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, HelmRepositoriesTable, HelmRepositoriesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasHelmRepositoriesWith applies the HasEdge predicate on the "helm_repositories" edge with a given conditions (other predicates).
+func HasHelmRepositoriesWith(preds ...predicate.HelmRepository) predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := newHelmRepositoriesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasClusters applies the HasEdge predicate on the "clusters" edge.
 func HasClusters() predicate.Organization {
 	return predicate.Organization(func(s *sql.Selector) {

@@ -139,15 +139,18 @@ type TargetType string
 
 // TargetType values.
 const (
-	TargetTypeORGANIZATION      TargetType = "ORGANIZATION"
-	TargetTypeMEMBERSHIP        TargetType = "MEMBERSHIP"
-	TargetTypeINVITATION        TargetType = "INVITATION"
-	TargetTypeROLE              TargetType = "ROLE"
-	TargetTypePROJECT           TargetType = "PROJECT"
-	TargetTypeCLUSTER           TargetType = "CLUSTER"
-	TargetTypeAPI_TOKEN         TargetType = "API_TOKEN"
-	TargetTypeLABELS_GROUP      TargetType = "LABELS_GROUP"
-	TargetTypeANNOTATIONS_GROUP TargetType = "ANNOTATIONS_GROUP"
+	TargetTypeORGANIZATION       TargetType = "ORGANIZATION"
+	TargetTypeMEMBERSHIP         TargetType = "MEMBERSHIP"
+	TargetTypeINVITATION         TargetType = "INVITATION"
+	TargetTypeROLE               TargetType = "ROLE"
+	TargetTypePROJECT            TargetType = "PROJECT"
+	TargetTypeCLUSTER            TargetType = "CLUSTER"
+	TargetTypeAPI_TOKEN          TargetType = "API_TOKEN"
+	TargetTypeCONTAINER_REGISTRY TargetType = "CONTAINER_REGISTRY"
+	TargetTypeGIT_TOKEN          TargetType = "GIT_TOKEN"
+	TargetTypeHELM_REPOSITORY    TargetType = "HELM_REPOSITORY"
+	TargetTypeLABELS_GROUP       TargetType = "LABELS_GROUP"
+	TargetTypeANNOTATIONS_GROUP  TargetType = "ANNOTATIONS_GROUP"
 )
 
 func (tt TargetType) String() string {
@@ -157,7 +160,7 @@ func (tt TargetType) String() string {
 // TargetTypeValidator is a validator for the "target_type" field enum values. It is called by the builders before save.
 func TargetTypeValidator(tt TargetType) error {
 	switch tt {
-	case TargetTypeORGANIZATION, TargetTypeMEMBERSHIP, TargetTypeINVITATION, TargetTypeROLE, TargetTypePROJECT, TargetTypeCLUSTER, TargetTypeAPI_TOKEN, TargetTypeLABELS_GROUP, TargetTypeANNOTATIONS_GROUP:
+	case TargetTypeORGANIZATION, TargetTypeMEMBERSHIP, TargetTypeINVITATION, TargetTypeROLE, TargetTypePROJECT, TargetTypeCLUSTER, TargetTypeAPI_TOKEN, TargetTypeCONTAINER_REGISTRY, TargetTypeGIT_TOKEN, TargetTypeHELM_REPOSITORY, TargetTypeLABELS_GROUP, TargetTypeANNOTATIONS_GROUP:
 		return nil
 	default:
 		return fmt.Errorf("organizationevent: invalid enum value for target_type field: %q", tt)

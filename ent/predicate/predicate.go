@@ -15,6 +15,15 @@ type AnnotationsGroup func(*sql.Selector)
 // Cluster is the predicate function for cluster builders.
 type Cluster func(*sql.Selector)
 
+// ContainerRegistry is the predicate function for containerregistry builders.
+type ContainerRegistry func(*sql.Selector)
+
+// GitToken is the predicate function for gittoken builders.
+type GitToken func(*sql.Selector)
+
+// HelmRepository is the predicate function for helmrepository builders.
+type HelmRepository func(*sql.Selector)
+
 // Invitation is the predicate function for invitation builders.
 type Invitation func(*sql.Selector)
 

@@ -183,6 +183,78 @@ func (f ClusterMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ClusterMutation", m)
 }
 
+// The ContainerRegistryQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ContainerRegistryQueryRuleFunc func(context.Context, *ent.ContainerRegistryQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ContainerRegistryQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ContainerRegistryQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ContainerRegistryQuery", q)
+}
+
+// The ContainerRegistryMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ContainerRegistryMutationRuleFunc func(context.Context, *ent.ContainerRegistryMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ContainerRegistryMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ContainerRegistryMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ContainerRegistryMutation", m)
+}
+
+// The GitTokenQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type GitTokenQueryRuleFunc func(context.Context, *ent.GitTokenQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f GitTokenQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.GitTokenQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.GitTokenQuery", q)
+}
+
+// The GitTokenMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type GitTokenMutationRuleFunc func(context.Context, *ent.GitTokenMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f GitTokenMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.GitTokenMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.GitTokenMutation", m)
+}
+
+// The HelmRepositoryQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type HelmRepositoryQueryRuleFunc func(context.Context, *ent.HelmRepositoryQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f HelmRepositoryQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.HelmRepositoryQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.HelmRepositoryQuery", q)
+}
+
+// The HelmRepositoryMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type HelmRepositoryMutationRuleFunc func(context.Context, *ent.HelmRepositoryMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f HelmRepositoryMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.HelmRepositoryMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.HelmRepositoryMutation", m)
+}
+
 // The InvitationQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type InvitationQueryRuleFunc func(context.Context, *ent.InvitationQuery) error
@@ -488,6 +560,12 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ClusterQuery:
 		return q.Filter(), nil
+	case *ent.ContainerRegistryQuery:
+		return q.Filter(), nil
+	case *ent.GitTokenQuery:
+		return q.Filter(), nil
+	case *ent.HelmRepositoryQuery:
+		return q.Filter(), nil
 	case *ent.InvitationQuery:
 		return q.Filter(), nil
 	case *ent.LabelsGroupQuery:
@@ -522,6 +600,12 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.AnnotationsGroupMutation:
 		return m.Filter(), nil
 	case *ent.ClusterMutation:
+		return m.Filter(), nil
+	case *ent.ContainerRegistryMutation:
+		return m.Filter(), nil
+	case *ent.GitTokenMutation:
+		return m.Filter(), nil
+	case *ent.HelmRepositoryMutation:
 		return m.Filter(), nil
 	case *ent.InvitationMutation:
 		return m.Filter(), nil

@@ -9,6 +9,9 @@ import (
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
+	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/gittoken"
+	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
@@ -191,6 +194,224 @@ func init() {
 	cluster.DefaultID = clusterDescID.Default.(func() string)
 	// cluster.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	cluster.IDValidator = clusterDescID.Validators[0].(func(string) error)
+	containerregistryMixin := schema.ContainerRegistry{}.Mixin()
+	containerregistry.Policy = privacy.NewPolicies(containerregistryMixin[2], schema.ContainerRegistry{})
+	containerregistry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := containerregistry.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	containerregistryMixinHooks3 := containerregistryMixin[3].Hooks()
+	containerregistryMixinHooks4 := containerregistryMixin[4].Hooks()
+
+	containerregistry.Hooks[1] = containerregistryMixinHooks3[0]
+
+	containerregistry.Hooks[2] = containerregistryMixinHooks4[0]
+	containerregistryMixinFields0 := containerregistryMixin[0].Fields()
+	_ = containerregistryMixinFields0
+	containerregistryMixinFields1 := containerregistryMixin[1].Fields()
+	_ = containerregistryMixinFields1
+	containerregistryMixinFields2 := containerregistryMixin[2].Fields()
+	_ = containerregistryMixinFields2
+	containerregistryMixinFields3 := containerregistryMixin[3].Fields()
+	_ = containerregistryMixinFields3
+	containerregistryMixinFields5 := containerregistryMixin[5].Fields()
+	_ = containerregistryMixinFields5
+	containerregistryFields := schema.ContainerRegistry{}.Fields()
+	_ = containerregistryFields
+	// containerregistryDescCreatedAt is the schema descriptor for created_at field.
+	containerregistryDescCreatedAt := containerregistryMixinFields1[0].Descriptor()
+	// containerregistry.DefaultCreatedAt holds the default value on creation for the created_at field.
+	containerregistry.DefaultCreatedAt = containerregistryDescCreatedAt.Default.(func() time.Time)
+	// containerregistryDescUpdatedAt is the schema descriptor for updated_at field.
+	containerregistryDescUpdatedAt := containerregistryMixinFields1[1].Descriptor()
+	// containerregistry.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	containerregistry.DefaultUpdatedAt = containerregistryDescUpdatedAt.Default.(func() time.Time)
+	// containerregistry.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	containerregistry.UpdateDefaultUpdatedAt = containerregistryDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// containerregistryDescOrganizationID is the schema descriptor for organization_id field.
+	containerregistryDescOrganizationID := containerregistryMixinFields2[0].Descriptor()
+	// containerregistry.OrganizationIDValidator is a validator for the "organization_id" field. It is called by the builders before save.
+	containerregistry.OrganizationIDValidator = containerregistryDescOrganizationID.Validators[0].(func(string) error)
+	// containerregistryDescName is the schema descriptor for name field.
+	containerregistryDescName := containerregistryMixinFields3[0].Descriptor()
+	// containerregistry.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	containerregistry.NameValidator = containerregistryDescName.Validators[0].(func(string) error)
+	// containerregistryDescSecrets is the schema descriptor for secrets field.
+	containerregistryDescSecrets := containerregistryMixinFields5[0].Descriptor()
+	// containerregistry.DefaultSecrets holds the default value on creation for the secrets field.
+	containerregistry.DefaultSecrets = containerregistryDescSecrets.Default.(map[string]string)
+	// containerregistryDescSecretsVersion is the schema descriptor for secrets_version field.
+	containerregistryDescSecretsVersion := containerregistryMixinFields5[1].Descriptor()
+	// containerregistry.DefaultSecretsVersion holds the default value on creation for the secrets_version field.
+	containerregistry.DefaultSecretsVersion = containerregistryDescSecretsVersion.Default.(int)
+	// containerregistryDescDescription is the schema descriptor for description field.
+	containerregistryDescDescription := containerregistryFields[1].Descriptor()
+	// containerregistry.DefaultDescription holds the default value on creation for the description field.
+	containerregistry.DefaultDescription = containerregistryDescDescription.Default.(string)
+	// containerregistry.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	containerregistry.DescriptionValidator = containerregistryDescDescription.Validators[0].(func(string) error)
+	// containerregistryDescConfig is the schema descriptor for config field.
+	containerregistryDescConfig := containerregistryFields[3].Descriptor()
+	// containerregistry.DefaultConfig holds the default value on creation for the config field.
+	containerregistry.DefaultConfig = containerregistryDescConfig.Default.(map[string]interface{})
+	// containerregistryDescID is the schema descriptor for id field.
+	containerregistryDescID := containerregistryMixinFields0[0].Descriptor()
+	// containerregistry.DefaultID holds the default value on creation for the id field.
+	containerregistry.DefaultID = containerregistryDescID.Default.(func() string)
+	// containerregistry.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	containerregistry.IDValidator = containerregistryDescID.Validators[0].(func(string) error)
+	gittokenMixin := schema.GitToken{}.Mixin()
+	gittoken.Policy = privacy.NewPolicies(gittokenMixin[2], schema.GitToken{})
+	gittoken.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := gittoken.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	gittokenMixinHooks3 := gittokenMixin[3].Hooks()
+	gittokenMixinHooks4 := gittokenMixin[4].Hooks()
+
+	gittoken.Hooks[1] = gittokenMixinHooks3[0]
+
+	gittoken.Hooks[2] = gittokenMixinHooks4[0]
+	gittokenMixinFields0 := gittokenMixin[0].Fields()
+	_ = gittokenMixinFields0
+	gittokenMixinFields1 := gittokenMixin[1].Fields()
+	_ = gittokenMixinFields1
+	gittokenMixinFields2 := gittokenMixin[2].Fields()
+	_ = gittokenMixinFields2
+	gittokenMixinFields3 := gittokenMixin[3].Fields()
+	_ = gittokenMixinFields3
+	gittokenMixinFields5 := gittokenMixin[5].Fields()
+	_ = gittokenMixinFields5
+	gittokenFields := schema.GitToken{}.Fields()
+	_ = gittokenFields
+	// gittokenDescCreatedAt is the schema descriptor for created_at field.
+	gittokenDescCreatedAt := gittokenMixinFields1[0].Descriptor()
+	// gittoken.DefaultCreatedAt holds the default value on creation for the created_at field.
+	gittoken.DefaultCreatedAt = gittokenDescCreatedAt.Default.(func() time.Time)
+	// gittokenDescUpdatedAt is the schema descriptor for updated_at field.
+	gittokenDescUpdatedAt := gittokenMixinFields1[1].Descriptor()
+	// gittoken.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	gittoken.DefaultUpdatedAt = gittokenDescUpdatedAt.Default.(func() time.Time)
+	// gittoken.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	gittoken.UpdateDefaultUpdatedAt = gittokenDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// gittokenDescOrganizationID is the schema descriptor for organization_id field.
+	gittokenDescOrganizationID := gittokenMixinFields2[0].Descriptor()
+	// gittoken.OrganizationIDValidator is a validator for the "organization_id" field. It is called by the builders before save.
+	gittoken.OrganizationIDValidator = gittokenDescOrganizationID.Validators[0].(func(string) error)
+	// gittokenDescName is the schema descriptor for name field.
+	gittokenDescName := gittokenMixinFields3[0].Descriptor()
+	// gittoken.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	gittoken.NameValidator = gittokenDescName.Validators[0].(func(string) error)
+	// gittokenDescSecrets is the schema descriptor for secrets field.
+	gittokenDescSecrets := gittokenMixinFields5[0].Descriptor()
+	// gittoken.DefaultSecrets holds the default value on creation for the secrets field.
+	gittoken.DefaultSecrets = gittokenDescSecrets.Default.(map[string]string)
+	// gittokenDescSecretsVersion is the schema descriptor for secrets_version field.
+	gittokenDescSecretsVersion := gittokenMixinFields5[1].Descriptor()
+	// gittoken.DefaultSecretsVersion holds the default value on creation for the secrets_version field.
+	gittoken.DefaultSecretsVersion = gittokenDescSecretsVersion.Default.(int)
+	// gittokenDescDescription is the schema descriptor for description field.
+	gittokenDescDescription := gittokenFields[1].Descriptor()
+	// gittoken.DefaultDescription holds the default value on creation for the description field.
+	gittoken.DefaultDescription = gittokenDescDescription.Default.(string)
+	// gittoken.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	gittoken.DescriptionValidator = gittokenDescDescription.Validators[0].(func(string) error)
+	// gittokenDescWorkspace is the schema descriptor for workspace field.
+	gittokenDescWorkspace := gittokenFields[2].Descriptor()
+	// gittoken.DefaultWorkspace holds the default value on creation for the workspace field.
+	gittoken.DefaultWorkspace = gittokenDescWorkspace.Default.(string)
+	// gittokenDescAPIURL is the schema descriptor for api_url field.
+	gittokenDescAPIURL := gittokenFields[3].Descriptor()
+	// gittoken.DefaultAPIURL holds the default value on creation for the api_url field.
+	gittoken.DefaultAPIURL = gittokenDescAPIURL.Default.(string)
+	// gittokenDescID is the schema descriptor for id field.
+	gittokenDescID := gittokenMixinFields0[0].Descriptor()
+	// gittoken.DefaultID holds the default value on creation for the id field.
+	gittoken.DefaultID = gittokenDescID.Default.(func() string)
+	// gittoken.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	gittoken.IDValidator = gittokenDescID.Validators[0].(func(string) error)
+	helmrepositoryMixin := schema.HelmRepository{}.Mixin()
+	helmrepository.Policy = privacy.NewPolicies(helmrepositoryMixin[2], schema.HelmRepository{})
+	helmrepository.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := helmrepository.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	helmrepositoryMixinHooks3 := helmrepositoryMixin[3].Hooks()
+	helmrepositoryMixinHooks4 := helmrepositoryMixin[4].Hooks()
+
+	helmrepository.Hooks[1] = helmrepositoryMixinHooks3[0]
+
+	helmrepository.Hooks[2] = helmrepositoryMixinHooks4[0]
+	helmrepositoryMixinFields0 := helmrepositoryMixin[0].Fields()
+	_ = helmrepositoryMixinFields0
+	helmrepositoryMixinFields1 := helmrepositoryMixin[1].Fields()
+	_ = helmrepositoryMixinFields1
+	helmrepositoryMixinFields2 := helmrepositoryMixin[2].Fields()
+	_ = helmrepositoryMixinFields2
+	helmrepositoryMixinFields3 := helmrepositoryMixin[3].Fields()
+	_ = helmrepositoryMixinFields3
+	helmrepositoryMixinFields5 := helmrepositoryMixin[5].Fields()
+	_ = helmrepositoryMixinFields5
+	helmrepositoryFields := schema.HelmRepository{}.Fields()
+	_ = helmrepositoryFields
+	// helmrepositoryDescCreatedAt is the schema descriptor for created_at field.
+	helmrepositoryDescCreatedAt := helmrepositoryMixinFields1[0].Descriptor()
+	// helmrepository.DefaultCreatedAt holds the default value on creation for the created_at field.
+	helmrepository.DefaultCreatedAt = helmrepositoryDescCreatedAt.Default.(func() time.Time)
+	// helmrepositoryDescUpdatedAt is the schema descriptor for updated_at field.
+	helmrepositoryDescUpdatedAt := helmrepositoryMixinFields1[1].Descriptor()
+	// helmrepository.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	helmrepository.DefaultUpdatedAt = helmrepositoryDescUpdatedAt.Default.(func() time.Time)
+	// helmrepository.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	helmrepository.UpdateDefaultUpdatedAt = helmrepositoryDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// helmrepositoryDescOrganizationID is the schema descriptor for organization_id field.
+	helmrepositoryDescOrganizationID := helmrepositoryMixinFields2[0].Descriptor()
+	// helmrepository.OrganizationIDValidator is a validator for the "organization_id" field. It is called by the builders before save.
+	helmrepository.OrganizationIDValidator = helmrepositoryDescOrganizationID.Validators[0].(func(string) error)
+	// helmrepositoryDescName is the schema descriptor for name field.
+	helmrepositoryDescName := helmrepositoryMixinFields3[0].Descriptor()
+	// helmrepository.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	helmrepository.NameValidator = helmrepositoryDescName.Validators[0].(func(string) error)
+	// helmrepositoryDescSecrets is the schema descriptor for secrets field.
+	helmrepositoryDescSecrets := helmrepositoryMixinFields5[0].Descriptor()
+	// helmrepository.DefaultSecrets holds the default value on creation for the secrets field.
+	helmrepository.DefaultSecrets = helmrepositoryDescSecrets.Default.(map[string]string)
+	// helmrepositoryDescSecretsVersion is the schema descriptor for secrets_version field.
+	helmrepositoryDescSecretsVersion := helmrepositoryMixinFields5[1].Descriptor()
+	// helmrepository.DefaultSecretsVersion holds the default value on creation for the secrets_version field.
+	helmrepository.DefaultSecretsVersion = helmrepositoryDescSecretsVersion.Default.(int)
+	// helmrepositoryDescDescription is the schema descriptor for description field.
+	helmrepositoryDescDescription := helmrepositoryFields[1].Descriptor()
+	// helmrepository.DefaultDescription holds the default value on creation for the description field.
+	helmrepository.DefaultDescription = helmrepositoryDescDescription.Default.(string)
+	// helmrepository.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	helmrepository.DescriptionValidator = helmrepositoryDescDescription.Validators[0].(func(string) error)
+	// helmrepositoryDescSkipTLSVerification is the schema descriptor for skip_tls_verification field.
+	helmrepositoryDescSkipTLSVerification := helmrepositoryFields[3].Descriptor()
+	// helmrepository.DefaultSkipTLSVerification holds the default value on creation for the skip_tls_verification field.
+	helmrepository.DefaultSkipTLSVerification = helmrepositoryDescSkipTLSVerification.Default.(bool)
+	// helmrepositoryDescConfig is the schema descriptor for config field.
+	helmrepositoryDescConfig := helmrepositoryFields[4].Descriptor()
+	// helmrepository.DefaultConfig holds the default value on creation for the config field.
+	helmrepository.DefaultConfig = helmrepositoryDescConfig.Default.(map[string]interface{})
+	// helmrepositoryDescID is the schema descriptor for id field.
+	helmrepositoryDescID := helmrepositoryMixinFields0[0].Descriptor()
+	// helmrepository.DefaultID holds the default value on creation for the id field.
+	helmrepository.DefaultID = helmrepositoryDescID.Default.(func() string)
+	// helmrepository.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	helmrepository.IDValidator = helmrepositoryDescID.Validators[0].(func(string) error)
 	invitationMixin := schema.Invitation{}.Mixin()
 	invitation.Policy = privacy.NewPolicies(invitationMixin[2], schema.Invitation{})
 	invitation.Hooks[0] = func(next ent.Mutator) ent.Mutator {

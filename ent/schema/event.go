@@ -39,14 +39,15 @@ func (OrganizationEvent) Fields() []ent.Field {
 			}}),
 		field.Enum("target_type").Values(
 			"ORGANIZATION", "MEMBERSHIP", "INVITATION", "ROLE", "PROJECT", "CLUSTER",
-			"API_TOKEN",
+			"API_TOKEN", "CONTAINER_REGISTRY", "GIT_TOKEN", "HELM_REPOSITORY",
 			"LABELS_GROUP", "ANNOTATIONS_GROUP",
 		).Immutable().
 			Comment("The kind of object the event is about.").
 			Annotations(entgql.Type("EventTargetType"), EnumDoc{Values: map[string]string{
 				"ORGANIZATION": "The organization itself.", "MEMBERSHIP": "A member.", "INVITATION": "An invitation.",
 				"ROLE": "A role.", "PROJECT": "A project.", "CLUSTER": "A cluster.",
-				"API_TOKEN": "An API token.",
+				"API_TOKEN": "An API token.", "CONTAINER_REGISTRY": "A container registry.",
+				"GIT_TOKEN": "A Git token.", "HELM_REPOSITORY": "A Helm repository.",
 				"LABELS_GROUP": "A labels group.", "ANNOTATIONS_GROUP": "An annotations group.",
 			}}),
 		field.String("target_id").Immutable().Comment("The ID of the object the event is about."),

@@ -64,6 +64,15 @@ func (Organization) Edges() []ent.Edge {
 		edge.To("api_tokens", APIToken.Type).
 			Comment("The organization's API tokens (their values are never shown again after creation).").
 			Annotations(cascade, entgql.RelayConnection()),
+		edge.To("container_registries", ContainerRegistry.Type).
+			Comment("The organization's container registries.").
+			Annotations(cascade, entgql.RelayConnection()),
+		edge.To("git_tokens", GitToken.Type).
+			Comment("The organization's Git tokens.").
+			Annotations(cascade, entgql.RelayConnection()),
+		edge.To("helm_repositories", HelmRepository.Type).
+			Comment("The organization's Helm repositories.").
+			Annotations(cascade, entgql.RelayConnection()),
 		edge.To("clusters", Cluster.Type).
 			Comment("The organization's clusters.").
 			Annotations(cascade, entgql.RelayConnection()),

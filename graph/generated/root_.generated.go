@@ -14,6 +14,7 @@ import (
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/internal/apitokens"
 	"github.com/orgql/orgql/internal/billing"
+	"github.com/orgql/orgql/internal/credentials"
 	"github.com/orgql/orgql/internal/groups"
 	"github.com/orgql/orgql/internal/members"
 	"github.com/orgql/orgql/internal/orgs"
@@ -31,6 +32,10 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	ContainerRegistry() ContainerRegistryResolver
+	ContainerRegistryKindInfo() ContainerRegistryKindInfoResolver
+	HelmRepository() HelmRepositoryResolver
+	HelmRepositoryKindInfo() HelmRepositoryKindInfoResolver
 	Invitation() InvitationResolver
 	Mutation() MutationResolver
 	Organization() OrganizationResolver
@@ -122,14 +127,135 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ContainerRegistry struct {
+		Config         func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Creator        func(childComplexity int) int
+		Description    func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Organization   func(childComplexity int) int
+		OrganizationID func(childComplexity int) int
+		SecretsSet     func(childComplexity int) int
+		URL            func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+	}
+
+	ContainerRegistryConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ContainerRegistryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ContainerRegistryKindInfo struct {
+		Alternatives func(childComplexity int) int
+		DefaultURL   func(childComplexity int) int
+		Fields       func(childComplexity int) int
+		FixedURL     func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		URLHint      func(childComplexity int) int
+		URLScheme    func(childComplexity int) int
+	}
+
 	CreateAPITokenPayload struct {
 		APIToken func(childComplexity int) int
 		Token    func(childComplexity int) int
 	}
 
+	CredentialCheck struct {
+		CheckedAt func(childComplexity int) int
+		Message   func(childComplexity int) int
+		Status    func(childComplexity int) int
+	}
+
+	CredentialField struct {
+		Description func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Required    func(childComplexity int) int
+		Secret      func(childComplexity int) int
+	}
+
 	EnvironmentPermission struct {
 		EnvironmentType func(childComplexity int) int
 		Permission      func(childComplexity int) int
+	}
+
+	GitToken struct {
+		APIURL         func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Creator        func(childComplexity int) int
+		Description    func(childComplexity int) int
+		ExpiresAt      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Organization   func(childComplexity int) int
+		OrganizationID func(childComplexity int) int
+		Provider       func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		Workspace      func(childComplexity int) int
+	}
+
+	GitTokenConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	GitTokenEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	HelmRepository struct {
+		Config              func(childComplexity int) int
+		CreatedAt           func(childComplexity int) int
+		Creator             func(childComplexity int) int
+		Description         func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		Name                func(childComplexity int) int
+		Organization        func(childComplexity int) int
+		OrganizationID      func(childComplexity int) int
+		SecretsSet          func(childComplexity int) int
+		SkipTLSVerification func(childComplexity int) int
+		URL                 func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
+	}
+
+	HelmRepositoryConfig struct {
+		AccessKeyID       func(childComplexity int) int
+		Region            func(childComplexity int) int
+		RoleArn           func(childComplexity int) int
+		ScalewayAccessKey func(childComplexity int) int
+		ScalewayProjectID func(childComplexity int) int
+		Username          func(childComplexity int) int
+	}
+
+	HelmRepositoryConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	HelmRepositoryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	HelmRepositoryKindInfo struct {
+		Alternatives func(childComplexity int) int
+		DefaultURL   func(childComplexity int) int
+		Fields       func(childComplexity int) int
+		FixedURL     func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		URLHint      func(childComplexity int) int
+		URLScheme    func(childComplexity int) int
 	}
 
 	Invitation struct {
@@ -217,60 +343,75 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptInvitation       func(childComplexity int, token string) int
-		ChangePlan             func(childComplexity int, organizationID string, plan billing.PlanCode) int
-		CreateAPIToken         func(childComplexity int, organizationID string, input apitokens.CreateInput) int
-		CreateAnnotationsGroup func(childComplexity int, organizationID string, input groups.AnnotationsGroupInput) int
-		CreateCluster          func(childComplexity int, organizationID string, input projects.CreateClusterInput) int
-		CreateCustomRole       func(childComplexity int, organizationID string, input roles.CustomRoleInput) int
-		CreateLabelsGroup      func(childComplexity int, organizationID string, input groups.LabelsGroupInput) int
-		CreateOrganization     func(childComplexity int, input orgs.CreateInput) int
-		CreateProject          func(childComplexity int, organizationID string, input projects.CreateProjectInput) int
-		DeleteAPIToken         func(childComplexity int, id string) int
-		DeleteAnnotationsGroup func(childComplexity int, id string) int
-		DeleteCluster          func(childComplexity int, id string) int
-		DeleteCustomRole       func(childComplexity int, id string) int
-		DeleteLabelsGroup      func(childComplexity int, id string) int
-		DeleteOrganization     func(childComplexity int, id string, confirmName string) int
-		DeleteProject          func(childComplexity int, id string) int
-		InviteMember           func(childComplexity int, organizationID string, input members.InviteInput) int
-		LeaveOrganization      func(childComplexity int, organizationID string) int
-		RemoveMember           func(childComplexity int, membershipID string) int
-		ResendInvitation       func(childComplexity int, id string) int
-		RevokeInvitation       func(childComplexity int, id string) int
-		SwitchOrganization     func(childComplexity int, id string) int
-		TransferOwnership      func(childComplexity int, organizationID string, membershipID string) int
-		UpdateAnnotationsGroup func(childComplexity int, id string, input groups.AnnotationsGroupInput) int
-		UpdateCluster          func(childComplexity int, id string, input projects.UpdateClusterInput) int
-		UpdateCustomRole       func(childComplexity int, id string, input roles.CustomRoleInput) int
-		UpdateLabelsGroup      func(childComplexity int, id string, input groups.LabelsGroupInput) int
-		UpdateMemberRole       func(childComplexity int, membershipID string, roleID string) int
-		UpdateOrganization     func(childComplexity int, id string, input orgs.UpdateInput) int
-		UpdateProject          func(childComplexity int, id string, input projects.UpdateProjectInput) int
+		AcceptInvitation        func(childComplexity int, token string) int
+		ChangePlan              func(childComplexity int, organizationID string, plan billing.PlanCode) int
+		CheckContainerRegistry  func(childComplexity int, id string) int
+		CheckGitToken           func(childComplexity int, id string) int
+		CheckHelmRepository     func(childComplexity int, id string) int
+		CreateAPIToken          func(childComplexity int, organizationID string, input apitokens.CreateInput) int
+		CreateAnnotationsGroup  func(childComplexity int, organizationID string, input groups.AnnotationsGroupInput) int
+		CreateCluster           func(childComplexity int, organizationID string, input projects.CreateClusterInput) int
+		CreateContainerRegistry func(childComplexity int, organizationID string, input credentials.RegistryInput) int
+		CreateCustomRole        func(childComplexity int, organizationID string, input roles.CustomRoleInput) int
+		CreateGitToken          func(childComplexity int, organizationID string, input credentials.GitTokenInput) int
+		CreateHelmRepository    func(childComplexity int, organizationID string, input credentials.HelmInput) int
+		CreateLabelsGroup       func(childComplexity int, organizationID string, input groups.LabelsGroupInput) int
+		CreateOrganization      func(childComplexity int, input orgs.CreateInput) int
+		CreateProject           func(childComplexity int, organizationID string, input projects.CreateProjectInput) int
+		DeleteAPIToken          func(childComplexity int, id string) int
+		DeleteAnnotationsGroup  func(childComplexity int, id string) int
+		DeleteCluster           func(childComplexity int, id string) int
+		DeleteContainerRegistry func(childComplexity int, id string) int
+		DeleteCustomRole        func(childComplexity int, id string) int
+		DeleteGitToken          func(childComplexity int, id string) int
+		DeleteHelmRepository    func(childComplexity int, id string) int
+		DeleteLabelsGroup       func(childComplexity int, id string) int
+		DeleteOrganization      func(childComplexity int, id string, confirmName string) int
+		DeleteProject           func(childComplexity int, id string) int
+		InviteMember            func(childComplexity int, organizationID string, input members.InviteInput) int
+		LeaveOrganization       func(childComplexity int, organizationID string) int
+		RemoveMember            func(childComplexity int, membershipID string) int
+		ResendInvitation        func(childComplexity int, id string) int
+		RevokeInvitation        func(childComplexity int, id string) int
+		SwitchOrganization      func(childComplexity int, id string) int
+		TransferOwnership       func(childComplexity int, organizationID string, membershipID string) int
+		UpdateAnnotationsGroup  func(childComplexity int, id string, input groups.AnnotationsGroupInput) int
+		UpdateCluster           func(childComplexity int, id string, input projects.UpdateClusterInput) int
+		UpdateContainerRegistry func(childComplexity int, id string, input credentials.RegistryInput) int
+		UpdateCustomRole        func(childComplexity int, id string, input roles.CustomRoleInput) int
+		UpdateGitToken          func(childComplexity int, id string, input credentials.GitTokenInput) int
+		UpdateHelmRepository    func(childComplexity int, id string, input credentials.HelmInput) int
+		UpdateLabelsGroup       func(childComplexity int, id string, input groups.LabelsGroupInput) int
+		UpdateMemberRole        func(childComplexity int, membershipID string, roleID string) int
+		UpdateOrganization      func(childComplexity int, id string, input orgs.UpdateInput) int
+		UpdateProject           func(childComplexity int, id string, input projects.UpdateProjectInput) int
 	}
 
 	Organization struct {
-		APITokens          func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
-		AdminContactEmails func(childComplexity int) int
-		AnnotationsGroups  func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AnnotationsGroupOrder, where *ent.AnnotationsGroupWhereInput) int
-		Clusters           func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ClusterOrder, where *ent.ClusterWhereInput) int
-		CreatedAt          func(childComplexity int) int
-		Description        func(childComplexity int) int
-		ID                 func(childComplexity int) int
-		Invitations        func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, status *invitation.Status, orderBy *ent.InvitationOrder, where *ent.InvitationWhereInput) int
-		LabelsGroups       func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.LabelsGroupOrder, where *ent.LabelsGroupWhereInput) int
-		LogoURL            func(childComplexity int) int
-		Members            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.MembershipOrder, where *ent.MembershipWhereInput) int
-		Name               func(childComplexity int) int
-		Owner              func(childComplexity int) int
-		Plan               func(childComplexity int) int
-		Projects           func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
-		Roles              func(childComplexity int) int
-		UpdatedAt          func(childComplexity int) int
-		Usage              func(childComplexity int) int
-		ViewerCapabilities func(childComplexity int) int
-		ViewerRole         func(childComplexity int) int
-		WebsiteURL         func(childComplexity int) int
+		APITokens           func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
+		AdminContactEmails  func(childComplexity int) int
+		AnnotationsGroups   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AnnotationsGroupOrder, where *ent.AnnotationsGroupWhereInput) int
+		Clusters            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ClusterOrder, where *ent.ClusterWhereInput) int
+		ContainerRegistries func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ContainerRegistryOrder, where *ent.ContainerRegistryWhereInput) int
+		CreatedAt           func(childComplexity int) int
+		Description         func(childComplexity int) int
+		GitTokens           func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.GitTokenOrder, where *ent.GitTokenWhereInput) int
+		HelmRepositories    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.HelmRepositoryOrder, where *ent.HelmRepositoryWhereInput) int
+		ID                  func(childComplexity int) int
+		Invitations         func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, status *invitation.Status, orderBy *ent.InvitationOrder, where *ent.InvitationWhereInput) int
+		LabelsGroups        func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.LabelsGroupOrder, where *ent.LabelsGroupWhereInput) int
+		LogoURL             func(childComplexity int) int
+		Members             func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.MembershipOrder, where *ent.MembershipWhereInput) int
+		Name                func(childComplexity int) int
+		Owner               func(childComplexity int) int
+		Plan                func(childComplexity int) int
+		Projects            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ProjectOrder, where *ent.ProjectWhereInput) int
+		Roles               func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
+		Usage               func(childComplexity int) int
+		ViewerCapabilities  func(childComplexity int) int
+		ViewerRole          func(childComplexity int) int
+		WebsiteURL          func(childComplexity int) int
 	}
 
 	OrganizationConnection struct {
@@ -358,12 +499,30 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Invitation   func(childComplexity int, token string) int
-		Node         func(childComplexity int, id string) int
-		Nodes        func(childComplexity int, ids []string) int
-		Organization func(childComplexity int, id string) int
-		Plans        func(childComplexity int) int
-		Viewer       func(childComplexity int) int
+		ContainerRegistryKinds func(childComplexity int) int
+		HelmRepositoryKinds    func(childComplexity int) int
+		Invitation             func(childComplexity int, token string) int
+		Node                   func(childComplexity int, id string) int
+		Nodes                  func(childComplexity int, ids []string) int
+		Organization           func(childComplexity int, id string) int
+		Plans                  func(childComplexity int) int
+		Viewer                 func(childComplexity int) int
+	}
+
+	RegistryConfig struct {
+		AccessKeyID                      func(childComplexity int) int
+		AzureSubscriptionID              func(childComplexity int) int
+		AzureTenantID                    func(childComplexity int) int
+		GCPCredentialsType               func(childComplexity int) int
+		ProjectID                        func(childComplexity int) int
+		Region                           func(childComplexity int) int
+		RoleArn                          func(childComplexity int) int
+		ScalewayAccessKey                func(childComplexity int) int
+		ScalewayProjectID                func(childComplexity int) int
+		ServiceAccountEmail              func(childComplexity int) int
+		TokenLifetimeSeconds             func(childComplexity int) int
+		Username                         func(childComplexity int) int
+		WorkloadIdentityProviderResource func(childComplexity int) int
 	}
 
 	Role struct {
@@ -740,6 +899,154 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ClusterEdge.Node(childComplexity), true
 
+	case "ContainerRegistry.config":
+		if e.ComplexityRoot.ContainerRegistry.Config == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistry.Config(childComplexity), true
+	case "ContainerRegistry.createdAt":
+		if e.ComplexityRoot.ContainerRegistry.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistry.CreatedAt(childComplexity), true
+	case "ContainerRegistry.creator":
+		if e.ComplexityRoot.ContainerRegistry.Creator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistry.Creator(childComplexity), true
+	case "ContainerRegistry.description":
+		if e.ComplexityRoot.ContainerRegistry.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistry.Description(childComplexity), true
+	case "ContainerRegistry.id":
+		if e.ComplexityRoot.ContainerRegistry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistry.ID(childComplexity), true
+	case "ContainerRegistry.kind":
+		if e.ComplexityRoot.ContainerRegistry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistry.Kind(childComplexity), true
+	case "ContainerRegistry.name":
+		if e.ComplexityRoot.ContainerRegistry.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistry.Name(childComplexity), true
+	case "ContainerRegistry.organization":
+		if e.ComplexityRoot.ContainerRegistry.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistry.Organization(childComplexity), true
+	case "ContainerRegistry.organizationID":
+		if e.ComplexityRoot.ContainerRegistry.OrganizationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistry.OrganizationID(childComplexity), true
+	case "ContainerRegistry.secretsSet":
+		if e.ComplexityRoot.ContainerRegistry.SecretsSet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistry.SecretsSet(childComplexity), true
+	case "ContainerRegistry.url":
+		if e.ComplexityRoot.ContainerRegistry.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistry.URL(childComplexity), true
+	case "ContainerRegistry.updatedAt":
+		if e.ComplexityRoot.ContainerRegistry.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistry.UpdatedAt(childComplexity), true
+
+	case "ContainerRegistryConnection.edges":
+		if e.ComplexityRoot.ContainerRegistryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistryConnection.Edges(childComplexity), true
+	case "ContainerRegistryConnection.pageInfo":
+		if e.ComplexityRoot.ContainerRegistryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistryConnection.PageInfo(childComplexity), true
+	case "ContainerRegistryConnection.totalCount":
+		if e.ComplexityRoot.ContainerRegistryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistryConnection.TotalCount(childComplexity), true
+
+	case "ContainerRegistryEdge.cursor":
+		if e.ComplexityRoot.ContainerRegistryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistryEdge.Cursor(childComplexity), true
+	case "ContainerRegistryEdge.node":
+		if e.ComplexityRoot.ContainerRegistryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistryEdge.Node(childComplexity), true
+
+	case "ContainerRegistryKindInfo.alternatives":
+		if e.ComplexityRoot.ContainerRegistryKindInfo.Alternatives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistryKindInfo.Alternatives(childComplexity), true
+	case "ContainerRegistryKindInfo.defaultURL":
+		if e.ComplexityRoot.ContainerRegistryKindInfo.DefaultURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistryKindInfo.DefaultURL(childComplexity), true
+	case "ContainerRegistryKindInfo.fields":
+		if e.ComplexityRoot.ContainerRegistryKindInfo.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistryKindInfo.Fields(childComplexity), true
+	case "ContainerRegistryKindInfo.fixedURL":
+		if e.ComplexityRoot.ContainerRegistryKindInfo.FixedURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistryKindInfo.FixedURL(childComplexity), true
+	case "ContainerRegistryKindInfo.kind":
+		if e.ComplexityRoot.ContainerRegistryKindInfo.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistryKindInfo.Kind(childComplexity), true
+	case "ContainerRegistryKindInfo.urlHint":
+		if e.ComplexityRoot.ContainerRegistryKindInfo.URLHint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistryKindInfo.URLHint(childComplexity), true
+	case "ContainerRegistryKindInfo.urlScheme":
+		if e.ComplexityRoot.ContainerRegistryKindInfo.URLScheme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContainerRegistryKindInfo.URLScheme(childComplexity), true
+
 	case "CreateAPITokenPayload.apiToken":
 		if e.ComplexityRoot.CreateAPITokenPayload.APIToken == nil {
 			break
@@ -753,6 +1060,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateAPITokenPayload.Token(childComplexity), true
 
+	case "CredentialCheck.checkedAt":
+		if e.ComplexityRoot.CredentialCheck.CheckedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CredentialCheck.CheckedAt(childComplexity), true
+	case "CredentialCheck.message":
+		if e.ComplexityRoot.CredentialCheck.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CredentialCheck.Message(childComplexity), true
+	case "CredentialCheck.status":
+		if e.ComplexityRoot.CredentialCheck.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CredentialCheck.Status(childComplexity), true
+
+	case "CredentialField.description":
+		if e.ComplexityRoot.CredentialField.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CredentialField.Description(childComplexity), true
+	case "CredentialField.name":
+		if e.ComplexityRoot.CredentialField.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CredentialField.Name(childComplexity), true
+	case "CredentialField.required":
+		if e.ComplexityRoot.CredentialField.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CredentialField.Required(childComplexity), true
+	case "CredentialField.secret":
+		if e.ComplexityRoot.CredentialField.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CredentialField.Secret(childComplexity), true
+
 	case "EnvironmentPermission.environmentType":
 		if e.ComplexityRoot.EnvironmentPermission.EnvironmentType == nil {
 			break
@@ -765,6 +1116,302 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EnvironmentPermission.Permission(childComplexity), true
+
+	case "GitToken.apiURL":
+		if e.ComplexityRoot.GitToken.APIURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GitToken.APIURL(childComplexity), true
+	case "GitToken.createdAt":
+		if e.ComplexityRoot.GitToken.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GitToken.CreatedAt(childComplexity), true
+	case "GitToken.creator":
+		if e.ComplexityRoot.GitToken.Creator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GitToken.Creator(childComplexity), true
+	case "GitToken.description":
+		if e.ComplexityRoot.GitToken.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GitToken.Description(childComplexity), true
+	case "GitToken.expiresAt":
+		if e.ComplexityRoot.GitToken.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GitToken.ExpiresAt(childComplexity), true
+	case "GitToken.id":
+		if e.ComplexityRoot.GitToken.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GitToken.ID(childComplexity), true
+	case "GitToken.name":
+		if e.ComplexityRoot.GitToken.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GitToken.Name(childComplexity), true
+	case "GitToken.organization":
+		if e.ComplexityRoot.GitToken.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GitToken.Organization(childComplexity), true
+	case "GitToken.organizationID":
+		if e.ComplexityRoot.GitToken.OrganizationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GitToken.OrganizationID(childComplexity), true
+	case "GitToken.provider":
+		if e.ComplexityRoot.GitToken.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GitToken.Provider(childComplexity), true
+	case "GitToken.updatedAt":
+		if e.ComplexityRoot.GitToken.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GitToken.UpdatedAt(childComplexity), true
+	case "GitToken.workspace":
+		if e.ComplexityRoot.GitToken.Workspace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GitToken.Workspace(childComplexity), true
+
+	case "GitTokenConnection.edges":
+		if e.ComplexityRoot.GitTokenConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GitTokenConnection.Edges(childComplexity), true
+	case "GitTokenConnection.pageInfo":
+		if e.ComplexityRoot.GitTokenConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GitTokenConnection.PageInfo(childComplexity), true
+	case "GitTokenConnection.totalCount":
+		if e.ComplexityRoot.GitTokenConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GitTokenConnection.TotalCount(childComplexity), true
+
+	case "GitTokenEdge.cursor":
+		if e.ComplexityRoot.GitTokenEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GitTokenEdge.Cursor(childComplexity), true
+	case "GitTokenEdge.node":
+		if e.ComplexityRoot.GitTokenEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GitTokenEdge.Node(childComplexity), true
+
+	case "HelmRepository.config":
+		if e.ComplexityRoot.HelmRepository.Config == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepository.Config(childComplexity), true
+	case "HelmRepository.createdAt":
+		if e.ComplexityRoot.HelmRepository.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepository.CreatedAt(childComplexity), true
+	case "HelmRepository.creator":
+		if e.ComplexityRoot.HelmRepository.Creator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepository.Creator(childComplexity), true
+	case "HelmRepository.description":
+		if e.ComplexityRoot.HelmRepository.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepository.Description(childComplexity), true
+	case "HelmRepository.id":
+		if e.ComplexityRoot.HelmRepository.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepository.ID(childComplexity), true
+	case "HelmRepository.kind":
+		if e.ComplexityRoot.HelmRepository.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepository.Kind(childComplexity), true
+	case "HelmRepository.name":
+		if e.ComplexityRoot.HelmRepository.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepository.Name(childComplexity), true
+	case "HelmRepository.organization":
+		if e.ComplexityRoot.HelmRepository.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepository.Organization(childComplexity), true
+	case "HelmRepository.organizationID":
+		if e.ComplexityRoot.HelmRepository.OrganizationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepository.OrganizationID(childComplexity), true
+	case "HelmRepository.secretsSet":
+		if e.ComplexityRoot.HelmRepository.SecretsSet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepository.SecretsSet(childComplexity), true
+	case "HelmRepository.skipTLSVerification":
+		if e.ComplexityRoot.HelmRepository.SkipTLSVerification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepository.SkipTLSVerification(childComplexity), true
+	case "HelmRepository.url":
+		if e.ComplexityRoot.HelmRepository.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepository.URL(childComplexity), true
+	case "HelmRepository.updatedAt":
+		if e.ComplexityRoot.HelmRepository.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepository.UpdatedAt(childComplexity), true
+
+	case "HelmRepositoryConfig.accessKeyID":
+		if e.ComplexityRoot.HelmRepositoryConfig.AccessKeyID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepositoryConfig.AccessKeyID(childComplexity), true
+	case "HelmRepositoryConfig.region":
+		if e.ComplexityRoot.HelmRepositoryConfig.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepositoryConfig.Region(childComplexity), true
+	case "HelmRepositoryConfig.roleARN":
+		if e.ComplexityRoot.HelmRepositoryConfig.RoleArn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepositoryConfig.RoleArn(childComplexity), true
+	case "HelmRepositoryConfig.scalewayAccessKey":
+		if e.ComplexityRoot.HelmRepositoryConfig.ScalewayAccessKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepositoryConfig.ScalewayAccessKey(childComplexity), true
+	case "HelmRepositoryConfig.scalewayProjectID":
+		if e.ComplexityRoot.HelmRepositoryConfig.ScalewayProjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepositoryConfig.ScalewayProjectID(childComplexity), true
+	case "HelmRepositoryConfig.username":
+		if e.ComplexityRoot.HelmRepositoryConfig.Username == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepositoryConfig.Username(childComplexity), true
+
+	case "HelmRepositoryConnection.edges":
+		if e.ComplexityRoot.HelmRepositoryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepositoryConnection.Edges(childComplexity), true
+	case "HelmRepositoryConnection.pageInfo":
+		if e.ComplexityRoot.HelmRepositoryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepositoryConnection.PageInfo(childComplexity), true
+	case "HelmRepositoryConnection.totalCount":
+		if e.ComplexityRoot.HelmRepositoryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepositoryConnection.TotalCount(childComplexity), true
+
+	case "HelmRepositoryEdge.cursor":
+		if e.ComplexityRoot.HelmRepositoryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepositoryEdge.Cursor(childComplexity), true
+	case "HelmRepositoryEdge.node":
+		if e.ComplexityRoot.HelmRepositoryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepositoryEdge.Node(childComplexity), true
+
+	case "HelmRepositoryKindInfo.alternatives":
+		if e.ComplexityRoot.HelmRepositoryKindInfo.Alternatives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepositoryKindInfo.Alternatives(childComplexity), true
+	case "HelmRepositoryKindInfo.defaultURL":
+		if e.ComplexityRoot.HelmRepositoryKindInfo.DefaultURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepositoryKindInfo.DefaultURL(childComplexity), true
+	case "HelmRepositoryKindInfo.fields":
+		if e.ComplexityRoot.HelmRepositoryKindInfo.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepositoryKindInfo.Fields(childComplexity), true
+	case "HelmRepositoryKindInfo.fixedURL":
+		if e.ComplexityRoot.HelmRepositoryKindInfo.FixedURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepositoryKindInfo.FixedURL(childComplexity), true
+	case "HelmRepositoryKindInfo.kind":
+		if e.ComplexityRoot.HelmRepositoryKindInfo.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepositoryKindInfo.Kind(childComplexity), true
+	case "HelmRepositoryKindInfo.urlHint":
+		if e.ComplexityRoot.HelmRepositoryKindInfo.URLHint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepositoryKindInfo.URLHint(childComplexity), true
+	case "HelmRepositoryKindInfo.urlScheme":
+		if e.ComplexityRoot.HelmRepositoryKindInfo.URLScheme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRepositoryKindInfo.URLScheme(childComplexity), true
 
 	case "Invitation.createdAt":
 		if e.ComplexityRoot.Invitation.CreatedAt == nil {
@@ -1105,6 +1752,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ChangePlan(childComplexity, args["organizationID"].(string), args["plan"].(billing.PlanCode)), true
+	case "Mutation.checkContainerRegistry":
+		if e.ComplexityRoot.Mutation.CheckContainerRegistry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkContainerRegistry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckContainerRegistry(childComplexity, args["id"].(string)), true
+	case "Mutation.checkGitToken":
+		if e.ComplexityRoot.Mutation.CheckGitToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkGitToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckGitToken(childComplexity, args["id"].(string)), true
+	case "Mutation.checkHelmRepository":
+		if e.ComplexityRoot.Mutation.CheckHelmRepository == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkHelmRepository_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckHelmRepository(childComplexity, args["id"].(string)), true
 	case "Mutation.createAPIToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -1138,6 +1818,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCluster(childComplexity, args["organizationID"].(string), args["input"].(projects.CreateClusterInput)), true
+	case "Mutation.createContainerRegistry":
+		if e.ComplexityRoot.Mutation.CreateContainerRegistry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createContainerRegistry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateContainerRegistry(childComplexity, args["organizationID"].(string), args["input"].(credentials.RegistryInput)), true
 	case "Mutation.createCustomRole":
 		if e.ComplexityRoot.Mutation.CreateCustomRole == nil {
 			break
@@ -1149,6 +1840,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCustomRole(childComplexity, args["organizationID"].(string), args["input"].(roles.CustomRoleInput)), true
+	case "Mutation.createGitToken":
+		if e.ComplexityRoot.Mutation.CreateGitToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createGitToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateGitToken(childComplexity, args["organizationID"].(string), args["input"].(credentials.GitTokenInput)), true
+	case "Mutation.createHelmRepository":
+		if e.ComplexityRoot.Mutation.CreateHelmRepository == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createHelmRepository_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateHelmRepository(childComplexity, args["organizationID"].(string), args["input"].(credentials.HelmInput)), true
 	case "Mutation.createLabelsGroup":
 		if e.ComplexityRoot.Mutation.CreateLabelsGroup == nil {
 			break
@@ -1215,6 +1928,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteCluster(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteContainerRegistry":
+		if e.ComplexityRoot.Mutation.DeleteContainerRegistry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteContainerRegistry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteContainerRegistry(childComplexity, args["id"].(string)), true
 	case "Mutation.deleteCustomRole":
 		if e.ComplexityRoot.Mutation.DeleteCustomRole == nil {
 			break
@@ -1226,6 +1950,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteCustomRole(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteGitToken":
+		if e.ComplexityRoot.Mutation.DeleteGitToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteGitToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteGitToken(childComplexity, args["id"].(string)), true
+	case "Mutation.deleteHelmRepository":
+		if e.ComplexityRoot.Mutation.DeleteHelmRepository == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteHelmRepository_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteHelmRepository(childComplexity, args["id"].(string)), true
 	case "Mutation.deleteLabelsGroup":
 		if e.ComplexityRoot.Mutation.DeleteLabelsGroup == nil {
 			break
@@ -1358,6 +2104,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCluster(childComplexity, args["id"].(string), args["input"].(projects.UpdateClusterInput)), true
+	case "Mutation.updateContainerRegistry":
+		if e.ComplexityRoot.Mutation.UpdateContainerRegistry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateContainerRegistry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateContainerRegistry(childComplexity, args["id"].(string), args["input"].(credentials.RegistryInput)), true
 	case "Mutation.updateCustomRole":
 		if e.ComplexityRoot.Mutation.UpdateCustomRole == nil {
 			break
@@ -1369,6 +2126,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCustomRole(childComplexity, args["id"].(string), args["input"].(roles.CustomRoleInput)), true
+	case "Mutation.updateGitToken":
+		if e.ComplexityRoot.Mutation.UpdateGitToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateGitToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateGitToken(childComplexity, args["id"].(string), args["input"].(credentials.GitTokenInput)), true
+	case "Mutation.updateHelmRepository":
+		if e.ComplexityRoot.Mutation.UpdateHelmRepository == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateHelmRepository_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateHelmRepository(childComplexity, args["id"].(string), args["input"].(credentials.HelmInput)), true
 	case "Mutation.updateLabelsGroup":
 		if e.ComplexityRoot.Mutation.UpdateLabelsGroup == nil {
 			break
@@ -1453,6 +2232,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Clusters(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ClusterOrder), args["where"].(*ent.ClusterWhereInput)), true
+	case "Organization.containerRegistries":
+		if e.ComplexityRoot.Organization.ContainerRegistries == nil {
+			break
+		}
+
+		args, err := ec.field_Organization_containerRegistries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organization.ContainerRegistries(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.ContainerRegistryOrder), args["where"].(*ent.ContainerRegistryWhereInput)), true
 	case "Organization.createdAt":
 		if e.ComplexityRoot.Organization.CreatedAt == nil {
 			break
@@ -1465,6 +2255,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Description(childComplexity), true
+	case "Organization.gitTokens":
+		if e.ComplexityRoot.Organization.GitTokens == nil {
+			break
+		}
+
+		args, err := ec.field_Organization_gitTokens_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organization.GitTokens(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.GitTokenOrder), args["where"].(*ent.GitTokenWhereInput)), true
+	case "Organization.helmRepositories":
+		if e.ComplexityRoot.Organization.HelmRepositories == nil {
+			break
+		}
+
+		args, err := ec.field_Organization_helmRepositories_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organization.HelmRepositories(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.HelmRepositoryOrder), args["where"].(*ent.HelmRepositoryWhereInput)), true
 	case "Organization.id":
 		if e.ComplexityRoot.Organization.ID == nil {
 			break
@@ -1876,6 +2688,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProjectEdge.Node(childComplexity), true
 
+	case "Query.containerRegistryKinds":
+		if e.ComplexityRoot.Query.ContainerRegistryKinds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ContainerRegistryKinds(childComplexity), true
+	case "Query.helmRepositoryKinds":
+		if e.ComplexityRoot.Query.HelmRepositoryKinds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.HelmRepositoryKinds(childComplexity), true
+
 	case "Query.invitation":
 		if e.ComplexityRoot.Query.Invitation == nil {
 			break
@@ -1932,6 +2757,85 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+
+	case "RegistryConfig.accessKeyID":
+		if e.ComplexityRoot.RegistryConfig.AccessKeyID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistryConfig.AccessKeyID(childComplexity), true
+	case "RegistryConfig.azureSubscriptionID":
+		if e.ComplexityRoot.RegistryConfig.AzureSubscriptionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistryConfig.AzureSubscriptionID(childComplexity), true
+	case "RegistryConfig.azureTenantID":
+		if e.ComplexityRoot.RegistryConfig.AzureTenantID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistryConfig.AzureTenantID(childComplexity), true
+	case "RegistryConfig.gcpCredentialsType":
+		if e.ComplexityRoot.RegistryConfig.GCPCredentialsType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistryConfig.GCPCredentialsType(childComplexity), true
+	case "RegistryConfig.projectID":
+		if e.ComplexityRoot.RegistryConfig.ProjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistryConfig.ProjectID(childComplexity), true
+	case "RegistryConfig.region":
+		if e.ComplexityRoot.RegistryConfig.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistryConfig.Region(childComplexity), true
+	case "RegistryConfig.roleARN":
+		if e.ComplexityRoot.RegistryConfig.RoleArn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistryConfig.RoleArn(childComplexity), true
+	case "RegistryConfig.scalewayAccessKey":
+		if e.ComplexityRoot.RegistryConfig.ScalewayAccessKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistryConfig.ScalewayAccessKey(childComplexity), true
+	case "RegistryConfig.scalewayProjectID":
+		if e.ComplexityRoot.RegistryConfig.ScalewayProjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistryConfig.ScalewayProjectID(childComplexity), true
+	case "RegistryConfig.serviceAccountEmail":
+		if e.ComplexityRoot.RegistryConfig.ServiceAccountEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistryConfig.ServiceAccountEmail(childComplexity), true
+	case "RegistryConfig.tokenLifetimeSeconds":
+		if e.ComplexityRoot.RegistryConfig.TokenLifetimeSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistryConfig.TokenLifetimeSeconds(childComplexity), true
+	case "RegistryConfig.username":
+		if e.ComplexityRoot.RegistryConfig.Username == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistryConfig.Username(childComplexity), true
+	case "RegistryConfig.workloadIdentityProviderResource":
+		if e.ComplexityRoot.RegistryConfig.WorkloadIdentityProviderResource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegistryConfig.WorkloadIdentityProviderResource(childComplexity), true
 
 	case "Role.builtIn":
 		if e.ComplexityRoot.Role.BuiltIn == nil {
@@ -2167,12 +3071,22 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ClusterOrder", ec.unmarshalInputClusterOrder),
 			graphql.NewInputUnmarshaler("ClusterPermissionInput", ec.unmarshalInputClusterPermissionInput),
 			graphql.NewInputUnmarshaler("ClusterWhereInput", ec.unmarshalInputClusterWhereInput),
+			graphql.NewInputUnmarshaler("ContainerRegistryInput", ec.unmarshalInputContainerRegistryInput),
+			graphql.NewInputUnmarshaler("ContainerRegistryOrder", ec.unmarshalInputContainerRegistryOrder),
+			graphql.NewInputUnmarshaler("ContainerRegistryWhereInput", ec.unmarshalInputContainerRegistryWhereInput),
 			graphql.NewInputUnmarshaler("CreateAPITokenInput", ec.unmarshalInputCreateAPITokenInput),
 			graphql.NewInputUnmarshaler("CreateClusterInput", ec.unmarshalInputCreateClusterInput),
 			graphql.NewInputUnmarshaler("CreateOrganizationInput", ec.unmarshalInputCreateOrganizationInput),
 			graphql.NewInputUnmarshaler("CreateProjectInput", ec.unmarshalInputCreateProjectInput),
 			graphql.NewInputUnmarshaler("CustomRoleInput", ec.unmarshalInputCustomRoleInput),
 			graphql.NewInputUnmarshaler("EnvironmentPermissionInput", ec.unmarshalInputEnvironmentPermissionInput),
+			graphql.NewInputUnmarshaler("GitTokenInput", ec.unmarshalInputGitTokenInput),
+			graphql.NewInputUnmarshaler("GitTokenOrder", ec.unmarshalInputGitTokenOrder),
+			graphql.NewInputUnmarshaler("GitTokenWhereInput", ec.unmarshalInputGitTokenWhereInput),
+			graphql.NewInputUnmarshaler("HelmRepositoryConfigInput", ec.unmarshalInputHelmRepositoryConfigInput),
+			graphql.NewInputUnmarshaler("HelmRepositoryInput", ec.unmarshalInputHelmRepositoryInput),
+			graphql.NewInputUnmarshaler("HelmRepositoryOrder", ec.unmarshalInputHelmRepositoryOrder),
+			graphql.NewInputUnmarshaler("HelmRepositoryWhereInput", ec.unmarshalInputHelmRepositoryWhereInput),
 			graphql.NewInputUnmarshaler("InvitationOrder", ec.unmarshalInputInvitationOrder),
 			graphql.NewInputUnmarshaler("InvitationWhereInput", ec.unmarshalInputInvitationWhereInput),
 			graphql.NewInputUnmarshaler("InviteMemberInput", ec.unmarshalInputInviteMemberInput),
@@ -2189,6 +3103,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProjectOrder", ec.unmarshalInputProjectOrder),
 			graphql.NewInputUnmarshaler("ProjectPermissionInput", ec.unmarshalInputProjectPermissionInput),
 			graphql.NewInputUnmarshaler("ProjectWhereInput", ec.unmarshalInputProjectWhereInput),
+			graphql.NewInputUnmarshaler("RegistryConfigInput", ec.unmarshalInputRegistryConfigInput),
 			graphql.NewInputUnmarshaler("RoleOrder", ec.unmarshalInputRoleOrder),
 			graphql.NewInputUnmarshaler("RoleWhereInput", ec.unmarshalInputRoleWhereInput),
 			graphql.NewInputUnmarshaler("UpdateClusterInput", ec.unmarshalInputUpdateClusterInput),
@@ -2362,6 +3277,290 @@ extend type Mutation {
   createAPIToken("The organization's ID." organizationID: ID!, "The token to create." input: CreateAPITokenInput!): CreateAPITokenPayload!
   "Deletes an API token (MANAGE_SETTINGS): it stops working at once. Returns its ID."
   deleteAPIToken("The token's ID." id: ID!): ID!
+}
+`, BuiltIn: false},
+	{Name: "../credentials.graphqls", Input: `# Credentials to third-party services the organization uses: container
+# registries, Git tokens and Helm repositories. Their secrets are sealed at
+# rest and never returned: secretsSet says which are stored.
+
+extend type Query {
+  "The kinds of container registry, each with the settings it takes: draw a registry form from it."
+  containerRegistryKinds: [ContainerRegistryKindInfo!]!
+  "The kinds of Helm repository, each with the settings it takes."
+  helmRepositoryKinds: [HelmRepositoryKindInfo!]!
+}
+
+"What one kind of container registry takes."
+type ContainerRegistryKindInfo {
+  "The kind."
+  kind: ContainerRegistryKind!
+  "The URL used when none is given; null when the URL is required."
+  defaultURL: String
+  "True when the default URL is the only one allowed."
+  fixedURL: Boolean!
+  "The scheme the URL must have (https)."
+  urlScheme: String!
+  "What a URL of the kind looks like, for a form's placeholder."
+  urlHint: String!
+  "The settings the kind takes."
+  fields: [CredentialField!]!
+  "Groups of settings of which at least one must be complete (ECR: accessKeyID and secretAccessKey, or roleARN); empty when there is no such rule."
+  alternatives: [[String!]!]!
+}
+
+"What one kind of Helm repository takes."
+type HelmRepositoryKindInfo {
+  "The kind."
+  kind: HelmRepositoryKind!
+  "The URL used when none is given; null when the URL is required."
+  defaultURL: String
+  "True when the default URL is the only one allowed."
+  fixedURL: Boolean!
+  "The scheme the URL must have: https for HTTPS, oci for the OCI kinds."
+  urlScheme: String!
+  "What a URL of the kind looks like, for a form's placeholder."
+  urlHint: String!
+  "The settings the kind takes."
+  fields: [CredentialField!]!
+  "Groups of settings of which at least one must be complete; empty when there is no such rule."
+  alternatives: [[String!]!]!
+}
+
+"One setting a kind of registry or repository takes."
+type CredentialField {
+  "The setting's name, as in the config input."
+  name: String!
+  "What the setting is."
+  description: String!
+  "True when the kind needs it."
+  required: Boolean!
+  "True for a secret: write-only, never returned, listed in secretsSet when stored."
+  secret: Boolean!
+}
+
+"A container registry's settings other than its secrets; a setting the kind does not take is null."
+type RegistryConfig {
+  "The user name to sign in with."
+  username: String
+  "The region of the registry."
+  region: String
+  "The AWS access key ID."
+  accessKeyID: String
+  "The ARN of the IAM role to assume."
+  roleARN: String
+  "The Scaleway access key."
+  scalewayAccessKey: String
+  "The Scaleway project ID."
+  scalewayProjectID: String
+  "How Google Cloud credentials are given: WORKLOAD_IDENTITY_FEDERATION, or null for a JSON key."
+  gcpCredentialsType: String
+  "The Google Cloud project ID."
+  projectID: String
+  "The e-mail of the Google service account to impersonate."
+  serviceAccountEmail: String
+  "The full resource name of the workload identity provider."
+  workloadIdentityProviderResource: String
+  "How long the federated token lives, in seconds."
+  tokenLifetimeSeconds: Int
+  "The Azure tenant ID."
+  azureTenantID: String
+  "The Azure subscription ID."
+  azureSubscriptionID: String
+}
+
+"A container registry's settings: only those its kind takes (containerRegistryKinds lists them)."
+input RegistryConfigInput {
+  "The user name to sign in with."
+  username: String
+  "The password or access token (secret)."
+  password: String
+  "The region of the registry."
+  region: String
+  "The AWS access key ID."
+  accessKeyID: String
+  "The AWS secret access key (secret)."
+  secretAccessKey: String
+  "The ARN of an IAM role to assume instead of access keys."
+  roleARN: String
+  "The Scaleway access key."
+  scalewayAccessKey: String
+  "The Scaleway secret key (secret)."
+  scalewaySecretKey: String
+  "The Scaleway project ID."
+  scalewayProjectID: String
+  "A Google service account's JSON key (secret)."
+  jsonCredentials: String
+  "WORKLOAD_IDENTITY_FEDERATION to use workload identity federation instead of a JSON key."
+  gcpCredentialsType: String
+  "The Google Cloud project ID."
+  projectID: String
+  "The e-mail of the Google service account to impersonate."
+  serviceAccountEmail: String
+  "The full resource name of the workload identity provider."
+  workloadIdentityProviderResource: String
+  "How long the federated token lives, in seconds (60 to 43200)."
+  tokenLifetimeSeconds: Int
+  "The Azure tenant ID."
+  azureTenantID: String
+  "The Azure subscription ID."
+  azureSubscriptionID: String
+}
+
+"A container registry's whole definition. An update replaces the settings, except the secrets it omits, which stay stored."
+input ContainerRegistryInput {
+  "1 to 255 characters, unique in the organization."
+  name: String!
+  "The kind of registry."
+  kind: ContainerRegistryKind!
+  "A description, at most 1000 characters."
+  description: String
+  "The registry's https:// URL; the kind's default when omitted."
+  url: String
+  "The settings of the kind."
+  config: RegistryConfigInput
+  "Stored secrets to remove (by name), on update."
+  clearSecrets: [String!]
+}
+
+extend type ContainerRegistry {
+  "The names of the secrets stored for the registry (never their values)."
+  secretsSet: [String!]!
+}
+
+"A Helm repository's settings other than its secrets; a setting the kind does not take is null."
+type HelmRepositoryConfig {
+  "The user name to sign in with."
+  username: String
+  "The region of the registry holding the charts."
+  region: String
+  "The AWS access key ID."
+  accessKeyID: String
+  "The ARN of the IAM role to assume."
+  roleARN: String
+  "The Scaleway access key."
+  scalewayAccessKey: String
+  "The Scaleway project ID."
+  scalewayProjectID: String
+}
+
+"A Helm repository's settings: only those its kind takes (helmRepositoryKinds lists them)."
+input HelmRepositoryConfigInput {
+  "The user name to sign in with."
+  username: String
+  "The password or access token (secret)."
+  password: String
+  "The region of the registry holding the charts."
+  region: String
+  "The AWS access key ID."
+  accessKeyID: String
+  "The AWS secret access key (secret)."
+  secretAccessKey: String
+  "The ARN of an IAM role to assume instead of access keys."
+  roleARN: String
+  "The Scaleway access key."
+  scalewayAccessKey: String
+  "The Scaleway secret key (secret)."
+  scalewaySecretKey: String
+  "The Scaleway project ID."
+  scalewayProjectID: String
+}
+
+"A Helm repository's whole definition. An update replaces the settings, except the secrets it omits, which stay stored."
+input HelmRepositoryInput {
+  "1 to 255 characters, unique in the organization."
+  name: String!
+  "The kind of repository."
+  kind: HelmRepositoryKind!
+  "A description, at most 1000 characters."
+  description: String
+  "The repository's URL: https:// for HTTPS, oci:// for the OCI kinds; the kind's default when omitted."
+  url: String
+  "Whether to accept the repository's TLS certificate unverified."
+  skipTLSVerification: Boolean = false
+  "The settings of the kind."
+  config: HelmRepositoryConfigInput
+  "Stored secrets to remove (by name), on update."
+  clearSecrets: [String!]
+}
+
+extend type HelmRepository {
+  "The names of the secrets stored for the repository (never their values)."
+  secretsSet: [String!]!
+}
+
+"A Git token's definition."
+input GitTokenInput {
+  "1 to 255 characters, unique in the organization."
+  name: String!
+  "A description, at most 1000 characters."
+  description: String
+  "The Git provider."
+  provider: GitProvider!
+  "The token (secret). Required on create; an update without it keeps the stored one."
+  token: String
+  "The Bitbucket workspace: required for BITBUCKET, not taken by the others."
+  workspace: String
+  "The API URL of a GitHub Enterprise Server (https://host/api/v3) or a self-hosted GitLab (https://host); omitted for the provider's cloud."
+  apiURL: String
+}
+
+"The outcome of checking a stored credential against its service."
+type CredentialCheck {
+  "What the check found."
+  status: CredentialCheckStatus!
+  "What happened, in words; never holds a secret."
+  message: String!
+  "When the check ran."
+  checkedAt: Time!
+}
+
+"What checking a credential found."
+enum CredentialCheckStatus {
+  "The service accepted the credential."
+  OK
+  "The service refused the credential."
+  INVALID_CREDENTIALS
+  "The service could not be reached."
+  UNREACHABLE
+  "The service did not answer in time."
+  TIMEOUT
+  "There is no such registry, repository or account there."
+  NOT_FOUND
+  "The service answered something the check did not expect."
+  UNEXPECTED_RESPONSE
+  "orgql cannot check this kind of credential itself."
+  NOT_SUPPORTED
+  "The stored secret cannot be opened with this server's keys."
+  SECRET_UNREADABLE
+}
+
+extend type Mutation {
+  "Creates a container registry (MANAGE_SETTINGS)."
+  createContainerRegistry("The organization's ID." organizationID: ID!, "The registry." input: ContainerRegistryInput!): ContainerRegistry!
+  "Replaces a container registry's definition (MANAGE_SETTINGS); the secrets the input omits stay stored."
+  updateContainerRegistry("The registry's ID." id: ID!, "The registry's new definition." input: ContainerRegistryInput!): ContainerRegistry!
+  "Deletes a container registry (MANAGE_SETTINGS). Returns its ID."
+  deleteContainerRegistry("The registry's ID." id: ID!): ID!
+  "Checks the registry's stored credentials against the registry (MANAGE_SETTINGS)."
+  checkContainerRegistry("The registry's ID." id: ID!): CredentialCheck!
+
+  "Creates a Git token (MANAGE_SETTINGS)."
+  createGitToken("The organization's ID." organizationID: ID!, "The token." input: GitTokenInput!): GitToken!
+  "Replaces a Git token's definition (MANAGE_SETTINGS); without a token value, the stored one stays."
+  updateGitToken("The token's ID." id: ID!, "The token's new definition." input: GitTokenInput!): GitToken!
+  "Deletes a Git token (MANAGE_SETTINGS). Returns its ID."
+  deleteGitToken("The token's ID." id: ID!): ID!
+  "Checks the token against its provider (MANAGE_SETTINGS), and records its expiry when the provider tells it."
+  checkGitToken("The token's ID." id: ID!): CredentialCheck!
+
+  "Creates a Helm repository (MANAGE_SETTINGS)."
+  createHelmRepository("The organization's ID." organizationID: ID!, "The repository." input: HelmRepositoryInput!): HelmRepository!
+  "Replaces a Helm repository's definition (MANAGE_SETTINGS); the secrets the input omits stay stored."
+  updateHelmRepository("The repository's ID." id: ID!, "The repository's new definition." input: HelmRepositoryInput!): HelmRepository!
+  "Deletes a Helm repository (MANAGE_SETTINGS). Returns its ID."
+  deleteHelmRepository("The repository's ID." id: ID!): ID!
+  "Checks the repository's stored credentials against the repository (MANAGE_SETTINGS)."
+  checkHelmRepository("The repository's ID." id: ID!): CredentialCheck!
 }
 `, BuiltIn: false},
 	{Name: "../ent.graphqls", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -3531,6 +4730,365 @@ input ClusterWhereInput {
   hasLabelsGroupsWith: [LabelsGroupWhereInput!]
 }
 """
+A container registry of the organization, with its credentials (which are never shown: secretsSet says which are stored).
+"""
+type ContainerRegistry implements Node {
+  """
+  The container registry's ID, unique across all types.
+  """
+  id: ID!
+  """
+  When the container registry was created.
+  """
+  createdAt: Time!
+  """
+  When the container registry was last changed.
+  """
+  updatedAt: Time!
+  """
+  The ID of the organization the container registry belongs to.
+  """
+  organizationID: ID!
+  """
+  The name, unique in its organization (names that differ only in case, width or look-alike letters count as the same).
+  """
+  name: String!
+  """
+  The kind of registry: it decides the settings the registry takes (containerRegistryKinds lists them).
+  """
+  kind: ContainerRegistryKind!
+  """
+  What the registry is for, at most 1000 characters.
+  """
+  description: String!
+  """
+  The registry's URL (https://).
+  """
+  url: String!
+  """
+  The registry's settings other than its secrets.
+  """
+  config: RegistryConfig!
+  """
+  Who created it; null when they are no longer in the organization.
+  """
+  creator: User
+  """
+  The organization the container registry belongs to.
+  """
+  organization: Organization!
+}
+"""
+A connection to a list of items.
+"""
+type ContainerRegistryConnection {
+  """
+  A list of edges.
+  """
+  edges: [ContainerRegistryEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ContainerRegistryEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: ContainerRegistry
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+The kind of registry: it decides the settings the registry takes (containerRegistryKinds lists them).
+"""
+enum ContainerRegistryKind @goModel(model: "github.com/orgql/orgql/ent/containerregistry.Kind") {
+  """
+  Amazon Elastic Container Registry.
+  """
+  ECR
+  """
+  Scaleway Container Registry.
+  """
+  SCALEWAY_CR
+  """
+  Docker Hub.
+  """
+  DOCKER_HUB
+  """
+  GitHub Container Registry (ghcr.io).
+  """
+  GITHUB_CR
+  """
+  The container registry of a GitHub Enterprise Server.
+  """
+  GITHUB_ENTERPRISE_CR
+  """
+  GitLab Container Registry.
+  """
+  GITLAB_CR
+  """
+  Amazon ECR Public.
+  """
+  PUBLIC_ECR
+  """
+  Any registry speaking the Docker Registry HTTP API V2.
+  """
+  GENERIC_CR
+  """
+  Google Artifact Registry.
+  """
+  GCP_ARTIFACT_REGISTRY
+  """
+  Azure Container Registry.
+  """
+  AZURE_CR
+}
+"""
+Ordering options for ContainerRegistry connections
+"""
+input ContainerRegistryOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order ContainerRegistries.
+  """
+  field: ContainerRegistryOrderField!
+}
+"""
+Properties by which ContainerRegistry connections can be ordered.
+"""
+enum ContainerRegistryOrderField {
+  """
+  Orders container registry objects by ` + "`" + `createdAt` + "`" + `.
+  """
+  CREATED_AT
+  """
+  Orders container registry objects by ` + "`" + `updatedAt` + "`" + `.
+  """
+  UPDATED_AT
+  """
+  Orders container registry objects by ` + "`" + `name` + "`" + `.
+  """
+  NAME
+}
+"""
+Filters container registry objects: an object matches when it matches every field given.
+"""
+input ContainerRegistryWhereInput {
+  """
+  Matches the container registry objects the given filter does not match.
+  """
+  not: ContainerRegistryWhereInput
+  """
+  Matches the container registry objects every given filter matches.
+  """
+  and: [ContainerRegistryWhereInput!]
+  """
+  Matches the container registry objects at least one given filter matches.
+  """
+  or: [ContainerRegistryWhereInput!]
+  """
+  Matches when the container registry's ` + "`" + `id` + "`" + ` equals the value.
+  """
+  id: ID
+  """
+  Matches when the container registry's ` + "`" + `id` + "`" + ` differs from the value.
+  """
+  idNEQ: ID
+  """
+  Matches when the container registry's ` + "`" + `id` + "`" + ` is one of the values.
+  """
+  idIn: [ID!]
+  """
+  Matches when the container registry's ` + "`" + `id` + "`" + ` is none of the values.
+  """
+  idNotIn: [ID!]
+  """
+  Matches when the container registry's ` + "`" + `id` + "`" + ` is greater than (for times, after) the value.
+  """
+  idGT: ID
+  """
+  Matches when the container registry's ` + "`" + `id` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  idGTE: ID
+  """
+  Matches when the container registry's ` + "`" + `id` + "`" + ` is less than (for times, before) the value.
+  """
+  idLT: ID
+  """
+  Matches when the container registry's ` + "`" + `id` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  idLTE: ID
+  """
+  Matches when the container registry's ` + "`" + `id` + "`" + ` equals the value, ignoring case.
+  """
+  idEqualFold: ID
+  """
+  Matches when the container registry's ` + "`" + `id` + "`" + ` contains the value, ignoring case.
+  """
+  idContainsFold: ID
+  """
+  Matches when the container registry's ` + "`" + `createdAt` + "`" + ` equals the value.
+  """
+  createdAt: Time
+  """
+  Matches when the container registry's ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches when the container registry's ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches when the container registry's ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches when the container registry's ` + "`" + `createdAt` + "`" + ` is greater than (for times, after) the value.
+  """
+  createdAtGT: Time
+  """
+  Matches when the container registry's ` + "`" + `createdAt` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  createdAtGTE: Time
+  """
+  Matches when the container registry's ` + "`" + `createdAt` + "`" + ` is less than (for times, before) the value.
+  """
+  createdAtLT: Time
+  """
+  Matches when the container registry's ` + "`" + `createdAt` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  createdAtLTE: Time
+  """
+  Matches when the container registry's ` + "`" + `updatedAt` + "`" + ` equals the value.
+  """
+  updatedAt: Time
+  """
+  Matches when the container registry's ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
+  updatedAtNEQ: Time
+  """
+  Matches when the container registry's ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
+  updatedAtIn: [Time!]
+  """
+  Matches when the container registry's ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Matches when the container registry's ` + "`" + `updatedAt` + "`" + ` is greater than (for times, after) the value.
+  """
+  updatedAtGT: Time
+  """
+  Matches when the container registry's ` + "`" + `updatedAt` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  updatedAtGTE: Time
+  """
+  Matches when the container registry's ` + "`" + `updatedAt` + "`" + ` is less than (for times, before) the value.
+  """
+  updatedAtLT: Time
+  """
+  Matches when the container registry's ` + "`" + `updatedAt` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  updatedAtLTE: Time
+  """
+  Matches when the container registry's ` + "`" + `name` + "`" + ` equals the value.
+  """
+  name: String
+  """
+  Matches when the container registry's ` + "`" + `name` + "`" + ` differs from the value.
+  """
+  nameNEQ: String
+  """
+  Matches when the container registry's ` + "`" + `name` + "`" + ` is one of the values.
+  """
+  nameIn: [String!]
+  """
+  Matches when the container registry's ` + "`" + `name` + "`" + ` is none of the values.
+  """
+  nameNotIn: [String!]
+  """
+  Matches when the container registry's ` + "`" + `name` + "`" + ` is greater than (for times, after) the value.
+  """
+  nameGT: String
+  """
+  Matches when the container registry's ` + "`" + `name` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  nameGTE: String
+  """
+  Matches when the container registry's ` + "`" + `name` + "`" + ` is less than (for times, before) the value.
+  """
+  nameLT: String
+  """
+  Matches when the container registry's ` + "`" + `name` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  nameLTE: String
+  """
+  Matches when the container registry's ` + "`" + `name` + "`" + ` contains the value.
+  """
+  nameContains: String
+  """
+  Matches when the container registry's ` + "`" + `name` + "`" + ` starts with the value.
+  """
+  nameHasPrefix: String
+  """
+  Matches when the container registry's ` + "`" + `name` + "`" + ` ends with the value.
+  """
+  nameHasSuffix: String
+  """
+  Matches when the container registry's ` + "`" + `name` + "`" + ` equals the value, ignoring case.
+  """
+  nameEqualFold: String
+  """
+  Matches when the container registry's ` + "`" + `name` + "`" + ` contains the value, ignoring case.
+  """
+  nameContainsFold: String
+  """
+  Matches when the container registry's ` + "`" + `kind` + "`" + ` equals the value.
+  """
+  kind: ContainerRegistryKind
+  """
+  Matches when the container registry's ` + "`" + `kind` + "`" + ` differs from the value.
+  """
+  kindNEQ: ContainerRegistryKind
+  """
+  Matches when the container registry's ` + "`" + `kind` + "`" + ` is one of the values.
+  """
+  kindIn: [ContainerRegistryKind!]
+  """
+  Matches when the container registry's ` + "`" + `kind` + "`" + ` is none of the values.
+  """
+  kindNotIn: [ContainerRegistryKind!]
+  """
+  Matches when the container registry has ` + "`" + `creator` + "`" + `.
+  """
+  hasCreator: Boolean
+  """
+  Matches when at least one of the container registry's ` + "`" + `creator` + "`" + ` matches every given filter.
+  """
+  hasCreatorWith: [UserWhereInput!]
+  """
+  Matches when the container registry has ` + "`" + `organization` + "`" + `.
+  """
+  hasOrganization: Boolean
+  """
+  Matches when at least one of the container registry's ` + "`" + `organization` + "`" + ` matches every given filter.
+  """
+  hasOrganizationWith: [OrganizationWhereInput!]
+}
+"""
 Define a Relay Cursor type:
 https://relay.dev/graphql/connections.htm#sec-Cursor
 """
@@ -3568,6 +5126,18 @@ enum EventTargetType @goModel(model: "github.com/orgql/orgql/ent/organizationeve
   """
   API_TOKEN
   """
+  A container registry.
+  """
+  CONTAINER_REGISTRY
+  """
+  A Git token.
+  """
+  GIT_TOKEN
+  """
+  A Helm repository.
+  """
+  HELM_REPOSITORY
+  """
   A labels group.
   """
   LABELS_GROUP
@@ -3575,6 +5145,792 @@ enum EventTargetType @goModel(model: "github.com/orgql/orgql/ent/organizationeve
   An annotations group.
   """
   ANNOTATIONS_GROUP
+}
+"""
+The Git provider the token is for.
+"""
+enum GitProvider @goModel(model: "github.com/orgql/orgql/ent/gittoken.Provider") {
+  """
+  GitHub, or a GitHub Enterprise Server (with apiURL).
+  """
+  GITHUB
+  """
+  GitLab, or a self-hosted GitLab (with apiURL).
+  """
+  GITLAB
+  """
+  Bitbucket Cloud (with a workspace).
+  """
+  BITBUCKET
+}
+"""
+An access token to a Git provider, for the organization's repositories. Its value is never shown.
+"""
+type GitToken implements Node {
+  """
+  The git token's ID, unique across all types.
+  """
+  id: ID!
+  """
+  When the git token was created.
+  """
+  createdAt: Time!
+  """
+  When the git token was last changed.
+  """
+  updatedAt: Time!
+  """
+  The ID of the organization the git token belongs to.
+  """
+  organizationID: ID!
+  """
+  The name, unique in its organization (names that differ only in case, width or look-alike letters count as the same).
+  """
+  name: String!
+  """
+  The Git provider the token is for.
+  """
+  provider: GitProvider!
+  """
+  What the token is for, at most 1000 characters.
+  """
+  description: String!
+  """
+  The Bitbucket workspace the token belongs to; empty for the other providers.
+  """
+  workspace: String!
+  """
+  The API URL of a self-hosted GitLab or a GitHub Enterprise Server; empty for the provider's cloud.
+  """
+  apiURL: String!
+  """
+  When the token expires, as the provider reported it when it was last checked; null when unknown or never.
+  """
+  expiresAt: Time
+  """
+  Who created it; null when they are no longer in the organization.
+  """
+  creator: User
+  """
+  The organization the git token belongs to.
+  """
+  organization: Organization!
+}
+"""
+A connection to a list of items.
+"""
+type GitTokenConnection {
+  """
+  A list of edges.
+  """
+  edges: [GitTokenEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type GitTokenEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: GitToken
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for GitToken connections
+"""
+input GitTokenOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order GitTokens.
+  """
+  field: GitTokenOrderField!
+}
+"""
+Properties by which GitToken connections can be ordered.
+"""
+enum GitTokenOrderField {
+  """
+  Orders git token objects by ` + "`" + `createdAt` + "`" + `.
+  """
+  CREATED_AT
+  """
+  Orders git token objects by ` + "`" + `updatedAt` + "`" + `.
+  """
+  UPDATED_AT
+  """
+  Orders git token objects by ` + "`" + `name` + "`" + `.
+  """
+  NAME
+  """
+  Orders git token objects by ` + "`" + `expiresAt` + "`" + `.
+  """
+  EXPIRES_AT
+}
+"""
+Filters git token objects: an object matches when it matches every field given.
+"""
+input GitTokenWhereInput {
+  """
+  Matches the git token objects the given filter does not match.
+  """
+  not: GitTokenWhereInput
+  """
+  Matches the git token objects every given filter matches.
+  """
+  and: [GitTokenWhereInput!]
+  """
+  Matches the git token objects at least one given filter matches.
+  """
+  or: [GitTokenWhereInput!]
+  """
+  Matches when the git token's ` + "`" + `id` + "`" + ` equals the value.
+  """
+  id: ID
+  """
+  Matches when the git token's ` + "`" + `id` + "`" + ` differs from the value.
+  """
+  idNEQ: ID
+  """
+  Matches when the git token's ` + "`" + `id` + "`" + ` is one of the values.
+  """
+  idIn: [ID!]
+  """
+  Matches when the git token's ` + "`" + `id` + "`" + ` is none of the values.
+  """
+  idNotIn: [ID!]
+  """
+  Matches when the git token's ` + "`" + `id` + "`" + ` is greater than (for times, after) the value.
+  """
+  idGT: ID
+  """
+  Matches when the git token's ` + "`" + `id` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  idGTE: ID
+  """
+  Matches when the git token's ` + "`" + `id` + "`" + ` is less than (for times, before) the value.
+  """
+  idLT: ID
+  """
+  Matches when the git token's ` + "`" + `id` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  idLTE: ID
+  """
+  Matches when the git token's ` + "`" + `id` + "`" + ` equals the value, ignoring case.
+  """
+  idEqualFold: ID
+  """
+  Matches when the git token's ` + "`" + `id` + "`" + ` contains the value, ignoring case.
+  """
+  idContainsFold: ID
+  """
+  Matches when the git token's ` + "`" + `createdAt` + "`" + ` equals the value.
+  """
+  createdAt: Time
+  """
+  Matches when the git token's ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches when the git token's ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches when the git token's ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches when the git token's ` + "`" + `createdAt` + "`" + ` is greater than (for times, after) the value.
+  """
+  createdAtGT: Time
+  """
+  Matches when the git token's ` + "`" + `createdAt` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  createdAtGTE: Time
+  """
+  Matches when the git token's ` + "`" + `createdAt` + "`" + ` is less than (for times, before) the value.
+  """
+  createdAtLT: Time
+  """
+  Matches when the git token's ` + "`" + `createdAt` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  createdAtLTE: Time
+  """
+  Matches when the git token's ` + "`" + `updatedAt` + "`" + ` equals the value.
+  """
+  updatedAt: Time
+  """
+  Matches when the git token's ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
+  updatedAtNEQ: Time
+  """
+  Matches when the git token's ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
+  updatedAtIn: [Time!]
+  """
+  Matches when the git token's ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Matches when the git token's ` + "`" + `updatedAt` + "`" + ` is greater than (for times, after) the value.
+  """
+  updatedAtGT: Time
+  """
+  Matches when the git token's ` + "`" + `updatedAt` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  updatedAtGTE: Time
+  """
+  Matches when the git token's ` + "`" + `updatedAt` + "`" + ` is less than (for times, before) the value.
+  """
+  updatedAtLT: Time
+  """
+  Matches when the git token's ` + "`" + `updatedAt` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  updatedAtLTE: Time
+  """
+  Matches when the git token's ` + "`" + `name` + "`" + ` equals the value.
+  """
+  name: String
+  """
+  Matches when the git token's ` + "`" + `name` + "`" + ` differs from the value.
+  """
+  nameNEQ: String
+  """
+  Matches when the git token's ` + "`" + `name` + "`" + ` is one of the values.
+  """
+  nameIn: [String!]
+  """
+  Matches when the git token's ` + "`" + `name` + "`" + ` is none of the values.
+  """
+  nameNotIn: [String!]
+  """
+  Matches when the git token's ` + "`" + `name` + "`" + ` is greater than (for times, after) the value.
+  """
+  nameGT: String
+  """
+  Matches when the git token's ` + "`" + `name` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  nameGTE: String
+  """
+  Matches when the git token's ` + "`" + `name` + "`" + ` is less than (for times, before) the value.
+  """
+  nameLT: String
+  """
+  Matches when the git token's ` + "`" + `name` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  nameLTE: String
+  """
+  Matches when the git token's ` + "`" + `name` + "`" + ` contains the value.
+  """
+  nameContains: String
+  """
+  Matches when the git token's ` + "`" + `name` + "`" + ` starts with the value.
+  """
+  nameHasPrefix: String
+  """
+  Matches when the git token's ` + "`" + `name` + "`" + ` ends with the value.
+  """
+  nameHasSuffix: String
+  """
+  Matches when the git token's ` + "`" + `name` + "`" + ` equals the value, ignoring case.
+  """
+  nameEqualFold: String
+  """
+  Matches when the git token's ` + "`" + `name` + "`" + ` contains the value, ignoring case.
+  """
+  nameContainsFold: String
+  """
+  Matches when the git token's ` + "`" + `provider` + "`" + ` equals the value.
+  """
+  provider: GitProvider
+  """
+  Matches when the git token's ` + "`" + `provider` + "`" + ` differs from the value.
+  """
+  providerNEQ: GitProvider
+  """
+  Matches when the git token's ` + "`" + `provider` + "`" + ` is one of the values.
+  """
+  providerIn: [GitProvider!]
+  """
+  Matches when the git token's ` + "`" + `provider` + "`" + ` is none of the values.
+  """
+  providerNotIn: [GitProvider!]
+  """
+  Matches when the git token's ` + "`" + `workspace` + "`" + ` equals the value.
+  """
+  workspace: String
+  """
+  Matches when the git token's ` + "`" + `workspace` + "`" + ` differs from the value.
+  """
+  workspaceNEQ: String
+  """
+  Matches when the git token's ` + "`" + `workspace` + "`" + ` is one of the values.
+  """
+  workspaceIn: [String!]
+  """
+  Matches when the git token's ` + "`" + `workspace` + "`" + ` is none of the values.
+  """
+  workspaceNotIn: [String!]
+  """
+  Matches when the git token's ` + "`" + `workspace` + "`" + ` is greater than (for times, after) the value.
+  """
+  workspaceGT: String
+  """
+  Matches when the git token's ` + "`" + `workspace` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  workspaceGTE: String
+  """
+  Matches when the git token's ` + "`" + `workspace` + "`" + ` is less than (for times, before) the value.
+  """
+  workspaceLT: String
+  """
+  Matches when the git token's ` + "`" + `workspace` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  workspaceLTE: String
+  """
+  Matches when the git token's ` + "`" + `workspace` + "`" + ` contains the value.
+  """
+  workspaceContains: String
+  """
+  Matches when the git token's ` + "`" + `workspace` + "`" + ` starts with the value.
+  """
+  workspaceHasPrefix: String
+  """
+  Matches when the git token's ` + "`" + `workspace` + "`" + ` ends with the value.
+  """
+  workspaceHasSuffix: String
+  """
+  Matches when the git token's ` + "`" + `workspace` + "`" + ` equals the value, ignoring case.
+  """
+  workspaceEqualFold: String
+  """
+  Matches when the git token's ` + "`" + `workspace` + "`" + ` contains the value, ignoring case.
+  """
+  workspaceContainsFold: String
+  """
+  Matches when the git token's ` + "`" + `expiresAt` + "`" + ` equals the value.
+  """
+  expiresAt: Time
+  """
+  Matches when the git token's ` + "`" + `expiresAt` + "`" + ` differs from the value.
+  """
+  expiresAtNEQ: Time
+  """
+  Matches when the git token's ` + "`" + `expiresAt` + "`" + ` is one of the values.
+  """
+  expiresAtIn: [Time!]
+  """
+  Matches when the git token's ` + "`" + `expiresAt` + "`" + ` is none of the values.
+  """
+  expiresAtNotIn: [Time!]
+  """
+  Matches when the git token's ` + "`" + `expiresAt` + "`" + ` is greater than (for times, after) the value.
+  """
+  expiresAtGT: Time
+  """
+  Matches when the git token's ` + "`" + `expiresAt` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  expiresAtGTE: Time
+  """
+  Matches when the git token's ` + "`" + `expiresAt` + "`" + ` is less than (for times, before) the value.
+  """
+  expiresAtLT: Time
+  """
+  Matches when the git token's ` + "`" + `expiresAt` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  expiresAtLTE: Time
+  """
+  Matches when the git token's ` + "`" + `expiresAt` + "`" + ` is not set.
+  """
+  expiresAtIsNil: Boolean
+  """
+  Matches when the git token's ` + "`" + `expiresAt` + "`" + ` is set.
+  """
+  expiresAtNotNil: Boolean
+  """
+  Matches when the git token has ` + "`" + `creator` + "`" + `.
+  """
+  hasCreator: Boolean
+  """
+  Matches when at least one of the git token's ` + "`" + `creator` + "`" + ` matches every given filter.
+  """
+  hasCreatorWith: [UserWhereInput!]
+  """
+  Matches when the git token has ` + "`" + `organization` + "`" + `.
+  """
+  hasOrganization: Boolean
+  """
+  Matches when at least one of the git token's ` + "`" + `organization` + "`" + ` matches every given filter.
+  """
+  hasOrganizationWith: [OrganizationWhereInput!]
+}
+"""
+A Helm chart repository of the organization, with its credentials (which are never shown: secretsSet says which are stored).
+"""
+type HelmRepository implements Node {
+  """
+  The helm repository's ID, unique across all types.
+  """
+  id: ID!
+  """
+  When the helm repository was created.
+  """
+  createdAt: Time!
+  """
+  When the helm repository was last changed.
+  """
+  updatedAt: Time!
+  """
+  The ID of the organization the helm repository belongs to.
+  """
+  organizationID: ID!
+  """
+  The name, unique in its organization (names that differ only in case, width or look-alike letters count as the same).
+  """
+  name: String!
+  """
+  The kind of repository: a classic HTTPS chart repository, or an OCI registry (helmRepositoryKinds lists the settings each takes).
+  """
+  kind: HelmRepositoryKind!
+  """
+  What the repository is for, at most 1000 characters.
+  """
+  description: String!
+  """
+  The repository's URL: https:// for HTTPS, oci:// for the OCI kinds.
+  """
+  url: String!
+  """
+  Whether to accept the repository's TLS certificate unverified (helm's --insecure-skip-tls-verify).
+  """
+  skipTLSVerification: Boolean!
+  """
+  The repository's settings other than its secrets.
+  """
+  config: HelmRepositoryConfig!
+  """
+  Who created it; null when they are no longer in the organization.
+  """
+  creator: User
+  """
+  The organization the helm repository belongs to.
+  """
+  organization: Organization!
+}
+"""
+A connection to a list of items.
+"""
+type HelmRepositoryConnection {
+  """
+  A list of edges.
+  """
+  edges: [HelmRepositoryEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type HelmRepositoryEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: HelmRepository
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+The kind of repository: a classic HTTPS chart repository, or an OCI registry (helmRepositoryKinds lists the settings each takes).
+"""
+enum HelmRepositoryKind @goModel(model: "github.com/orgql/orgql/ent/helmrepository.Kind") {
+  """
+  A chart repository served over HTTPS, with an index.yaml.
+  """
+  HTTPS
+  """
+  Charts in Amazon ECR.
+  """
+  OCI_ECR
+  """
+  Charts in Scaleway Container Registry.
+  """
+  OCI_SCALEWAY_CR
+  """
+  Charts in Docker Hub.
+  """
+  OCI_DOCKER_HUB
+  """
+  Charts in Amazon ECR Public.
+  """
+  OCI_PUBLIC_ECR
+  """
+  Charts in any OCI registry.
+  """
+  OCI_GENERIC_CR
+  """
+  Charts in GitHub Container Registry.
+  """
+  OCI_GITHUB_CR
+  """
+  Charts in GitLab Container Registry.
+  """
+  OCI_GITLAB_CR
+}
+"""
+Ordering options for HelmRepository connections
+"""
+input HelmRepositoryOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order HelmRepositories.
+  """
+  field: HelmRepositoryOrderField!
+}
+"""
+Properties by which HelmRepository connections can be ordered.
+"""
+enum HelmRepositoryOrderField {
+  """
+  Orders helm repository objects by ` + "`" + `createdAt` + "`" + `.
+  """
+  CREATED_AT
+  """
+  Orders helm repository objects by ` + "`" + `updatedAt` + "`" + `.
+  """
+  UPDATED_AT
+  """
+  Orders helm repository objects by ` + "`" + `name` + "`" + `.
+  """
+  NAME
+}
+"""
+Filters helm repository objects: an object matches when it matches every field given.
+"""
+input HelmRepositoryWhereInput {
+  """
+  Matches the helm repository objects the given filter does not match.
+  """
+  not: HelmRepositoryWhereInput
+  """
+  Matches the helm repository objects every given filter matches.
+  """
+  and: [HelmRepositoryWhereInput!]
+  """
+  Matches the helm repository objects at least one given filter matches.
+  """
+  or: [HelmRepositoryWhereInput!]
+  """
+  Matches when the helm repository's ` + "`" + `id` + "`" + ` equals the value.
+  """
+  id: ID
+  """
+  Matches when the helm repository's ` + "`" + `id` + "`" + ` differs from the value.
+  """
+  idNEQ: ID
+  """
+  Matches when the helm repository's ` + "`" + `id` + "`" + ` is one of the values.
+  """
+  idIn: [ID!]
+  """
+  Matches when the helm repository's ` + "`" + `id` + "`" + ` is none of the values.
+  """
+  idNotIn: [ID!]
+  """
+  Matches when the helm repository's ` + "`" + `id` + "`" + ` is greater than (for times, after) the value.
+  """
+  idGT: ID
+  """
+  Matches when the helm repository's ` + "`" + `id` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  idGTE: ID
+  """
+  Matches when the helm repository's ` + "`" + `id` + "`" + ` is less than (for times, before) the value.
+  """
+  idLT: ID
+  """
+  Matches when the helm repository's ` + "`" + `id` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  idLTE: ID
+  """
+  Matches when the helm repository's ` + "`" + `id` + "`" + ` equals the value, ignoring case.
+  """
+  idEqualFold: ID
+  """
+  Matches when the helm repository's ` + "`" + `id` + "`" + ` contains the value, ignoring case.
+  """
+  idContainsFold: ID
+  """
+  Matches when the helm repository's ` + "`" + `createdAt` + "`" + ` equals the value.
+  """
+  createdAt: Time
+  """
+  Matches when the helm repository's ` + "`" + `createdAt` + "`" + ` differs from the value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches when the helm repository's ` + "`" + `createdAt` + "`" + ` is one of the values.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches when the helm repository's ` + "`" + `createdAt` + "`" + ` is none of the values.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches when the helm repository's ` + "`" + `createdAt` + "`" + ` is greater than (for times, after) the value.
+  """
+  createdAtGT: Time
+  """
+  Matches when the helm repository's ` + "`" + `createdAt` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  createdAtGTE: Time
+  """
+  Matches when the helm repository's ` + "`" + `createdAt` + "`" + ` is less than (for times, before) the value.
+  """
+  createdAtLT: Time
+  """
+  Matches when the helm repository's ` + "`" + `createdAt` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  createdAtLTE: Time
+  """
+  Matches when the helm repository's ` + "`" + `updatedAt` + "`" + ` equals the value.
+  """
+  updatedAt: Time
+  """
+  Matches when the helm repository's ` + "`" + `updatedAt` + "`" + ` differs from the value.
+  """
+  updatedAtNEQ: Time
+  """
+  Matches when the helm repository's ` + "`" + `updatedAt` + "`" + ` is one of the values.
+  """
+  updatedAtIn: [Time!]
+  """
+  Matches when the helm repository's ` + "`" + `updatedAt` + "`" + ` is none of the values.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Matches when the helm repository's ` + "`" + `updatedAt` + "`" + ` is greater than (for times, after) the value.
+  """
+  updatedAtGT: Time
+  """
+  Matches when the helm repository's ` + "`" + `updatedAt` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  updatedAtGTE: Time
+  """
+  Matches when the helm repository's ` + "`" + `updatedAt` + "`" + ` is less than (for times, before) the value.
+  """
+  updatedAtLT: Time
+  """
+  Matches when the helm repository's ` + "`" + `updatedAt` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  updatedAtLTE: Time
+  """
+  Matches when the helm repository's ` + "`" + `name` + "`" + ` equals the value.
+  """
+  name: String
+  """
+  Matches when the helm repository's ` + "`" + `name` + "`" + ` differs from the value.
+  """
+  nameNEQ: String
+  """
+  Matches when the helm repository's ` + "`" + `name` + "`" + ` is one of the values.
+  """
+  nameIn: [String!]
+  """
+  Matches when the helm repository's ` + "`" + `name` + "`" + ` is none of the values.
+  """
+  nameNotIn: [String!]
+  """
+  Matches when the helm repository's ` + "`" + `name` + "`" + ` is greater than (for times, after) the value.
+  """
+  nameGT: String
+  """
+  Matches when the helm repository's ` + "`" + `name` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  nameGTE: String
+  """
+  Matches when the helm repository's ` + "`" + `name` + "`" + ` is less than (for times, before) the value.
+  """
+  nameLT: String
+  """
+  Matches when the helm repository's ` + "`" + `name` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  nameLTE: String
+  """
+  Matches when the helm repository's ` + "`" + `name` + "`" + ` contains the value.
+  """
+  nameContains: String
+  """
+  Matches when the helm repository's ` + "`" + `name` + "`" + ` starts with the value.
+  """
+  nameHasPrefix: String
+  """
+  Matches when the helm repository's ` + "`" + `name` + "`" + ` ends with the value.
+  """
+  nameHasSuffix: String
+  """
+  Matches when the helm repository's ` + "`" + `name` + "`" + ` equals the value, ignoring case.
+  """
+  nameEqualFold: String
+  """
+  Matches when the helm repository's ` + "`" + `name` + "`" + ` contains the value, ignoring case.
+  """
+  nameContainsFold: String
+  """
+  Matches when the helm repository's ` + "`" + `kind` + "`" + ` equals the value.
+  """
+  kind: HelmRepositoryKind
+  """
+  Matches when the helm repository's ` + "`" + `kind` + "`" + ` differs from the value.
+  """
+  kindNEQ: HelmRepositoryKind
+  """
+  Matches when the helm repository's ` + "`" + `kind` + "`" + ` is one of the values.
+  """
+  kindIn: [HelmRepositoryKind!]
+  """
+  Matches when the helm repository's ` + "`" + `kind` + "`" + ` is none of the values.
+  """
+  kindNotIn: [HelmRepositoryKind!]
+  """
+  Matches when the helm repository has ` + "`" + `creator` + "`" + `.
+  """
+  hasCreator: Boolean
+  """
+  Matches when at least one of the helm repository's ` + "`" + `creator` + "`" + ` matches every given filter.
+  """
+  hasCreatorWith: [UserWhereInput!]
+  """
+  Matches when the helm repository has ` + "`" + `organization` + "`" + `.
+  """
+  hasOrganization: Boolean
+  """
+  Matches when at least one of the helm repository's ` + "`" + `organization` + "`" + ` matches every given filter.
+  """
+  hasOrganizationWith: [OrganizationWhereInput!]
 }
 """
 An invitation to join an organization with a role, sent by e-mail with a single-use link.
@@ -4673,6 +7029,108 @@ type Organization implements Node {
     where: APITokenWhereInput
   ): APITokenConnection!
   """
+  The organization's container registries.
+  """
+  containerRegistries(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for ContainerRegistries returned from the connection.
+    """
+    orderBy: ContainerRegistryOrder
+
+    """
+    Filtering options for ContainerRegistries returned from the connection.
+    """
+    where: ContainerRegistryWhereInput
+  ): ContainerRegistryConnection!
+  """
+  The organization's Git tokens.
+  """
+  gitTokens(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for GitTokens returned from the connection.
+    """
+    orderBy: GitTokenOrder
+
+    """
+    Filtering options for GitTokens returned from the connection.
+    """
+    where: GitTokenWhereInput
+  ): GitTokenConnection!
+  """
+  The organization's Helm repositories.
+  """
+  helmRepositories(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for HelmRepositories returned from the connection.
+    """
+    orderBy: HelmRepositoryOrder
+
+    """
+    Filtering options for HelmRepositories returned from the connection.
+    """
+    where: HelmRepositoryWhereInput
+  ): HelmRepositoryConnection!
+  """
   The organization's clusters.
   """
   clusters(
@@ -5538,6 +7996,30 @@ input OrganizationWhereInput {
   Matches when at least one of the organization's ` + "`" + `apiTokens` + "`" + ` matches every given filter.
   """
   hasAPITokensWith: [APITokenWhereInput!]
+  """
+  Matches when the organization has ` + "`" + `containerRegistries` + "`" + `.
+  """
+  hasContainerRegistries: Boolean
+  """
+  Matches when at least one of the organization's ` + "`" + `containerRegistries` + "`" + ` matches every given filter.
+  """
+  hasContainerRegistriesWith: [ContainerRegistryWhereInput!]
+  """
+  Matches when the organization has ` + "`" + `gitTokens` + "`" + `.
+  """
+  hasGitTokens: Boolean
+  """
+  Matches when at least one of the organization's ` + "`" + `gitTokens` + "`" + ` matches every given filter.
+  """
+  hasGitTokensWith: [GitTokenWhereInput!]
+  """
+  Matches when the organization has ` + "`" + `helmRepositories` + "`" + `.
+  """
+  hasHelmRepositories: Boolean
+  """
+  Matches when at least one of the organization's ` + "`" + `helmRepositories` + "`" + ` matches every given filter.
+  """
+  hasHelmRepositoriesWith: [HelmRepositoryWhereInput!]
   """
   Matches when the organization has ` + "`" + `clusters` + "`" + `.
   """
@@ -7438,6 +9920,78 @@ func (ec *executionContext) childFields_ClusterEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ClusterEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ContainerRegistry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ContainerRegistry_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ContainerRegistry_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ContainerRegistry_updatedAt(ctx, field)
+	case "organizationID":
+		return ec.fieldContext_ContainerRegistry_organizationID(ctx, field)
+	case "name":
+		return ec.fieldContext_ContainerRegistry_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_ContainerRegistry_kind(ctx, field)
+	case "description":
+		return ec.fieldContext_ContainerRegistry_description(ctx, field)
+	case "url":
+		return ec.fieldContext_ContainerRegistry_url(ctx, field)
+	case "config":
+		return ec.fieldContext_ContainerRegistry_config(ctx, field)
+	case "creator":
+		return ec.fieldContext_ContainerRegistry_creator(ctx, field)
+	case "organization":
+		return ec.fieldContext_ContainerRegistry_organization(ctx, field)
+	case "secretsSet":
+		return ec.fieldContext_ContainerRegistry_secretsSet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContainerRegistry", field.Name)
+}
+
+func (ec *executionContext) childFields_ContainerRegistryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ContainerRegistryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ContainerRegistryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ContainerRegistryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContainerRegistryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ContainerRegistryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ContainerRegistryEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ContainerRegistryEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContainerRegistryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ContainerRegistryKindInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ContainerRegistryKindInfo_kind(ctx, field)
+	case "defaultURL":
+		return ec.fieldContext_ContainerRegistryKindInfo_defaultURL(ctx, field)
+	case "fixedURL":
+		return ec.fieldContext_ContainerRegistryKindInfo_fixedURL(ctx, field)
+	case "urlScheme":
+		return ec.fieldContext_ContainerRegistryKindInfo_urlScheme(ctx, field)
+	case "urlHint":
+		return ec.fieldContext_ContainerRegistryKindInfo_urlHint(ctx, field)
+	case "fields":
+		return ec.fieldContext_ContainerRegistryKindInfo_fields(ctx, field)
+	case "alternatives":
+		return ec.fieldContext_ContainerRegistryKindInfo_alternatives(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContainerRegistryKindInfo", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateAPITokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "apiToken":
@@ -7448,6 +10002,32 @@ func (ec *executionContext) childFields_CreateAPITokenPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type CreateAPITokenPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CredentialCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_CredentialCheck_status(ctx, field)
+	case "message":
+		return ec.fieldContext_CredentialCheck_message(ctx, field)
+	case "checkedAt":
+		return ec.fieldContext_CredentialCheck_checkedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CredentialCheck", field.Name)
+}
+
+func (ec *executionContext) childFields_CredentialField(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_CredentialField_name(ctx, field)
+	case "description":
+		return ec.fieldContext_CredentialField_description(ctx, field)
+	case "required":
+		return ec.fieldContext_CredentialField_required(ctx, field)
+	case "secret":
+		return ec.fieldContext_CredentialField_secret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CredentialField", field.Name)
+}
+
 func (ec *executionContext) childFields_EnvironmentPermission(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "environmentType":
@@ -7456,6 +10036,150 @@ func (ec *executionContext) childFields_EnvironmentPermission(ctx context.Contex
 		return ec.fieldContext_EnvironmentPermission_permission(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EnvironmentPermission", field.Name)
+}
+
+func (ec *executionContext) childFields_GitToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_GitToken_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_GitToken_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_GitToken_updatedAt(ctx, field)
+	case "organizationID":
+		return ec.fieldContext_GitToken_organizationID(ctx, field)
+	case "name":
+		return ec.fieldContext_GitToken_name(ctx, field)
+	case "provider":
+		return ec.fieldContext_GitToken_provider(ctx, field)
+	case "description":
+		return ec.fieldContext_GitToken_description(ctx, field)
+	case "workspace":
+		return ec.fieldContext_GitToken_workspace(ctx, field)
+	case "apiURL":
+		return ec.fieldContext_GitToken_apiURL(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_GitToken_expiresAt(ctx, field)
+	case "creator":
+		return ec.fieldContext_GitToken_creator(ctx, field)
+	case "organization":
+		return ec.fieldContext_GitToken_organization(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GitToken", field.Name)
+}
+
+func (ec *executionContext) childFields_GitTokenConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_GitTokenConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_GitTokenConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_GitTokenConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GitTokenConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_GitTokenEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_GitTokenEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_GitTokenEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GitTokenEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_HelmRepository(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_HelmRepository_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_HelmRepository_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_HelmRepository_updatedAt(ctx, field)
+	case "organizationID":
+		return ec.fieldContext_HelmRepository_organizationID(ctx, field)
+	case "name":
+		return ec.fieldContext_HelmRepository_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_HelmRepository_kind(ctx, field)
+	case "description":
+		return ec.fieldContext_HelmRepository_description(ctx, field)
+	case "url":
+		return ec.fieldContext_HelmRepository_url(ctx, field)
+	case "skipTLSVerification":
+		return ec.fieldContext_HelmRepository_skipTLSVerification(ctx, field)
+	case "config":
+		return ec.fieldContext_HelmRepository_config(ctx, field)
+	case "creator":
+		return ec.fieldContext_HelmRepository_creator(ctx, field)
+	case "organization":
+		return ec.fieldContext_HelmRepository_organization(ctx, field)
+	case "secretsSet":
+		return ec.fieldContext_HelmRepository_secretsSet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HelmRepository", field.Name)
+}
+
+func (ec *executionContext) childFields_HelmRepositoryConfig(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "username":
+		return ec.fieldContext_HelmRepositoryConfig_username(ctx, field)
+	case "region":
+		return ec.fieldContext_HelmRepositoryConfig_region(ctx, field)
+	case "accessKeyID":
+		return ec.fieldContext_HelmRepositoryConfig_accessKeyID(ctx, field)
+	case "roleARN":
+		return ec.fieldContext_HelmRepositoryConfig_roleARN(ctx, field)
+	case "scalewayAccessKey":
+		return ec.fieldContext_HelmRepositoryConfig_scalewayAccessKey(ctx, field)
+	case "scalewayProjectID":
+		return ec.fieldContext_HelmRepositoryConfig_scalewayProjectID(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HelmRepositoryConfig", field.Name)
+}
+
+func (ec *executionContext) childFields_HelmRepositoryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_HelmRepositoryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_HelmRepositoryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_HelmRepositoryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HelmRepositoryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_HelmRepositoryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_HelmRepositoryEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_HelmRepositoryEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HelmRepositoryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_HelmRepositoryKindInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_HelmRepositoryKindInfo_kind(ctx, field)
+	case "defaultURL":
+		return ec.fieldContext_HelmRepositoryKindInfo_defaultURL(ctx, field)
+	case "fixedURL":
+		return ec.fieldContext_HelmRepositoryKindInfo_fixedURL(ctx, field)
+	case "urlScheme":
+		return ec.fieldContext_HelmRepositoryKindInfo_urlScheme(ctx, field)
+	case "urlHint":
+		return ec.fieldContext_HelmRepositoryKindInfo_urlHint(ctx, field)
+	case "fields":
+		return ec.fieldContext_HelmRepositoryKindInfo_fields(ctx, field)
+	case "alternatives":
+		return ec.fieldContext_HelmRepositoryKindInfo_alternatives(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HelmRepositoryKindInfo", field.Name)
 }
 
 func (ec *executionContext) childFields_Invitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7652,6 +10376,12 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_projects(ctx, field)
 	case "apiTokens":
 		return ec.fieldContext_Organization_apiTokens(ctx, field)
+	case "containerRegistries":
+		return ec.fieldContext_Organization_containerRegistries(ctx, field)
+	case "gitTokens":
+		return ec.fieldContext_Organization_gitTokens(ctx, field)
+	case "helmRepositories":
+		return ec.fieldContext_Organization_helmRepositories(ctx, field)
 	case "clusters":
 		return ec.fieldContext_Organization_clusters(ctx, field)
 	case "labelsGroups":
@@ -7828,6 +10558,38 @@ func (ec *executionContext) childFields_ProjectEdge(ctx context.Context, field g
 		return ec.fieldContext_ProjectEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RegistryConfig(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "username":
+		return ec.fieldContext_RegistryConfig_username(ctx, field)
+	case "region":
+		return ec.fieldContext_RegistryConfig_region(ctx, field)
+	case "accessKeyID":
+		return ec.fieldContext_RegistryConfig_accessKeyID(ctx, field)
+	case "roleARN":
+		return ec.fieldContext_RegistryConfig_roleARN(ctx, field)
+	case "scalewayAccessKey":
+		return ec.fieldContext_RegistryConfig_scalewayAccessKey(ctx, field)
+	case "scalewayProjectID":
+		return ec.fieldContext_RegistryConfig_scalewayProjectID(ctx, field)
+	case "gcpCredentialsType":
+		return ec.fieldContext_RegistryConfig_gcpCredentialsType(ctx, field)
+	case "projectID":
+		return ec.fieldContext_RegistryConfig_projectID(ctx, field)
+	case "serviceAccountEmail":
+		return ec.fieldContext_RegistryConfig_serviceAccountEmail(ctx, field)
+	case "workloadIdentityProviderResource":
+		return ec.fieldContext_RegistryConfig_workloadIdentityProviderResource(ctx, field)
+	case "tokenLifetimeSeconds":
+		return ec.fieldContext_RegistryConfig_tokenLifetimeSeconds(ctx, field)
+	case "azureTenantID":
+		return ec.fieldContext_RegistryConfig_azureTenantID(ctx, field)
+	case "azureSubscriptionID":
+		return ec.fieldContext_RegistryConfig_azureSubscriptionID(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegistryConfig", field.Name)
 }
 
 func (ec *executionContext) childFields_Role(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

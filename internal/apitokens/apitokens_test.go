@@ -79,7 +79,7 @@ func TestCreateAPITokenStoresOnlyItsHash(t *testing.T) {
 		}
 		// Nothing stored anywhere holds the value or its secret part.
 		secretPart := got.Token[len("oqt_") : len(got.Token)-6]
-		for table, dump := range dumpTables(t, e) {
+		for table, dump := range e.DumpTables(t) {
 			if strings.Contains(dump, secretPart) {
 				t.Errorf("table %s holds the token's value", table)
 			}
@@ -102,44 +102,6 @@ func TestCreateAPITokenStoresOnlyItsHash(t *testing.T) {
 			t.Fatalf("list: %s", b)
 		}
 	})
-}
-
-// dumpTables returns every row of every table as text.
-func dumpTables(t *testing.T, e *testkit.Env) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	for _, table := range []string{"api_tokens", "organization_events", "sessions", "users", "organizations"} {
-		rows, err := e.DB.SQL.Query("SELECT * FROM " + table)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		var b strings.Builder
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			for _, v := range vals {
-				if bs, ok := v.([]byte); ok {
-					v = string(bs)
-				}
-				b.WriteString(strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(toString(v), "\n", " "), "\t", " ")) + " ")
-			}
-		}
-		rows.Close()
-		out[table] = b.String()
-	}
-	return out
-}
-
-func toString(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
 }
 
 // A token authenticates as itself: no user, its one organization, and it

@@ -48,7 +48,7 @@ func TestDatabaseFailureIsNotBadCredentials(t *testing.T) {
 			t.Fatal(err)
 		}
 		var logs lockedLog
-		srv, err := server.New(e.Config, db, server.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		srv, err := server.New(e.Config, db, server.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil)), Keys: e.Keys})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -45,6 +45,16 @@ type Config struct {
 	SessionTTL       time.Duration
 	InvitationTTL    time.Duration
 
+	// SecretKeys are the keys that seal stored credentials (id:key,...; the first seals).
+	SecretKeys     string
+	SecretKeysFile string
+
+	CredentialCheckTimeout time.Duration
+	AllowPrivateNetworks   bool
+	GitHubAPIURL           string
+	GitLabURL              string
+	BitbucketAPIURL        string
+
 	PlansFile string
 	LogFormat string
 	LogLevel  string
@@ -76,6 +86,13 @@ func declare(b *binder, c *Config) {
 	b.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 30*time.Second, "on SIGTERM, the grace period within which the process exits, drain delay included")
 	b.Duration(&c.SessionTTL, "session-ttl", "SESSION_TTL", 30*24*time.Hour, "how long a session lasts")
 	b.Duration(&c.InvitationTTL, "invitation-ttl", "INVITATION_TTL", 7*24*time.Hour, "how long an invitation link is valid")
+	b.EnvOnly(&c.SecretKeys, "SECRET_KEYS", "keys sealing stored credentials: comma-separated id:base64key entries, the first of which seals and all of which open (`orgql secrets new-key` makes one); required on PostgreSQL, kept in <database>.keys on SQLite when not set")
+	b.String(&c.SecretKeysFile, "secret-keys-file", "SECRET_KEYS_FILE", "", "a `file` holding the secret keys, instead of ORGQL_SECRET_KEYS")
+	b.Duration(&c.CredentialCheckTimeout, "credential-check-timeout", "CREDENTIAL_CHECK_TIMEOUT", 5*time.Second, "how long a check of a stored credential waits for the service")
+	b.Bool(&c.AllowPrivateNetworks, "allow-private-check-targets", "ALLOW_PRIVATE_CHECK_TARGETS", false, "let credential checks reach loopback and private addresses (a registry on the local network); off, they reach public addresses only")
+	b.String(&c.GitHubAPIURL, "github-api-url", "GITHUB_API_URL", "https://api.github.com", "GitHub's API, for checking Git tokens")
+	b.String(&c.GitLabURL, "gitlab-url", "GITLAB_URL", "https://gitlab.com", "GitLab, for checking Git tokens")
+	b.String(&c.BitbucketAPIURL, "bitbucket-api-url", "BITBUCKET_API_URL", "https://api.bitbucket.org", "Bitbucket's API, for checking Git tokens")
 	b.String(&c.PlansFile, "plans-file", "PLANS_FILE", "", "JSON file replacing the plan catalog")
 	b.String(&c.LogFormat, "log-format", "LOG_FORMAT", "text", "text or json")
 	b.String(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "debug, info, warn or error")
@@ -88,7 +105,9 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	fs := flag.NewFlagSet("orgql", flag.ContinueOnError)
 	fs.SetOutput(usage)
 	fs.Usage = func() {
-		fmt.Fprint(usage, "Usage: orgql [serve|migrate] [flags]\n\nEvery flag but --dev can also be set by the ORGQL_* variable named after it.\n\n")
+		fmt.Fprint(usage, "Usage: orgql [serve|migrate|secrets rotate] [flags]\n       orgql schema [-o file]\n       orgql secrets new-key [id]\n\n"+
+			"Every flag but --dev can also be set by the ORGQL_* variable named after it; the secret\n"+
+			"keys are read from ORGQL_SECRET_KEYS only (or the file --secret-keys-file names).\n\n")
 		fs.PrintDefaults()
 	}
 	b := &binder{fs: fs, getenv: getenv}

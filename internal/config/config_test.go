@@ -112,6 +112,12 @@ func TestHelpListsEverySetting(t *testing.T) {
 		t.Fatalf("--help: err = %v", err)
 	}
 	for _, s := range Settings() {
+		if s.Flag == "" { // environment only: named in the usage text
+			if !strings.Contains(out.String(), s.Env) {
+				t.Errorf("--help does not name %s", s.Env)
+			}
+			continue
+		}
 		if !strings.Contains(out.String(), "-"+strings.TrimPrefix(s.Flag, "--")+" ") && !strings.Contains(out.String(), "-"+strings.TrimPrefix(s.Flag, "--")+"\n") {
 			t.Errorf("--help does not list %s:\n%s", s.Flag, out.String())
 		}

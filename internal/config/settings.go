@@ -89,6 +89,13 @@ func (b *binder) List(p *[]string, name, env, usage string) {
 	b.fs.Var(l, name, b.usage(env, usage))
 }
 
+// EnvOnly is a string only its environment variable sets: a secret, which
+// a command line would show to every user of the machine.
+func (b *binder) EnvOnly(p *string, env, usage string) {
+	b.settings = append(b.settings, Setting{Env: EnvPrefix + env, Usage: usage + " (environment only)"})
+	*p = b.getenv(EnvPrefix + env)
+}
+
 // FlagOnly is a boolean no environment variable can set.
 func (b *binder) FlagOnly(p *bool, name, usage string) {
 	b.settings = append(b.settings, Setting{Flag: "--" + name, Default: "false", Usage: usage + " (flag only)"})
@@ -118,15 +125,18 @@ func Markdown() string {
 	sb.WriteString("This file is generated from the flag set: `go test ./internal/config -run TestConfigurationDoc -update`.\n\n")
 	sb.WriteString("| Flag | Environment variable | Default | Meaning |\n|---|---|---|---|\n")
 	for _, s := range Settings() {
-		env, def := "(flag only)", "`"+s.Default+"`"
+		env, def, flag := "(flag only)", "`"+s.Default+"`", "`"+s.Flag+"`"
 		if s.Env != "" {
 			env = "`" + s.Env + "`"
+		}
+		if s.Flag == "" {
+			flag = "(environment only)"
 		}
 		if s.Default == "" {
 			def = "(empty)"
 		}
-		usage := strings.TrimSuffix(strings.NewReplacer("|", `\|`, "`", "").Replace(s.Usage), " (flag only)")
-		fmt.Fprintf(&sb, "| `%s` | %s | %s | %s |\n", s.Flag, env, def, usage)
+		usage := strings.TrimSuffix(strings.TrimSuffix(strings.NewReplacer("|", `\|`, "`", "").Replace(s.Usage), " (flag only)"), " (environment only)")
+		fmt.Fprintf(&sb, "| %s | %s | %s | %s |\n", flag, env, def, usage)
 	}
 	return sb.String()
 }

@@ -27,6 +27,8 @@ type DB struct {
 	Dialect string
 	// URL is the PostgreSQL URL, for the LISTEN connection; empty for SQLite.
 	URL string
+	// Path is the SQLite file; empty for PostgreSQL.
+	Path string
 }
 
 // sqliteParams make a SQLite file safe for a server: foreign keys on (ent's
@@ -48,6 +50,7 @@ func OpenWith(ctx context.Context, url string, wrap func(dialect.Driver) dialect
 		drv  string
 		err  error
 		pgDS string
+		path string
 	)
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
@@ -60,7 +63,7 @@ func OpenWith(ctx context.Context, url string, wrap func(dialect.Driver) dialect
 		}
 	default:
 		drv = dialect.SQLite
-		path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite://"), "file:")
+		path = strings.TrimPrefix(strings.TrimPrefix(url, "sqlite://"), "file:")
 		sep := "?"
 		if strings.Contains(path, "?") {
 			sep = "&"
@@ -79,7 +82,10 @@ func OpenWith(ctx context.Context, url string, wrap func(dialect.Driver) dialect
 		driver = wrap(driver)
 	}
 	client := ent.NewClient(ent.Driver(driver))
-	return &DB{Client: client, SQL: db, Dialect: drv, URL: pgDS}, nil
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	return &DB{Client: client, SQL: db, Dialect: drv, URL: pgDS, Path: path}, nil
 }
 
 // Ping reports whether the database answers.

@@ -22,6 +22,9 @@ const (
 	OrganizationEvent = "evt"
 	RolePermission    = "rpm"
 	APIToken          = "tok"
+	ContainerRegistry = "crg"
+	GitToken          = "gtk"
+	HelmRepository    = "hlm"
 	LabelsGroup       = "lbg"
 	AnnotationsGroup  = "ang"
 )

@@ -82,6 +82,11 @@ func fill(t *testing.T, e *testkit.Env, owner *testkit.Client, org testkit.Org) 
 		t.Fatal(err)
 	}
 	owner.CreateAPIToken(t, org, viewerRole.ID)
+	owner.Do(t, `mutation($org: ID!) {
+		createContainerRegistry(organizationID: $org, input: {name: "hub", kind: DOCKER_HUB}) { id }
+		createGitToken(organizationID: $org, input: {name: "gh", provider: GITHUB, token: "t"}) { id }
+		createHelmRepository(organizationID: $org, input: {name: "charts", kind: HTTPS, url: "https://charts.acme.dev"}) { id }
+	}`, map[string]any{"org": org.ID}).OK(t, nil)
 	if err := c.Invitation.Create().SetOrganizationID(org.ID).SetEmail("new@acme.dev").SetRoleID(viewerRole.ID).
 		SetInviterID(dbUser(t, e, owner).ID).SetTokenHash(id.New("hash")).SetExpiresAt(time.Now().Add(time.Hour)).Exec(sys); err != nil {
 		t.Fatal(err)

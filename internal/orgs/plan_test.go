@@ -56,7 +56,7 @@ func withCatalog(t *testing.T, e *testkit.Env, json string) *testkit.Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(e.Config, e.DB, server.Options{Plans: catalog, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := server.New(e.Config, e.DB, server.Options{Plans: catalog, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Keys: e.Keys})
 	if err != nil {
 		t.Fatal(err)
 	}

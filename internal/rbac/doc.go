@@ -70,6 +70,12 @@ Custom roles are created per organization.
 - **No granting above oneself.** A role can be given (by invitation or role change) only by a
   member whose role holds every capability and all the project and cluster access the given
   role has; a custom role only by a member with full access to every project.
+- **API tokens act within their creator's reach.** A token acts only in its organization, with its
+  role: never OWNER, and only a role its creator (a signed-in member with ` + "`MANAGE_SETTINGS`" + `) could
+  grant when making it. While the creator is a member whose role could no longer grant the token's,
+  the token acts with the creator's role instead; a creator who leaves or is removed leaves the token
+  the role it was given (delete it to stop it). A token has no user: it cannot create organizations,
+  switch the current one, accept invitations, leave, or create API tokens.
 - **Not a member means not found.** For someone outside an organization, the organization and
   everything in it do not exist: every ID answers like an ID that does not exist.
 

@@ -30,6 +30,9 @@ var Objects = map[string]Object{
 	"Cluster":               {Read: ReadOrganization, Write: ManageClusters},
 	"OrganizationEvent":     {Read: ReadAuditLog},
 	"APIToken":              {Read: ReadOrganization, Write: ManageSettings},
+	"ContainerRegistry":     {Read: ReadOrganization, Write: ManageSettings},
+	"GitToken":              {Read: ReadOrganization, Write: ManageSettings},
+	"HelmRepository":        {Read: ReadOrganization, Write: ManageSettings},
 	"LabelsGroup":           {Read: ReadOrganization, Write: ManageSettings},
 	"AnnotationsGroup":      {Read: ReadOrganization, Write: ManageSettings},
 }

@@ -31,6 +31,15 @@ func Hook(g *gen.Graph, s *ast.Schema) error {
 	var problems []string
 	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 
+	// schema.graphqls declares these scalars; entgql adds its own copies
+	// when it cannot load the other schema files (as when they extend a type
+	// this very run is about to generate), so they are dropped here to make
+	// one run of the generator always enough.
+	for _, name := range []string{"Time", "Map"} {
+		if t := s.Types[name]; t != nil && t.Kind == ast.Scalar && strings.HasPrefix(t.Description, "The builtin ") {
+			delete(s.Types, name)
+		}
+	}
 	if q := s.Types["Query"]; q != nil && q.Description == "" {
 		q.Description = "The entry points for reading: start from `viewer`, or from an object's ID with `node`."
 	}

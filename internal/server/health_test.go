@@ -51,7 +51,7 @@ func TestReadinessFailsWithoutTheDatabase(t *testing.T) {
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(config.Defaults(), db, server.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := server.New(config.Defaults(), db, server.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Keys: testkit.TestKeys()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,9 @@ func TestMain(m *testing.M) { testkit.Main(m) }
 // replaceServer rebuilds e's server with opts, for the test seams of server.Options.
 func replaceServer(t *testing.T, e *testkit.Env, opts server.Options) {
 	t.Helper()
+	if opts.Keys == nil {
+		opts.Keys = e.Keys
+	}
 	srv, err := server.New(e.Config, e.DB, opts)
 	if err != nil {
 		t.Fatal(err)

@@ -19,12 +19,14 @@ import (
 	"github.com/orgql/orgql/internal/auth"
 	"github.com/orgql/orgql/internal/billing"
 	"github.com/orgql/orgql/internal/config"
+	"github.com/orgql/orgql/internal/credentials"
 	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/members"
 	"github.com/orgql/orgql/internal/orgs"
 	"github.com/orgql/orgql/internal/projects"
 	"github.com/orgql/orgql/internal/requestid"
 	"github.com/orgql/orgql/internal/roles"
+	"github.com/orgql/orgql/internal/secret"
 )
 
 // Server is orgql's HTTP handler with what it needs to shut down.
@@ -42,6 +44,10 @@ type Options struct {
 	Plans  billing.Catalog
 	Mailer members.Mailer
 	Logger *slog.Logger
+	// Keys seal the stored credentials; required.
+	Keys *secret.Keyring
+	// Checker checks stored credentials against their services; nil: none.
+	Checker credentials.Checker
 	// AroundFields wraps every field resolver; tests use it to make one fail or wait.
 	AroundFields graphql.FieldMiddleware
 }
@@ -50,6 +56,9 @@ type Options struct {
 func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 	if opts.Plans == nil {
 		opts.Plans = billing.DefaultCatalog()
+	}
+	if opts.Keys == nil {
+		return nil, errors.New("server: no secret keys")
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -64,13 +73,14 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 	projectService := &projects.Service{Client: db.Client, Plans: opts.Plans}
 	roleService := &roles.Service{Client: db.Client}
 	s.Resolver = &graph.Resolver{
-		Client:    db.Client,
-		Plans:     opts.Plans,
-		Orgs:      &orgs.Service{Client: db.Client, Plans: opts.Plans, Projects: projectService, Roles: roleService},
-		Members:   &members.Service{Client: db.Client, Plans: opts.Plans, Mailer: opts.Mailer, InvitationTTL: cfg.InvitationTTL, LinkTemplate: cfg.InvitationLink()},
-		Roles:     roleService,
-		Projects:  projectService,
-		APITokens: &apitokens.Service{Client: db.Client},
+		Client:      db.Client,
+		Plans:       opts.Plans,
+		Orgs:        &orgs.Service{Client: db.Client, Plans: opts.Plans, Projects: projectService, Roles: roleService},
+		Members:     &members.Service{Client: db.Client, Plans: opts.Plans, Mailer: opts.Mailer, InvitationTTL: cfg.InvitationTTL, LinkTemplate: cfg.InvitationLink()},
+		Roles:       roleService,
+		Projects:    projectService,
+		APITokens:   &apitokens.Service{Client: db.Client},
+		Credentials: &credentials.Service{Client: db.Client, Keys: opts.Keys, Checker: opts.Checker},
 	}
 	gql := newGraphQLHandler(cfg, s.Resolver, opts.Logger, opts.AroundFields)
 

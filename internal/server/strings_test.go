@@ -24,7 +24,7 @@ type stringOp struct {
 
 // enumKeys name the input fields whose strings are enum values: a NUL there
 // makes no enum value, and validation refuses it before the guard.
-var enumKeys = map[string]bool{"plan": true, "permission": true, "environmentType": true, "cloudProvider": true, "kubernetesMode": true, "status": true,
+var enumKeys = map[string]bool{"plan": true, "permission": true, "environmentType": true, "cloudProvider": true, "kubernetesMode": true, "status": true, "kind": true, "provider": true,
 	"scopes": true}
 
 // stringLeaves lists the paths of the strings in v, by dotted path from prefix.
@@ -104,6 +104,20 @@ func TestNULInAnyStringIsBadUserInput(t *testing.T) {
 		invitation, token := alice.Invite(t, org, "guest@acme.dev", viewerRole)
 		cursor := orgCursors(t, alice, "")[0]
 		_, apiToken := alice.CreateAPIToken(t, org, viewerRole)
+		var creds struct {
+			CreateContainerRegistry, CreateGitToken, CreateHelmRepository struct{ ID string }
+		}
+		alice.Do(t, `mutation($org: ID!) {
+			createContainerRegistry(organizationID: $org, input: {name: "hub", kind: DOCKER_HUB, config: {username: "u", password: "p"}}) { id }
+			createGitToken(organizationID: $org, input: {name: "gh", provider: GITHUB, token: "t"}) { id }
+			createHelmRepository(organizationID: $org, input: {name: "charts", kind: HTTPS, url: "https://charts.acme.dev"}) { id }
+		}`, map[string]any{"org": org.ID}).OK(t, &creds)
+		registry, gitToken, helmRepo := creds.CreateContainerRegistry.ID, creds.CreateGitToken.ID, creds.CreateHelmRepository.ID
+		registryInput := map[string]any{"name": "ghcr", "kind": "GITHUB_CR", "description": "Images", "url": "https://ghcr.io",
+			"config": map[string]any{"username": "octo", "password": "pat"}, "clearSecrets": []any{}}
+		gitInput := map[string]any{"name": "bb", "description": "Repos", "provider": "BITBUCKET", "token": "secret", "workspace": "acme"}
+		helmInput := map[string]any{"name": "oci", "kind": "OCI_GENERIC_CR", "description": "Charts", "url": "oci://registry.acme.dev/charts",
+			"config": map[string]any{"username": "u", "password": "p"}}
 		var groups struct {
 			CreateLabelsGroup, CreateAnnotationsGroup struct{ ID string }
 		}
@@ -177,6 +191,30 @@ func TestNULInAnyStringIsBadUserInput(t *testing.T) {
 			{"Mutation.createAPIToken", `mutation($organizationID: ID!, $input: CreateAPITokenInput!) { createAPIToken(organizationID: $organizationID, input: $input) { token } }`,
 				map[string]any{"organizationID": org.ID, "input": map[string]any{"name": "ci", "description": "Deploys", "roleID": viewerRole}}},
 			{"Mutation.deleteAPIToken", `mutation($id: ID!) { deleteAPIToken(id: $id) }`, map[string]any{"id": apiToken}},
+			{"Organization.containerRegistries", `query($id: ID!, $where: ContainerRegistryWhereInput) { organization(id: $id) { containerRegistries(where: $where) { totalCount } } }`,
+				map[string]any{"id": org.ID, "where": map[string]any{"nameContains": "hub"}}},
+			{"Organization.gitTokens", `query($id: ID!, $where: GitTokenWhereInput) { organization(id: $id) { gitTokens(where: $where) { totalCount } } }`,
+				map[string]any{"id": org.ID, "where": map[string]any{"workspaceContains": "acme"}}},
+			{"Organization.helmRepositories", `query($id: ID!, $where: HelmRepositoryWhereInput) { organization(id: $id) { helmRepositories(where: $where) { totalCount } } }`,
+				map[string]any{"id": org.ID, "where": map[string]any{"nameHasPrefix": "c"}}},
+			{"Mutation.createContainerRegistry", `mutation($organizationID: ID!, $input: ContainerRegistryInput!) { createContainerRegistry(organizationID: $organizationID, input: $input) { id } }`,
+				map[string]any{"organizationID": org.ID, "input": registryInput}},
+			{"Mutation.updateContainerRegistry", `mutation($id: ID!, $input: ContainerRegistryInput!) { updateContainerRegistry(id: $id, input: $input) { id } }`,
+				map[string]any{"id": registry, "input": registryInput}},
+			{"Mutation.deleteContainerRegistry", `mutation($id: ID!) { deleteContainerRegistry(id: $id) }`, map[string]any{"id": registry}},
+			{"Mutation.checkContainerRegistry", `mutation($id: ID!) { checkContainerRegistry(id: $id) { status } }`, map[string]any{"id": registry}},
+			{"Mutation.createGitToken", `mutation($organizationID: ID!, $input: GitTokenInput!) { createGitToken(organizationID: $organizationID, input: $input) { id } }`,
+				map[string]any{"organizationID": org.ID, "input": gitInput}},
+			{"Mutation.updateGitToken", `mutation($id: ID!, $input: GitTokenInput!) { updateGitToken(id: $id, input: $input) { id } }`,
+				map[string]any{"id": gitToken, "input": gitInput}},
+			{"Mutation.deleteGitToken", `mutation($id: ID!) { deleteGitToken(id: $id) }`, map[string]any{"id": gitToken}},
+			{"Mutation.checkGitToken", `mutation($id: ID!) { checkGitToken(id: $id) { status } }`, map[string]any{"id": gitToken}},
+			{"Mutation.createHelmRepository", `mutation($organizationID: ID!, $input: HelmRepositoryInput!) { createHelmRepository(organizationID: $organizationID, input: $input) { id } }`,
+				map[string]any{"organizationID": org.ID, "input": helmInput}},
+			{"Mutation.updateHelmRepository", `mutation($id: ID!, $input: HelmRepositoryInput!) { updateHelmRepository(id: $id, input: $input) { id } }`,
+				map[string]any{"id": helmRepo, "input": helmInput}},
+			{"Mutation.deleteHelmRepository", `mutation($id: ID!) { deleteHelmRepository(id: $id) }`, map[string]any{"id": helmRepo}},
+			{"Mutation.checkHelmRepository", `mutation($id: ID!) { checkHelmRepository(id: $id) { status } }`, map[string]any{"id": helmRepo}},
 			// Labels and annotations groups.
 			{"Organization.labelsGroups", `query($id: ID!, $where: LabelsGroupWhereInput, $after: Cursor) { organization(id: $id) { labelsGroups(where: $where, after: $after) { totalCount } } }`,
 				map[string]any{"id": org.ID, "where": map[string]any{"nameContains": "l", "hasClustersWith": []any{map[string]any{"name": "prod"}}}, "after": cursor}},

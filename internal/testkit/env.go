@@ -14,6 +14,7 @@ import (
 	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/members"
 	"github.com/orgql/orgql/internal/requestid"
+	"github.com/orgql/orgql/internal/secret"
 	"github.com/orgql/orgql/internal/server"
 )
 
@@ -24,7 +25,40 @@ type Env struct {
 	Server  *server.Server
 	Config  config.Config
 	Mailer  *Mailer
+	// Keys seal the stored credentials of this test process.
+	Keys    *secret.Keyring
 	logs    *logBuffer
+	options server.Options
+
+	responsesMu sync.Mutex
+	responses   []string
+}
+
+var (
+	keysOnce sync.Once
+	keys     *secret.Keyring
+	keyEntry string
+)
+
+// TestKeys is the keyring of the test process: one fresh key.
+func TestKeys() *secret.Keyring {
+	keysOnce.Do(func() {
+		var err error
+		keyEntry, err = secret.NewKey("test")
+		if err == nil {
+			keys, err = secret.Parse(keyEntry)
+		}
+		if err != nil {
+			panic(err)
+		}
+	})
+	return keys
+}
+
+// TestKeyEntry is TestKeys' key as ORGQL_SECRET_KEYS writes it.
+func TestKeyEntry() string {
+	TestKeys()
+	return keyEntry
 }
 
 // Logs returns everything the server logged so far.
@@ -82,17 +116,34 @@ func New(t testing.TB, b Backend, configure func(*config.Config)) *Env {
 	mailer := &Mailer{}
 	logs := &logBuffer{t: t}
 	logger := slog.New(requestid.LogHandler(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	srv, err := server.New(cfg, db, server.Options{Mailer: mailer, Logger: logger})
+	e := &Env{Backend: b, DB: db, Config: cfg, Mailer: mailer, Keys: TestKeys(), logs: logs,
+		options: server.Options{Mailer: mailer, Logger: logger, Keys: TestKeys()}}
+	e.Reconfigure(t, nil)
+	return e
+}
+
+// Reconfigure rebuilds e's server with its options changed by change (nil:
+// as they are), for the seams of server.Options (keys, a checker, field
+// middleware); the database, mailer and log stay.
+func (e *Env) Reconfigure(t testing.TB, change func(*server.Options)) {
+	t.Helper()
+	if change != nil {
+		change(&e.options)
+	}
+	srv, err := server.New(e.Config, e.DB, e.options)
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}
-	return &Env{Backend: b, DB: db, Server: srv, Config: cfg, Mailer: mailer, logs: logs}
+	e.Server, e.Keys = srv, e.options.Keys
 }
 
 // Serve sends r through the real handler and returns the recorded response.
 func (e *Env) Serve(r *http.Request) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	e.Server.ServeHTTP(rec, r)
+	e.responsesMu.Lock()
+	e.responses = append(e.responses, rec.Body.String())
+	e.responsesMu.Unlock()
 	return rec
 }
 
