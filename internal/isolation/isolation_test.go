@@ -17,7 +17,7 @@ import (
 // minSlots is how many ID slots the schema had when this test was written:
 // fewer means the walk lost operations (or the schema lost them on purpose,
 // and this number goes down with it).
-const minSlots = 38
+const minSlots = 53
 
 // TestAnotherOrganizationsIDAnswersLikeARandomOne is docs/security.md S15: for
 // every ID slot of the schema, the attacker (owner of her own organization)
