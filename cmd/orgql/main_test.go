@@ -175,7 +175,8 @@ func TestREADMEWalkthrough(t *testing.T) {
 				t.Fatalf("update: %+v", updated)
 			}
 			bad := graphql(t, base, alice, `mutation($id: ID!) { updateOrganization(id: $id, input: {websiteURL: "acme.dev"}) { id } }`, vars, nil)
-			if len(bad.Errors) != 1 || bad.Errors[0].Extensions["code"] != "BAD_USER_INPUT" || bad.Errors[0].Extensions["field"] != "input.websiteURL" {
+			if len(bad.Errors) != 1 || bad.Errors[0].Extensions["code"] != "BAD_USER_INPUT" || bad.Errors[0].Extensions["field"] != "input.websiteURL" ||
+				bad.Errors[0].Message != "input.websiteURL is not valid: must be an http:// or https:// URL" {
 				t.Fatalf("bad website: %+v", bad.Errors)
 			}
 
@@ -261,7 +262,9 @@ func TestDevSignInNeedsTheDevFlag(t *testing.T) {
 func TestServeRefusesAnOlderPostgresSchemaUnlessToldToMigrate(t *testing.T) {
 	url := testkit.NewPostgresDatabase(t)
 	key := testKey(t)
-	env := func(k string) string { return map[string]string{"ORGQL_DATABASE_URL": url, "ORGQL_SECRET_KEYS": key}[k] }
+	env := func(k string) string {
+		return map[string]string{"ORGQL_DATABASE_URL": url, "ORGQL_SECRET_KEYS": key}[k]
+	}
 	var logs syncBuffer
 	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0"}, env, &logs)
 	if !errors.Is(err, database.ErrSchemaBehind) {

@@ -43,7 +43,9 @@ type Service struct {
 
 var kind = change.Kind[*ent.APIToken]{
 	Type: ent.TypeAPIToken, Target: organizationevent.TargetTypeAPI_TOKEN, Noun: "API token",
-	Ref: func(t *ent.APIToken) change.Ref { return change.Ref{ID: t.ID, OrganizationID: t.OrganizationID, Name: t.Name} },
+	Ref: func(t *ent.APIToken) change.Ref {
+		return change.Ref{ID: t.ID, OrganizationID: t.OrganizationID, Name: t.Name}
+	},
 }
 
 // Create creates an API token in organization orgID. Only a signed-in user

@@ -92,7 +92,9 @@ func TestCreateAPITokenStoresOnlyItsHash(t *testing.T) {
 		// The value is never readable again: no field of the type returns it.
 		var list struct {
 			Organization struct {
-				APITokens struct{ Edges []struct{ Node map[string]any } }
+				APITokens struct {
+					Edges []struct{ Node map[string]any }
+				}
 			}
 		}
 		alice.Do(t, `query($id: ID!) { organization(id: $id) { apiTokens { edges { node { id name tokenHint } } } } }`,
@@ -307,4 +309,3 @@ func TestAPITokenLastUse(t *testing.T) {
 		}
 	})
 }
-

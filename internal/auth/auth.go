@@ -174,8 +174,8 @@ func (a *Authenticator) authenticateAPIToken(ctx context.Context, tok string) (*
 			cr := sql.Table(role.Table).As("creator_role")
 			s.Join(r).On(s.C(apitoken.FieldRoleID), r.C(role.FieldID)).
 				LeftJoin(m).OnP(sql.And(
-					sql.ColumnsEQ(m.C(membership.FieldUserID), s.C(apitoken.FieldCreatorID)),
-					sql.ColumnsEQ(m.C(membership.FieldOrganizationID), s.C(apitoken.FieldOrganizationID)))).
+				sql.ColumnsEQ(m.C(membership.FieldUserID), s.C(apitoken.FieldCreatorID)),
+				sql.ColumnsEQ(m.C(membership.FieldOrganizationID), s.C(apitoken.FieldOrganizationID)))).
 				LeftJoin(cr).On(m.C(membership.FieldRoleID), cr.C(role.FieldID))
 			s.Select(
 				s.C(apitoken.FieldID), s.C(apitoken.FieldOrganizationID), s.C(apitoken.FieldName), s.C(apitoken.FieldRoleID),

@@ -162,7 +162,17 @@ func (k Kind[T]) saveError(err error, path string, m ent.Mutation) error {
 // ent type typ whose input sits under path.
 func InputError(path, typ string, v *ent.ValidationError) error {
 	field := join(path, graphQLName(typ, v.Name))
-	return apperr.BadInput(field, "%s is not valid: %s", field, strings.TrimPrefix(v.Unwrap().Error(), "value "))
+	return apperr.BadInput(field, "%s is not valid: %s", field, strings.TrimPrefix(rule(v).Error(), "value "))
+}
+
+// rule is the error of the field's own rule: ent wraps it in text naming
+// the ent type and column, which clients must not read.
+func rule(v *ent.ValidationError) error {
+	err := v.Unwrap()
+	for inner := errors.Unwrap(err); inner != nil; inner = errors.Unwrap(err) {
+		err = inner
+	}
+	return err
 }
 
 // AsValidation returns the ent validation error in err's chain, if any.

@@ -27,8 +27,8 @@ type Kind struct {
 	// URLScheme is the scheme the URL must have: "https" or "oci".
 	URLScheme string
 	// URLHint shows what a URL of the kind looks like.
-	URLHint  string
-	Fields []Setting
+	URLHint string
+	Fields  []Setting
 	// Alternatives are groups of settings of which at least one must be
 	// complete (ECR: access keys, or a role to assume); none means no such rule.
 	Alternatives [][]string

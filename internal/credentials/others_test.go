@@ -96,7 +96,7 @@ func TestGitTokens(t *testing.T) {
 		var out struct {
 			CreateGitToken struct {
 				ID, Provider, Workspace, APIURL string
-				Creator                        struct{ Login string }
+				Creator                         struct{ Login string }
 			}
 		}
 		alice.Do(t, createGit, map[string]any{"org": org.ID, "input": map[string]any{"name": "gh", "provider": "GITHUB", "token": secretValue,

@@ -101,7 +101,9 @@ func TestSealedSecretsOpenOnlyWhereTheyBelong(t *testing.T) {
 		other := bob.CreateOrg(t)
 		c := create(t, bob, other, map[string]any{"name": "c", "kind": "GENERIC_CR", "url": "https://c.acme.dev", "config": map[string]any{"username": "u", "password": "password-of-c"}})
 
-		var res struct{ CheckContainerRegistry struct{ Status, Message string } }
+		var res struct {
+			CheckContainerRegistry struct{ Status, Message string }
+		}
 		alice.Do(t, checkRegistry, map[string]any{"id": a.ID}).OK(t, &res)
 		if res.CheckContainerRegistry.Status != "OK" || checker.creds[0]["password"] != "password-of-a" || checker.creds[0]["username"] != "u" {
 			t.Fatalf("check of a: %+v, the checker got %v", res, checker.creds)
@@ -116,7 +118,9 @@ func TestSealedSecretsOpenOnlyWhereTheyBelong(t *testing.T) {
 			if name == "another organization" {
 				target, client = c.ID, bob
 			}
-			var moved struct{ CheckContainerRegistry struct{ Status, Message string } }
+			var moved struct {
+				CheckContainerRegistry struct{ Status, Message string }
+			}
 			client.Do(t, checkRegistry, map[string]any{"id": target}).OK(t, &moved)
 			if moved.CheckContainerRegistry.Status != "SECRET_UNREADABLE" || strings.Contains(moved.CheckContainerRegistry.Message, "password-of") {
 				t.Errorf("%s: %+v", name, moved)
@@ -202,7 +206,9 @@ func TestGitTokenCheckRecordsTheExpiry(t *testing.T) {
 			t.Fatalf("expiresAt %v, want %v", out.Node.ExpiresAt, expires)
 		}
 		// A new token value forgets the old one's expiry.
-		var up struct{ UpdateGitToken struct{ ExpiresAt *time.Time } }
+		var up struct {
+			UpdateGitToken struct{ ExpiresAt *time.Time }
+		}
 		alice.Do(t, updateGit, map[string]any{"id": g.CreateGitToken.ID, "input": map[string]any{"name": "g", "provider": "GITLAB", "token": "glpat-y"}}).OK(t, &up)
 		if up.UpdateGitToken.ExpiresAt != nil {
 			t.Fatalf("a new token kept the old expiry: %v", up.UpdateGitToken.ExpiresAt)

@@ -15,7 +15,9 @@ import (
 
 var clusterKind = change.Kind[*ent.Cluster]{
 	Type: ent.TypeCluster, Target: organizationevent.TargetTypeCLUSTER, Noun: "cluster",
-	Ref:   func(c *ent.Cluster) change.Ref { return change.Ref{ID: c.ID, OrganizationID: c.OrganizationID, Name: c.Name} },
+	Ref: func(c *ent.Cluster) change.Ref {
+		return change.Ref{ID: c.ID, OrganizationID: c.OrganizationID, Name: c.Name}
+	},
 	Usage: billing.Usage{Clusters: 1},
 }
 

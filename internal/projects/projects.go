@@ -12,7 +12,9 @@ import (
 
 var projectKind = change.Kind[*ent.Project]{
 	Type: ent.TypeProject, Target: organizationevent.TargetTypePROJECT, Noun: "project",
-	Ref:   func(p *ent.Project) change.Ref { return change.Ref{ID: p.ID, OrganizationID: p.OrganizationID, Name: p.Name} },
+	Ref: func(p *ent.Project) change.Ref {
+		return change.Ref{ID: p.ID, OrganizationID: p.OrganizationID, Name: p.Name}
+	},
 	Usage: billing.Usage{Projects: 1},
 }
 

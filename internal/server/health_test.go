@@ -85,7 +85,9 @@ func startRun(t *testing.T, ctx context.Context, e *testkit.Env, drain, grace ti
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- server.Run(ctx, e.Server, ln, drain, grace, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+	go func() {
+		done <- server.Run(ctx, e.Server, ln, drain, grace, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}()
 	return "http://" + ln.Addr().String(), done
 }
 

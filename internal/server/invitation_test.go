@@ -67,7 +67,9 @@ func TestInvitationLinkLeadsToTheAcceptPage(t *testing.T) {
 			t.Fatalf("accepted: %+v", accepted)
 		}
 		// Another organization's owner learns nothing from the used link.
-		var gone struct{ Invitation *struct{ OrganizationName string } }
+		var gone struct {
+			Invitation *struct{ OrganizationName string }
+		}
 		e.SignIn(t, "mallory").Do(t, docs[0][1], map[string]any{"token": tok}).OK(t, &gone)
 		if gone.Invitation != nil {
 			t.Fatalf("a used invitation still previews: %+v", gone.Invitation)

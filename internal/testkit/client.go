@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -82,8 +83,18 @@ func (c *Client) Send(t testing.TB, req *http.Request) *Response {
 			t.Fatalf("decode response %q: %v", r.Body, err)
 		}
 	}
+	for _, e := range r.Errors {
+		if leak := internalText.FindString(e.Message); leak != "" {
+			t.Fatalf("error message shows internals (%q): %s", leak, r.Body)
+		}
+	}
 	return r
 }
+
+// internalText matches what a client must never read in an error message:
+// the text of ent, the SQL drivers, Go's runtime or a Go type name
+// (docs/errors.md).
+var internalText = regexp.MustCompile(`\bent: |validator failed|sql: |pq: |SQL logic|constraint failed|violates|goroutine |runtime error|panic|\*?\b[a-z]+\.[A-Z][A-Za-z]+\b|\.go:\d`)
 
 // OK fails t unless the response has data and no errors, then decodes data into v (if not nil).
 func (r *Response) OK(t testing.TB, v any) *Response {
