@@ -27,7 +27,8 @@ type tenant struct {
 
 // newTenant creates an organization owned by owner, with member as a VIEWER,
 // a project, a labels group, an annotations group, a cluster using the
-// labels group, a custom role, a pending invitation and the events all of
+// labels group, a custom role, a pending invitation, an API token, a
+// container registry, a Git token, a Helm repository and the events all of
 // that wrote.
 func newTenant(t *testing.T, e *testkit.Env, owner, member string) *tenant {
 	t.Helper()
@@ -77,6 +78,17 @@ func newTenant(t *testing.T, e *testkit.Env, owner, member string) *tenant {
 		map[string]any{"org": tn.Org.ID, "email": email, "role": tn.Own["Role"]}),
 		func() string { return fx.invitation(email, tn.Own["Role"], userID(t, e, tn.Owner)) })
 	_, tn.Own["APIToken"] = tn.Owner.CreateAPIToken(t, tn.Org, e.RoleID(t, tn.Org, rbac.Viewer))
+	tn.Own["ContainerRegistry"] = created(t, tn.Owner.Do(t,
+		`mutation($org: ID!) {
+			createContainerRegistry(organizationID: $org, input: {name: "hub", kind: DOCKER_HUB, config: {username: "u", password: "registry-secret"}}) { id }
+		}`, map[string]any{"org": tn.Org.ID}), "createContainerRegistry")
+	tn.Own["GitToken"] = created(t, tn.Owner.Do(t,
+		`mutation($org: ID!) { createGitToken(organizationID: $org, input: {name: "gh", provider: GITHUB, token: "git-secret"}) { id } }`,
+		map[string]any{"org": tn.Org.ID}), "createGitToken")
+	tn.Own["HelmRepository"] = created(t, tn.Owner.Do(t,
+		`mutation($org: ID!) {
+			createHelmRepository(organizationID: $org, input: {name: "charts", kind: HTTPS, url: "https://charts.example.com", config: {username: "u", password: "helm-secret"}}) { id }
+		}`, map[string]any{"org": tn.Org.ID}), "createHelmRepository")
 	fx.ensureEvent()
 
 	tn.Own["Organization"] = tn.Org.ID
@@ -96,6 +108,14 @@ func newTenant(t *testing.T, e *testkit.Env, owner, member string) *tenant {
 	tn.Markers = append(tn.Markers, tn.Org.Name, projectName, clusterName, roleName, email, tn.Owner.Login, tn.Member.Login,
 		labelsGroupName, annotationsGroupName)
 	return tn
+}
+
+// created is the id of the object a create mutation returned.
+func created(t *testing.T, resp *testkit.Response, operation string) string {
+	t.Helper()
+	var data map[string]struct{ ID string }
+	resp.OK(t, &data)
+	return data[operation].ID
 }
 
 // organizationIDs reads every ID of organization orgID from the database,
