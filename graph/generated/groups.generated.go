@@ -143,8 +143,8 @@ func (ec *executionContext) fieldContext_Label_propagateToCloudProvider(_ contex
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputAnnotationInput(ctx context.Context, obj any) (groups.AnnotationInput, error) {
-	var it groups.AnnotationInput
+func (ec *executionContext) unmarshalInputAnnotationInput(ctx context.Context, obj any) (kubemeta.Annotation, error) {
+	var it kubemeta.Annotation
 	if obj == nil {
 		return it, nil
 	}
@@ -163,14 +163,14 @@ func (ec *executionContext) unmarshalInputAnnotationInput(ctx context.Context, o
 		switch k {
 		case "key":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Key = data
 		case "value":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -186,8 +186,8 @@ func (ec *executionContext) unmarshalInputAnnotationInput(ctx context.Context, o
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalAnnotationInput(ctx context.Context, raw any) (groups.AnnotationInput, error) {
-	var out groups.AnnotationInput
+func UnmarshalAnnotationInput(ctx context.Context, raw any) (kubemeta.Annotation, error) {
+	var out kubemeta.Annotation
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AnnotationInput", raw, &out)
 	return out, err
 }
@@ -212,21 +212,21 @@ func (ec *executionContext) unmarshalInputAnnotationsGroupInput(ctx context.Cont
 		switch k {
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Name = data
 		case "annotations":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("annotations"))
-			data, err := ec.unmarshalOAnnotationInput2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋgroupsᚐAnnotationInputᚄ(ctx, v)
+			data, err := ec.unmarshalNAnnotationInput2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋkubemetaᚐAnnotationᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Annotations = data
 		case "scopes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scopes"))
-			data, err := ec.unmarshalOAnnotationScope2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋkubemetaᚐScopeᚄ(ctx, v)
+			data, err := ec.unmarshalNAnnotationScope2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋkubemetaᚐScopeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -248,8 +248,8 @@ func UnmarshalAnnotationsGroupInput(ctx context.Context, raw any) (groups.Annota
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputLabelInput(ctx context.Context, obj any) (groups.LabelInput, error) {
-	var it groups.LabelInput
+func (ec *executionContext) unmarshalInputLabelInput(ctx context.Context, obj any) (kubemeta.Label, error) {
+	var it kubemeta.Label
 	if obj == nil {
 		return it, nil
 	}
@@ -257,6 +257,10 @@ func (ec *executionContext) unmarshalInputLabelInput(ctx context.Context, obj an
 	asMap := map[string]any{}
 	for k, v := range obj.(map[string]any) {
 		asMap[k] = v
+	}
+
+	if _, present := asMap["propagateToCloudProvider"]; !present {
+		asMap["propagateToCloudProvider"] = false
 	}
 
 	fieldsInOrder := [...]string{"key", "value", "propagateToCloudProvider"}
@@ -268,21 +272,21 @@ func (ec *executionContext) unmarshalInputLabelInput(ctx context.Context, obj an
 		switch k {
 		case "key":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Key = data
 		case "value":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Value = data
 		case "propagateToCloudProvider":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("propagateToCloudProvider"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -298,8 +302,8 @@ func (ec *executionContext) unmarshalInputLabelInput(ctx context.Context, obj an
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalLabelInput(ctx context.Context, raw any) (groups.LabelInput, error) {
-	var out groups.LabelInput
+func UnmarshalLabelInput(ctx context.Context, raw any) (kubemeta.Label, error) {
+	var out kubemeta.Label
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "LabelInput", raw, &out)
 	return out, err
 }
@@ -324,14 +328,14 @@ func (ec *executionContext) unmarshalInputLabelsGroupInput(ctx context.Context, 
 		switch k {
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Name = data
 		case "labels":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labels"))
-			data, err := ec.unmarshalOLabelInput2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋgroupsᚐLabelInputᚄ(ctx, v)
+			data, err := ec.unmarshalNLabelInput2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋkubemetaᚐLabelᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -466,9 +470,23 @@ func (ec *executionContext) marshalNAnnotation2ᚕgithubᚗcomᚋorgqlᚋorgql�
 	return ret
 }
 
-func (ec *executionContext) unmarshalNAnnotationInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋgroupsᚐAnnotationInput(ctx context.Context, v any) (groups.AnnotationInput, error) {
+func (ec *executionContext) unmarshalNAnnotationInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋkubemetaᚐAnnotation(ctx context.Context, v any) (kubemeta.Annotation, error) {
 	res, err := ec.unmarshalInputAnnotationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAnnotationInput2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋkubemetaᚐAnnotationᚄ(ctx context.Context, v any) ([]kubemeta.Annotation, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]kubemeta.Annotation, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAnnotationInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋkubemetaᚐAnnotation(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalNAnnotationScope2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋkubemetaᚐScope(ctx context.Context, v any) (kubemeta.Scope, error) {
@@ -536,84 +554,28 @@ func (ec *executionContext) marshalNLabel2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinte
 	return ret
 }
 
-func (ec *executionContext) unmarshalNLabelInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋgroupsᚐLabelInput(ctx context.Context, v any) (groups.LabelInput, error) {
+func (ec *executionContext) unmarshalNLabelInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋkubemetaᚐLabel(ctx context.Context, v any) (kubemeta.Label, error) {
 	res, err := ec.unmarshalInputLabelInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNLabelInput2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋkubemetaᚐLabelᚄ(ctx context.Context, v any) ([]kubemeta.Label, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]kubemeta.Label, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLabelInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋkubemetaᚐLabel(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalNLabelsGroupInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋgroupsᚐLabelsGroupInput(ctx context.Context, v any) (groups.LabelsGroupInput, error) {
 	res, err := ec.unmarshalInputLabelsGroupInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalOAnnotationInput2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋgroupsᚐAnnotationInputᚄ(ctx context.Context, v any) ([]groups.AnnotationInput, error) {
-	if v == nil {
-		return nil, nil
-	}
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]groups.AnnotationInput, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNAnnotationInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋgroupsᚐAnnotationInput(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) unmarshalOAnnotationScope2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋkubemetaᚐScopeᚄ(ctx context.Context, v any) ([]kubemeta.Scope, error) {
-	if v == nil {
-		return nil, nil
-	}
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]kubemeta.Scope, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNAnnotationScope2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋkubemetaᚐScope(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) marshalOAnnotationScope2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋkubemetaᚐScopeᚄ(ctx context.Context, sel ast.SelectionSet, v []kubemeta.Scope) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNAnnotationScope2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋkubemetaᚐScope(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) unmarshalOLabelInput2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋgroupsᚐLabelInputᚄ(ctx context.Context, v any) ([]groups.LabelInput, error) {
-	if v == nil {
-		return nil, nil
-	}
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]groups.LabelInput, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNLabelInput2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋgroupsᚐLabelInput(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
 }
 
 // endregion ***************************** type.gotpl *****************************

@@ -9223,8 +9223,7 @@ input UserWhereInput {
 `, BuiltIn: false},
 	{Name: "../groups.graphqls", Input: `# Labels groups and annotations groups: named sets of Kubernetes labels
 # (which clusters put on their resources) and annotations, and the clusters
-# that use labels groups. Every field of their inputs is required, yet
-# declared nullable: a missing one is answered BAD_USER_INPUT naming it.
+# that use labels groups.
 
 "A label of a labels group: a Kubernetes label, and optionally a tag of the cloud provider's resources."
 type Label {
@@ -9271,16 +9270,16 @@ A labels group's whole definition: to create one, or to replace one's. Keys
 follow Kubernetes' syntax and must not be reserved (see LabelInput.key).
 """
 input LabelsGroupInput {
-  "Required. 1 to 255 characters, unique in the organization (names that differ only in case, width or look-alike letters count as the same)."
-  name: String
-  "Required: at least one label, no key twice (keys are compared exactly, as Kubernetes does)."
-  labels: [LabelInput!]
+  "1 to 255 characters, unique in the organization (names that differ only in case, width or look-alike letters count as the same)."
+  name: String!
+  "At least one label, no key twice (keys are compared exactly, as Kubernetes does)."
+  labels: [LabelInput!]!
 }
 
 "A label of a labels group."
 input LabelInput {
   """
-  Required. An optional prefix and ` + "`" + `/` + "`" + `, then a name, as Kubernetes takes them:
+  An optional prefix and ` + "`" + `/` + "`" + `, then a name, as Kubernetes takes them:
   the prefix is a DNS subdomain (lower-case letters, digits, ` + "`" + `-` + "`" + ` and ` + "`" + `.` + "`" + `, each
   part starting and ending with a letter or digit) of at most 253 characters;
   the name has 1 to 63 letters, digits, ` + "`" + `-` + "`" + `, ` + "`" + `_` + "`" + ` and ` + "`" + `.` + "`" + `, and starts and ends
@@ -9291,11 +9290,11 @@ input LabelInput {
   the keys ` + "`" + `appId` + "`" + `, ` + "`" + `envId` + "`" + `, ` + "`" + `cluster_id` + "`" + ` and ` + "`" + `organization_id` + "`" + `, which the
   platform sets.
   """
-  key: String
-  "Required. Empty, or 1 to 63 letters, digits, ` + "`" + `-` + "`" + `, ` + "`" + `_` + "`" + ` and ` + "`" + `.` + "`" + `, starting and ending with a letter or digit."
-  value: String
-  "Required. Whether the label is also put on the cloud provider's resources, as a tag."
-  propagateToCloudProvider: Boolean
+  key: String!
+  "Empty, or 1 to 63 letters, digits, ` + "`" + `-` + "`" + `, ` + "`" + `_` + "`" + ` and ` + "`" + `.` + "`" + `, starting and ending with a letter or digit."
+  value: String!
+  "Whether the label is also put on the cloud provider's resources, as a tag; false when omitted."
+  propagateToCloudProvider: Boolean! = false
 }
 
 """
@@ -9303,26 +9302,26 @@ An annotations group's whole definition: to create one, or to replace one's.
 Keys follow Kubernetes' syntax and must not be reserved (see AnnotationInput.key).
 """
 input AnnotationsGroupInput {
-  "Required. 1 to 255 characters, unique in the organization (names that differ only in case, width or look-alike letters count as the same)."
-  name: String
-  "Required: at least one annotation, no key twice; keys and values together at most 256 KiB, as Kubernetes allows an object."
-  annotations: [AnnotationInput!]
-  "Required: at least one scope, none twice."
-  scopes: [AnnotationScope!]
+  "1 to 255 characters, unique in the organization (names that differ only in case, width or look-alike letters count as the same)."
+  name: String!
+  "At least one annotation, no key twice; keys and values together at most 256 KiB, as Kubernetes allows an object."
+  annotations: [AnnotationInput!]!
+  "At least one scope, none twice."
+  scopes: [AnnotationScope!]!
 }
 
 "An annotation of an annotations group."
 input AnnotationInput {
   """
-  Required. An optional prefix and ` + "`" + `/` + "`" + `, then a name, with the syntax of a
+  An optional prefix and ` + "`" + `/` + "`" + `, then a name, with the syntax of a
   label's key. Reserved, and refused whatever their case: a prefix that is
   ` + "`" + `kubernetes.io` + "`" + `, ` + "`" + `k8s.io` + "`" + `, ` + "`" + `meta.helm.sh` + "`" + ` or ` + "`" + `checksum` + "`" + ` or a subdomain of
   them (Kubernetes', and Helm's, ` + "`" + `checksum/config` + "`" + `), a prefix ending in
   ` + "`" + `qovery.com` + "`" + `, and the key ` + "`" + `appCommitId` + "`" + `, which the platform sets.
   """
-  key: String
-  "Required. Any text; may be empty."
-  value: String
+  key: String!
+  "Any text; may be empty."
+  value: String!
 }
 
 extend input CreateClusterInput {

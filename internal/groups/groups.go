@@ -49,11 +49,11 @@ var annotationsGroupKind = change.Kind[*ent.AnnotationsGroup]{
 func (s *Service) CreateLabelsGroup(ctx context.Context, orgID string, in LabelsGroupInput) (*ent.LabelsGroup, error) {
 	create := database.Client(ctx, s.Client).LabelsGroup.Create().SetOrganizationID(orgID)
 	return change.Create(ctx, labelsGroupKind, nil, "input", change.Checked(func(context.Context) error {
-		def, err := in.check()
-		if err == nil {
-			create.SetName(def.Name).SetLabels(def.Labels)
+		if err := in.check(); err != nil {
+			return err
 		}
-		return err
+		create.SetName(in.Name).SetLabels(in.Labels)
+		return nil
 	}, create), create.Mutation())
 }
 
@@ -66,11 +66,11 @@ func (s *Service) UpdateLabelsGroup(ctx context.Context, id string, in LabelsGro
 	}
 	update := client.LabelsGroup.UpdateOne(g)
 	return change.Update(ctx, labelsGroupKind, g, "input", change.Checked(func(context.Context) error {
-		def, err := in.check()
-		if err == nil {
-			update.SetName(def.Name).SetLabels(def.Labels)
+		if err := in.check(); err != nil {
+			return err
 		}
-		return err
+		update.SetName(in.Name).SetLabels(in.Labels)
+		return nil
 	}, update), update.Mutation())
 }
 
@@ -127,11 +127,11 @@ func inUse(group string, clusters []string) error {
 func (s *Service) CreateAnnotationsGroup(ctx context.Context, orgID string, in AnnotationsGroupInput) (*ent.AnnotationsGroup, error) {
 	create := database.Client(ctx, s.Client).AnnotationsGroup.Create().SetOrganizationID(orgID)
 	return change.Create(ctx, annotationsGroupKind, nil, "input", change.Checked(func(context.Context) error {
-		def, err := in.check()
-		if err == nil {
-			create.SetName(def.Name).SetAnnotations(def.Annotations).SetScopes(def.Scopes)
+		if err := in.check(); err != nil {
+			return err
 		}
-		return err
+		create.SetName(in.Name).SetAnnotations(in.Annotations).SetScopes(in.Scopes)
+		return nil
 	}, create), create.Mutation())
 }
 
@@ -144,11 +144,11 @@ func (s *Service) UpdateAnnotationsGroup(ctx context.Context, id string, in Anno
 	}
 	update := client.AnnotationsGroup.UpdateOne(g)
 	return change.Update(ctx, annotationsGroupKind, g, "input", change.Checked(func(context.Context) error {
-		def, err := in.check()
-		if err == nil {
-			update.SetName(def.Name).SetAnnotations(def.Annotations).SetScopes(def.Scopes)
+		if err := in.check(); err != nil {
+			return err
 		}
-		return err
+		update.SetName(in.Name).SetAnnotations(in.Annotations).SetScopes(in.Scopes)
+		return nil
 	}, update), update.Mutation())
 }
 
