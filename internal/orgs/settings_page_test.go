@@ -10,6 +10,7 @@ import (
 	"github.com/orgql/orgql/ent/containerregistry"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
+	"github.com/orgql/orgql/internal/kubemeta"
 	"github.com/orgql/orgql/internal/rbac"
 	"github.com/orgql/orgql/internal/testkit"
 	"github.com/orgql/orgql/internal/token"
@@ -22,10 +23,12 @@ const settingsPage = `query($id: ID!) { organization(id: $id) {
 	containerRegistries(first: 50) { totalCount edges { node { id name kind url secretsSet creator { login } } } }
 	gitTokens(first: 50) { totalCount edges { node { id name provider expiresAt creator { login } } } }
 	helmRepositories(first: 50) { totalCount edges { node { id name kind url secretsSet creator { login } } } }
+	labelsGroups(first: 50) { totalCount edges { node { id name labels { key value } creator { login } } } }
+	annotationsGroups(first: 50) { totalCount edges { node { id name annotations { key value } scopes creator { login } } } }
 } }`
 
 // settingsConnections are the connections of settingsPage, in its order.
-var settingsConnections = []string{"apiTokens", "containerRegistries", "gitTokens", "helmRepositories"}
+var settingsConnections = []string{"apiTokens", "containerRegistries", "gitTokens", "helmRepositories", "labelsGroups", "annotationsGroups"}
 
 // seedSettings gives org n rows of every settings connection, created in
 // turn by each of creators (user IDs).
@@ -40,6 +43,8 @@ func seedSettings(t *testing.T, e *testkit.Env, org testkit.Org, n int, creators
 	registries := make([]*ent.ContainerRegistryCreate, n)
 	gits := make([]*ent.GitTokenCreate, n)
 	helms := make([]*ent.HelmRepositoryCreate, n)
+	labels := make([]*ent.LabelsGroupCreate, n)
+	annotations := make([]*ent.AnnotationsGroupCreate, n)
 	for i := range n {
 		tokens[i] = c.APIToken.Create().SetOrganizationID(org.ID).SetName(name("token", i)).SetRoleID(viewer).
 			SetCreatorID(by(i)).SetTokenHash(token.Hash(token.New(token.APIToken))).SetTokenHint("abcd")
@@ -49,12 +54,18 @@ func seedSettings(t *testing.T, e *testkit.Env, org testkit.Org, n int, creators
 			SetProvider(gittoken.ProviderGITHUB).SetCreatorID(by(i))
 		helms[i] = c.HelmRepository.Create().SetOrganizationID(org.ID).SetName(name("helm", i)).
 			SetKind(helmrepository.KindHTTPS).SetURL("https://charts.example.com").SetCreatorID(by(i))
+		labels[i] = c.LabelsGroup.Create().SetOrganizationID(org.ID).SetName(name("labels", i)).
+			SetLabels([]kubemeta.Label{{Key: "team", Value: "web"}}).SetCreatorID(by(i))
+		annotations[i] = c.AnnotationsGroup.Create().SetOrganizationID(org.ID).SetName(name("annotations", i)).
+			SetAnnotations([]kubemeta.Annotation{{Key: "owner", Value: "web"}}).SetScopes([]kubemeta.Scope{"PODS"}).SetCreatorID(by(i))
 	}
 	for what, err := range map[string]error{
 		"API tokens":           c.APIToken.CreateBulk(tokens...).Exec(ctx),
 		"container registries": c.ContainerRegistry.CreateBulk(registries...).Exec(ctx),
 		"Git tokens":           c.GitToken.CreateBulk(gits...).Exec(ctx),
 		"Helm repositories":    c.HelmRepository.CreateBulk(helms...).Exec(ctx),
+		"labels groups":        c.LabelsGroup.CreateBulk(labels...).Exec(ctx),
+		"annotations groups":   c.AnnotationsGroup.CreateBulk(annotations...).Exec(ctx),
 	} {
 		if err != nil {
 			t.Fatalf("seed %s: %v", what, err)
@@ -82,7 +93,7 @@ func settingsPageStatements(t *testing.T, c *testkit.Client, org testkit.Org, wa
 	for _, name := range settingsConnections {
 		got := out.Organization[name]
 		if got.TotalCount != want || len(got.Edges) != min(want, 50) {
-			t.Fatalf("%s: totalCount %d, %d edges; want %d", name, got.TotalCount, len(got.Edges), want)
+			t.Fatalf("%s: totalCount %d, %d edges; want %d\n%s", name, got.TotalCount, len(got.Edges), want, strings.Join(stmts.List(), "\n"))
 		}
 		for _, e := range got.Edges {
 			if e.Node.Creator == nil || e.Node.Creator.Login == "" {
