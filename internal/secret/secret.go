@@ -168,7 +168,7 @@ func parse(envelope string) (string, []byte, error) {
 	if len(parts) != 3 || parts[0] != version || !keyID.MatchString(parts[1]) {
 		return "", nil, ErrNotOpened
 	}
-	sealed, err := base64.RawURLEncoding.DecodeString(parts[2])
+	sealed, err := base64.RawURLEncoding.Strict().DecodeString(parts[2])
 	if err != nil {
 		return "", nil, ErrNotOpened
 	}
