@@ -93,12 +93,15 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	annotationsgroupMixinHooks1 := annotationsgroupMixin[1].Hooks()
 	annotationsgroupMixinHooks3 := annotationsgroupMixin[3].Hooks()
 	annotationsgroupMixinHooks4 := annotationsgroupMixin[4].Hooks()
 
-	annotationsgroup.Hooks[1] = annotationsgroupMixinHooks3[0]
+	annotationsgroup.Hooks[1] = annotationsgroupMixinHooks1[0]
 
-	annotationsgroup.Hooks[2] = annotationsgroupMixinHooks4[0]
+	annotationsgroup.Hooks[2] = annotationsgroupMixinHooks3[0]
+
+	annotationsgroup.Hooks[3] = annotationsgroupMixinHooks4[0]
 	annotationsgroupMixinFields0 := annotationsgroupMixin[0].Fields()
 	_ = annotationsgroupMixinFields0
 	annotationsgroupMixinFields1 := annotationsgroupMixin[1].Fields()
@@ -143,9 +146,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	clusterMixinHooks1 := clusterMixin[1].Hooks()
 	clusterMixinHooks3 := clusterMixin[3].Hooks()
 
-	cluster.Hooks[1] = clusterMixinHooks3[0]
+	cluster.Hooks[1] = clusterMixinHooks1[0]
+
+	cluster.Hooks[2] = clusterMixinHooks3[0]
 	clusterMixinFields0 := clusterMixin[0].Fields()
 	_ = clusterMixinFields0
 	clusterMixinFields1 := clusterMixin[1].Fields()
@@ -204,12 +210,15 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	containerregistryMixinHooks1 := containerregistryMixin[1].Hooks()
 	containerregistryMixinHooks3 := containerregistryMixin[3].Hooks()
 	containerregistryMixinHooks4 := containerregistryMixin[4].Hooks()
 
-	containerregistry.Hooks[1] = containerregistryMixinHooks3[0]
+	containerregistry.Hooks[1] = containerregistryMixinHooks1[0]
 
-	containerregistry.Hooks[2] = containerregistryMixinHooks4[0]
+	containerregistry.Hooks[2] = containerregistryMixinHooks3[0]
+
+	containerregistry.Hooks[3] = containerregistryMixinHooks4[0]
 	containerregistryMixinFields0 := containerregistryMixin[0].Fields()
 	_ = containerregistryMixinFields0
 	containerregistryMixinFields1 := containerregistryMixin[1].Fields()
@@ -274,12 +283,15 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	gittokenMixinHooks1 := gittokenMixin[1].Hooks()
 	gittokenMixinHooks3 := gittokenMixin[3].Hooks()
 	gittokenMixinHooks4 := gittokenMixin[4].Hooks()
 
-	gittoken.Hooks[1] = gittokenMixinHooks3[0]
+	gittoken.Hooks[1] = gittokenMixinHooks1[0]
 
-	gittoken.Hooks[2] = gittokenMixinHooks4[0]
+	gittoken.Hooks[2] = gittokenMixinHooks3[0]
+
+	gittoken.Hooks[3] = gittokenMixinHooks4[0]
 	gittokenMixinFields0 := gittokenMixin[0].Fields()
 	_ = gittokenMixinFields0
 	gittokenMixinFields1 := gittokenMixin[1].Fields()
@@ -348,12 +360,15 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	helmrepositoryMixinHooks1 := helmrepositoryMixin[1].Hooks()
 	helmrepositoryMixinHooks3 := helmrepositoryMixin[3].Hooks()
 	helmrepositoryMixinHooks4 := helmrepositoryMixin[4].Hooks()
 
-	helmrepository.Hooks[1] = helmrepositoryMixinHooks3[0]
+	helmrepository.Hooks[1] = helmrepositoryMixinHooks1[0]
 
-	helmrepository.Hooks[2] = helmrepositoryMixinHooks4[0]
+	helmrepository.Hooks[2] = helmrepositoryMixinHooks3[0]
+
+	helmrepository.Hooks[3] = helmrepositoryMixinHooks4[0]
 	helmrepositoryMixinFields0 := helmrepositoryMixin[0].Fields()
 	_ = helmrepositoryMixinFields0
 	helmrepositoryMixinFields1 := helmrepositoryMixin[1].Fields()
@@ -422,6 +437,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	invitationMixinHooks1 := invitationMixin[1].Hooks()
+
+	invitation.Hooks[1] = invitationMixinHooks1[0]
 	invitationMixinFields0 := invitationMixin[0].Fields()
 	_ = invitationMixinFields0
 	invitationMixinFields1 := invitationMixin[1].Fields()
@@ -464,12 +482,15 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	labelsgroupMixinHooks1 := labelsgroupMixin[1].Hooks()
 	labelsgroupMixinHooks3 := labelsgroupMixin[3].Hooks()
 	labelsgroupMixinHooks4 := labelsgroupMixin[4].Hooks()
 
-	labelsgroup.Hooks[1] = labelsgroupMixinHooks3[0]
+	labelsgroup.Hooks[1] = labelsgroupMixinHooks1[0]
 
-	labelsgroup.Hooks[2] = labelsgroupMixinHooks4[0]
+	labelsgroup.Hooks[2] = labelsgroupMixinHooks3[0]
+
+	labelsgroup.Hooks[3] = labelsgroupMixinHooks4[0]
 	labelsgroupMixinFields0 := labelsgroupMixin[0].Fields()
 	_ = labelsgroupMixinFields0
 	labelsgroupMixinFields1 := labelsgroupMixin[1].Fields()
@@ -514,6 +535,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	membershipMixinHooks1 := membershipMixin[1].Hooks()
+
+	membership.Hooks[1] = membershipMixinHooks1[0]
 	membershipMixinFields0 := membershipMixin[0].Fields()
 	_ = membershipMixinFields0
 	membershipMixinFields1 := membershipMixin[1].Fields()
@@ -552,9 +576,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	organizationMixinHooks1 := organizationMixin[1].Hooks()
 	organizationMixinHooks2 := organizationMixin[2].Hooks()
 
-	organization.Hooks[1] = organizationMixinHooks2[0]
+	organization.Hooks[1] = organizationMixinHooks1[0]
+
+	organization.Hooks[2] = organizationMixinHooks2[0]
 	organizationMixinFields0 := organizationMixin[0].Fields()
 	_ = organizationMixinFields0
 	organizationMixinFields1 := organizationMixin[1].Fields()
@@ -665,9 +692,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	projectMixinHooks1 := projectMixin[1].Hooks()
 	projectMixinHooks3 := projectMixin[3].Hooks()
 
-	project.Hooks[1] = projectMixinHooks3[0]
+	project.Hooks[1] = projectMixinHooks1[0]
+
+	project.Hooks[2] = projectMixinHooks3[0]
 	projectMixinFields0 := projectMixin[0].Fields()
 	_ = projectMixinFields0
 	projectMixinFields1 := projectMixin[1].Fields()
@@ -718,9 +748,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	roleMixinHooks1 := roleMixin[1].Hooks()
 	roleMixinHooks3 := roleMixin[3].Hooks()
 
-	role.Hooks[1] = roleMixinHooks3[0]
+	role.Hooks[1] = roleMixinHooks1[0]
+
+	role.Hooks[2] = roleMixinHooks3[0]
 	roleMixinFields0 := roleMixin[0].Fields()
 	_ = roleMixinFields0
 	roleMixinFields1 := roleMixin[1].Fields()
@@ -853,6 +886,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	userMixinHooks1 := userMixin[1].Hooks()
+
+	user.Hooks[1] = userMixinHooks1[0]
 	userMixinFields0 := userMixin[0].Fields()
 	_ = userMixinFields0
 	userMixinFields1 := userMixin[1].Fields()

@@ -32,7 +32,9 @@ type SealedTable struct{ Sealed bool }
 // Name implements schema.Annotation.
 func (SealedTable) Name() string { return "SealedTable" }
 
-func (Sealed) Annotations() []schema.Annotation { return []schema.Annotation{SealedTable{Sealed: true}} }
+func (Sealed) Annotations() []schema.Annotation {
+	return []schema.Annotation{SealedTable{Sealed: true}}
+}
 
 // ContainerRegistry is a container registry the organization pulls images from.
 type ContainerRegistry struct{ ent.Schema }
@@ -51,8 +53,8 @@ func (ContainerRegistry) Fields() []ent.Field {
 				"ECR": "Amazon Elastic Container Registry.", "SCALEWAY_CR": "Scaleway Container Registry.",
 				"DOCKER_HUB": "Docker Hub.", "GITHUB_CR": "GitHub Container Registry (ghcr.io).",
 				"GITHUB_ENTERPRISE_CR": "The container registry of a GitHub Enterprise Server.",
-				"GITLAB_CR": "GitLab Container Registry.", "PUBLIC_ECR": "Amazon ECR Public.",
-				"GENERIC_CR": "Any registry speaking the Docker Registry HTTP API V2.",
+				"GITLAB_CR":            "GitLab Container Registry.", "PUBLIC_ECR": "Amazon ECR Public.",
+				"GENERIC_CR":            "Any registry speaking the Docker Registry HTTP API V2.",
 				"GCP_ARTIFACT_REGISTRY": "Google Artifact Registry.", "AZURE_CR": "Azure Container Registry.",
 			}}),
 		field.String("description").Default("").Validate(validate.TextRule(maxDescription)).
@@ -90,8 +92,8 @@ func (GitToken) Fields() []ent.Field {
 		field.Enum("provider").Values("GITHUB", "GITLAB", "BITBUCKET").
 			Comment("The Git provider the token is for.").
 			Annotations(entgql.Type("GitProvider"), EnumDoc{Values: map[string]string{
-				"GITHUB": "GitHub, or a GitHub Enterprise Server (with apiURL).",
-				"GITLAB": "GitLab, or a self-hosted GitLab (with apiURL).",
+				"GITHUB":    "GitHub, or a GitHub Enterprise Server (with apiURL).",
+				"GITLAB":    "GitLab, or a self-hosted GitLab (with apiURL).",
 				"BITBUCKET": "Bitbucket Cloud (with a workspace).",
 			}}),
 		field.String("description").Default("").Validate(validate.TextRule(maxDescription)).
@@ -133,7 +135,7 @@ func (HelmRepository) Fields() []ent.Field {
 			Values("HTTPS", "OCI_ECR", "OCI_SCALEWAY_CR", "OCI_DOCKER_HUB", "OCI_PUBLIC_ECR", "OCI_GENERIC_CR", "OCI_GITHUB_CR", "OCI_GITLAB_CR").
 			Comment("The kind of repository: a classic HTTPS chart repository, or an OCI registry (helmRepositoryKinds lists the settings each takes).").
 			Annotations(entgql.Type("HelmRepositoryKind"), EnumDoc{Values: map[string]string{
-				"HTTPS": "A chart repository served over HTTPS, with an index.yaml.",
+				"HTTPS":   "A chart repository served over HTTPS, with an index.yaml.",
 				"OCI_ECR": "Charts in Amazon ECR.", "OCI_SCALEWAY_CR": "Charts in Scaleway Container Registry.",
 				"OCI_DOCKER_HUB": "Charts in Docker Hub.", "OCI_PUBLIC_ECR": "Charts in Amazon ECR Public.",
 				"OCI_GENERIC_CR": "Charts in any OCI registry.", "OCI_GITHUB_CR": "Charts in GitHub Container Registry.",

@@ -1,7 +1,7 @@
 package schema
 
 import (
-	"time"
+	"context"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -9,6 +9,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/mixin"
 
+	"github.com/orgql/orgql/internal/clock"
 	"github.com/orgql/orgql/internal/id"
 )
 
@@ -46,13 +47,36 @@ func (TimeMixin) Fields() []ent.Field {
 	return []ent.Field{
 		field.Time("created_at").
 			Immutable().
-			Default(time.Now).
+			Default(clock.Now).
 			Annotations(entgql.OrderField("CREATED_AT"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.Time("updated_at").
-			Default(time.Now).
-			UpdateDefault(time.Now).
+			Default(clock.Now).
+			UpdateDefault(clock.Now).
 			Annotations(entgql.OrderField("UPDATED_AT"), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
+}
+
+// Hooks give a new row one time for both fields: each default alone would
+// read the clock once, a microsecond apart.
+func (TimeMixin) Hooks() []ent.Hook {
+	return []ent.Hook{func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if m.Op().Is(ent.OpCreate) {
+				_, created := m.Field("created_at")
+				_, updated := m.Field("updated_at")
+				if !created && !updated {
+					now := clock.Now()
+					if err := m.SetField("created_at", now); err != nil {
+						return nil, err
+					}
+					if err := m.SetField("updated_at", now); err != nil {
+						return nil, err
+					}
+				}
+			}
+			return next.Mutate(ctx, m)
+		})
+	}}
 }
 
 // CreateTimeMixin records when a row was created.
@@ -62,7 +86,7 @@ func (CreateTimeMixin) Fields() []ent.Field {
 	return []ent.Field{
 		field.Time("created_at").
 			Immutable().
-			Default(time.Now).
+			Default(clock.Now).
 			Annotations(entgql.OrderField("CREATED_AT")),
 	}
 }

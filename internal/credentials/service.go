@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/orgql/orgql/ent"
+	"github.com/orgql/orgql/internal/clock"
 	"github.com/orgql/orgql/internal/secret"
 )
 
@@ -22,5 +23,5 @@ func (s *Service) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
 	}
-	return time.Now()
+	return clock.Now()
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/internal/apperr"
 	"github.com/orgql/orgql/internal/auth"
+	"github.com/orgql/orgql/internal/clock"
 	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/events"
 	"github.com/orgql/orgql/internal/orgs"
@@ -113,14 +114,14 @@ func (s *Service) Accept(ctx context.Context, tok string) (*ent.Membership, erro
 		SetOrganizationID(org.ID).
 		SetUserID(c.UserID).
 		SetRoleID(inv.RoleID).
-		SetLastActivityAt(time.Now()). // accepting is the member's first activity
+		SetLastActivityAt(clock.Now()). // accepting is the member's first activity
 		Save(sys)
 	if err != nil {
 		return nil, fmt.Errorf("create membership: %w", err)
 	}
 	if err := client.Invitation.UpdateOneID(inv.ID).
 		SetStatus(invitation.StatusACCEPTED).
-		SetAcceptedAt(time.Now()).
+		SetAcceptedAt(clock.Now()).
 		Exec(sys); err != nil {
 		return nil, fmt.Errorf("use invitation: %w", err)
 	}

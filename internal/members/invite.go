@@ -15,6 +15,7 @@ import (
 	"github.com/orgql/orgql/internal/apperr"
 	"github.com/orgql/orgql/internal/auth"
 	"github.com/orgql/orgql/internal/billing"
+	"github.com/orgql/orgql/internal/clock"
 	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/events"
 	"github.com/orgql/orgql/internal/limits"
@@ -227,7 +228,7 @@ func (s *Service) send(ctx context.Context, client *ent.Client, org *ent.Organiz
 // expiry is when an invitation issued now expires, to the microsecond
 // PostgreSQL keeps, so the value returned on creation is the one read later.
 func (s *Service) expiry() time.Time {
-	return time.Now().Add(s.InvitationTTL).Truncate(time.Microsecond)
+	return clock.Now().Add(s.InvitationTTL)
 }
 
 // link is the invitation's accept link for tok.

@@ -6,7 +6,6 @@ package orgs
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/membership"
@@ -17,6 +16,7 @@ import (
 	"github.com/orgql/orgql/internal/auth"
 	"github.com/orgql/orgql/internal/billing"
 	"github.com/orgql/orgql/internal/change"
+	"github.com/orgql/orgql/internal/clock"
 	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/events"
 	"github.com/orgql/orgql/internal/limits"
@@ -66,7 +66,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.Organization
 		SetOrganizationID(org.ID).
 		SetUserID(c.UserID).
 		SetRoleID(builtIns[rbac.Owner].ID).
-		SetLastActivityAt(time.Now()).
+		SetLastActivityAt(clock.Now()).
 		Exec(sys); err != nil {
 		return nil, fmt.Errorf("create owner membership: %w", err)
 	}
