@@ -77,8 +77,10 @@ func checker(f *fake) *credcheck.Checker {
 	return &credcheck.Checker{RootCAs: pool, AllowPrivateNetworks: true, Timeout: 5 * time.Second}
 }
 
-// hang blocks until the client gives up.
+// hang blocks until the client gives up. (The server notices that only
+// once the request's body is read.)
 func hang(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.Copy(io.Discard, r.Body)
 	select {
 	case <-r.Context().Done():
 	case <-time.After(30 * time.Second):

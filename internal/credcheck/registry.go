@@ -1,6 +1,7 @@
 package credcheck
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -147,6 +148,9 @@ func (c *Checker) pingV2(ctx context.Context, cl *http.Client, base *url.URL, l 
 	}
 	switch a.status {
 	case http.StatusOK:
+		if !looksLikeRegistry(a) {
+			return result(UnexpectedResponse, "the answer is not a container registry's API")
+		}
 		if l != nil {
 			return result(OK, "the registry answers without asking for credentials, so the stored ones were not needed")
 		}
@@ -245,6 +249,9 @@ func (c *Checker) authorized(ctx context.Context, cl *http.Client, req *http.Req
 	}
 	switch a.status {
 	case http.StatusOK:
+		if !looksLikeRegistry(a) {
+			return result(UnexpectedResponse, "the answer is not a container registry's API")
+		}
 		if l == nil {
 			return result(OK, "the registry allows anonymous access")
 		}
@@ -261,4 +268,15 @@ func (c *Checker) authorized(ctx context.Context, cl *http.Client, req *http.Req
 	default:
 		return statusResult(a.status, "the registry")
 	}
+}
+
+// looksLikeRegistry tells a registry's 200 to /v2/ from a web server that
+// answers 200 to everything: registries send Docker-Distribution-API-Version
+// (or at least answer JSON, usually "{}"), not a page.
+func looksLikeRegistry(a *answer) bool {
+	if strings.HasPrefix(a.header.Get("Docker-Distribution-Api-Version"), "registry/2") {
+		return true
+	}
+	body := bytes.TrimSpace(a.body)
+	return len(body) == 0 || !a.truncated && json.Valid(body)
 }

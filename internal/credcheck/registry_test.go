@@ -365,6 +365,20 @@ func TestRegistryMalformedAnswers(t *testing.T) {
 	}
 	runRegistryCases(t, []registryCase{
 		{"no registry there", serve(http.NotFound), credcheck.NotFound, nil},
+		{"a web page, not a registry", serve(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "<!DOCTYPE html><html></html>") }), credcheck.UnexpectedResponse, nil},
+		{"a web page after the login", serve(func(w http.ResponseWriter, r *http.Request) {
+			if _, _, ok := r.BasicAuth(); !ok {
+				w.Header().Set("WWW-Authenticate", `Basic realm="x"`)
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			fmt.Fprint(w, "<html>welcome</html>")
+		}), credcheck.UnexpectedResponse, nil},
+		{"registry answering JSON", serve(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "{}") }), credcheck.OK, nil},
+		{"registry with its version header", serve(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Docker-Distribution-API-Version", "registry/2.0")
+			fmt.Fprint(w, "ok")
+		}), credcheck.OK, nil},
 		{"server error", serve(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusBadGateway) }), credcheck.UnexpectedResponse, nil},
 		{"rate limited", serve(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTooManyRequests) }), credcheck.UnexpectedResponse, nil},
 		{"forbidden", serve(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusForbidden) }), credcheck.Forbidden, nil},
