@@ -2,11 +2,13 @@ package credcheck_test
 
 import (
 	"crypto/x509"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -119,10 +121,22 @@ func noSecret(t *testing.T, s string) {
 	}
 }
 
-// newPlainServer is a plain-HTTP server; its host:port does not speak TLS.
-func newPlainServer(t *testing.T) string {
+// newPlainServer is a plain-HTTP server answering everyone 200; its
+// host:port does not speak TLS. It counts the requests it gets.
+func newPlainServer(t *testing.T) (hostport string, requests func() int) {
 	t.Helper()
-	s := httptest.NewServer(http.NotFoundHandler())
+	var mu sync.Mutex
+	n := 0
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		mu.Unlock()
+		fmt.Fprint(w, helmIndex)
+	}))
 	t.Cleanup(s.Close)
-	return strings.TrimPrefix(s.URL, "http://")
+	return strings.TrimPrefix(s.URL, "http://"), func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return n
+	}
 }

@@ -307,6 +307,18 @@ func TestGitTokenRedirectToAnotherHostDropsTheToken(t *testing.T) {
 		}
 	}
 
+	// Never to plain http, where the token would travel in clear.
+	plain, requests := newPlainServer(t)
+	toPlain := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://"+plain+r.URL.Path, http.StatusFound)
+	})
+	for _, p := range []string{credcheck.ProviderGitHub, credcheck.ProviderGitLab, credcheck.ProviderBitbucket} {
+		expect(t, checker(toPlain).GitToken(context.Background(), p, toPlain.URL, bitbucketSpace, secretToken), credcheck.UnexpectedResponse)
+	}
+	if n := requests(); n != 0 {
+		t.Fatalf("a plain-http address was fetched %d times", n)
+	}
+
 	// The same host keeps it.
 	same := newFake(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/old/api/v4/personal_access_tokens/self" {

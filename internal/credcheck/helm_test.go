@@ -190,9 +190,13 @@ func TestHelmUnreachableSlowAndRedirects(t *testing.T) {
 		}
 	})
 	t.Run("not to plain http", func(t *testing.T) {
+		plain, requests := newPlainServer(t)
 		f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
-			http.Redirect(w, r, "http://"+r.Host+"/index.yaml", http.StatusFound)
+			http.Redirect(w, r, "http://"+plain+"/index.yaml", http.StatusFound)
 		})
 		expect(t, checker(f).HelmRepository(context.Background(), credcheck.HelmHTTPS, f.URL, false, nil), credcheck.UnexpectedResponse)
+		if n := requests(); n != 0 {
+			t.Fatalf("the plain-http address must not be fetched; %d requests", n)
+		}
 	})
 }

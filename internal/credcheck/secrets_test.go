@@ -67,6 +67,22 @@ func hostile(mode string) func(f **fake) http.HandlerFunc {
 			case "server-error":
 				w.WriteHeader(http.StatusInternalServerError)
 				fmt.Fprint(w, echo)
+			case "hangup":
+				// Send the credentials into a URL, then drop the
+				// connection: Go's error text then holds that URL.
+				if strings.HasPrefix(r.URL.Path, "/echo/") {
+					conn, _, err := w.(http.Hijacker).Hijack()
+					if err == nil {
+						conn.Close()
+					}
+					return
+				}
+				if strings.TrimSpace(echo) == "" {
+					w.Header().Set("WWW-Authenticate", `Basic realm="x"`)
+					w.WriteHeader(http.StatusUnauthorized)
+					return
+				}
+				http.Redirect(w, r, "/echo/"+url.PathEscape(echo)+"?"+q, http.StatusTemporaryRedirect)
 			case "slow":
 				hang(w, r)
 			}
@@ -122,7 +138,7 @@ func TestNoCheckAnswersOrLogsASecret(t *testing.T) {
 		slog.SetDefault(oldSlog)
 	})
 
-	for _, mode := range []string{"refuse", "bearer", "garbage", "json", "redirect-http", "redirect-loop", "aws-error", "server-error", "slow"} {
+	for _, mode := range []string{"refuse", "bearer", "garbage", "json", "redirect-http", "redirect-loop", "aws-error", "server-error", "hangup", "slow"} {
 		t.Run(mode, func(t *testing.T) {
 			var f *fake
 			f = newFake(t, hostile(mode)(&f))
