@@ -77,7 +77,9 @@ func result(s Status, format string, args ...any) Result {
 const DefaultTimeout = 10 * time.Second
 
 // Checker runs checks. The zero value checks the real services with the
-// address guard on; set the URL fields to point a check at fakes.
+// address guard on; set the URL fields to point a check at fakes. Once set
+// up, a Checker is safe for concurrent use. Keep Timeout below the caller's
+// own deadline (a GraphQL operation's, say), or that deadline answers first.
 type Checker struct {
 	// RootCAs are the certificate authorities trusted for TLS; nil means the
 	// system's. (The checker always builds its own client, so that the

@@ -79,14 +79,16 @@ func checker(f *fake) *credcheck.Checker {
 	return &credcheck.Checker{RootCAs: pool, AllowPrivateNetworks: true, Timeout: 5 * time.Second}
 }
 
-// hang blocks until the client gives up. (The server notices that only
-// once the request's body is read.)
+// hang never answers: it waits until the client gives up (which the server
+// notices only once the request's body is read), then drops the connection.
+// Returning would write a 200 that can still beat the client's close.
 func hang(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.Copy(io.Discard, r.Body)
 	select {
 	case <-r.Context().Done():
 	case <-time.After(30 * time.Second):
 	}
+	panic(http.ErrAbortHandler)
 }
 
 // closedURL is the address of a server that is gone: the connection is

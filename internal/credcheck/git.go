@@ -28,9 +28,9 @@ var (
 var bitbucketWorkspace = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,100}$`)
 
 // GitToken checks a git provider token against the provider's API. apiURL,
-// when set, replaces the provider's default base: GitHub Enterprise Server's
-// https://host/api/v3, a self-hosted GitLab's https://host. workspace is
-// Bitbucket's.
+// when set, replaces the provider's default base: a GitHub Enterprise
+// Server's https://host (or its API, https://host/api/v3), a self-hosted
+// GitLab's https://host. workspace is Bitbucket's.
 func (c *Checker) GitToken(ctx context.Context, provider, apiURL, workspace, token string) Result {
 	ctx, cancel := c.bounded(ctx)
 	defer cancel()
@@ -56,8 +56,15 @@ func (c *Checker) GitToken(ctx context.Context, provider, apiURL, workspace, tok
 	defer cl.CloseIdleConnections()
 	switch provider {
 	case ProviderGitHub:
+		// Qovery asks for a GitHub Enterprise Server's host URL; its API is
+		// under /api/v3. API hosts (api.github.com, GitHub Enterprise
+		// Cloud's api.<name>.ghe.com) serve it at the root.
+		if apiURL != "" && trimSlash(base.Path) == "" && !strings.HasPrefix(strings.ToLower(base.Hostname()), "api.") {
+			base.Path = "/api/v3"
+		}
 		return c.gitHub(ctx, cl, base, token)
 	case ProviderGitLab:
+		base.Path = strings.TrimSuffix(trimSlash(base.Path), "/api/v4")
 		return c.gitLab(ctx, cl, base, token)
 	default:
 		return c.bitbucket(ctx, cl, base, workspace, token)

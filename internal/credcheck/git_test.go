@@ -122,8 +122,23 @@ func TestGitHubEnterpriseAPIURL(t *testing.T) {
 		gitHubUser(nil)(w, withPath(r, "/user"))
 	})
 	c := checker(f)
-	expect(t, c.GitToken(context.Background(), credcheck.ProviderGitHub, f.URL+"/api/v3/", "", secretToken), credcheck.OK)
-	expect(t, c.GitToken(context.Background(), credcheck.ProviderGitHub, f.URL, "", secretToken), credcheck.NotFound)
+	for _, apiURL := range []string{f.URL + "/api/v3/", f.URL + "/api/v3", f.URL, f.URL + "/"} {
+		expect(t, c.GitToken(context.Background(), credcheck.ProviderGitHub, apiURL, "", secretToken), credcheck.OK)
+	}
+	expect(t, c.GitToken(context.Background(), credcheck.ProviderGitHub, f.URL+"/elsewhere", "", secretToken), credcheck.NotFound)
+	// The default API (api.github.com, here the fake) is used as it is.
+	root := newFake(t, gitHubUser(nil))
+	c = checker(root)
+	c.GitHubAPI = root.URL
+	expect(t, c.GitToken(context.Background(), credcheck.ProviderGitHub, "", "", secretToken), credcheck.OK)
+}
+
+func TestGitLabSelfHostedURL(t *testing.T) {
+	f := newFake(t, gitLabAPI(`{"active":true,"revoked":false,"scopes":["api"]}`))
+	c := checker(f)
+	for _, apiURL := range []string{f.URL, f.URL + "/", f.URL + "/api/v4", f.URL + "/api/v4/"} {
+		expect(t, c.GitToken(context.Background(), credcheck.ProviderGitLab, apiURL, "", secretToken), credcheck.OK)
+	}
 }
 
 func withPath(r *http.Request, path string) *http.Request {

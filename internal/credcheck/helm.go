@@ -67,7 +67,7 @@ func (c *Checker) helmIndex(ctx context.Context, repoURL string, skipTLSVerifica
 	if bad != nil {
 		return *bad
 	}
-	user, pass := strings.TrimSpace(creds["username"]), strings.TrimSpace(creds["password"])
+	user, pass := setting(creds, "username"), setting(creds, "password")
 	if (user == "") != (pass == "") {
 		return result(InvalidConfiguration, "username and password must be set together")
 	}

@@ -44,7 +44,7 @@ var dockerHubHosts = map[string]bool{"docker.io": true, "index.docker.io": true,
 func (c *Checker) ContainerRegistry(ctx context.Context, kind, registryURL string, creds map[string]string) Result {
 	ctx, cancel := c.bounded(ctx)
 	defer cancel()
-	get := func(k string) string { return strings.TrimSpace(creds[k]) }
+	get := func(k string) string { return setting(creds, k) }
 
 	switch kind {
 	case KindDockerHub:
@@ -106,6 +106,15 @@ func (c *Checker) ContainerRegistry(ctx context.Context, kind, registryURL strin
 	default:
 		return result(NotSupported, "unknown container registry kind")
 	}
+}
+
+// setting is creds[k] as stored (a password may begin or end with spaces),
+// with a blank value counted as unset.
+func setting(creds map[string]string, k string) string {
+	if strings.TrimSpace(creds[k]) == "" {
+		return ""
+	}
+	return creds[k]
 }
 
 // withLogin checks a registry whose credentials are an optional (or, with

@@ -132,6 +132,11 @@ func TestRegistryLogins(t *testing.T) {
 		{"enterprise registry without credentials", onRegistry(basicRegistry, false, credcheck.KindGitHubEnterpriseCR, nil), credcheck.InvalidConfiguration, nil},
 		{"enterprise registry, good credentials", onRegistry(basicRegistry, false, credcheck.KindGitHubEnterpriseCR, login(registryUser, secretPassword)), credcheck.OK, nil},
 		{"username without password", onRegistry(basicRegistry, false, credcheck.KindGenericCR, map[string]string{"username": registryUser}), credcheck.InvalidConfiguration, nil},
+		{"password with spaces is sent as stored", func(t *testing.T) (*credcheck.Checker, string, string, map[string]string) {
+			f := newRegistry(t, basicRegistry, registryUser, " "+secretPassword+" ", false)
+			return checker(f), credcheck.KindGenericCR, f.URL, login(registryUser, " "+secretPassword+" ")
+		}, credcheck.OK, nil},
+		{"blank password counts as unset", onRegistry(basicRegistry, false, credcheck.KindGenericCR, login(registryUser, "  ")), credcheck.InvalidConfiguration, nil},
 		{"password without username", onRegistry(basicRegistry, false, credcheck.KindDockerHub, map[string]string{"password": secretPassword}), credcheck.InvalidConfiguration, nil},
 	})
 }
