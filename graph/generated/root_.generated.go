@@ -3516,19 +3516,27 @@ type CredentialCheck {
 
 "What checking a credential found."
 enum CredentialCheckStatus {
-  "The service accepted the credential."
+  "The service accepted the credential (or, with none stored, anonymous access works)."
   OK
-  "The service refused the credential."
+  "The service refused the credential, or asked for one and none is stored."
   INVALID_CREDENTIALS
-  "The service could not be reached."
+  "The service knows the credential, but it does not allow what the platform needs (a missing scope, a 403)."
+  FORBIDDEN
+  "There is no such registry, repository, workspace or API at that address."
+  NOT_FOUND
+  "The host name does not resolve, or the host refused or dropped the connection."
   UNREACHABLE
+  "The TLS handshake failed: an untrusted or mismatched certificate, or the host does not speak TLS."
+  TLS_ERROR
   "The service did not answer in time."
   TIMEOUT
-  "There is no such registry, repository or account there."
-  NOT_FOUND
+  "The host resolved to an address checks do not connect to (loopback, private, link-local, cloud metadata)."
+  BLOCKED_ADDRESS
   "The service answered something the check did not expect."
   UNEXPECTED_RESPONSE
-  "orgql cannot check this kind of credential itself."
+  "The stored settings cannot be checked as they are (for example a required setting is missing)."
+  INVALID_CONFIGURATION
+  "orgql cannot check this kind of credential itself; the message says why."
   NOT_SUPPORTED
   "The stored secret cannot be opened with this server's keys."
   SECRET_UNREADABLE

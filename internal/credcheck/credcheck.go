@@ -57,6 +57,10 @@ const (
 	NotSupported Status = "NOT_SUPPORTED"
 )
 
+// Statuses are every Status a check answers.
+var Statuses = []Status{OK, InvalidCredentials, Forbidden, NotFound, Unreachable, TLSError, Timeout,
+	BlockedAddress, UnexpectedResponse, InvalidConfiguration, NotSupported}
+
 // Result is what a check answers. Message is short, human-readable and never
 // contains a secret or anything the remote sent.
 type Result struct {

@@ -37,14 +37,14 @@ type awsCall struct {
 // token from ECR's API (GetAuthorizationToken, signed with SigV4), and the
 // registry must accept the login that token is.
 func (c *Checker) ecr(ctx context.Context, registryURL string, get func(string) string) Result {
-	id, secret := get("access_key_id"), get("secret_access_key")
+	id, secret := get("accessKeyID"), get("secretAccessKey")
 	switch {
-	case id == "" && secret == "" && get("role_arn") != "":
-		return result(NotSupported, "orgql cannot check an ECR registry reached through role_arn: that role is assumed by Qovery's own AWS account, which orgql does not have; store access keys to have them checked")
+	case id == "" && secret == "" && get("roleARN") != "":
+		return result(NotSupported, "orgql cannot check an ECR registry reached through roleARN: the role is assumed by the platform's own AWS account, which orgql does not hold; store access keys to have them checked")
 	case id == "" && secret == "":
-		return result(InvalidConfiguration, "access_key_id and secret_access_key are not set")
+		return result(InvalidConfiguration, "accessKeyID and secretAccessKey are not set")
 	case id == "" || secret == "":
-		return result(InvalidConfiguration, "access_key_id and secret_access_key must be set together")
+		return result(InvalidConfiguration, "accessKeyID and secretAccessKey must be set together")
 	}
 	region := get("region")
 	if !awsRegion.MatchString(region) {
@@ -91,12 +91,12 @@ func (c *Checker) ecr(ctx context.Context, registryURL string, get func(string) 
 // get an authorization token from ECR Public's API (which lives in
 // us-east-1 only) and the registry must accept it.
 func (c *Checker) publicECR(ctx context.Context, registryURL string, get func(string) string) Result {
-	id, secret := get("access_key_id"), get("secret_access_key")
+	id, secret := get("accessKeyID"), get("secretAccessKey")
 	switch {
 	case id == "" && secret == "":
 		return c.registry(ctx, registryURL, nil)
 	case id == "" || secret == "":
-		return result(InvalidConfiguration, "access_key_id and secret_access_key must be set together")
+		return result(InvalidConfiguration, "accessKeyID and secretAccessKey must be set together")
 	}
 	reg, bad := parseHTTPS(registryURL, "registry URL")
 	if bad != nil {

@@ -113,7 +113,7 @@ func TestHelmOCIRepository(t *testing.T) {
 	})
 	t.Run(credcheck.HelmOCIScalewayCR, func(t *testing.T) {
 		f := newRegistry(t, basicRegistry, "nologin", secretScaleway, false)
-		creds := map[string]string{"scaleway_access_key": "SCW", "scaleway_secret_key": secretScaleway, "scaleway_project_id": "p", "region": "nl-ams"}
+		creds := map[string]string{"scalewayAccessKey": "SCW", "scalewaySecretKey": secretScaleway, "scalewayProjectID": "p", "region": "nl-ams"}
 		expect(t, checker(f).HelmRepository(context.Background(), credcheck.HelmOCIScalewayCR, "oci://"+f.host()+"/ns", false, creds), credcheck.OK)
 	})
 	t.Run(credcheck.HelmOCIECR, func(t *testing.T) {

@@ -62,9 +62,9 @@ func (c *Checker) ContainerRegistry(ctx context.Context, kind, registryURL strin
 	case KindGitHubEnterpriseCR:
 		return c.withLogin(ctx, registryURL, get, true)
 	case KindScalewayCR:
-		secret := get("scaleway_secret_key")
+		secret := get("scalewaySecretKey")
 		if secret == "" {
-			return result(InvalidConfiguration, "scaleway_secret_key is not set")
+			return result(InvalidConfiguration, "scalewaySecretKey is not set")
 		}
 		raw := registryURL
 		if raw == "" {
@@ -77,15 +77,15 @@ func (c *Checker) ContainerRegistry(ctx context.Context, kind, registryURL strin
 		// Scaleway's registry takes any user name with the secret key.
 		return c.registry(ctx, raw, &login{"nologin", secret})
 	case KindGCPArtifactRegistry:
-		if get("gcp_credentials_type") != "" {
-			return result(NotSupported, "orgql cannot check workload identity federation: Google issues the token in exchange for one from Qovery's own identity provider, which orgql does not have")
+		if get("gcpCredentialsType") != "" {
+			return result(NotSupported, "orgql cannot check workload identity federation: Google issues the token in exchange for one from the platform's own identity provider, which orgql does not have")
 		}
-		key := get("json_credentials")
+		key := get("jsonCredentials")
 		if key == "" {
-			return result(InvalidConfiguration, "json_credentials is not set")
+			return result(InvalidConfiguration, "jsonCredentials is not set")
 		}
 		if !json.Valid([]byte(key)) {
-			return result(InvalidConfiguration, "json_credentials is not valid JSON")
+			return result(InvalidConfiguration, "jsonCredentials is not valid JSON")
 		}
 		raw := registryURL
 		if raw == "" {
@@ -102,7 +102,7 @@ func (c *Checker) ContainerRegistry(ctx context.Context, kind, registryURL strin
 	case KindPublicECR:
 		return c.publicECR(ctx, orDefault(registryURL, "https://public.ecr.aws"), get)
 	case KindAzureCR:
-		return result(NotSupported, "orgql cannot check Azure Container Registry: Qovery reaches it through its own Azure application granted in your tenant, and orgql has no such identity")
+		return result(NotSupported, "orgql cannot check Azure Container Registry: the platform reaches it through its own Azure application granted in your tenant, and orgql has no such identity")
 	default:
 		return result(NotSupported, "unknown container registry kind")
 	}

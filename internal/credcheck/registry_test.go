@@ -177,21 +177,21 @@ func TestRegistryKindsMapToTheirLogin(t *testing.T) {
 	t.Run("scaleway logs in as nologin with the secret key", func(t *testing.T) {
 		f := newRegistry(t, bearerRegistry, "nologin", secretScaleway, false)
 		c := checker(f)
-		creds := map[string]string{"scaleway_access_key": "SCWACCESSKEY", "scaleway_secret_key": secretScaleway, "scaleway_project_id": "p", "region": "fr-par"}
+		creds := map[string]string{"scalewayAccessKey": "SCWACCESSKEY", "scalewaySecretKey": secretScaleway, "scalewayProjectID": "p", "region": "fr-par"}
 		expect(t, c.ContainerRegistry(context.Background(), credcheck.KindScalewayCR, f.URL, creds), credcheck.OK)
-		creds["scaleway_secret_key"] = secretPassword
+		creds["scalewaySecretKey"] = secretPassword
 		expect(t, c.ContainerRegistry(context.Background(), credcheck.KindScalewayCR, f.URL, creds), credcheck.InvalidCredentials)
-		delete(creds, "scaleway_secret_key")
+		delete(creds, "scalewaySecretKey")
 		expect(t, c.ContainerRegistry(context.Background(), credcheck.KindScalewayCR, f.URL, creds), credcheck.InvalidConfiguration)
 	})
 	t.Run("gcp logs in as _json_key with the key", func(t *testing.T) {
 		f := newRegistry(t, bearerRegistry, "_json_key", secretJSONKey, false)
 		c := checker(f)
-		creds := map[string]string{"region": "europe-west1", "json_credentials": secretJSONKey}
+		creds := map[string]string{"region": "europe-west1", "jsonCredentials": secretJSONKey}
 		expect(t, c.ContainerRegistry(context.Background(), credcheck.KindGCPArtifactRegistry, f.URL, creds), credcheck.OK)
-		creds["json_credentials"] = `{"type":"service_account","private_key":"another"}`
+		creds["jsonCredentials"] = `{"type":"service_account","private_key":"another"}`
 		expect(t, c.ContainerRegistry(context.Background(), credcheck.KindGCPArtifactRegistry, f.URL, creds), credcheck.InvalidCredentials)
-		creds["json_credentials"] = "gcp-S3CR3T-92eb5ffee6 is not JSON"
+		creds["jsonCredentials"] = "gcp-S3CR3T-92eb5ffee6 is not JSON"
 		expect(t, c.ContainerRegistry(context.Background(), credcheck.KindGCPArtifactRegistry, f.URL, creds), credcheck.InvalidConfiguration)
 		if n := len(f.seen()); n != 5 {
 			t.Fatalf("a key that is not JSON must not be sent: want 3+2 requests, got %d", n)
@@ -207,8 +207,8 @@ func TestRegistryKindsOrgqlCannotCheck(t *testing.T) {
 		creds map[string]string
 	}{
 		{credcheck.KindAzureCR, map[string]string{"azure_tenant_id": "t", "azure_subscription_id": "s"}},
-		{credcheck.KindGCPArtifactRegistry, map[string]string{"gcp_credentials_type": "workload_identity_federation", "project_id": "p", "service_account_email": "sa@p.iam.gserviceaccount.com", "workload_identity_provider_resource": "projects/1/locations/global/workloadIdentityPools/p/providers/q"}},
-		{credcheck.KindECR, map[string]string{"region": "eu-west-3", "role_arn": "arn:aws:iam::123456789012:role/qovery"}},
+		{credcheck.KindGCPArtifactRegistry, map[string]string{"gcpCredentialsType": "workload_identity_federation", "project_id": "p", "service_account_email": "sa@p.iam.gserviceaccount.com", "workload_identity_provider_resource": "projects/1/locations/global/workloadIdentityPools/p/providers/q"}},
+		{credcheck.KindECR, map[string]string{"region": "eu-west-3", "roleARN": "arn:aws:iam::123456789012:role/qovery"}},
 		{"DOCR", nil},
 		{"docker_hub", nil},
 	} {
@@ -273,7 +273,7 @@ func newECRAPI(t *testing.T, public bool, deny bool) *fake {
 }
 
 func awsCreds(secret string) map[string]string {
-	return map[string]string{"region": "eu-west-3", "access_key_id": awsKeyID, "secret_access_key": secret}
+	return map[string]string{"region": "eu-west-3", "accessKeyID": awsKeyID, "secretAccessKey": secret}
 }
 
 func TestRegistryECR(t *testing.T) {
@@ -289,11 +289,11 @@ func TestRegistryECR(t *testing.T) {
 	runRegistryCases(t, []registryCase{
 		{"good keys", onECR(false, awsCreds(secretAWSKey)), credcheck.OK, nil},
 		{"wrong secret key", onECR(false, awsCreds(secretPassword)), credcheck.InvalidCredentials, nil},
-		{"unknown key id", onECR(false, map[string]string{"region": "eu-west-3", "access_key_id": "AKIAUNKNOWN", "secret_access_key": secretAWSKey}), credcheck.InvalidCredentials, nil},
+		{"unknown key id", onECR(false, map[string]string{"region": "eu-west-3", "accessKeyID": "AKIAUNKNOWN", "secretAccessKey": secretAWSKey}), credcheck.InvalidCredentials, nil},
 		{"keys not allowed the call", onECR(true, awsCreds(secretAWSKey)), credcheck.Forbidden, nil},
 		{"no keys", onECR(false, map[string]string{"region": "eu-west-3"}), credcheck.InvalidConfiguration, nil},
-		{"half a key pair", onECR(false, map[string]string{"region": "eu-west-3", "access_key_id": awsKeyID}), credcheck.InvalidConfiguration, nil},
-		{"not a region", onECR(false, map[string]string{"region": "eu-west-3.evil.example", "access_key_id": awsKeyID, "secret_access_key": secretAWSKey}), credcheck.InvalidConfiguration, nil},
+		{"half a key pair", onECR(false, map[string]string{"region": "eu-west-3", "accessKeyID": awsKeyID}), credcheck.InvalidConfiguration, nil},
+		{"not a region", onECR(false, map[string]string{"region": "eu-west-3.evil.example", "accessKeyID": awsKeyID, "secretAccessKey": secretAWSKey}), credcheck.InvalidConfiguration, nil},
 	})
 	t.Run("the registry refuses the obtained login", func(t *testing.T) {
 		api := newECRAPI(t, false, false)

@@ -95,8 +95,8 @@ func everyKind(c *credcheck.Checker, base string) []credcheck.Result {
 	ctx := context.Background()
 	host := strings.TrimPrefix(base, "https://")
 	up := login(registryUser, secretPassword)
-	scw := map[string]string{"scaleway_access_key": "SCW", "scaleway_secret_key": secretScaleway, "scaleway_project_id": "p", "region": "fr-par"}
-	gcp := map[string]string{"region": "europe-west1", "json_credentials": secretJSONKey}
+	scw := map[string]string{"scalewayAccessKey": "SCW", "scalewaySecretKey": secretScaleway, "scalewayProjectID": "p", "region": "fr-par"}
+	gcp := map[string]string{"region": "europe-west1", "jsonCredentials": secretJSONKey}
 	aws := awsCreds(secretAWSKey)
 	var out []credcheck.Result
 	for _, tc := range []struct {

@@ -6,14 +6,15 @@ import (
 	"time"
 
 	"github.com/orgql/orgql/ent"
-	"github.com/orgql/orgql/internal/apperr"
 	"github.com/orgql/orgql/internal/change"
+	"github.com/orgql/orgql/internal/credcheck"
 	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/secret"
 	"github.com/orgql/orgql/internal/tenancy"
 )
 
-// Checker calls the services credentials are for (internal/credcheck).
+// Checker calls the services credentials are for: *credcheck.Checker, or a
+// fake in tests.
 type Checker interface {
 	ContainerRegistry(ctx context.Context, kind, registryURL string, creds map[string]string) Result
 	GitToken(ctx context.Context, provider, apiURL, workspace, token string) Result
@@ -21,12 +22,7 @@ type Checker interface {
 }
 
 // Result is what a Checker found.
-type Result struct {
-	Status  CheckStatus
-	Message string
-	// ExpiresAt is a Git token's expiry, when the provider tells it.
-	ExpiresAt *time.Time
-}
+type Result = credcheck.Result
 
 // openAll opens a row's sealed secrets; ok is false when one cannot be
 // opened (its key is not configured, or it was tampered with).
@@ -57,17 +53,10 @@ func credentialsOf(config map[string]any, secrets map[string]string) map[string]
 }
 
 func (s *Service) checked(r Result) *Check {
-	return &Check{Status: r.Status, Message: r.Message, CheckedAt: s.now().UTC()}
+	return &Check{Status: CheckStatus(r.Status), Message: r.Message, CheckedAt: s.now().UTC()}
 }
 
-var unreadable = Result{Status: CheckSecretUnreadable, Message: "the stored credential cannot be opened with this server's secret keys"}
-
-func (s *Service) checker() (Checker, error) {
-	if s.Checker == nil {
-		return nil, apperr.Forbidden("credential checks are not configured on this server")
-	}
-	return s.Checker, nil
-}
+var unreadable = Result{Status: credcheck.Status(CheckSecretUnreadable), Message: "the stored credential cannot be opened with this server's secret keys"}
 
 // CheckRegistry checks container registry id's stored credentials against the registry.
 func (s *Service) CheckRegistry(ctx context.Context, registryID string) (*Check, error) {
@@ -79,10 +68,7 @@ func (s *Service) CheckRegistry(ctx context.Context, registryID string) (*Check,
 	if err := tenancy.AuthorizeWrite(ctx, client, ent.TypeContainerRegistry, r.OrganizationID); err != nil {
 		return nil, err
 	}
-	c, err := s.checker()
-	if err != nil {
-		return nil, err
-	}
+	c := s.Checker
 	secrets, ok := s.openAll(r.Secrets, registryBinding(r.OrganizationID, r.ID))
 	if !ok {
 		return s.checked(unreadable), nil
@@ -100,10 +86,7 @@ func (s *Service) CheckHelmRepository(ctx context.Context, repoID string) (*Chec
 	if err := tenancy.AuthorizeWrite(ctx, client, ent.TypeHelmRepository, r.OrganizationID); err != nil {
 		return nil, err
 	}
-	c, err := s.checker()
-	if err != nil {
-		return nil, err
-	}
+	c := s.Checker
 	secrets, ok := s.openAll(r.Secrets, helmBinding(r.OrganizationID, r.ID))
 	if !ok {
 		return s.checked(unreadable), nil
@@ -112,7 +95,9 @@ func (s *Service) CheckHelmRepository(ctx context.Context, repoID string) (*Chec
 }
 
 // CheckGitToken checks Git token id against its provider, and records the
-// expiry the provider reports (an UPDATE event when it changed).
+// expiry the provider reports (an UPDATE event when it changed). The checks
+// run outside the mutation's transaction (internal/server's
+// outsideTransaction), so the write has its own.
 func (s *Service) CheckGitToken(ctx context.Context, tokenID string) (*Check, error) {
 	client := database.Client(ctx, s.Client)
 	t, err := client.GitToken.Get(ctx, tokenID)
@@ -122,18 +107,19 @@ func (s *Service) CheckGitToken(ctx context.Context, tokenID string) (*Check, er
 	if err := tenancy.AuthorizeWrite(ctx, client, ent.TypeGitToken, t.OrganizationID); err != nil {
 		return nil, err
 	}
-	c, err := s.checker()
-	if err != nil {
-		return nil, err
-	}
+	c := s.Checker
 	value, err := s.Keys.Open(t.Secrets[gitSecret], gitBinding(t.OrganizationID, t.ID))
 	if err != nil {
 		return s.checked(unreadable), nil
 	}
 	res := c.GitToken(ctx, string(t.Provider), t.APIURL, t.Workspace, value)
 	if res.ExpiresAt != nil && (t.ExpiresAt == nil || !t.ExpiresAt.Equal(*res.ExpiresAt)) {
-		update := client.GitToken.UpdateOne(t).SetExpiresAt(res.ExpiresAt.UTC().Truncate(time.Microsecond))
-		if _, err := change.Update(ctx, gitTokenKind, t, "", update, update.Mutation()); err != nil {
+		err := database.InTx(ctx, client, func(ctx context.Context) error {
+			update := database.Client(ctx, client).GitToken.UpdateOne(t).SetExpiresAt(res.ExpiresAt.UTC().Truncate(time.Microsecond))
+			_, err := change.Update(ctx, gitTokenKind, t, "", update, update.Mutation())
+			return err
+		})
+		if err != nil {
 			return nil, err
 		}
 	}

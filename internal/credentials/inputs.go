@@ -2,6 +2,7 @@ package credentials
 
 import (
 	"fmt"
+	"github.com/orgql/orgql/internal/credcheck"
 	"io"
 	"strconv"
 	"time"
@@ -52,25 +53,32 @@ type Check struct {
 // CheckStatus is what checking a credential found.
 type CheckStatus string
 
-// The statuses of a check.
+// The statuses of a check: credcheck's, and SECRET_UNREADABLE when the
+// stored secret cannot be opened to be checked.
 const (
-	CheckOK                 CheckStatus = "OK"
-	CheckInvalidCredentials CheckStatus = "INVALID_CREDENTIALS"
-	CheckUnreachable        CheckStatus = "UNREACHABLE"
-	CheckTimeout            CheckStatus = "TIMEOUT"
-	CheckNotFound           CheckStatus = "NOT_FOUND"
-	CheckUnexpected         CheckStatus = "UNEXPECTED_RESPONSE"
-	CheckNotSupported       CheckStatus = "NOT_SUPPORTED"
-	CheckSecretUnreadable   CheckStatus = "SECRET_UNREADABLE"
+	CheckOK                   = CheckStatus(credcheck.OK)
+	CheckInvalidCredentials   = CheckStatus(credcheck.InvalidCredentials)
+	CheckForbidden            = CheckStatus(credcheck.Forbidden)
+	CheckNotFound             = CheckStatus(credcheck.NotFound)
+	CheckUnreachable          = CheckStatus(credcheck.Unreachable)
+	CheckTLSError             = CheckStatus(credcheck.TLSError)
+	CheckTimeout              = CheckStatus(credcheck.Timeout)
+	CheckBlockedAddress       = CheckStatus(credcheck.BlockedAddress)
+	CheckUnexpected           = CheckStatus(credcheck.UnexpectedResponse)
+	CheckInvalidConfiguration = CheckStatus(credcheck.InvalidConfiguration)
+	CheckNotSupported         = CheckStatus(credcheck.NotSupported)
+	CheckSecretUnreadable     = CheckStatus("SECRET_UNREADABLE")
 )
 
-var checkStatuses = []CheckStatus{CheckOK, CheckInvalidCredentials, CheckUnreachable, CheckTimeout, CheckNotFound, CheckUnexpected, CheckNotSupported, CheckSecretUnreadable}
+// CheckStatuses are the GraphQL enum CredentialCheckStatus's values, in its order.
+var CheckStatuses = []CheckStatus{CheckOK, CheckInvalidCredentials, CheckForbidden, CheckNotFound, CheckUnreachable, CheckTLSError,
+	CheckTimeout, CheckBlockedAddress, CheckUnexpected, CheckInvalidConfiguration, CheckNotSupported, CheckSecretUnreadable}
 
 func (s CheckStatus) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(string(s))) }
 
 func (s *CheckStatus) UnmarshalGQL(v any) error {
 	str, _ := v.(string)
-	for _, known := range checkStatuses {
+	for _, known := range CheckStatuses {
 		if string(known) == str {
 			*s = known
 			return nil

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orgql/orgql/internal/credcheck"
 	"github.com/orgql/orgql/internal/credentials"
 	"github.com/orgql/orgql/internal/secret"
 	"github.com/orgql/orgql/internal/server"
@@ -66,21 +67,21 @@ func (f *fakeChecker) ContainerRegistry(_ context.Context, kind, url string, cre
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.creds = append(f.creds, creds)
-	return credentials.Result{Status: credentials.CheckOK, Message: "the registry accepted the credentials"}
+	return credentials.Result{Status: credcheck.OK, Message: "the registry accepted the credentials"}
 }
 
 func (f *fakeChecker) GitToken(_ context.Context, provider, apiURL, workspace, token string) credentials.Result {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.token = append(f.token, token)
-	return credentials.Result{Status: credentials.CheckOK, Message: "ok", ExpiresAt: f.expires}
+	return credentials.Result{Status: credcheck.OK, Message: "ok", ExpiresAt: f.expires}
 }
 
 func (f *fakeChecker) HelmRepository(_ context.Context, kind, url string, skip bool, creds map[string]string) credentials.Result {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.creds = append(f.creds, creds)
-	return credentials.Result{Status: credentials.CheckOK, Message: "ok"}
+	return credentials.Result{Status: credcheck.OK, Message: "ok"}
 }
 
 const checkRegistry = `mutation($id: ID!) { checkContainerRegistry(id: $id) { status message checkedAt } }`

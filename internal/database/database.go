@@ -102,3 +102,26 @@ func Client(ctx context.Context, fallback *ent.Client) *ent.Client {
 	}
 	return fallback
 }
+
+// InTx runs fn in one transaction of client, committed when fn returns nil;
+// fn's ctx carries the transaction's client (see Client).
+func InTx(ctx context.Context, client *ent.Client, fn func(ctx context.Context) error) error {
+	tx, err := client.Tx(ctx)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			_ = tx.Rollback()
+			panic(r)
+		}
+	}()
+	if err := fn(ent.NewContext(ctx, tx.Client())); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit transaction: %w", err)
+	}
+	return nil
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/orgql/orgql/internal/auth"
 	"github.com/orgql/orgql/internal/billing"
 	"github.com/orgql/orgql/internal/config"
+	"github.com/orgql/orgql/internal/credcheck"
 	"github.com/orgql/orgql/internal/credentials"
 	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/members"
@@ -46,7 +47,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Keys seal the stored credentials; required.
 	Keys *secret.Keyring
-	// Checker checks stored credentials against their services; nil: none.
+	// Checker checks stored credentials against their services; nil: the
+	// services at the configured addresses.
 	Checker credentials.Checker
 	// AroundFields wraps every field resolver; tests use it to make one fail or wait.
 	AroundFields graphql.FieldMiddleware
@@ -65,6 +67,15 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 	}
 	// Every line logged for a request carries its id.
 	opts.Logger = slog.New(requestid.LogHandler(opts.Logger.Handler()))
+	if opts.Checker == nil {
+		opts.Checker = &credcheck.Checker{
+			Timeout:              cfg.CredentialCheckTimeout,
+			AllowPrivateNetworks: cfg.AllowPrivateNetworks,
+			GitHubAPI:            cfg.GitHubAPIURL,
+			GitLabURL:            cfg.GitLabURL,
+			BitbucketAPI:         cfg.BitbucketAPIURL,
+		}
+	}
 	if opts.Mailer == nil {
 		opts.Mailer = members.LogMailer{Logger: opts.Logger}
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
@@ -26,7 +27,7 @@ func (t transactioner) InterceptResponse(ctx context.Context, next graphql.Respo
 	if !graphql.HasOperationContext(ctx) {
 		return next(ctx)
 	}
-	if op := graphql.GetOperationContext(ctx).Operation; op == nil || op.Operation != ast.Mutation {
+	if op := graphql.GetOperationContext(ctx).Operation; op == nil || op.Operation != ast.Mutation || outsideTransaction(op) {
 		return next(ctx)
 	}
 	txCtx, tx, err := t.OpenTx(ctx)
@@ -55,4 +56,22 @@ func (t transactioner) InterceptResponse(ctx context.Context, next graphql.Respo
 
 func (t transactioner) fail(ctx context.Context, err error) *graphql.Response {
 	return &graphql.Response{Errors: gqlerror.List{t.present(ctx, err)}}
+}
+
+// callingOut are the mutations that call another service (a credential
+// check, waiting up to --credential-check-timeout) and write at most once,
+// at the end, in a transaction of their own. Holding the operation's
+// transaction meanwhile would hold PostgreSQL's row locks and, on SQLite,
+// the database's one write lock, stalling every other writer.
+var callingOut = []string{"checkContainerRegistry", "checkGitToken", "checkHelmRepository"}
+
+// outsideTransaction reports whether every root field of op calls out.
+func outsideTransaction(op *ast.OperationDefinition) bool {
+	for _, s := range op.SelectionSet {
+		f, ok := s.(*ast.Field)
+		if !ok || !slices.Contains(callingOut, f.Name) {
+			return false
+		}
+	}
+	return len(op.SelectionSet) > 0
 }
