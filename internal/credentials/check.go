@@ -68,12 +68,11 @@ func (s *Service) CheckRegistry(ctx context.Context, registryID string) (*Check,
 	if err := tenancy.AuthorizeWrite(ctx, client, ent.TypeContainerRegistry, r.OrganizationID); err != nil {
 		return nil, err
 	}
-	c := s.Checker
 	secrets, ok := s.openAll(r.Secrets, registryBinding(r.OrganizationID, r.ID))
 	if !ok {
 		return s.checked(unreadable), nil
 	}
-	return s.checked(c.ContainerRegistry(ctx, string(r.Kind), r.URL, credentialsOf(r.Config, secrets))), nil
+	return s.checked(s.Checker.ContainerRegistry(ctx, string(r.Kind), r.URL, credentialsOf(r.Config, secrets))), nil
 }
 
 // CheckHelmRepository checks Helm repository id's stored credentials against the repository.
@@ -86,12 +85,11 @@ func (s *Service) CheckHelmRepository(ctx context.Context, repoID string) (*Chec
 	if err := tenancy.AuthorizeWrite(ctx, client, ent.TypeHelmRepository, r.OrganizationID); err != nil {
 		return nil, err
 	}
-	c := s.Checker
 	secrets, ok := s.openAll(r.Secrets, helmBinding(r.OrganizationID, r.ID))
 	if !ok {
 		return s.checked(unreadable), nil
 	}
-	return s.checked(c.HelmRepository(ctx, string(r.Kind), r.URL, r.SkipTLSVerification, credentialsOf(r.Config, secrets))), nil
+	return s.checked(s.Checker.HelmRepository(ctx, string(r.Kind), r.URL, r.SkipTLSVerification, credentialsOf(r.Config, secrets))), nil
 }
 
 // CheckGitToken checks Git token id against its provider, and records the
@@ -107,12 +105,11 @@ func (s *Service) CheckGitToken(ctx context.Context, tokenID string) (*Check, er
 	if err := tenancy.AuthorizeWrite(ctx, client, ent.TypeGitToken, t.OrganizationID); err != nil {
 		return nil, err
 	}
-	c := s.Checker
 	value, err := s.Keys.Open(t.Secrets[gitSecret], gitBinding(t.OrganizationID, t.ID))
 	if err != nil {
 		return s.checked(unreadable), nil
 	}
-	res := c.GitToken(ctx, string(t.Provider), t.APIURL, t.Workspace, value)
+	res := s.Checker.GitToken(ctx, string(t.Provider), t.APIURL, t.Workspace, value)
 	if res.ExpiresAt != nil && (t.ExpiresAt == nil || !t.ExpiresAt.Equal(*res.ExpiresAt)) {
 		err := database.InTx(ctx, client, func(ctx context.Context) error {
 			update := database.Client(ctx, client).GitToken.UpdateOne(t).SetExpiresAt(res.ExpiresAt.UTC().Truncate(time.Microsecond))
