@@ -26,25 +26,59 @@ const MaxCursorLength = 2048
 // Decode decodes s, the value of the cursor argument field, as a cursor
 // this server could have made; BAD_USER_INPUT naming field otherwise. It
 // accepts no more than entgql's own decoding, which decodes the cursors of
-// nested connections again.
+// nested connections again: a msgpack map of the keys "i" (an ID) and "v"
+// (optional), each at most once, spelled as this server spells it (encoding
+// the cursor again gives the same bytes), so one position has one cursor.
+// msgpack's struct decoding panics on some repeated keys, so the map is read
+// key by key here.
 func Decode(field, s string) (Cursor, error) {
-	var c Cursor
 	bad := apperr.BadInput(field, "%s is not a cursor of this connection", field)
 	if s == "" || len(s) > MaxCursorLength {
-		return c, bad
+		return Cursor{}, bad
 	}
-	raw, err := base64.RawStdEncoding.DecodeString(s)
+	raw, err := base64.RawStdEncoding.Strict().DecodeString(s)
 	if err != nil {
-		return c, bad
+		return Cursor{}, bad
 	}
-	r := bytes.NewReader(raw)
-	if err := msgpack.NewDecoder(r).Decode(&c); err != nil || r.Len() > 0 {
-		return c, bad
+	c, ok := decodeMap(raw)
+	if !ok || id.Prefix(c.ID) == "" || !scalar(c.Value) {
+		return Cursor{}, bad
 	}
-	if id.Prefix(c.ID) == "" || !scalar(c.Value) {
-		return c, bad
+	if again, err := msgpack.Marshal(c); err != nil || !bytes.Equal(again, raw) {
+		return Cursor{}, bad
 	}
 	return c, nil
+}
+
+// decodeMap reads raw as exactly one msgpack map {"i": string, "v": value}.
+func decodeMap(raw []byte) (Cursor, bool) {
+	var c Cursor
+	r := bytes.NewReader(raw)
+	d := msgpack.NewDecoder(r)
+	n, err := d.DecodeMapLen()
+	if err != nil || n < 1 || n > 2 {
+		return c, false
+	}
+	seen := map[string]bool{}
+	for range n {
+		k, err := d.DecodeString()
+		if err != nil || seen[k] {
+			return c, false
+		}
+		seen[k] = true
+		switch k {
+		case "i":
+			c.ID, err = d.DecodeString()
+		case "v":
+			c.Value, err = d.DecodeInterface()
+		default:
+			return c, false
+		}
+		if err != nil {
+			return c, false
+		}
+	}
+	return c, seen["i"] && r.Len() == 0
 }
 
 // scalar tells whether v is a value an order field can hold.

@@ -105,15 +105,86 @@ func TestParseRefusesBadKeyrings(t *testing.T) {
 	}
 }
 
+// No envelope but the one sealed opens: a changed, truncated or forged
+// envelope fails with ErrNotOpened, without a panic.
 func FuzzOpen(f *testing.F) {
 	k, _ := keyring(f, "k1")
 	env, _ := k.Seal("value", at)
 	f.Add(env)
-	f.Add("v1.k1.")
+	for _, seed := range []string{"v1.k1.", "v1.k1", "v1..AAAA", "v2.k1.AAAA", "v1.K1.AAAA", "v1.k1.AAAA=", "v1.k1.////", "v1.k1." + strings.Repeat("A", 40)} {
+		f.Add(seed)
+	}
 	f.Fuzz(func(t *testing.T, envelope string) {
 		got, err := k.Open(envelope, at)
-		if err == nil && got != "value" {
+		if err == nil && (got != "value" || envelope != env) {
 			t.Fatalf("a forged envelope opened to %q", got)
+		}
+		if err != nil && !errors.Is(err, ErrNotOpened) {
+			t.Fatalf("Open(%q): %v is not ErrNotOpened", envelope, err)
+		}
+	})
+}
+
+// Whatever is sealed opens to itself under its binding, and under no other:
+// moving one byte from one part of the binding to the next, or changing a
+// part, makes it fail.
+func FuzzSealOpen(f *testing.F) {
+	k, _ := keyring(f, "k1")
+	f.Add("hunter2", "org_a", "container_registries", "crg_1", "password")
+	f.Add("", "", "", "", "")
+	f.Add("\x00\xff", "org_ab", "c", "", "x")
+	f.Fuzz(func(t *testing.T, plain, org, table, row, field string) {
+		b := Binding{org, table, row, field}
+		env, err := k.Seal(plain, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := k.Open(env, b); err != nil || got != plain {
+			t.Fatalf("Open(Seal(%q)) = %q, %v", plain, got, err)
+		}
+		parts := []string{org, table, row, field}
+		var others []Binding
+		for i := range parts {
+			changed := append([]string(nil), parts...)
+			changed[i] += "x"
+			others = append(others, Binding{changed[0], changed[1], changed[2], changed[3]})
+			if i+1 < len(parts) && parts[i] != "" {
+				moved := append([]string(nil), parts...)
+				moved[i], moved[i+1] = parts[i][:len(parts[i])-1], parts[i][len(parts[i])-1:]+parts[i+1]
+				others = append(others, Binding{moved[0], moved[1], moved[2], moved[3]})
+			}
+		}
+		for _, o := range others {
+			if _, err := k.Open(env, o); !errors.Is(err, ErrNotOpened) {
+				t.Fatalf("sealed for %+v, opened for %+v: %v", b, o, err)
+			}
+		}
+	})
+}
+
+// A keyring specification that does not parse is refused with an error that
+// never repeats a key's material.
+func FuzzParse(f *testing.F) {
+	good, _ := NewKey("k1")
+	f.Add(good)
+	f.Add(good + "," + good)
+	f.Add("K1:" + good[3:])
+	f.Add("k1:c2hvcnQ=")
+	f.Add("k1:" + strings.Repeat("!", 44))
+	f.Add(",,")
+	f.Fuzz(func(t *testing.T, spec string) {
+		k, err := Parse(spec)
+		if err == nil {
+			if k.Current() == "" {
+				t.Fatal("a keyring without a current key")
+			}
+			return
+		}
+		for _, item := range strings.Split(spec, ",") {
+			id, material, ok := strings.Cut(strings.TrimSpace(item), ":")
+			if ok && len(material) >= 8 && !strings.Contains(id, material) && strings.Contains(err.Error(), ":"+material) {
+				t.Fatalf("Parse(%q): the error %q shows key material", spec, err)
+			}
 		}
 	})
 }

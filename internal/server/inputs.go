@@ -29,7 +29,8 @@ const (
 // coerced from the document and its variables, before any resolver runs,
 // so every field present and future obeys the same rules:
 //
-//   - no string anywhere holds a NUL (PostgreSQL cannot store one);
+//   - no string anywhere holds a NUL or bytes that are not UTF-8
+//     (PostgreSQL can store neither);
 //   - every Cursor is one this server could have made (see relay.Decode);
 //   - a where-input nested in another (not, and, or, hasXWith) filters on
 //     something: an empty one has no meaning (the top-level where: {} is
@@ -184,7 +185,7 @@ func (w *inputWalker) leaf(path, typeName string, v any) error {
 		if !ok {
 			return apperr.BadInput(path, "%s must be a cursor string", path)
 		}
-		if err := validate.NoNUL(path, s); err != nil {
+		if err := validate.Storable(path, s); err != nil {
 			return err
 		}
 		_, err := relay.Decode(path, s)
@@ -196,12 +197,12 @@ func (w *inputWalker) leaf(path, typeName string, v any) error {
 	}
 	switch v := v.(type) {
 	case string:
-		if err := validate.NoNUL(path, v); err != nil {
+		if err := validate.Storable(path, v); err != nil {
 			return err
 		}
 	case map[string]any:
 		for k, item := range v {
-			if err := validate.NoNUL(path, k); err != nil {
+			if err := validate.Storable(path, k); err != nil {
 				return err
 			}
 			w.values++

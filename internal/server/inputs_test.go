@@ -4,6 +4,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -37,6 +40,13 @@ func packCursor(t *testing.T, v any) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return base64.RawStdEncoding.EncodeToString(b)
+}
+
+// repeatedKeyCursor is the msgpack map {"i": id, "v": "a", "v": "b"}, base64.
+func repeatedKeyCursor(id string) string {
+	b := append([]byte{0x83, 0xa1, 'i', byte(0xa0 | len(id))}, id...)
+	b = append(b, 0xa1, 'v', 0xa1, 'a', 0xa1, 'v', 0xa1, 'b')
 	return base64.RawStdEncoding.EncodeToString(b)
 }
 
@@ -88,6 +98,11 @@ func TestBadCursorsAreBadUserInput(t *testing.T) {
 			"value is an object":  packCursor(t, map[string]any{"i": org.ID, "v": map[string]any{"a": 1}}),
 			"a msgpack string":    packCursor(t, "org_01j9z3x5y6w7v8t9s0r1q2p3n4"),
 			"a nested connection": packCursor(t, map[string]any{"i": org.ID, "v": map[string]any{"i": org.ID}}),
+			// msgpack's struct decoding panics on a repeated key whose first value is a string or map.
+			"a repeated key":    repeatedKeyCursor(org.ID),
+			"an upper-case ID":  packCursor(t, map[string]any{"i": strings.ToUpper(org.ID)}),
+			"an overflowing ID": packCursor(t, map[string]any{"i": "org_8" + org.ID[5:]}),
+			"keys out of order": base64.RawStdEncoding.EncodeToString(append(append([]byte{0x82, 0xa1, 'v', 0xa1, 'a', 0xa1, 'i'}, byte(0xa0|len(org.ID))), org.ID...)),
 		}
 		// Well-formed cursors used with an order they were not made for.
 		mismatched := []struct{ name, cursor, order string }{
@@ -345,6 +360,81 @@ func TestUndecodableScalarsAreBadUserInput(t *testing.T) {
 					"where.or.0.updatedAtIn.1", fmt.Sprintf("time %v in a list", tm))
 			}
 			alice.Do(t, doc, map[string]any{"w": map[string]any{"createdAtGT": "2026-01-01T00:00:00.123456789+02:00"}}).OK(t, nil)
+		}
+	})
+}
+
+// One object has one ID: the other spellings the ULID parser reads (upper
+// or mixed case, an overflowing first character) name nothing, through
+// node, nodes and the typed lookups; the ID itself still works, for its
+// organization's members only.
+func TestOnlyTheCanonicalIDNamesAnObject(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, e *testkit.Env) {
+		alice := e.SignIn(t, "alice")
+		org := alice.CreateOrg(t)
+		rest := org.ID[len("org_"):]
+		letter := strings.IndexAny(rest[1:], "abcdefghjkmnpqrstvwxyz") + 1 // the first character may be 0 or 1 only
+		spellings := map[string]string{
+			"upper case":             strings.ToUpper(org.ID),
+			"upper-case ULID":        "org_" + strings.ToUpper(rest),
+			"one upper-case char":    "org_" + rest[:letter] + strings.ToUpper(rest[letter:letter+1]) + rest[letter+1:],
+			"overflowing first char": "org_" + string(rest[0]+8) + rest[1:],
+		}
+		for name, s := range spellings {
+			for _, doc := range []string{`query($id: ID!) { organization(id: $id) { id } }`, `query($id: ID!) { node(id: $id) { id } }`} {
+				if r := alice.Do(t, doc, map[string]any{"id": s}); len(r.Errors) != 1 || r.Errors[0].Code() != "NOT_FOUND" {
+					t.Errorf("%s: %s answered %s", name, doc, r.Body)
+				}
+			}
+			var nodes struct{ Nodes []*struct{ ID string } }
+			alice.Do(t, `query($id: ID!) { nodes(ids: [$id]) { id } }`, map[string]any{"id": s}).OK(t, &nodes)
+			if len(nodes.Nodes) != 1 || nodes.Nodes[0] != nil {
+				t.Errorf("%s: nodes(ids:) gave %+v", name, nodes.Nodes)
+			}
+		}
+		var got struct{ Node struct{ ID string } }
+		alice.Do(t, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": org.ID}).OK(t, &got)
+		if got.Node.ID != org.ID {
+			t.Fatalf("node(id:) of the ID itself: %+v", got)
+		}
+		bob := e.SignIn(t, "bob")
+		bob.Do(t, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": org.ID}).Err(t, "NOT_FOUND")
+	})
+}
+
+// Bytes that are not UTF-8 reach the parser as they are from a GET's query
+// parameter (JSON decoding replaces them in a POST); in any string argument
+// they are BAD_USER_INPUT naming its path, on both stores, not an internal
+// error from PostgreSQL, which cannot store them.
+func TestInvalidUTF8IsBadUserInput(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, e *testkit.Env) {
+		alice := e.SignIn(t, "alice")
+		org := alice.CreateOrg(t)
+		get := func(doc string) *testkit.Response {
+			req := httptest.NewRequest(http.MethodGet, "/graphql?query="+url.QueryEscape(doc), nil)
+			req.Header.Set("GraphQL-Require-Preflight", "1")
+			return alice.Send(t, req)
+		}
+		// Each case's # stands for bytes that are not UTF-8.
+		for _, c := range []struct{ field, doc, bad string }{
+			{"where.name", `{viewer{organizations(where:{name:"a#b"}){totalCount}}}`, "\xff"},
+			{"where.nameContains", `{ viewer { organizations(where: {nameContains: "#"}) { totalCount } } }`, "\xc3"},
+			{"where.or.1.name", `{ viewer { organizations(where: {or: [{name: "a"}, {name: "#"}]}) { totalCount } } }`, "\xed\xa0\x80"},
+			{"id", `{ organization(id: "` + org.ID + `#") { id } }`, "\xfe"},
+			{"ids.0", `{ nodes(ids: ["#"]) { id } }`, "\x80"},
+			{"after", `{ viewer { organizations(after: "#") { totalCount } } }`, "\xff\xff"},
+			{"where.hasProjectsWith.0.nameHasPrefix", `{ viewer { organizations(where: {hasProjectsWith: [{nameHasPrefix: "x#"}]}) { totalCount } } }`, "\xf0\x9f"},
+		} {
+			badInput(t, get(strings.Replace(c.doc, "#", c.bad, 1)), c.field, c.field)
+		}
+		// Valid UTF-8 in the same places answers.
+		var out struct {
+			Viewer struct{ Organizations struct{ TotalCount int } }
+		}
+		if r := get(`{ viewer { organizations(where: {nameContains: "été"}) { totalCount } } }`); r.Status != http.StatusOK || len(r.Errors) != 0 {
+			t.Fatalf("valid UTF-8: %s", r.Body)
+		} else if err := json.Unmarshal(r.Data, &out); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

@@ -50,13 +50,41 @@ func TestHashIsStableAndHidesTheToken(t *testing.T) {
 	}
 }
 
+// Check accepts a string only in the one shape New makes, for one kind:
+// the prefix, 30 characters of the alphabet and the checksum of those; a
+// one-character change to an accepted token is refused.
 func FuzzCheck(f *testing.F) {
-	f.Add(New(Session))
+	for _, kind := range []string{Session, APIToken, Invitation} {
+		f.Add(New(kind))
+	}
 	f.Add("oqs_")
 	f.Add("oqs_0000000000000000000000000000000000")
+	f.Add("OQS_" + New(Session)[4:])
+	f.Add(New(Session) + "\n")
 	f.Fuzz(func(t *testing.T, s string) {
-		if Check(Session, s) == nil && !strings.HasPrefix(s, Session) {
-			t.Fatalf("accepted %q without the prefix", s)
+		accepted := 0
+		for _, kind := range []string{Session, APIToken, Invitation} {
+			if Check(kind, s) != nil {
+				continue
+			}
+			accepted++
+			body := strings.TrimPrefix(s, kind)
+			if !strings.HasPrefix(s, kind) || len(body) != randomLen+checksumLen || strings.Trim(body, alphabet) != "" || checksum(body[:randomLen]) != body[randomLen:] {
+				t.Fatalf("Check(%q, %q) accepted it", kind, s)
+			}
+			for i := len(kind); i < len(s); i++ {
+				for _, c := range []byte{'0', 'z', 'Z'} {
+					if c == s[i] {
+						continue
+					}
+					if changed := s[:i] + string(c) + s[i+1:]; Check(kind, changed) == nil {
+						t.Fatalf("Check accepted both %q and %q", s, changed)
+					}
+				}
+			}
+		}
+		if accepted > 1 {
+			t.Fatalf("%q is a token of %d kinds", s, accepted)
 		}
 	})
 }

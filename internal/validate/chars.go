@@ -4,15 +4,18 @@ import (
 	"errors"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/orgql/orgql/internal/apperr"
 )
 
 // Characters refused in input.
 //
-//   - NUL is refused in every string of every argument, before anything
-//     runs (NoNUL, used by the server's input guard): PostgreSQL cannot
-//     store it, and no field needs it.
+//   - NUL and bytes that are not UTF-8 are refused in every string of
+//     every argument, before anything runs (Storable, used by the server's
+//     input guard): PostgreSQL can store neither, and no field needs them.
+//     JSON decoding replaces invalid UTF-8, but a GET's query parameters
+//     reach the parser as raw bytes.
 //   - Single-line fields (names, e-mails, URLs, regions) refuse every control
 //     character (C0, DEL, C1), the line and paragraph separators, the bidi
 //     embedding, override and isolate controls, and the invisible zero-width
@@ -27,6 +30,17 @@ import (
 func NoNUL(field, s string) error {
 	if strings.IndexByte(s, 0) >= 0 {
 		return apperr.BadInput(field, "%s must not contain NUL characters", field)
+	}
+	return nil
+}
+
+// Storable refuses s if it holds a NUL character or is not valid UTF-8.
+func Storable(field, s string) error {
+	if err := NoNUL(field, s); err != nil {
+		return err
+	}
+	if !utf8.ValidString(s) {
+		return apperr.BadInput(field, "%s must be valid UTF-8 text", field)
 	}
 	return nil
 }

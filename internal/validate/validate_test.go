@@ -1,7 +1,10 @@
 package validate
 
 import (
+	"net/url"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/orgql/orgql/internal/apperr"
 )
@@ -53,23 +56,76 @@ func TestName(t *testing.T) {
 	}
 }
 
+// An accepted address is lower case, single-line, at most 254 bytes, with
+// a dot in its domain, and accepted again as itself.
 func FuzzEmail(f *testing.F) {
-	f.Add("ops@acme.dev")
-	f.Add("<>@")
+	for _, seed := range []string{"ops@acme.dev", "<>@", "Ops <ops@acme.dev>", "ops@acme", "OPS@ACME.DEV", "o\u202eps@acme.dev", "\"a b\"@acme.dev"} {
+		f.Add(seed)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		e, err := Email("f", s)
-		if err == nil && e == "" {
-			t.Fatal("accepted an empty address")
+		if err != nil {
+			if field(t, err) != "f" {
+				t.Fatalf("refusal of %q names another field", s)
+			}
+			return
+		}
+		if e == "" || e != strings.ToLower(e) || len(e) > 254 || lineRule(e) != nil || !strings.Contains(e[strings.LastIndexByte(e, '@'):], ".") {
+			t.Fatalf("Email(%q) accepted %q", s, e)
+		}
+		if again, err := Email("f", e); err != nil || again != e {
+			t.Fatalf("Email(%q) = %q, which is not accepted as itself: %q, %v", s, e, again, err)
 		}
 	})
 }
 
+// An accepted URL is http or https with a host, single-line, at most MaxURL
+// bytes, and kept as given.
 func FuzzHTTPURL(f *testing.F) {
-	f.Add("https://acme.dev")
+	for _, seed := range []string{"https://acme.dev", "http://acme.dev/about?x=1", "javascript:alert(1)", "https:///x", "//acme.dev", "HTTPS://ACME.DEV", "https://acme.dev/\u2028"} {
+		f.Add(seed)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		u, err := HTTPURL("f", s)
-		if err == nil && s != "" && u == "" {
-			t.Fatal("accepted URL lost")
+		if err != nil {
+			if field(t, err) != "f" {
+				t.Fatalf("refusal of %q names another field", s)
+			}
+			return
+		}
+		if u != s {
+			t.Fatalf("HTTPURL(%q) changed it to %q", s, u)
+		}
+		if s == "" {
+			return
+		}
+		p, perr := url.Parse(s)
+		if perr != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || len(s) > MaxURL || lineRule(s) != nil {
+			t.Fatalf("HTTPURL accepted %q", s)
+		}
+	})
+}
+
+// An accepted name is non-empty, trimmed, single-line and within its length;
+// an accepted text within its length and free of refused controls.
+func FuzzNameAndText(f *testing.F) {
+	for _, seed := range []string{"Acme", " Acme", "Ac\u200bme", "アクメ", "👩\u200d💻 team", "a\tb", "line\nbreak", "\xff\xfe"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if _, err := Name("input.name", s, 20); err == nil {
+			if strings.TrimSpace(s) != s || s == "" || utf8.RuneCountInString(s) > 20 || strings.IndexFunc(s, refusedInLine) >= 0 {
+				t.Fatalf("Name accepted %q", s)
+			}
+		} else if field(t, err) != "input.name" {
+			t.Fatalf("refusal of %q names another field", s)
+		}
+		if _, err := Text("input.description", s, 20); err == nil {
+			if utf8.RuneCountInString(s) > 20 || strings.IndexFunc(s, refusedInText) >= 0 {
+				t.Fatalf("Text accepted %q", s)
+			}
+		} else if field(t, err) != "input.description" {
+			t.Fatalf("refusal of %q names another field", s)
 		}
 	})
 }
@@ -175,5 +231,18 @@ func TestNoNUL(t *testing.T) {
 	}
 	if f := field(t, NoNUL("where.nameContains", "ac\x00me")); f != "where.nameContains" {
 		t.Fatalf("field %q", f)
+	}
+}
+
+func TestStorable(t *testing.T) {
+	for _, ok := range []string{"", "acme", "été", "👩\u200d💻"} {
+		if err := Storable("f", ok); err != nil {
+			t.Errorf("Storable(%q) = %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"a\x00", "\xff", "a\xc3", "\xed\xa0\x80", "\xf0\x9f"} {
+		if f := field(t, Storable("f", bad)); f != "f" {
+			t.Errorf("Storable(%q): field %q", bad, f)
+		}
 	}
 }
