@@ -245,6 +245,9 @@ func TestDevSignInNeedsTheDevFlag(t *testing.T) {
 	if resp.StatusCode != http.StatusNotFound || strings.Contains(logs.String(), "DEVELOPMENT MODE") {
 		t.Fatalf("without --dev: dev sign-in answered %d; log:\n%s", resp.StatusCode, logs)
 	}
+	if !strings.Contains(logs.String(), "invitations cannot be delivered") {
+		t.Fatalf("without --dev nor SMTP, the server did not say invitations cannot be delivered:\n%s", logs)
+	}
 
 	base, logs, stop = startBinary(t, url, "--dev")
 	resp, token := devLogin(t, base, "mallory")

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/mail"
 	"net/url"
 	"strings"
 	"time"
@@ -58,6 +59,16 @@ type Config struct {
 	PlansFile string
 	LogFormat string
 	LogLevel  string
+
+	// SMTP delivers invitation e-mails; without SMTPHost, only --dev has a
+	// mailer (the log). See internal/mail.
+	SMTPHost     string
+	SMTPPort     int
+	SMTPUsername string
+	SMTPPassword string
+	SMTPFrom     string
+	SMTPTLS      string
+	SMTPTimeout  time.Duration
 }
 
 // declare binds every setting of c to a flag and its variable.
@@ -96,6 +107,13 @@ func declare(b *binder, c *Config) {
 	b.String(&c.PlansFile, "plans-file", "PLANS_FILE", "", "JSON file replacing the plan catalog")
 	b.String(&c.LogFormat, "log-format", "LOG_FORMAT", "text", "text or json")
 	b.String(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "debug, info, warn or error")
+	b.String(&c.SMTPHost, "smtp-host", "SMTP_HOST", "", "SMTP server that sends invitation e-mails; without it (and without --dev) invitations cannot be delivered")
+	b.Int(&c.SMTPPort, "smtp-port", "SMTP_PORT", 0, "SMTP server port; 0: 587 for starttls, 465 for tls, 25 for none")
+	b.String(&c.SMTPUsername, "smtp-username", "SMTP_USERNAME", "", "SMTP user name; empty: no authentication")
+	b.EnvOnly(&c.SMTPPassword, "SMTP_PASSWORD", "SMTP password; credentials are sent over TLS only")
+	b.String(&c.SMTPFrom, "smtp-from", "SMTP_FROM", "", "sender address of invitation e-mails, e.g. orgql <noreply@example.com>; required with --smtp-host")
+	b.String(&c.SMTPTLS, "smtp-tls", "SMTP_TLS", "starttls", "starttls (STARTTLS required), tls (TLS from the first byte) or none (plain text: a relay on the same host only)")
+	b.Duration(&c.SMTPTimeout, "smtp-timeout", "SMTP_TIMEOUT", 10*time.Second, "how long one attempt to send an e-mail may take; a failed attempt is retried twice, with backoff")
 }
 
 // Load parses args (without the program name) with getenv for the
@@ -105,9 +123,12 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	fs := flag.NewFlagSet("orgql", flag.ContinueOnError)
 	fs.SetOutput(usage)
 	fs.Usage = func() {
-		fmt.Fprint(usage, "Usage: orgql [serve|migrate|secrets rotate] [flags]\n       orgql schema [-o file]\n       orgql secrets new-key [id]\n\n"+
+		fmt.Fprint(usage, "Usage: orgql [serve|migrate|secrets rotate] [flags]\n       orgql schema [-o file]\n       orgql secrets new-key [id]\n"+
+			"       orgql orgs list|show <org>|make-owner <org> <user> [flags]\n       orgql users revoke-sessions <user> [flags]\n"+
+			"       orgql healthcheck [flags]\n\n"+
 			"Every flag but --dev can also be set by the ORGQL_* variable named after it; the secret\n"+
-			"keys are read from ORGQL_SECRET_KEYS only (or the file --secret-keys-file names).\n\n")
+			"keys are read from ORGQL_SECRET_KEYS only (or the file --secret-keys-file names), the SMTP\n"+
+			"password from ORGQL_SMTP_PASSWORD only.\n\n")
 		fs.PrintDefaults()
 	}
 	b := &binder{fs: fs, getenv: getenv}
@@ -161,6 +182,27 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log-format must be text or json")
+	}
+	return c.validateSMTP()
+}
+
+func (c Config) validateSMTP() error {
+	switch c.SMTPTLS {
+	case "starttls", "tls", "none":
+	default:
+		return fmt.Errorf("smtp-tls must be starttls, tls or none")
+	}
+	if c.SMTPHost == "" {
+		return nil
+	}
+	if c.SMTPFrom == "" {
+		return fmt.Errorf("smtp-from is required with smtp-host")
+	}
+	if _, err := mail.ParseAddress(c.SMTPFrom); err != nil {
+		return fmt.Errorf("smtp-from: not an e-mail address: %w", err)
+	}
+	if c.SMTPPort < 0 || c.SMTPPort > 65535 || c.SMTPTimeout <= 0 {
+		return fmt.Errorf("smtp-port must be 0-65535 and smtp-timeout positive")
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package members
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 )
 
@@ -29,3 +30,14 @@ func (l LogMailer) SendInvitation(ctx context.Context, m InvitationMail) error {
 		"to", m.To, "organization", m.OrganizationName, "inviter", m.InviterName, "role", m.RoleName, "link", m.Link)
 	return nil
 }
+
+// ErrNoMailer is the error of NoMailer.
+var ErrNoMailer = errors.New("invitations cannot be delivered: no SMTP server is configured (ORGQL_SMTP_HOST)")
+
+// NoMailer is the mailer of a server with no SMTP server outside --dev: an
+// invitation it cannot deliver is not made (the invitation's transaction
+// rolls back), and nothing writes its link anywhere.
+type NoMailer struct{}
+
+// SendInvitation refuses with ErrNoMailer.
+func (NoMailer) SendInvitation(context.Context, InvitationMail) error { return ErrNoMailer }

@@ -22,6 +22,7 @@ import (
 	"github.com/orgql/orgql/internal/credcheck"
 	"github.com/orgql/orgql/internal/credentials"
 	"github.com/orgql/orgql/internal/database"
+	"github.com/orgql/orgql/internal/mail"
 	"github.com/orgql/orgql/internal/members"
 	"github.com/orgql/orgql/internal/orgs"
 	"github.com/orgql/orgql/internal/projects"
@@ -77,7 +78,11 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 		}
 	}
 	if opts.Mailer == nil {
-		opts.Mailer = members.LogMailer{Logger: opts.Logger}
+		m, err := newMailer(cfg, opts.Logger)
+		if err != nil {
+			return nil, err
+		}
+		opts.Mailer = m
 	}
 	s := &Server{cfg: cfg, db: db}
 	s.Auth = &auth.Authenticator{Client: db.Client, SessionTTL: cfg.SessionTTL, Logger: opts.Logger}
@@ -111,6 +116,26 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 	}
 	s.handler = withRequestID(corsHandler(cfg, mux))
 	return s, nil
+}
+
+// newMailer is the mailer of the configuration: SMTP when a server is
+// configured; else, with --dev only, the log mailer, which writes each
+// invitation's link, token included, to the log; else none, which the
+// server says at start.
+func newMailer(cfg config.Config, logger *slog.Logger) (members.Mailer, error) {
+	switch {
+	case cfg.SMTPHost != "":
+		return mail.NewSMTP(mail.Settings{
+			Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword,
+			From: cfg.SMTPFrom, TLS: cfg.SMTPTLS, Timeout: cfg.SMTPTimeout,
+		}, logger)
+	case cfg.Dev:
+		logger.Warn("no SMTP server configured: invitation links, tokens included, are written to this log (--dev only)")
+		return members.LogMailer{Logger: logger}, nil
+	default:
+		logger.Warn("invitations cannot be delivered: no SMTP server is configured (set ORGQL_SMTP_HOST and ORGQL_SMTP_FROM); inviteMember and resendInvitation fail until one is")
+		return members.NoMailer{}, nil
+	}
 }
 
 // ServeHTTP serves a request.
