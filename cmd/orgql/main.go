@@ -5,6 +5,9 @@
 //	orgql schema [-o file]  print the GraphQL schema (SDL) clients see
 //	orgql secrets new-key [id]   print a new secret key entry for ORGQL_SECRET_KEYS
 //	orgql secrets rotate [flags] seal every stored secret again under the first key
+//	orgql orgs list|show <org>|make-owner <org> <user> [flags]   operator commands on the database
+//	orgql users revoke-sessions <user> [flags]                   end every session of a user
+//	orgql healthcheck [flags]    exit 0 when the server at --addr is ready (the image's HEALTHCHECK)
 //
 // Every flag but --dev also reads an ORGQL_* environment variable; see
 // docs/configuration.md or orgql --help.
@@ -18,6 +21,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -50,14 +54,28 @@ func main() {
 
 // run runs the command in args; logs go to stderr.
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	return runWith(ctx, args, getenv, os.Stdout, stderr)
+}
+
+// runWith runs the command in args; its output goes to stdout, logs to stderr.
+func runWith(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "schema" {
-		return printSchema(args[1:], os.Stdout, stderr)
+		return printSchema(args[1:], stdout, stderr)
 	}
 	if len(args) > 1 && args[0] == "secrets" && args[1] == "new-key" {
-		return newKey(args[2:], os.Stdout)
+		return newKey(args[2:], stdout)
+	}
+	if len(args) > 0 && args[0] == "healthcheck" {
+		return healthcheck(ctx, args[1:], getenv, stderr)
+	}
+	adminCmd, positional, rest, err := adminCommand(args)
+	if err != nil {
+		return err
 	}
 	command := "serve"
 	switch {
+	case adminCmd >= 0:
+		command, args = "admin", rest
 	case len(args) > 0 && (args[0] == "serve" || args[0] == "migrate"):
 		command, args = args[0], args[1:]
 	case len(args) > 1 && args[0] == "secrets" && args[1] == "rotate":
@@ -88,6 +106,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if command == "migrate" {
 		logger.Info("schema is up to date", "dialect", db.Dialect)
 		return nil
+	}
+	if command == "admin" {
+		return adminCommands[adminCmd].run(ctx, db, positional, stdout, logger)
 	}
 	keys, err := loadKeys(cfg, db, logger)
 	if err != nil {
@@ -162,6 +183,38 @@ func serve(ctx context.Context, cfg config.Config, db *database.DB, keys *secret
 	}
 	logger.Info("orgql listening", "addr", ln.Addr().String(), "playground", "http://"+playgroundHost(ln.Addr())+"/", "database", db.Dialect)
 	return server.Run(ctx, srv, ln, cfg.DrainDelay, cfg.ShutdownTimeout, logger)
+}
+
+// healthcheck asks the server listening at the configured address for
+// /readyz and fails unless it answers 200: the container image's health
+// check, which has no shell or curl.
+func healthcheck(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	cfg, err := config.Load(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	host, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("healthcheck: addr %q: %w", cfg.Addr, err)
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/readyz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: /readyz answered %s", resp.Status)
+	}
+	return nil
 }
 
 func playgroundHost(a net.Addr) string {

@@ -120,6 +120,20 @@ func (a *Authenticator) SignOut(ctx context.Context, tok string) error {
 	return nil
 }
 
+// RevokeSessions ends every open session of user userID (an operator's
+// `orgql users revoke-sessions`): their tokens are refused from the next
+// request on. It returns how many sessions it ended.
+func RevokeSessions(ctx context.Context, client *ent.Client, userID string) (int, error) {
+	n, err := client.Session.Update().
+		Where(session.UserID(userID), session.RevokedAtIsNil()).
+		SetRevokedAt(time.Now()).
+		Save(tenancy.AsSystem(ctx, tenancy.Operator))
+	if err != nil {
+		return 0, fmt.Errorf("revoke sessions: %w", err)
+	}
+	return n, nil
+}
+
 // Authenticate resolves an Authorization header value ("Bearer <session>")
 // into the caller. It returns ErrBadCredentials for a credential that is
 // missing, malformed, unknown, expired or revoked (a token with a bad

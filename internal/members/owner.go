@@ -6,10 +6,14 @@ import (
 
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/membership"
+	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/internal/apperr"
 	"github.com/orgql/orgql/internal/database"
+	"github.com/orgql/orgql/internal/events"
 	"github.com/orgql/orgql/internal/rbac"
+	"github.com/orgql/orgql/internal/roles"
+	"github.com/orgql/orgql/internal/tenancy"
 )
 
 // roleChange gives membership MembershipID the role Role, or removes the
@@ -92,4 +96,69 @@ func applyRoleChanges(ctx context.Context, client *ent.Client, orgID string, cha
 		}
 	}
 	return before, nil
+}
+
+// MakeOwner makes user userID the owner of organization orgID, in one
+// transaction of its own: an operator's emergency (`orgql orgs make-owner`,
+// when the owner lost their account), run as the system and recorded as a
+// TRANSFER_OWNERSHIP event by the system. A user who is not a member joins
+// (plan limits do not apply); the old owner stays as ADMIN.
+func (s *Service) MakeOwner(ctx context.Context, orgID, userID string) (*ent.Organization, error) {
+	ctx = tenancy.AsSystem(ctx, tenancy.Operator)
+	var out *ent.Organization
+	err := database.InTx(ctx, s.Client, func(ctx context.Context) error {
+		client := database.Client(ctx, s.Client)
+		org, err := database.LockOrganization(ctx, client, orgID)
+		if err != nil {
+			return err
+		}
+		u, err := client.User.Get(ctx, userID)
+		if err != nil {
+			return fmt.Errorf("load user: %w", err)
+		}
+		owner, err := roles.BuiltIn(ctx, client, orgID, rbac.Owner)
+		if err != nil {
+			return err
+		}
+		admin, err := roles.BuiltIn(ctx, client, orgID, rbac.Admin)
+		if err != nil {
+			return err
+		}
+		target, err := client.Membership.Query().Where(membership.OrganizationID(orgID), membership.UserID(userID)).Only(ctx)
+		joined := ent.IsNotFound(err)
+		if joined {
+			target, err = client.Membership.Create().SetOrganizationID(orgID).SetUserID(userID).SetRoleID(admin.ID).Save(ctx)
+		}
+		if err != nil {
+			return fmt.Errorf("membership of %s: %w", u.Login, err)
+		}
+		changes := []roleChange{{MembershipID: target.ID, Role: owner}}
+		previous, err := client.Membership.Query().
+			Where(membership.OrganizationID(orgID), membership.HasRoleWith(role.KindEQ(rbac.Owner))).
+			WithUser().All(ctx)
+		if err != nil {
+			return fmt.Errorf("load owners: %w", err)
+		}
+		from := ""
+		for _, m := range previous {
+			if m.ID == target.ID {
+				return fmt.Errorf("%s is already the owner of %s", u.Login, org.Name)
+			}
+			changes = append(changes, roleChange{MembershipID: m.ID, Role: admin})
+			from = m.Edges.User.Login
+		}
+		if _, err := applyRoleChanges(ctx, client, orgID, changes...); err != nil {
+			return err
+		}
+		if _, err := events.Record(ctx, client, events.Event{
+			OrganizationID: orgID, Type: organizationevent.TypeTRANSFER_OWNERSHIP, TargetType: organizationevent.TargetTypeORGANIZATION,
+			TargetID: orgID, TargetName: org.Name,
+			Change: map[string]any{"owner": map[string]any{"from": from, "to": u.Login}, "by": "operator command", "joined": joined},
+		}); err != nil {
+			return err
+		}
+		out, err = client.Organization.Get(ctx, orgID)
+		return err
+	})
+	return out, err
 }

@@ -48,6 +48,9 @@ const (
 	CountUsage Reason = "count-usage"
 	// Policy: the rules themselves read the caller's roles.
 	Policy Reason = "policy"
+	// Operator: an operator's command (orgql orgs, orgql users) acts on the
+	// database directly, outside the API, as the system.
+	Operator Reason = "operator-command"
 )
 
 type reasonKey struct{}
