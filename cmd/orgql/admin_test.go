@@ -126,7 +126,9 @@ func TestAdminCommands(t *testing.T) {
 			if r := graphql(t, base, alice, `{ viewer { user { login } } }`, nil, nil); len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "UNAUTHENTICATED" {
 				t.Fatalf("a revoked session still works: %+v", r)
 			}
-			var me struct{ Viewer struct{ User struct{ Login string } } }
+			var me struct {
+				Viewer struct{ User struct{ Login string } }
+			}
 			graphql(t, base, bob, `{ viewer { user { login } } }`, nil, &me)
 			if me.Viewer.User.Login != "bob"+suffix {
 				t.Fatalf("bob after alice's revocation: %+v", me)
