@@ -126,7 +126,9 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	fs.Usage = func() {
 		fmt.Fprint(usage, "Usage: orgql [serve|migrate|secrets rotate] [flags]\n       orgql schema [-o file]\n       orgql secrets new-key [id]\n\n"+
 			"Every flag but --dev can also be set by the ORGQL_* variable named after it; the secret\n"+
-			"keys are read from ORGQL_SECRET_KEYS only (or the file --secret-keys-file names).\n\n")
+			"keys are read from ORGQL_SECRET_KEYS only (or the file --secret-keys-file names), and\n"+
+			"the sign-in apps' secrets from ORGQL_GITHUB_CLIENT_SECRET, ORGQL_GITLAB_CLIENT_SECRET\n"+
+			"and ORGQL_BITBUCKET_CLIENT_SECRET only.\n\n")
 		fs.PrintDefaults()
 	}
 	b := &binder{fs: fs, getenv: getenv}
