@@ -175,15 +175,18 @@ func (f *Flow) callback(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, r, http.StatusBadGateway, ErrProviderError, fmt.Errorf("%s sent no code", p.Name))
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), 3*f.timeout())
+	// Each step waits at most the timeout: the token, then the profile.
+	ctx := context.WithValue(r.Context(), oauth2.HTTPClient, f.httpClient())
+	exchangeCtx, cancel := context.WithTimeout(ctx, f.timeout())
 	defer cancel()
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, f.httpClient())
-	tok, err := p.OAuth.Exchange(ctx, code, oauth2.VerifierOption(st.CodeVerifier))
+	tok, err := p.OAuth.Exchange(exchangeCtx, code, oauth2.VerifierOption(st.CodeVerifier))
 	if err != nil {
 		f.providerFailed(w, r, p, "token", err)
 		return
 	}
-	prof, err := p.Profile(ctx, p.OAuth.Client(ctx, tok))
+	profileCtx, cancel := context.WithTimeout(ctx, f.timeout())
+	defer cancel()
+	prof, err := p.Profile(profileCtx, p.OAuth.Client(ctx, tok))
 	if err != nil {
 		f.providerFailed(w, r, p, "profile", err)
 		return
@@ -241,7 +244,7 @@ func (f *Flow) httpClient() *http.Client {
 	if f.HTTPClient != nil {
 		return f.HTTPClient
 	}
-	return &http.Client{Timeout: f.timeout()}
+	return http.DefaultClient // each call's context carries its deadline
 }
 
 // providerFailed ends a sign-in whose call to the provider failed: a

@@ -29,7 +29,7 @@ func SafePath(raw string) (string, bool) {
 			return "", false
 		}
 		d, err := url.PathUnescape(s)
-		if err != nil || !safeText(d) {
+		if err != nil || !safeText(strings.ReplaceAll(d, " ", "")) {
 			return "", false
 		}
 		if d == s {
@@ -48,7 +48,8 @@ func SafePath(raw string) (string, bool) {
 }
 
 // safeText accepts printable ASCII without spaces or backslashes: browsers
-// drop tabs and newlines and read "\" as "/".
+// drop tabs and newlines and read "\" as "/". (A decoded form may hold the
+// spaces its %20s stand for.)
 func safeText(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]

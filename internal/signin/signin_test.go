@@ -128,7 +128,9 @@ func withProviders(t *testing.T, change func(*config.Config), fn func(t *testing
 	}, func(t *testing.T, e *testkit.Env) { fn(t, e, fakes) })
 }
 
-func uniqueID() string { return strings.ReplaceAll(strings.TrimPrefix(testkit.Unique(""), " "), " ", "") }
+func uniqueID() string {
+	return strings.ReplaceAll(strings.TrimPrefix(testkit.Unique(""), " "), " ", "")
+}
 
 // numericID is a fresh provider user id made of digits (GitHub's and GitLab's are numbers).
 func numericID() string {
@@ -365,7 +367,6 @@ func rebind(e *testkit.Env, q string) string {
 	}
 	return q
 }
-
 
 func decode(t *testing.T, rec *httptest.ResponseRecorder, v any) {
 	t.Helper()

@@ -27,7 +27,7 @@ func validState(s string) bool {
 	if len(s) != stateLen {
 		return false
 	}
-	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	b, err := base64Strict.DecodeString(s)
 	return err == nil && len(b) == stateBytes
 }
 
@@ -36,3 +36,6 @@ func hashState(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
 }
+
+// base64Strict refuses non-canonical encodings: one state has one spelling.
+var base64Strict = base64.RawURLEncoding.Strict()
