@@ -374,3 +374,67 @@ func decode(t *testing.T, rec *httptest.ResponseRecorder, v any) {
 		t.Fatalf("decode %s: %v", rec.Body, err)
 	}
 }
+
+// The sign-up flow: a user signing in for the first time is told by the API
+// that they belong to no organization, and creates the first one with its
+// first project and plan in one mutation, with the cookie alone.
+func TestSignUpFlow(t *testing.T) {
+	withProviders(t, nil, func(t *testing.T, e *testkit.Env, fakes map[string]*fakeProvider) {
+		id := numericID()
+		fakes["gitlab"].setNext(fakeUser{ID: id, Login: "new" + id, Email: id + "@example.com", Verified: true})
+		b := newBrowser(e)
+		if rec := b.signIn(t, "gitlab", "/welcome"); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/welcome" {
+			t.Fatalf("sign-in: %d %s", rec.Code, rec.Body)
+		}
+		gql := func(query string, v any) {
+			t.Helper()
+			req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":`+jsonString(query)+`}`))
+			req.Header.Set("Content-Type", "application/json")
+			rec := b.do(req)
+			var out struct {
+				Data   json.RawMessage
+				Errors []any
+			}
+			decode(t, rec, &out)
+			if len(out.Errors) > 0 {
+				t.Fatalf("%s: %s", query, rec.Body)
+			}
+			if err := json.Unmarshal(out.Data, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var before struct {
+			Viewer struct {
+				Organizations       struct{ TotalCount int }
+				CurrentOrganization *struct{ ID string }
+			}
+		}
+		gql(`{ viewer { organizations { totalCount } currentOrganization { id } } }`, &before)
+		if before.Viewer.Organizations.TotalCount != 0 || before.Viewer.CurrentOrganization != nil {
+			t.Fatalf("a new user: %+v", before)
+		}
+		var created struct {
+			CreateOrganization struct {
+				ID       string
+				Plan     struct{ Code string }
+				Projects struct{ TotalCount int }
+			}
+		}
+		gql(`mutation { createOrganization(input: {name: "`+testkit.Unique("Signup")+`", plan: TEAM, firstProject: {name: "web"}}) { id plan { code } projects { totalCount } } }`, &created)
+		if created.CreateOrganization.Plan.Code != "TEAM" || created.CreateOrganization.Projects.TotalCount != 1 {
+			t.Fatalf("created %+v", created)
+		}
+		var after struct {
+			Viewer struct{ CurrentOrganization struct{ ID string } }
+		}
+		gql(`{ viewer { currentOrganization { id } } }`, &after)
+		if after.Viewer.CurrentOrganization.ID != created.CreateOrganization.ID {
+			t.Fatalf("current organization %+v", after)
+		}
+	})
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
