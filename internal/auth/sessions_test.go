@@ -45,7 +45,9 @@ const sessionsQuery = `{ viewer { sessions { id createdAt lastUsedAt expiresAt u
 
 func sessionsOf(t *testing.T, c *testkit.Client) []sessionOut {
 	t.Helper()
-	var out struct{ Viewer struct{ Sessions []sessionOut } }
+	var out struct {
+		Viewer struct{ Sessions []sessionOut }
+	}
 	c.Do(t, sessionsQuery, nil).OK(t, &out)
 	return out.Viewer.Sessions
 }
