@@ -71,7 +71,8 @@ func (f *Flow) Enabled() []*Provider {
 }
 
 // Register mounts the endpoints on mux; a provider not configured has none,
-// so its paths answer 404.
+// so its paths answer 404. HTTP calls to the providers use no proxy
+// settings of their own beyond Go's defaults; each waits at most Timeout.
 func (f *Flow) Register(mux *http.ServeMux) {
 	for name := range f.Providers {
 		mux.HandleFunc("GET /auth/"+name+"/login", f.login)
@@ -203,7 +204,8 @@ func (f *Flow) callback(w http.ResponseWriter, r *http.Request) {
 
 // consume takes the sign-in state of value state, once: nil when it is
 // unknown, already used, expired, of another provider, or not this
-// browser's. The browser cookie is cleared whatever the outcome.
+// browser's. A state found is spent whatever the outcome. The browser
+// cookie stays: other sign-ins of the same browser may be under way.
 func (f *Flow) consume(r *http.Request, p *Provider, state string) (*ent.OAuthState, error) {
 	if !validState(state) {
 		return nil, nil
