@@ -71,8 +71,7 @@ func (f *Flow) Enabled() []*Provider {
 }
 
 // Register mounts the endpoints on mux; a provider not configured has none,
-// so its paths answer 404. HTTP calls to the providers use no proxy
-// settings of their own beyond Go's defaults; each waits at most Timeout.
+// so its paths answer 404.
 func (f *Flow) Register(mux *http.ServeMux) {
 	for name := range f.Providers {
 		mux.HandleFunc("GET /auth/"+name+"/login", f.login)
