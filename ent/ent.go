@@ -21,6 +21,7 @@ import (
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
+	"github.com/orgql/orgql/ent/oauthstate"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/ent/project"
@@ -98,6 +99,7 @@ func checkColumn(t, c string) error {
 			invitation.Table:            invitation.ValidColumn,
 			labelsgroup.Table:           labelsgroup.ValidColumn,
 			membership.Table:            membership.ValidColumn,
+			oauthstate.Table:            oauthstate.ValidColumn,
 			organization.Table:          organization.ValidColumn,
 			organizationevent.Table:     organizationevent.ValidColumn,
 			project.Table:               project.ValidColumn,

@@ -12,6 +12,7 @@ import (
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
+	"github.com/orgql/orgql/ent/oauthstate"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/ent/project"
@@ -147,6 +148,15 @@ var Fields = map[string][]FieldInfo{
 		{Name: "role_id", GraphQL: "roleID", Sensitive: false, Audited: false},
 		{Name: "last_activity_at", GraphQL: "lastActivityAt", Sensitive: false, Audited: true},
 	},
+	TypeOAuthState: {
+		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
+		{Name: "state_hash", GraphQL: "stateHash", Sensitive: true, Audited: false},
+		{Name: "browser_hash", GraphQL: "browserHash", Sensitive: true, Audited: false},
+		{Name: "provider", GraphQL: "provider", Sensitive: false, Audited: true},
+		{Name: "code_verifier", GraphQL: "codeVerifier", Sensitive: true, Audited: false},
+		{Name: "return_to", GraphQL: "returnTo", Sensitive: false, Audited: true},
+		{Name: "expires_at", GraphQL: "expiresAt", Sensitive: false, Audited: true},
+	},
 	TypeOrganization: {
 		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
 		{Name: "updated_at", GraphQL: "updatedAt", Sensitive: false, Audited: false},
@@ -213,6 +223,8 @@ var Fields = map[string][]FieldInfo{
 		{Name: "expires_at", GraphQL: "expiresAt", Sensitive: false, Audited: true},
 		{Name: "revoked_at", GraphQL: "revokedAt", Sensitive: false, Audited: true},
 		{Name: "last_used_at", GraphQL: "lastUsedAt", Sensitive: false, Audited: true},
+		{Name: "user_agent", GraphQL: "userAgent", Sensitive: false, Audited: true},
+		{Name: "origin", GraphQL: "origin", Sensitive: false, Audited: true},
 	},
 	TypeUser: {
 		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
@@ -257,6 +269,7 @@ var Tables = map[string]string{
 	TypeInvitation:            invitation.Table,
 	TypeLabelsGroup:           labelsgroup.Table,
 	TypeMembership:            membership.Table,
+	TypeOAuthState:            oauthstate.Table,
 	TypeOrganization:          organization.Table,
 	TypeOrganizationEvent:     organizationevent.Table,
 	TypeProject:               project.Table,
@@ -300,6 +313,7 @@ var Edges = map[string][]EdgeInfo{
 		{Name: "clusters", GraphQL: "clusters"},
 	},
 	TypeMembership:            {},
+	TypeOAuthState:            {},
 	TypeOrganization:          {},
 	TypeOrganizationEvent:     {},
 	TypeProject:               {},

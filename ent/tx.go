@@ -32,6 +32,8 @@ type Tx struct {
 	LabelsGroup *LabelsGroupClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
+	// OAuthState is the client for interacting with the OAuthState builders.
+	OAuthState *OAuthStateClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
 	// OrganizationEvent is the client for interacting with the OrganizationEvent builders.
@@ -188,6 +190,7 @@ func (tx *Tx) init() {
 	tx.Invitation = NewInvitationClient(tx.config)
 	tx.LabelsGroup = NewLabelsGroupClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
+	tx.OAuthState = NewOAuthStateClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
 	tx.OrganizationEvent = NewOrganizationEventClient(tx.config)
 	tx.Project = NewProjectClient(tx.config)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/internal/apitokens"
+	"github.com/orgql/orgql/internal/auth"
 	"github.com/orgql/orgql/internal/billing"
 	"github.com/orgql/orgql/internal/credentials"
 	"github.com/orgql/orgql/internal/database"
@@ -26,6 +27,8 @@ type Resolver struct {
 	Projects    *projects.Service
 	APITokens   *apitokens.Service
 	Credentials *credentials.Service
+	// Auth lists and revokes the signed-in user's sessions.
+	Auth *auth.Authenticator
 }
 
 // client is the transaction's client inside a mutation, else the root client.

@@ -443,6 +443,30 @@ var (
 			},
 		},
 	}
+	// OauthStatesColumns holds the columns for the "oauth_states" table.
+	OauthStatesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "state_hash", Type: field.TypeString, Unique: true},
+		{Name: "browser_hash", Type: field.TypeString},
+		{Name: "provider", Type: field.TypeString},
+		{Name: "code_verifier", Type: field.TypeString},
+		{Name: "return_to", Type: field.TypeString, Size: 2048},
+		{Name: "expires_at", Type: field.TypeTime},
+	}
+	// OauthStatesTable holds the schema information for the "oauth_states" table.
+	OauthStatesTable = &schema.Table{
+		Name:       "oauth_states",
+		Columns:    OauthStatesColumns,
+		PrimaryKey: []*schema.Column{OauthStatesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "oauthstate_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{OauthStatesColumns[7]},
+			},
+		},
+	}
 	// OrganizationsColumns holds the columns for the "organizations" table.
 	OrganizationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -682,6 +706,8 @@ var (
 		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "user_agent", Type: field.TypeString, Size: 512, Default: ""},
+		{Name: "origin", Type: field.TypeString, Size: 64, Default: ""},
 		{Name: "user_id", Type: field.TypeString},
 	}
 	// SessionsTable holds the schema information for the "sessions" table.
@@ -692,9 +718,16 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "sessions_users_sessions",
-				Columns:    []*schema.Column{SessionsColumns[6]},
+				Columns:    []*schema.Column{SessionsColumns[8]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "session_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{SessionsColumns[8]},
 			},
 		},
 	}
@@ -768,6 +801,7 @@ var (
 		InvitationsTable,
 		LabelsGroupsTable,
 		MembershipsTable,
+		OauthStatesTable,
 		OrganizationsTable,
 		OrganizationEventsTable,
 		ProjectsTable,

@@ -15,6 +15,7 @@ import (
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
+	"github.com/orgql/orgql/ent/oauthstate"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/ent/project"
@@ -566,6 +567,36 @@ func init() {
 	membership.DefaultID = membershipDescID.Default.(func() string)
 	// membership.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	membership.IDValidator = membershipDescID.Validators[0].(func(string) error)
+	oauthstateMixin := schema.OAuthState{}.Mixin()
+	oauthstate.Policy = privacy.NewPolicies(schema.OAuthState{})
+	oauthstate.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := oauthstate.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	oauthstateMixinFields0 := oauthstateMixin[0].Fields()
+	_ = oauthstateMixinFields0
+	oauthstateMixinFields1 := oauthstateMixin[1].Fields()
+	_ = oauthstateMixinFields1
+	oauthstateFields := schema.OAuthState{}.Fields()
+	_ = oauthstateFields
+	// oauthstateDescCreatedAt is the schema descriptor for created_at field.
+	oauthstateDescCreatedAt := oauthstateMixinFields1[0].Descriptor()
+	// oauthstate.DefaultCreatedAt holds the default value on creation for the created_at field.
+	oauthstate.DefaultCreatedAt = oauthstateDescCreatedAt.Default.(func() time.Time)
+	// oauthstateDescReturnTo is the schema descriptor for return_to field.
+	oauthstateDescReturnTo := oauthstateFields[4].Descriptor()
+	// oauthstate.ReturnToValidator is a validator for the "return_to" field. It is called by the builders before save.
+	oauthstate.ReturnToValidator = oauthstateDescReturnTo.Validators[0].(func(string) error)
+	// oauthstateDescID is the schema descriptor for id field.
+	oauthstateDescID := oauthstateMixinFields0[0].Descriptor()
+	// oauthstate.DefaultID holds the default value on creation for the id field.
+	oauthstate.DefaultID = oauthstateDescID.Default.(func() string)
+	// oauthstate.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	oauthstate.IDValidator = oauthstateDescID.Validators[0].(func(string) error)
 	organizationMixin := schema.Organization{}.Mixin()
 	organization.Policy = privacy.NewPolicies(schema.Organization{})
 	organization.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -870,6 +901,18 @@ func init() {
 	sessionDescCreatedAt := sessionMixinFields1[0].Descriptor()
 	// session.DefaultCreatedAt holds the default value on creation for the created_at field.
 	session.DefaultCreatedAt = sessionDescCreatedAt.Default.(func() time.Time)
+	// sessionDescUserAgent is the schema descriptor for user_agent field.
+	sessionDescUserAgent := sessionFields[5].Descriptor()
+	// session.DefaultUserAgent holds the default value on creation for the user_agent field.
+	session.DefaultUserAgent = sessionDescUserAgent.Default.(string)
+	// session.UserAgentValidator is a validator for the "user_agent" field. It is called by the builders before save.
+	session.UserAgentValidator = sessionDescUserAgent.Validators[0].(func(string) error)
+	// sessionDescOrigin is the schema descriptor for origin field.
+	sessionDescOrigin := sessionFields[6].Descriptor()
+	// session.DefaultOrigin holds the default value on creation for the origin field.
+	session.DefaultOrigin = sessionDescOrigin.Default.(string)
+	// session.OriginValidator is a validator for the "origin" field. It is called by the builders before save.
+	session.OriginValidator = sessionDescOrigin.Validators[0].(func(string) error)
 	// sessionDescID is the schema descriptor for id field.
 	sessionDescID := sessionMixinFields0[0].Descriptor()
 	// session.DefaultID holds the default value on creation for the id field.

@@ -84,6 +84,8 @@ func (Session) Fields() []ent.Field {
 		field.Time("expires_at").Optional().Nillable(),
 		field.Time("revoked_at").Optional().Nillable(),
 		field.Time("last_used_at").Optional().Nillable(),
+		field.String("user_agent").Default("").MaxLen(512).Immutable().Comment("The User-Agent of the sign-in's browser, cut to 512 bytes."),
+		field.String("origin").Default("").MaxLen(64).Immutable().Comment("The IP address the sign-in came from."),
 	}
 }
 
@@ -100,6 +102,45 @@ func (Session) Policy() ent.Policy {
 	}
 }
 
+func (Session) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("user_id")}
+}
+
 func (Session) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
+}
+
+// OAuthState is one OAuth sign-in under way: single use, expiring, bound to
+// the browser that started it by a cookie whose hash it holds
+// (docs/security.md S21).
+type OAuthState struct{ ent.Schema }
+
+func (OAuthState) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{Prefix: id.OAuthState}, CreateTimeMixin{}}
+}
+
+func (OAuthState) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("state_hash").Immutable().Unique().Sensitive(),
+		field.String("browser_hash").Immutable().Sensitive(),
+		field.String("provider").Immutable(),
+		field.String("code_verifier").Immutable().Sensitive(),
+		field.String("return_to").Immutable().MaxLen(2048),
+		field.Time("expires_at").Immutable(),
+	}
+}
+
+func (OAuthState) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("expires_at")}
+}
+
+func (OAuthState) Policy() ent.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{tenancy.DenyQueryRule()},
+		Mutation: privacy.MutationPolicy{tenancy.DenyMutationRule()},
+	}
+}
+
+func (OAuthState) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
 }

@@ -41,6 +41,7 @@ type ResolverRoot interface {
 	Organization() OrganizationResolver
 	Query() QueryResolver
 	Role() RoleResolver
+	Session() SessionResolver
 	Viewer() ViewerResolver
 }
 
@@ -373,6 +374,8 @@ type ComplexityRoot struct {
 		RemoveMember            func(childComplexity int, membershipID string) int
 		ResendInvitation        func(childComplexity int, id string) int
 		RevokeInvitation        func(childComplexity int, id string) int
+		RevokeOtherSessions     func(childComplexity int) int
+		RevokeSession           func(childComplexity int, id string) int
 		SwitchOrganization      func(childComplexity int, id string) int
 		TransferOwnership       func(childComplexity int, organizationID string, membershipID string) int
 		UpdateAnnotationsGroup  func(childComplexity int, id string, input groups.AnnotationsGroupInput) int
@@ -550,6 +553,16 @@ type ComplexityRoot struct {
 		Project     func(childComplexity int) int
 	}
 
+	Session struct {
+		CreatedAt  func(childComplexity int) int
+		Current    func(childComplexity int) int
+		ExpiresAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		LastUsedAt func(childComplexity int) int
+		Origin     func(childComplexity int) int
+		UserAgent  func(childComplexity int) int
+	}
+
 	User struct {
 		AvatarURL func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
@@ -577,6 +590,7 @@ type ComplexityRoot struct {
 		CurrentOrganization func(childComplexity int) int
 		ID                  func(childComplexity int) int
 		Organizations       func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
+		Sessions            func(childComplexity int) int
 		User                func(childComplexity int) int
 	}
 }
@@ -2060,6 +2074,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeInvitation(childComplexity, args["id"].(string)), true
+	case "Mutation.revokeOtherSessions":
+		if e.ComplexityRoot.Mutation.RevokeOtherSessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeOtherSessions(childComplexity), true
+	case "Mutation.revokeSession":
+		if e.ComplexityRoot.Mutation.RevokeSession == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeSession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeSession(childComplexity, args["id"].(string)), true
 	case "Mutation.switchOrganization":
 		if e.ComplexityRoot.Mutation.SwitchOrganization == nil {
 			break
@@ -2936,6 +2967,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RoleProjectPermission.Project(childComplexity), true
 
+	case "Session.createdAt":
+		if e.ComplexityRoot.Session.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.CreatedAt(childComplexity), true
+	case "Session.current":
+		if e.ComplexityRoot.Session.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Current(childComplexity), true
+	case "Session.expiresAt":
+		if e.ComplexityRoot.Session.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.ExpiresAt(childComplexity), true
+	case "Session.id":
+		if e.ComplexityRoot.Session.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.ID(childComplexity), true
+	case "Session.lastUsedAt":
+		if e.ComplexityRoot.Session.LastUsedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.LastUsedAt(childComplexity), true
+	case "Session.origin":
+		if e.ComplexityRoot.Session.Origin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.Origin(childComplexity), true
+	case "Session.userAgent":
+		if e.ComplexityRoot.Session.UserAgent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Session.UserAgent(childComplexity), true
+
 	case "User.avatarURL":
 		if e.ComplexityRoot.User.AvatarURL == nil {
 			break
@@ -3046,6 +3120,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Viewer.Organizations(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.OrganizationOrder), args["where"].(*ent.OrganizationWhereInput)), true
+	case "Viewer.sessions":
+		if e.ComplexityRoot.Viewer.Sessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Sessions(childComplexity), true
 	case "Viewer.user":
 		if e.ComplexityRoot.Viewer.User == nil {
 			break
@@ -9762,6 +9842,39 @@ extend type Mutation {
   deleteCluster("The cluster's ID." id: ID!): ID!
 }
 `, BuiltIn: false},
+	{Name: "../sessions.graphqls", Input: `# Browser and client sessions of the signed-in user, as GitHub's sessions
+# page shows them: each sign-in is one session, which the user may end.
+
+"A sign-in of the user: a browser or client holding a session token or cookie."
+type Session {
+  "The session's ID (` + "`" + `ses_...` + "`" + `)."
+  id: ID!
+  "When the user signed in."
+  createdAt: Time!
+  "When the session was last used, to the minute; null until its first use after sign-in."
+  lastUsedAt: Time
+  "When the session ends at the latest; null if it does not expire."
+  expiresAt: Time
+  "The User-Agent of the browser or client that signed in (at most 512 bytes); may be empty."
+  userAgent: String!
+  "The IP address the sign-in came from; may be empty."
+  origin: String!
+  "True for the session of this request."
+  current: Boolean!
+}
+
+extend type Viewer {
+  "The signed-in user's live sessions, most recently used first; empty for an API token."
+  sessions: [Session!]!
+}
+
+extend type Mutation {
+  "Ends one of the signed-in user's sessions (it may be this one): its token and cookie are refused from then on. Returns its ID; NOT_FOUND for an ID that is not one of the user's live sessions."
+  revokeSession("The session's ID." id: ID!): ID!
+  "Ends every session of the signed-in user but this one. Returns how many were ended."
+  revokeOtherSessions: Int!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -10649,6 +10762,26 @@ func (ec *executionContext) childFields_RoleProjectPermission(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type RoleProjectPermission", field.Name)
 }
 
+func (ec *executionContext) childFields_Session(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Session_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Session_createdAt(ctx, field)
+	case "lastUsedAt":
+		return ec.fieldContext_Session_lastUsedAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Session_expiresAt(ctx, field)
+	case "userAgent":
+		return ec.fieldContext_Session_userAgent(ctx, field)
+	case "origin":
+		return ec.fieldContext_Session_origin(ctx, field)
+	case "current":
+		return ec.fieldContext_Session_current(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Session", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -10693,6 +10826,8 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_currentOrganization(ctx, field)
 	case "apiToken":
 		return ec.fieldContext_Viewer_apiToken(ctx, field)
+	case "sessions":
+		return ec.fieldContext_Viewer_sessions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }

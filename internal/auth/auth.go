@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"entgo.io/ent/dialect/sql"
 
@@ -26,7 +27,13 @@ import (
 	"github.com/orgql/orgql/internal/viewer"
 )
 
-// SessionCookie is the cookie a browser may carry the session in.
+// SecureSessionCookie is the cookie a browser carries the session in. The
+// __Host- prefix makes browsers keep it only when it is Secure, for this
+// host alone and the whole path: a sibling subdomain cannot set it.
+const SecureSessionCookie = "__Host-orgql_session"
+
+// SessionCookie is the session cookie's name in development on
+// http://localhost, where it cannot be Secure and so cannot have the prefix.
 const SessionCookie = "orgql_session"
 
 // activityInterval bounds how often a session's last use is written.
@@ -37,6 +44,11 @@ type Authenticator struct {
 	Client *ent.Client
 	// SessionTTL is how long a session lasts; zero means it does not expire.
 	SessionTTL time.Duration
+	// SessionIdleTimeout ends a session unused for this long; zero means never.
+	SessionIdleTimeout time.Duration
+	// InsecureCookie drops the cookie's Secure attribute and its __Host-
+	// prefix: for development on http://localhost only.
+	InsecureCookie bool
 	// Logger gets what goes wrong while checking credentials.
 	Logger *slog.Logger
 }
@@ -67,6 +79,19 @@ var ErrBadCredentials = errors.New("invalid or expired credentials")
 // racing each other both succeed, with the same user: the user is written
 // by one upsert on the unique (provider, provider user id).
 func (a *Authenticator) SignIn(ctx context.Context, p Profile) (string, *ent.User, error) {
+	return a.SignInFrom(ctx, p, Client{})
+}
+
+// Client describes the browser or program a session is opened for, as
+// viewer.sessions shows it.
+type Client struct {
+	UserAgent string
+	// Origin is the client's IP address.
+	Origin string
+}
+
+// SignInFrom is SignIn for a session opened by client.
+func (a *Authenticator) SignInFrom(ctx context.Context, p Profile, client Client) (string, *ent.User, error) {
 	ctx = tenancy.AsSystem(ctx, tenancy.SignIn)
 	tx, err := a.Client.Tx(ctx)
 	if err != nil {
@@ -85,7 +110,8 @@ func (a *Authenticator) SignIn(ctx context.Context, p Profile) (string, *ent.Use
 		return "", nil, fmt.Errorf("sign in: save user: %w", err)
 	}
 	tok := token.New(token.Session)
-	create := tx.Session.Create().SetUserID(userID).SetTokenHash(token.Hash(tok))
+	create := tx.Session.Create().SetUserID(userID).SetTokenHash(token.Hash(tok)).
+		SetUserAgent(truncate(client.UserAgent, 512)).SetOrigin(truncate(client.Origin, 64))
 	if a.SessionTTL > 0 {
 		create.SetExpiresAt(time.Now().Add(a.SessionTTL))
 	}
@@ -233,39 +259,82 @@ func (a *Authenticator) authenticateAPIToken(ctx context.Context, tok string) (*
 	return viewer.NewAPIToken(c, t.Name), nil
 }
 
+// sessionRow is a session and its user's login, read in one statement.
+type sessionRow struct {
+	ID         string     `sql:"id"`
+	UserID     string     `sql:"user_id"`
+	Login      string     `sql:"login"`
+	CreatedAt  time.Time  `sql:"created_at"`
+	ExpiresAt  *time.Time `sql:"expires_at"`
+	RevokedAt  *time.Time `sql:"revoked_at"`
+	LastUsedAt *time.Time `sql:"last_used_at"`
+}
+
+// authenticateSession resolves a session token in one statement (the
+// session joined with its user), and records the session's use at most once
+// per activityInterval.
 func (a *Authenticator) authenticateSession(ctx context.Context, tok string) (*viewer.Caller, error) {
 	if token.Check(token.Session, tok) != nil {
 		return nil, ErrBadCredentials
 	}
 	sys := tenancy.AsSystem(ctx, tenancy.Authenticate)
-	s, err := a.Client.Session.Query().Where(session.TokenHash(token.Hash(tok))).WithUser().Only(sys)
-	if ent.IsNotFound(err) {
-		return nil, ErrBadCredentials
-	}
+	var rows []sessionRow
+	err := a.Client.Session.Query().
+		Where(session.TokenHash(token.Hash(tok))).
+		Modify(func(s *sql.Selector) {
+			u := sql.Table(user.Table).As("session_user")
+			s.Join(u).On(s.C(session.FieldUserID), u.C(user.FieldID))
+			s.Select(
+				s.C(session.FieldID), s.C(session.FieldUserID), sql.As(u.C(user.FieldLogin), "login"),
+				s.C(session.FieldCreatedAt), s.C(session.FieldExpiresAt), s.C(session.FieldRevokedAt), s.C(session.FieldLastUsedAt),
+			)
+		}).
+		Scan(sys, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("authenticate: %w", err)
 	}
+	if len(rows) != 1 {
+		return nil, ErrBadCredentials
+	}
+	s := rows[0]
 	now := time.Now()
-	if s.RevokedAt != nil || (s.ExpiresAt != nil && now.After(*s.ExpiresAt)) {
+	if !a.sessionValid(s, now) {
 		return nil, ErrBadCredentials
 	}
 	if s.LastUsedAt == nil || now.Sub(*s.LastUsedAt) >= activityInterval {
-		if err := a.recordActivity(sys, s, now); err != nil {
+		if err := a.recordActivity(sys, s.ID, s.UserID, now); err != nil {
 			return nil, err
 		}
 	}
-	u := s.Edges.User
-	return viewer.NewUser(u.ID, s.ID, u.Login), nil
+	return viewer.NewUser(s.UserID, s.ID, s.Login), nil
+}
+
+// sessionValid reports whether s is neither revoked, nor expired, nor idle
+// for longer than the idle timeout.
+func (a *Authenticator) sessionValid(s sessionRow, now time.Time) bool {
+	if s.RevokedAt != nil || (s.ExpiresAt != nil && !now.Before(*s.ExpiresAt)) {
+		return false
+	}
+	if a.SessionIdleTimeout > 0 {
+		last := s.CreatedAt
+		if s.LastUsedAt != nil {
+			last = *s.LastUsedAt
+		}
+		if now.Sub(last) >= a.SessionIdleTimeout {
+			return false
+		}
+	}
+	return true
 }
 
 // recordActivity writes the session's last use and its user's last activity
 // in every organization, at most once per activityInterval: the session's
 // row is updated only if its last use is older than that, so of many
 // requests racing with one stale session, one writes and the others see
-// their update match nothing.
-func (a *Authenticator) recordActivity(ctx context.Context, s *ent.Session, now time.Time) error {
+// their update match nothing; only that one writes the memberships.
+func (a *Authenticator) recordActivity(ctx context.Context, sessionID, userID string, now time.Time) error {
 	n, err := a.Client.Session.Update().
-		Where(session.ID(s.ID), session.Or(session.LastUsedAtIsNil(), session.LastUsedAtLT(now.Add(-activityInterval)))).
+		Where(session.ID(sessionID), session.Or(session.LastUsedAtIsNil(), session.LastUsedAtLT(now.Add(-activityInterval)))).
 		SetLastUsedAt(now).
 		Save(ctx)
 	if err != nil {
@@ -274,7 +343,7 @@ func (a *Authenticator) recordActivity(ctx context.Context, s *ent.Session, now 
 	if n == 0 {
 		return nil
 	}
-	err = a.Client.Membership.Update().Where(membership.UserID(s.UserID)).SetLastActivityAt(now).Exec(ctx)
+	err = a.Client.Membership.Update().Where(membership.UserID(userID)).SetLastActivityAt(now).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("record member activity: %w", err)
 	}
@@ -303,4 +372,17 @@ func RequireUser(ctx context.Context) (*viewer.Caller, error) {
 		return nil, apperr.Forbidden("an API token cannot do this: it acts only inside its organization, and is not a user")
 	}
 	return c, nil
+}
+
+// truncate cuts s to at most n bytes, at a rune boundary.
+func truncate(s string, n int) string {
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "")
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
 }

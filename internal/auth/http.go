@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/orgql/orgql/ent/user"
 	"github.com/orgql/orgql/internal/requestid"
@@ -24,8 +25,8 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		authorization := r.Header.Get("Authorization")
 		if authorization == "" {
-			if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
-				authorization = "Bearer " + c.Value
+			if tok := a.CookieToken(r); tok != "" {
+				authorization = "Bearer " + tok
 			}
 		}
 		if authorization == "" || isWebSocketUpgrade(r) {
@@ -47,6 +48,51 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 		c.UserAgent = r.UserAgent()
 		next.ServeHTTP(w, r.WithContext(viewer.NewContext(r.Context(), c)))
 	})
+}
+
+// CookieName is the name of the session cookie: __Host-orgql_session, or
+// orgql_session when the cookie cannot be Secure (development on http).
+func (a *Authenticator) CookieName() string {
+	if a.InsecureCookie {
+		return SessionCookie
+	}
+	return SecureSessionCookie
+}
+
+// CookieToken returns the session token of r's session cookie, or "".
+func (a *Authenticator) CookieToken(r *http.Request) string {
+	c, err := r.Cookie(a.CookieName())
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+// SetSessionCookie gives the browser the session tok: HttpOnly, Secure
+// (unless InsecureCookie), SameSite=Lax, for the whole host, for as long as
+// the session lasts (docs/security.md S22).
+func (a *Authenticator) SetSessionCookie(w http.ResponseWriter, tok string) {
+	c := a.sessionCookie(tok)
+	if a.SessionTTL > 0 {
+		c.MaxAge = int(a.SessionTTL / time.Second)
+	}
+	http.SetCookie(w, c)
+}
+
+// ClearSessionCookie tells the browser to forget its session cookie.
+func (a *Authenticator) ClearSessionCookie(w http.ResponseWriter) {
+	c := a.sessionCookie("")
+	c.MaxAge = -1
+	http.SetCookie(w, c)
+}
+
+func (a *Authenticator) sessionCookie(value string) *http.Cookie {
+	return &http.Cookie{Name: a.CookieName(), Value: value, Path: "/", HttpOnly: true, Secure: !a.InsecureCookie, SameSite: http.SameSiteLaxMode}
+}
+
+// ClientOf describes r's client for the session it signs in.
+func ClientOf(r *http.Request) Client {
+	return Client{UserAgent: r.UserAgent(), Origin: clientIP(r)}
 }
 
 // WriteUnavailable answers 503 with a GraphQL-shaped INTERNAL_SERVER_ERROR
@@ -104,13 +150,13 @@ func (a *Authenticator) DevLoginHandler() http.Handler {
 			})
 			return
 		}
-		tok, _, err := a.SignIn(r.Context(), Profile{
+		tok, _, err := a.SignInFrom(r.Context(), Profile{
 			Provider:       user.ProviderDEV,
 			ProviderUserID: strings.ToLower(body.Login),
 			Login:          body.Login,
 			Name:           body.Login,
 			Email:          strings.ToLower(body.Login) + "@dev.orgql.local",
-		})
+		}, ClientOf(r))
 		if err != nil {
 			a.logger().ErrorContext(r.Context(), "dev sign-in", "error", err)
 			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "sign-in failed"})
@@ -121,8 +167,10 @@ func (a *Authenticator) DevLoginHandler() http.Handler {
 }
 
 // LogoutHandler serves POST /auth/logout: it revokes the session of the
-// request's bearer token or cookie, and clears the cookie.
-func (a *Authenticator) LogoutHandler() http.Handler {
+// request's bearer token or cookie, and clears the cookie. It answers 204,
+// or, with a return_to path that passes safePath (a form in a page), a 303
+// redirect there.
+func (a *Authenticator) LogoutHandler(safePath func(string) (string, bool)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
@@ -132,17 +180,27 @@ func (a *Authenticator) LogoutHandler() http.Handler {
 		tok := ""
 		if scheme, cred, ok := strings.Cut(r.Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
 			tok = strings.TrimSpace(cred)
-		} else if c, err := r.Cookie(SessionCookie); err == nil {
-			tok = c.Value
+		} else {
+			tok = a.CookieToken(r)
 		}
-		if err := a.SignOut(r.Context(), tok); err != nil {
-			if !errors.Is(err, ErrBadCredentials) {
-				a.logger().ErrorContext(r.Context(), "sign out", "error", err)
-			}
+		err := a.SignOut(r.Context(), tok)
+		if err != nil && !errors.Is(err, ErrBadCredentials) {
+			a.logger().ErrorContext(r.Context(), "sign out", "error", err)
+			WriteUnavailable(w, requestid.From(r.Context()))
+			return
+		}
+		// A cookie whose session is gone is cleared all the same.
+		if tok != "" && tok == a.CookieToken(r) {
+			a.ClearSessionCookie(w)
+		}
+		if err != nil {
 			WriteUnauthenticated(w)
 			return
 		}
-		http.SetCookie(w, &http.Cookie{Name: SessionCookie, Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+		if to, ok := safePath(r.URL.Query().Get("return_to")); ok && r.URL.Query().Has("return_to") {
+			http.Redirect(w, r, to, http.StatusSeeOther)
+			return
+		}
 		w.WriteHeader(http.StatusNoContent)
 	})
 }

@@ -56,6 +56,12 @@ type Config struct {
 	GitLabURL              string
 	BitbucketAPIURL        string
 
+	// Sign-in providers (docs/configuration.md, README "Sign-in"): a
+	// provider is offered when its client id is set.
+	SignIn             SignInProviders
+	SessionIdleTimeout time.Duration
+	OAuthTimeout       time.Duration
+
 	PlansFile string
 	LogFormat string
 	LogLevel  string
@@ -101,9 +107,22 @@ func declare(b *binder, c *Config) {
 	b.String(&c.SecretKeysFile, "secret-keys-file", "SECRET_KEYS_FILE", "", "a `file` holding the secret keys, instead of ORGQL_SECRET_KEYS")
 	b.Duration(&c.CredentialCheckTimeout, "credential-check-timeout", "CREDENTIAL_CHECK_TIMEOUT", 5*time.Second, "how long a check of a stored credential waits for the service")
 	b.Bool(&c.AllowPrivateNetworks, "allow-private-check-targets", "ALLOW_PRIVATE_CHECK_TARGETS", false, "let credential checks reach loopback and private addresses (a registry on the local network); off, they reach public addresses only")
-	b.String(&c.GitHubAPIURL, "github-api-url", "GITHUB_API_URL", "https://api.github.com", "GitHub's API, for checking Git tokens")
-	b.String(&c.GitLabURL, "gitlab-url", "GITLAB_URL", "https://gitlab.com", "GitLab, for checking Git tokens")
-	b.String(&c.BitbucketAPIURL, "bitbucket-api-url", "BITBUCKET_API_URL", "https://api.bitbucket.org", "Bitbucket's API, for checking Git tokens")
+	b.String(&c.GitHubAPIURL, "github-api-url", "GITHUB_API_URL", "https://api.github.com", "GitHub's API, for sign-in and checking Git tokens")
+	b.String(&c.GitLabURL, "gitlab-url", "GITLAB_URL", "https://gitlab.com", "GitLab (or your self-hosted GitLab), for sign-in and checking Git tokens")
+	b.String(&c.BitbucketAPIURL, "bitbucket-api-url", "BITBUCKET_API_URL", "https://api.bitbucket.org", "Bitbucket's API, for sign-in and checking Git tokens")
+	b.Duration(&c.SessionIdleTimeout, "session-idle-timeout", "SESSION_IDLE_TIMEOUT", 14*24*time.Hour, "a session unused for this long ends (0: never)")
+	b.Duration(&c.OAuthTimeout, "oauth-timeout", "OAUTH_TIMEOUT", 10*time.Second, "how long a sign-in waits for each answer of the provider (token, profile, e-mail)")
+	b.String(&c.SignIn.GitHub.ClientID, "github-client-id", "GITHUB_CLIENT_ID", "", "client ID of the GitHub OAuth app to sign in with; empty: no sign-in with GitHub")
+	b.EnvOnly(&c.SignIn.GitHub.ClientSecret, "GITHUB_CLIENT_SECRET", "client secret of the GitHub OAuth app")
+	b.String(&c.SignIn.GitHub.URL, "github-url", "GITHUB_URL", "https://github.com", "GitHub's web address, for sign-in (GitHub Enterprise Server: https://<host>; its API then goes in --github-api-url, https://<host>/api/v3)")
+	b.String(&c.SignIn.GitHub.Scopes, "github-scopes", "GITHUB_SCOPES", "read:user user:email", "OAuth scopes asked of GitHub, space-separated")
+	b.String(&c.SignIn.GitLab.ClientID, "gitlab-client-id", "GITLAB_CLIENT_ID", "", "application ID of the GitLab OAuth application to sign in with (at --gitlab-url); empty: no sign-in with GitLab")
+	b.EnvOnly(&c.SignIn.GitLab.ClientSecret, "GITLAB_CLIENT_SECRET", "secret of the GitLab OAuth application")
+	b.String(&c.SignIn.GitLab.Scopes, "gitlab-scopes", "GITLAB_SCOPES", "read_user", "OAuth scopes asked of GitLab, space-separated")
+	b.String(&c.SignIn.Bitbucket.ClientID, "bitbucket-client-id", "BITBUCKET_CLIENT_ID", "", "key of the Bitbucket OAuth consumer to sign in with; empty: no sign-in with Bitbucket")
+	b.EnvOnly(&c.SignIn.Bitbucket.ClientSecret, "BITBUCKET_CLIENT_SECRET", "secret of the Bitbucket OAuth consumer")
+	b.String(&c.SignIn.Bitbucket.URL, "bitbucket-url", "BITBUCKET_URL", "https://bitbucket.org", "Bitbucket's web address, for sign-in")
+	b.String(&c.SignIn.Bitbucket.Scopes, "bitbucket-scopes", "BITBUCKET_SCOPES", "account email", "OAuth scopes asked of Bitbucket, space-separated")
 	b.String(&c.PlansFile, "plans-file", "PLANS_FILE", "", "JSON file replacing the plan catalog")
 	b.String(&c.LogFormat, "log-format", "LOG_FORMAT", "text", "text or json")
 	b.String(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "debug, info, warn or error")
@@ -128,7 +147,8 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 			"       orgql healthcheck [flags]\n\n"+
 			"Every flag but --dev can also be set by the ORGQL_* variable named after it; the secret\n"+
 			"keys are read from ORGQL_SECRET_KEYS only (or the file --secret-keys-file names), the SMTP\n"+
-			"password from ORGQL_SMTP_PASSWORD only.\n\n")
+			"password from ORGQL_SMTP_PASSWORD only, and the sign-in apps' secrets from\n"+
+			"ORGQL_GITHUB_CLIENT_SECRET, ORGQL_GITLAB_CLIENT_SECRET and ORGQL_BITBUCKET_CLIENT_SECRET only.\n\n")
 		fs.PrintDefaults()
 	}
 	b := &binder{fs: fs, getenv: getenv}
@@ -180,6 +200,12 @@ func (c Config) Validate() error {
 			return err
 		}
 	}
+	if c.SessionIdleTimeout < 0 {
+		return fmt.Errorf("session-idle-timeout must not be negative")
+	}
+	if err := c.SignIn.validate(); err != nil {
+		return err
+	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log-format must be text or json")
 	}
@@ -205,6 +231,47 @@ func (c Config) validateSMTP() error {
 		return fmt.Errorf("smtp-port must be 0-65535 and smtp-timeout positive")
 	}
 	return nil
+}
+
+// SignInProviders are the OAuth apps users sign in through.
+type SignInProviders struct {
+	GitHub, GitLab, Bitbucket OAuthApp
+}
+
+// OAuthApp is one provider's OAuth app. URL is the provider's web address
+// where it differs from its API's (GitHub, Bitbucket); GitLab's is
+// Config.GitLabURL.
+type OAuthApp struct {
+	ClientID     string
+	ClientSecret string
+	URL          string
+	Scopes       string
+}
+
+// Enabled reports whether the app is configured.
+func (a OAuthApp) Enabled() bool { return a.ClientID != "" }
+
+func (p SignInProviders) validate() error {
+	for name, a := range map[string]OAuthApp{"github": p.GitHub, "gitlab": p.GitLab, "bitbucket": p.Bitbucket} {
+		if (a.ClientID == "") != (a.ClientSecret == "") {
+			return fmt.Errorf("%s sign-in needs both --%s-client-id and ORGQL_%s_CLIENT_SECRET", name, name, strings.ToUpper(name))
+		}
+	}
+	return nil
+}
+
+// InsecureCookies reports whether the session cookie may go without Secure:
+// only in development mode, served at http://localhost.
+func (c Config) InsecureCookies() bool {
+	if !c.Dev {
+		return false
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || u.Scheme != "http" {
+		return false
+	}
+	h := u.Hostname()
+	return h == "localhost" || h == "127.0.0.1" || h == "::1"
 }
 
 // Defaults is the configuration with every default, as tests start from.

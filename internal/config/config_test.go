@@ -164,3 +164,37 @@ func TestConfigurationDoc(t *testing.T) {
 		t.Fatalf("%s is out of date; run: go test ./internal/config -run TestConfigurationDoc -update", path)
 	}
 }
+
+// A sign-in app needs its client id and its secret, the secret from the
+// environment only; the cookies go without Secure only in development at
+// http://localhost.
+func TestSignInSettings(t *testing.T) {
+	for name, vars := range map[string]map[string]string{
+		"id without secret": {"ORGQL_GITHUB_CLIENT_ID": "x"},
+		"secret without id": {"ORGQL_GITLAB_CLIENT_SECRET": "x"},
+	} {
+		if _, err := Load(nil, env(vars), &bytes.Buffer{}); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	c, err := Load([]string{"--bitbucket-client-id", "key"}, env(map[string]string{"ORGQL_BITBUCKET_CLIENT_SECRET": "s"}), &bytes.Buffer{})
+	if err != nil || !c.SignIn.Bitbucket.Enabled() || c.SignIn.Bitbucket.ClientSecret != "s" || c.SignIn.GitHub.Enabled() {
+		t.Fatalf("bitbucket app: %+v, %v", c.SignIn, err)
+	}
+	if _, err := Load([]string{"--bitbucket-client-secret", "s"}, env(nil), &bytes.Buffer{}); err == nil {
+		t.Error("a client secret was taken from the command line")
+	}
+	for _, c := range []struct {
+		dev      bool
+		url      string
+		insecure bool
+	}{
+		{true, "http://localhost:8080", true}, {true, "http://127.0.0.1", true},
+		{true, "https://localhost", false}, {true, "http://orgql.example", false},
+		{true, "http://localhost.evil.example", false}, {false, "http://localhost:8080", false},
+	} {
+		if got := (Config{Dev: c.dev, PublicURL: c.url}).InsecureCookies(); got != c.insecure {
+			t.Errorf("dev=%v %s: insecure cookies %v", c.dev, c.url, got)
+		}
+	}
+}

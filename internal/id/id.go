@@ -27,6 +27,7 @@ const (
 	HelmRepository    = "hlm"
 	LabelsGroup       = "lbg"
 	AnnotationsGroup  = "ang"
+	OAuthState        = "oas"
 )
 
 // New returns a fresh ID with the given prefix.

@@ -1,11 +1,17 @@
 package server
 
 import (
+	"bytes"
 	"embed"
+	"html/template"
 	"io/fs"
+	"maps"
 	"net/http"
+	"net/url"
 
 	"github.com/99designs/gqlgen/graphql/playground"
+
+	"github.com/orgql/orgql/internal/signin"
 )
 
 // playgroundAssets are GraphiQL 4.1.2 and React 18.2.0 from their npm
@@ -47,3 +53,42 @@ func playgroundFiles() http.Handler {
 	}
 	return http.StripPrefix(playgroundAssetsPath, http.FileServerFS(sub))
 }
+
+// signInBar is what the playground shows in a corner: a link per configured
+// provider, and a sign-out button. The session cookie does the rest: the
+// playground's requests are same-origin, so the browser sends it.
+var signInBar = template.Must(template.New("bar").Parse(`<div id="orgql-signin" style="position:fixed;right:12px;bottom:12px;z-index:10;font:13px sans-serif;background:#fff;border:1px solid #ccc;border-radius:6px;padding:6px 10px">
+{{range .}}<a href="/auth/{{.Name}}/login?return_to=/">Sign in with {{.Title}}</a> · {{end}}<form method="post" action="/auth/logout?return_to=/" style="display:inline"><button type="submit">Sign out</button></form>
+</div>
+`))
+
+// withSignIn adds the sign-in bar to the playground page when providers are
+// configured. The page is the same for every request: it is rendered once.
+func withSignIn(page http.Handler, providers []*signin.Provider) http.Handler {
+	if len(providers) == 0 {
+		return page
+	}
+	var bar bytes.Buffer
+	if err := signInBar.Execute(&bar, providers); err != nil {
+		panic(err) // the template and its data are fixed at start
+	}
+	rendered := &pageBuffer{header: http.Header{}, code: http.StatusOK}
+	page.ServeHTTP(rendered, &http.Request{Method: http.MethodGet, URL: &url.URL{Path: "/"}, Header: http.Header{}})
+	body := bytes.Replace(rendered.Bytes(), []byte("<body>"), append([]byte("<body>\n"), bar.Bytes()...), 1)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		maps.Copy(w.Header(), rendered.header)
+		w.Header().Del("Content-Length")
+		w.WriteHeader(rendered.code)
+		_, _ = w.Write(body)
+	})
+}
+
+// pageBuffer is a ResponseWriter keeping what it is given.
+type pageBuffer struct {
+	bytes.Buffer
+	header http.Header
+	code   int
+}
+
+func (b *pageBuffer) Header() http.Header  { return b.header }
+func (b *pageBuffer) WriteHeader(code int) { b.code = code }

@@ -29,6 +29,7 @@ import (
 	"github.com/orgql/orgql/internal/requestid"
 	"github.com/orgql/orgql/internal/roles"
 	"github.com/orgql/orgql/internal/secret"
+	"github.com/orgql/orgql/internal/signin"
 )
 
 // Server is orgql's HTTP handler with what it needs to shut down.
@@ -85,7 +86,9 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 		opts.Mailer = m
 	}
 	s := &Server{cfg: cfg, db: db}
-	s.Auth = &auth.Authenticator{Client: db.Client, SessionTTL: cfg.SessionTTL, Logger: opts.Logger}
+	s.Auth = &auth.Authenticator{Client: db.Client, SessionTTL: cfg.SessionTTL, SessionIdleTimeout: cfg.SessionIdleTimeout,
+		InsecureCookie: cfg.InsecureCookies(), Logger: opts.Logger}
+	signIn := &signin.Flow{Client: db.Client, Auth: s.Auth, Providers: signin.Providers(cfg), Timeout: cfg.OAuthTimeout, Logger: opts.Logger}
 	projectService := &projects.Service{Client: db.Client, Plans: opts.Plans}
 	roleService := &roles.Service{Client: db.Client}
 	s.Resolver = &graph.Resolver{
@@ -97,12 +100,22 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 		Projects:    projectService,
 		APITokens:   &apitokens.Service{Client: db.Client},
 		Credentials: &credentials.Service{Client: db.Client, Keys: opts.Keys, Checker: opts.Checker},
+		Auth:        s.Auth,
 	}
 	gql := newGraphQLHandler(cfg, s.Resolver, opts.Logger, opts.AroundFields)
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", limitBody(cfg.MaxBodyBytes, s.Auth.Middleware(gql)))
-	mux.Handle("GET /{$}", playgroundPage("/graphql"))
+	// CSRF checks come before authentication, which writes a session's last use.
+	graphqlEndpoint, err := crossOriginCookies(cfg, s.Auth.Middleware(gql))
+	if err != nil {
+		return nil, err
+	}
+	logout, err := crossOriginCookies(cfg, s.Auth.LogoutHandler(signin.SafePath))
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("/graphql", limitBody(cfg.MaxBodyBytes, requirePreflight(graphqlEndpoint)))
+	mux.Handle("GET /{$}", withSignIn(playgroundPage("/graphql"), signIn.Enabled()))
 	mux.Handle("GET "+playgroundAssetsPath, playgroundFiles())
 	mux.Handle("GET /invitations/accept", serveInvitationFile("accept.html", "text/html; charset=utf-8"))
 	mux.Handle("GET /invitations/accept.js", serveInvitationFile("accept.js", "text/javascript; charset=utf-8"))
@@ -110,7 +123,8 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 		writeStatus(w, http.StatusOK, "ok")
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
-	mux.Handle("/auth/logout", s.Auth.LogoutHandler())
+	mux.Handle("/auth/logout", logout)
+	signIn.Register(mux)
 	if cfg.Dev {
 		mux.Handle("/auth/dev/login", s.Auth.DevLoginHandler())
 	}

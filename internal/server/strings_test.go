@@ -191,6 +191,7 @@ func TestNULInAnyStringIsBadUserInput(t *testing.T) {
 			{"Mutation.createAPIToken", `mutation($organizationID: ID!, $input: CreateAPITokenInput!) { createAPIToken(organizationID: $organizationID, input: $input) { token } }`,
 				map[string]any{"organizationID": org.ID, "input": map[string]any{"name": "ci", "description": "Deploys", "roleID": viewerRole}}},
 			{"Mutation.deleteAPIToken", `mutation($id: ID!) { deleteAPIToken(id: $id) }`, map[string]any{"id": apiToken}},
+			{"Mutation.revokeSession", `mutation($id: ID!) { revokeSession(id: $id) }`, map[string]any{"id": "ses_00000000000000000000000000"}},
 			{"Organization.containerRegistries", `query($id: ID!, $where: ContainerRegistryWhereInput) { organization(id: $id) { containerRegistries(where: $where) { totalCount } } }`,
 				map[string]any{"id": org.ID, "where": map[string]any{"nameContains": "hub"}}},
 			{"Organization.gitTokens", `query($id: ID!, $where: GitTokenWhereInput) { organization(id: $id) { gitTokens(where: $where) { totalCount } } }`,

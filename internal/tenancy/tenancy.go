@@ -31,6 +31,9 @@ const (
 	Authenticate Reason = "authenticate"
 	// SignIn: a sign-in creates or refreshes its user and opens a session.
 	SignIn Reason = "sign-in"
+	// OwnSessions: a user lists and revokes their own sessions, which no
+	// caller's role reads.
+	OwnSessions Reason = "own-sessions"
 	// Bootstrap: a new organization's built-in roles and owner membership are
 	// written before its creator is a member.
 	Bootstrap Reason = "create-organization"
