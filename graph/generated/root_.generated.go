@@ -181,6 +181,18 @@ type ComplexityRoot struct {
 		Secret      func(childComplexity int) int
 	}
 
+	CreditCard struct {
+		Brand          func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		ExpiryMonth    func(childComplexity int) int
+		ExpiryYear     func(childComplexity int) int
+		ID             func(childComplexity int) int
+		IsDefault      func(childComplexity int) int
+		Last4          func(childComplexity int) int
+		Organization   func(childComplexity int) int
+		OrganizationID func(childComplexity int) int
+	}
+
 	EnvironmentPermission struct {
 		EnvironmentType func(childComplexity int) int
 		Permission      func(childComplexity int) int
@@ -289,6 +301,31 @@ type ComplexityRoot struct {
 		OrganizationName func(childComplexity int) int
 		Role             func(childComplexity int) int
 		Status           func(childComplexity int) int
+	}
+
+	Invoice struct {
+		CreatedAt      func(childComplexity int) int
+		Currency       func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Number         func(childComplexity int) int
+		Organization   func(childComplexity int) int
+		OrganizationID func(childComplexity int) int
+		PeriodEnd      func(childComplexity int) int
+		PeriodStart    func(childComplexity int) int
+		Status         func(childComplexity int) int
+		TotalCents     func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+	}
+
+	InvoiceConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	InvoiceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Label struct {
@@ -1104,6 +1141,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CredentialField.Secret(childComplexity), true
 
+	case "CreditCard.brand":
+		if e.ComplexityRoot.CreditCard.Brand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCard.Brand(childComplexity), true
+	case "CreditCard.createdAt":
+		if e.ComplexityRoot.CreditCard.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCard.CreatedAt(childComplexity), true
+	case "CreditCard.expiryMonth":
+		if e.ComplexityRoot.CreditCard.ExpiryMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCard.ExpiryMonth(childComplexity), true
+	case "CreditCard.expiryYear":
+		if e.ComplexityRoot.CreditCard.ExpiryYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCard.ExpiryYear(childComplexity), true
+	case "CreditCard.id":
+		if e.ComplexityRoot.CreditCard.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCard.ID(childComplexity), true
+	case "CreditCard.isDefault":
+		if e.ComplexityRoot.CreditCard.IsDefault == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCard.IsDefault(childComplexity), true
+	case "CreditCard.last4":
+		if e.ComplexityRoot.CreditCard.Last4 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCard.Last4(childComplexity), true
+	case "CreditCard.organization":
+		if e.ComplexityRoot.CreditCard.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCard.Organization(childComplexity), true
+	case "CreditCard.organizationID":
+		if e.ComplexityRoot.CreditCard.OrganizationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCard.OrganizationID(childComplexity), true
+
 	case "EnvironmentPermission.environmentType":
 		if e.ComplexityRoot.EnvironmentPermission.EnvironmentType == nil {
 			break
@@ -1542,6 +1634,105 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InvitationPreview.Status(childComplexity), true
+
+	case "Invoice.createdAt":
+		if e.ComplexityRoot.Invoice.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.CreatedAt(childComplexity), true
+	case "Invoice.currency":
+		if e.ComplexityRoot.Invoice.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Currency(childComplexity), true
+	case "Invoice.id":
+		if e.ComplexityRoot.Invoice.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.ID(childComplexity), true
+	case "Invoice.number":
+		if e.ComplexityRoot.Invoice.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Number(childComplexity), true
+	case "Invoice.organization":
+		if e.ComplexityRoot.Invoice.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Organization(childComplexity), true
+	case "Invoice.organizationID":
+		if e.ComplexityRoot.Invoice.OrganizationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.OrganizationID(childComplexity), true
+	case "Invoice.periodEnd":
+		if e.ComplexityRoot.Invoice.PeriodEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.PeriodEnd(childComplexity), true
+	case "Invoice.periodStart":
+		if e.ComplexityRoot.Invoice.PeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.PeriodStart(childComplexity), true
+	case "Invoice.status":
+		if e.ComplexityRoot.Invoice.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Status(childComplexity), true
+	case "Invoice.totalCents":
+		if e.ComplexityRoot.Invoice.TotalCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.TotalCents(childComplexity), true
+	case "Invoice.updatedAt":
+		if e.ComplexityRoot.Invoice.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.UpdatedAt(childComplexity), true
+
+	case "InvoiceConnection.edges":
+		if e.ComplexityRoot.InvoiceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceConnection.Edges(childComplexity), true
+	case "InvoiceConnection.pageInfo":
+		if e.ComplexityRoot.InvoiceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceConnection.PageInfo(childComplexity), true
+	case "InvoiceConnection.totalCount":
+		if e.ComplexityRoot.InvoiceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceConnection.TotalCount(childComplexity), true
+
+	case "InvoiceEdge.cursor":
+		if e.ComplexityRoot.InvoiceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceEdge.Cursor(childComplexity), true
+	case "InvoiceEdge.node":
+		if e.ComplexityRoot.InvoiceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceEdge.Node(childComplexity), true
 
 	case "Label.key":
 		if e.ComplexityRoot.Label.Key == nil {
@@ -3078,6 +3269,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateClusterInput", ec.unmarshalInputCreateClusterInput),
 			graphql.NewInputUnmarshaler("CreateOrganizationInput", ec.unmarshalInputCreateOrganizationInput),
 			graphql.NewInputUnmarshaler("CreateProjectInput", ec.unmarshalInputCreateProjectInput),
+			graphql.NewInputUnmarshaler("CreditCardOrder", ec.unmarshalInputCreditCardOrder),
 			graphql.NewInputUnmarshaler("CustomRoleInput", ec.unmarshalInputCustomRoleInput),
 			graphql.NewInputUnmarshaler("EnvironmentPermissionInput", ec.unmarshalInputEnvironmentPermissionInput),
 			graphql.NewInputUnmarshaler("GitTokenInput", ec.unmarshalInputGitTokenInput),
@@ -3090,6 +3282,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("InvitationOrder", ec.unmarshalInputInvitationOrder),
 			graphql.NewInputUnmarshaler("InvitationWhereInput", ec.unmarshalInputInvitationWhereInput),
 			graphql.NewInputUnmarshaler("InviteMemberInput", ec.unmarshalInputInviteMemberInput),
+			graphql.NewInputUnmarshaler("InvoiceOrder", ec.unmarshalInputInvoiceOrder),
 			graphql.NewInputUnmarshaler("LabelInput", ec.unmarshalInputLabelInput),
 			graphql.NewInputUnmarshaler("LabelsGroupInput", ec.unmarshalInputLabelsGroupInput),
 			graphql.NewInputUnmarshaler("LabelsGroupOrder", ec.unmarshalInputLabelsGroupOrder),
@@ -5097,6 +5290,69 @@ input ContainerRegistryWhereInput {
   hasOrganizationWith: [OrganizationWhereInput!]
 }
 """
+A credit card the organization pays with. orgql never sees its number: it is added by a payment-provider token.
+"""
+type CreditCard implements Node {
+  """
+  The credit card's ID, unique across all types.
+  """
+  id: ID!
+  """
+  When the credit card was created.
+  """
+  createdAt: Time!
+  """
+  The ID of the organization the credit card belongs to.
+  """
+  organizationID: ID!
+  """
+  The card's brand as the payment provider names it: visa, mastercard, amex, ...
+  """
+  brand: String!
+  """
+  The last 4 digits of the card's number.
+  """
+  last4: String!
+  """
+  The month the card expires, 1 to 12.
+  """
+  expiryMonth: Int!
+  """
+  The year the card expires.
+  """
+  expiryYear: Int!
+  """
+  Whether invoices are charged to this card.
+  """
+  isDefault: Boolean!
+  """
+  The organization the credit card belongs to.
+  """
+  organization: Organization!
+}
+"""
+Ordering options for CreditCard connections
+"""
+input CreditCardOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order CreditCards.
+  """
+  field: CreditCardOrderField!
+}
+"""
+Properties by which CreditCard connections can be ordered.
+"""
+enum CreditCardOrderField {
+  """
+  Orders credit card objects by ` + "`" + `createdAt` + "`" + `.
+  """
+  CREATED_AT
+}
+"""
 Define a Relay Cursor type:
 https://relay.dev/graphql/connections.htm#sec-Cursor
 """
@@ -5153,6 +5409,14 @@ enum EventTargetType @goModel(model: "github.com/orgql/orgql/ent/organizationeve
   An annotations group.
   """
   ANNOTATIONS_GROUP
+  """
+  The organization's billing information.
+  """
+  BILLING_INFO
+  """
+  A credit card (only its brand and last 4 digits are recorded).
+  """
+  CREDIT_CARD
 }
 """
 The Git provider the token is for.
@@ -6273,6 +6537,144 @@ input InvitationWhereInput {
   Matches when at least one of the invitation's ` + "`" + `inviter` + "`" + ` matches every given filter.
   """
   hasInviterWith: [UserWhereInput!]
+}
+"""
+An invoice of the organization, for one billing period.
+"""
+type Invoice implements Node {
+  """
+  The invoice's ID, unique across all types.
+  """
+  id: ID!
+  """
+  When the invoice was created.
+  """
+  createdAt: Time!
+  """
+  When the invoice was last changed.
+  """
+  updatedAt: Time!
+  """
+  The ID of the organization the invoice belongs to.
+  """
+  organizationID: ID!
+  """
+  The invoice's number, as printed on it.
+  """
+  number: String!
+  """
+  Where the invoice stands.
+  """
+  status: InvoiceStatus!
+  """
+  The total in the smallest unit of the currency (cents).
+  """
+  totalCents: Int!
+  """
+  The ISO 4217 code of the invoice's currency.
+  """
+  currency: String!
+  """
+  The start of the billing period the invoice is for.
+  """
+  periodStart: Time!
+  """
+  The end of the billing period the invoice is for.
+  """
+  periodEnd: Time!
+  """
+  The organization the invoice belongs to.
+  """
+  organization: Organization!
+}
+"""
+A connection to a list of items.
+"""
+type InvoiceConnection {
+  """
+  A list of edges.
+  """
+  edges: [InvoiceEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type InvoiceEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Invoice
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Invoice connections
+"""
+input InvoiceOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Invoices.
+  """
+  field: InvoiceOrderField!
+}
+"""
+Properties by which Invoice connections can be ordered.
+"""
+enum InvoiceOrderField {
+  """
+  Orders invoice objects by ` + "`" + `createdAt` + "`" + `.
+  """
+  CREATED_AT
+  """
+  Orders invoice objects by ` + "`" + `updatedAt` + "`" + `.
+  """
+  UPDATED_AT
+  """
+  Orders invoice objects by ` + "`" + `total` + "`" + `.
+  """
+  TOTAL
+  """
+  Orders invoice objects by ` + "`" + `periodStart` + "`" + `.
+  """
+  PERIOD_START
+}
+"""
+Where the invoice stands.
+"""
+enum InvoiceStatus @goModel(model: "github.com/orgql/orgql/internal/billing.InvoiceStatus") {
+  """
+  Being prepared: it may still change.
+  """
+  DRAFT
+  """
+  Issued and waiting for payment.
+  """
+  OPEN
+  """
+  Paid.
+  """
+  PAID
+  """
+  Cancelled: nothing is owed.
+  """
+  VOID
+  """
+  Issued, and given up on being paid.
+  """
+  UNCOLLECTIBLE
 }
 """
 Who manages the cluster's Kubernetes.
@@ -10253,6 +10655,44 @@ func (ec *executionContext) childFields_InvitationPreview(ctx context.Context, f
 		return ec.fieldContext_InvitationPreview_expiresAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type InvitationPreview", field.Name)
+}
+
+func (ec *executionContext) childFields_Invoice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Invoice_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Invoice_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Invoice_updatedAt(ctx, field)
+	case "organizationID":
+		return ec.fieldContext_Invoice_organizationID(ctx, field)
+	case "number":
+		return ec.fieldContext_Invoice_number(ctx, field)
+	case "status":
+		return ec.fieldContext_Invoice_status(ctx, field)
+	case "totalCents":
+		return ec.fieldContext_Invoice_totalCents(ctx, field)
+	case "currency":
+		return ec.fieldContext_Invoice_currency(ctx, field)
+	case "periodStart":
+		return ec.fieldContext_Invoice_periodStart(ctx, field)
+	case "periodEnd":
+		return ec.fieldContext_Invoice_periodEnd(ctx, field)
+	case "organization":
+		return ec.fieldContext_Invoice_organization(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Invoice", field.Name)
+}
+
+func (ec *executionContext) childFields_InvoiceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_InvoiceEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_InvoiceEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvoiceEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Label(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

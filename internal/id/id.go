@@ -27,6 +27,9 @@ const (
 	HelmRepository    = "hlm"
 	LabelsGroup       = "lbg"
 	AnnotationsGroup  = "ang"
+	BillingAccount    = "bac"
+	CreditCard        = "crd"
+	Invoice           = "ivc"
 )
 
 // New returns a fresh ID with the given prefix.
