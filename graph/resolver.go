@@ -12,6 +12,7 @@ import (
 	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/members"
 	"github.com/orgql/orgql/internal/orgs"
+	"github.com/orgql/orgql/internal/payments"
 	"github.com/orgql/orgql/internal/projects"
 	"github.com/orgql/orgql/internal/roles"
 )
@@ -26,6 +27,7 @@ type Resolver struct {
 	Projects    *projects.Service
 	APITokens   *apitokens.Service
 	Credentials *credentials.Service
+	Payments    *payments.Service
 }
 
 // client is the transaction's client inside a mutation, else the root client.

@@ -26,6 +26,7 @@ import (
 	"github.com/orgql/orgql/internal/credentials"
 	"github.com/orgql/orgql/internal/kubemeta"
 	"github.com/orgql/orgql/internal/members"
+	"github.com/orgql/orgql/internal/payments"
 	"github.com/orgql/orgql/internal/rbac"
 	"github.com/orgql/orgql/internal/relay"
 	"github.com/orgql/orgql/internal/roles"
@@ -38,13 +39,20 @@ import (
 type ContainerRegistryResolver interface {
 	SecretsSet(ctx context.Context, obj *ent.ContainerRegistry) ([]string, error)
 }
+type CreditCardResolver interface {
+	IsExpired(ctx context.Context, obj *ent.CreditCard) (bool, error)
+}
 type HelmRepositoryResolver interface {
 	SecretsSet(ctx context.Context, obj *ent.HelmRepository) ([]string, error)
 }
 type InvitationResolver interface {
 	Status(ctx context.Context, obj *ent.Invitation) (invitation.Status, error)
 }
+type InvoiceResolver interface {
+	DownloadURL(ctx context.Context, obj *ent.Invoice) (string, error)
+}
 type OrganizationResolver interface {
+	Billing(ctx context.Context, obj *ent.Organization) (*payments.Billing, error)
 	Invitations(ctx context.Context, obj *ent.Organization, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, status *invitation.Status, orderBy *ent.InvitationOrder, where *ent.InvitationWhereInput) (*ent.InvitationConnection, error)
 	Roles(ctx context.Context, obj *ent.Organization) ([]*ent.Role, error)
 	Plan(ctx context.Context, obj *ent.Organization) (*billing.Plan, error)
@@ -2589,6 +2597,29 @@ func (ec *executionContext) fieldContext_CreditCard_organization(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _CreditCard_isExpired(ctx context.Context, field graphql.CollectedField, obj *ent.CreditCard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreditCard_isExpired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CreditCard().IsExpired(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreditCard_isExpired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreditCard", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _GitToken_id(ctx context.Context, field graphql.CollectedField, obj *ent.GitToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4154,6 +4185,61 @@ func (ec *executionContext) fieldContext_Invoice_organization(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Invoice_lines(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []billing.Line) graphql.Marshaler {
+			return ec.marshalNInvoiceLine2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋbillingᚐLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Invoice",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InvoiceLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Invoice_downloadURL(ctx context.Context, field graphql.CollectedField, obj *ent.Invoice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Invoice_downloadURL(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Invoice().DownloadURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Invoice_downloadURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Invoice", field, true, true, "String")
+}
+
 func (ec *executionContext) _InvoiceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.InvoiceConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5642,6 +5728,38 @@ func (ec *executionContext) fieldContext_Organization_annotationsGroups(ctx cont
 	if fc.Args, err = ec.field_Organization_annotationsGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Organization_billing(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_billing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organization().Billing(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *payments.Billing) graphql.Marshaler {
+			return ec.marshalNBilling2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋpaymentsᚐBilling(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_billing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Billing(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -15931,6 +16049,12 @@ func (ec *executionContext) _CreditCard(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CreditCard_organization(ctx, field, obj)
 				})
+		case "isExpired":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CreditCard_isExpired(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16526,6 +16650,17 @@ func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Invoice_organization(ctx, field, obj)
 				})
+		case "lines":
+			out.Values[i] = ec._Invoice_lines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "downloadURL":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Invoice_downloadURL(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17043,6 +17178,12 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organization_annotationsGroups(ctx, field, obj)
+				})
+		case "billing":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_billing(ctx, field, obj)
 				})
 		case "invitations":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -18054,6 +18195,30 @@ func (ec *executionContext) unmarshalNContainerRegistryWhereInput2ᚖgithubᚗco
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCreditCard2ᚕᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐCreditCardᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CreditCard) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCreditCard2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐCreditCard(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCreditCard2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐCreditCard(ctx context.Context, sel ast.SelectionSet, v *ent.CreditCard) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreditCard!")
+		return graphql.Null
+	}
+	return ec._CreditCard(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreditCardOrderField2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐCreditCardOrderField(ctx context.Context, v any) (*ent.CreditCardOrderField, error) {
 	var res = new(ent.CreditCardOrderField)
 	err := res.UnmarshalGQL(v)
@@ -18215,6 +18380,14 @@ func (ec *executionContext) marshalNInvitationOrderField2ᚖgithubᚗcomᚋorgql
 func (ec *executionContext) unmarshalNInvitationWhereInput2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐInvitationWhereInput(ctx context.Context, v any) (*ent.InvitationWhereInput, error) {
 	res, err := ec.unmarshalInputInvitationWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInvoiceConnection2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐInvoiceConnection(ctx context.Context, sel ast.SelectionSet, v *ent.InvoiceConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InvoiceConnection!")
+		return graphql.Null
+	}
+	return ec._InvoiceConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNInvoiceOrderField2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐInvoiceOrderField(ctx context.Context, v any) (*ent.InvoiceOrderField, error) {
@@ -19324,6 +19497,30 @@ func (ec *executionContext) marshalOInvoiceEdge2ᚖgithubᚗcomᚋorgqlᚋorgql�
 		return graphql.Null
 	}
 	return ec._InvoiceEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOInvoiceOrder2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐInvoiceOrder(ctx context.Context, v any) (*ent.InvoiceOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputInvoiceOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOInvoiceStatus2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋbillingᚐInvoiceStatus(ctx context.Context, v any) (*billing.InvoiceStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(billing.InvoiceStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInvoiceStatus2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋbillingᚐInvoiceStatus(ctx context.Context, sel ast.SelectionSet, v *billing.InvoiceStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOKubernetesMode2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋentᚋclusterᚐKubernetesModeᚄ(ctx context.Context, v any) ([]cluster.KubernetesMode, error) {

@@ -2,8 +2,7 @@ package billing
 
 import (
 	"context"
-	"errors"
-	"fmt"
+		"fmt"
 	"io"
 	"strconv"
 	"time"
@@ -141,10 +140,6 @@ func (s *InvoiceStatus) UnmarshalGQL(v any) error {
 	}
 	return fmt.Errorf("%q is not an invoice status", str)
 }
-
-// ErrCardRefused is a token the provider does not take (unknown, used,
-// not a card): the client's error, not orgql's.
-var ErrCardRefused = errors.New("the payment-method token was refused")
 
 // RefusedError is a refusal by the provider, in words a client may read.
 type RefusedError struct{ Message string }

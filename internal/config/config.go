@@ -58,6 +58,15 @@ type Config struct {
 	PlansFile string
 	LogFormat string
 	LogLevel  string
+
+	// Billing: the payment provider, and Stripe's keys (environment only).
+	BillingProvider       string
+	InvoiceLinkTTL        time.Duration
+	BillingSettleInterval time.Duration
+	StripeSecretKey       string
+	StripeWebhookSecret   string
+	StripeAPIURL          string
+	StripePrices          []string
 }
 
 // declare binds every setting of c to a flag and its variable.
@@ -96,6 +105,13 @@ func declare(b *binder, c *Config) {
 	b.String(&c.PlansFile, "plans-file", "PLANS_FILE", "", "JSON file replacing the plan catalog")
 	b.String(&c.LogFormat, "log-format", "LOG_FORMAT", "text", "text or json")
 	b.String(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "debug, info, warn or error")
+	b.String(&c.BillingProvider, "billing-provider", "BILLING_PROVIDER", "local", "payment provider: local (a ledger in orgql's database, test cards only, no money moves) or stripe")
+	b.Duration(&c.InvoiceLinkTTL, "invoice-link-ttl", "INVOICE_LINK_TTL", 5*time.Minute, "how long an invoice's download link works")
+	b.Duration(&c.BillingSettleInterval, "billing-settle-interval", "BILLING_SETTLE_INTERVAL", time.Minute, "how often the local provider issues the invoices of ended billing periods")
+	b.EnvOnly(&c.StripeSecretKey, "STRIPE_SECRET_KEY", "Stripe's secret API key (sk_live_... or sk_test_...), with --billing-provider stripe")
+	b.EnvOnly(&c.StripeWebhookSecret, "STRIPE_WEBHOOK_SECRET", "the signing secret (whsec_...) of the Stripe webhook endpoint <public-url>/billing/stripe/webhook")
+	b.String(&c.StripeAPIURL, "stripe-api-url", "STRIPE_API_URL", "https://api.stripe.com", "Stripe's API (stripe-mock's address in tests)")
+	b.List(&c.StripePrices, "stripe-prices", "STRIPE_PRICES", "the Stripe `prices` of the priced plans, PLAN=price_id,... (TEAM=price_123); a plan without one cannot be subscribed to")
 }
 
 // Load parses args (without the program name) with getenv for the
@@ -107,7 +123,8 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	fs.Usage = func() {
 		fmt.Fprint(usage, "Usage: orgql [serve|migrate|secrets rotate] [flags]\n       orgql schema [-o file]\n       orgql secrets new-key [id]\n\n"+
 			"Every flag but --dev can also be set by the ORGQL_* variable named after it; the secret\n"+
-			"keys are read from ORGQL_SECRET_KEYS only (or the file --secret-keys-file names).\n\n")
+			"keys are read from ORGQL_SECRET_KEYS only (or the file --secret-keys-file names), Stripe's\n"+
+			"from ORGQL_STRIPE_SECRET_KEY and ORGQL_STRIPE_WEBHOOK_SECRET only.\n\n")
 		fs.PrintDefaults()
 	}
 	b := &binder{fs: fs, getenv: getenv}
@@ -162,7 +179,39 @@ func (c Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log-format must be text or json")
 	}
+	return c.validateBilling()
+}
+
+func (c Config) validateBilling() error {
+	switch c.BillingProvider {
+	case "local":
+	case "stripe":
+		if c.StripeSecretKey == "" || c.StripeWebhookSecret == "" {
+			return fmt.Errorf("billing-provider stripe needs ORGQL_STRIPE_SECRET_KEY and ORGQL_STRIPE_WEBHOOK_SECRET")
+		}
+		if _, err := c.StripePriceIDs(); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("billing-provider must be local or stripe")
+	}
+	if c.InvoiceLinkTTL <= 0 || c.BillingSettleInterval <= 0 {
+		return fmt.Errorf("invoice-link-ttl and billing-settle-interval must be positive")
+	}
 	return nil
+}
+
+// StripePriceIDs is --stripe-prices as a map from plan code to Stripe price ID.
+func (c Config) StripePriceIDs() (map[string]string, error) {
+	out := map[string]string{}
+	for _, item := range c.StripePrices {
+		plan, price, ok := strings.Cut(item, "=")
+		if !ok || plan == "" || price == "" {
+			return nil, fmt.Errorf("stripe-prices: each item is PLAN=price_id, got %q", item)
+		}
+		out[strings.TrimSpace(plan)] = strings.TrimSpace(price)
+	}
+	return out, nil
 }
 
 // Defaults is the configuration with every default, as tests start from.

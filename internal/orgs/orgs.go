@@ -271,6 +271,11 @@ func (s *Service) ChangePlan(ctx context.Context, orgID string, plan billing.Pla
 	if err := limits.Check(ctx, client, s.Plans.Plan(plan), orgID, billing.Usage{}); err != nil {
 		return nil, err
 	}
+	if s.Billing != nil {
+		if err := s.Billing.ChangePlan(ctx, client, org, plan); err != nil {
+			return nil, err
+		}
+	}
 	updated, err := client.Organization.UpdateOneID(orgID).SetPlan(plan).Save(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("change plan: %w", err)

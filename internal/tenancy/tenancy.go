@@ -48,6 +48,10 @@ const (
 	CountUsage Reason = "count-usage"
 	// Policy: the rules themselves read the caller's roles.
 	Policy Reason = "policy"
+	// Billing: the payment provider's side of billing (the local ledger
+	// issuing invoices, Stripe's webhooks, an organization's first billing
+	// account) is written by the system, once the caller is authorized.
+	Billing Reason = "billing"
 )
 
 type reasonKey struct{}
