@@ -151,7 +151,7 @@ var (
 				Columns: []*schema.Column{BillingAccountsColumns[21]},
 			},
 			{
-				Name:    "billingaccount_organization_id",
+				Name:    "billingaccount_one_per_organization",
 				Unique:  true,
 				Columns: []*schema.Column{BillingAccountsColumns[21]},
 			},

@@ -52,7 +52,7 @@ func (BillingAccount) Edges() []ent.Edge {
 }
 
 func (BillingAccount) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("organization_id").Unique(), index.Fields("customer_id")}
+	return []ent.Index{index.Fields("organization_id").Unique().StorageKey("billingaccount_one_per_organization"), index.Fields("customer_id")}
 }
 
 func (BillingAccount) Annotations() []schema.Annotation {

@@ -123,6 +123,9 @@ func (s *Service) Download(ctx context.Context, id, token string) (*ent.Invoice,
 	} else if acct != nil {
 		info = infoOf(acct)
 	}
+	if inv.PdfURL != "" {
+		return inv, &billing.PDF{URL: inv.PdfURL}, nil
+	}
 	pdf, err := s.Provider.InvoicePDF(ctx, billing.Document{
 		ID: inv.ID, Number: inv.Number, ProviderID: inv.ProviderID, OrganizationName: org.Name, Info: info,
 		Status: inv.Status, Currency: inv.Currency, TotalCents: inv.TotalCents,
@@ -130,9 +133,6 @@ func (s *Service) Download(ctx context.Context, id, token string) (*ent.Invoice,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("invoice PDF: %w", err)
-	}
-	if pdf.URL == "" && len(pdf.Bytes) == 0 && inv.PdfURL != "" {
-		pdf.URL = inv.PdfURL
 	}
 	return inv, &pdf, nil
 }
