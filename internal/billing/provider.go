@@ -2,7 +2,7 @@ package billing
 
 import (
 	"context"
-		"fmt"
+	"fmt"
 	"io"
 	"strconv"
 	"time"

@@ -202,4 +202,3 @@ func looksLikeCardNumber(s string) bool {
 	}
 	return n >= 12 && n <= 19
 }
-

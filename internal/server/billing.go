@@ -83,4 +83,3 @@ func trimSlash(u string) string {
 	}
 	return u
 }
-
