@@ -2,6 +2,7 @@ package payments
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -11,10 +12,12 @@ import (
 
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/invoice"
+	"github.com/orgql/orgql/internal/apperr"
 	"github.com/orgql/orgql/internal/billing"
 	"github.com/orgql/orgql/internal/billing/ledger"
 	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/secret"
+	"github.com/orgql/orgql/internal/tenancy"
 )
 
 // InvoiceFilter narrows Billing.invoices.
@@ -99,7 +102,7 @@ func DownloadPath(id string) string { return "/billing/invoices/" + url.PathEsca
 func (s *Service) Download(ctx context.Context, id, token string) (*ent.Invoice, *billing.PDF, error) {
 	client := database.Client(ctx, s.Client)
 	inv, err := client.Invoice.Get(ctx, id)
-	if ent.IsNotFound(err) {
+	if ent.IsNotFound(err) || tenancy.IsDenied(err) || errors.Is(err, apperr.ErrUnauthenticated) {
 		return nil, nil, nil
 	}
 	if err != nil {
