@@ -135,7 +135,10 @@ func (s *Service) customer(ctx context.Context, client *ent.Client, org *ent.Org
 // invoices at the end of each period).
 func (s *Service) Settle(ctx context.Context) error {
 	ctx = tenancy.AsSystem(ctx, tenancy.Billing)
-	ids, err := s.Client.BillingAccount.Query().Select(billingaccount.FieldOrganizationID).Strings(ctx)
+	// A period is at least 28 days: accounts whose period began later cannot be due.
+	ids, err := s.Client.BillingAccount.Query().
+		Where(billingaccount.PeriodStartLTE(s.now().AddDate(0, 0, -28))).
+		Select(billingaccount.FieldOrganizationID).Strings(ctx)
 	if err != nil {
 		return fmt.Errorf("list billing accounts: %w", err)
 	}

@@ -228,6 +228,18 @@ func TestStripeProviderAgainstStripeMock(t *testing.T) {
 				t.Errorf("no %s sent; sent %v", want, paths)
 			}
 		}
+		// An organization created on TEAM is subscribed; deleted, its subscription ends.
+		subs, cancels := rec.count("POST", "/v1/subscriptions"), countShape(rec, "DELETE /v1/subscriptions/*")
+		team := alice.CreateOrgOnPlan(t, "TEAM")
+		if got := rec.count("POST", "/v1/subscriptions"); got != subs+1 {
+			t.Fatalf("creating an organization on TEAM created %d subscriptions", got-subs)
+		}
+		alice.Do(t, `mutation($id: ID!, $name: String!) { deleteOrganization(id: $id, confirmName: $name) }`,
+			map[string]any{"id": team.ID, "name": team.Name}).OK(t, nil)
+		if got := countShape(rec, "DELETE /v1/subscriptions/*"); got != cancels+1 {
+			t.Fatalf("deleting an organization on TEAM cancelled %d subscriptions", got-cancels)
+		}
+
 		// The same change retried sends the same key: Stripe does it once.
 		keys := map[string]string{}
 		for _, r := range rec.all() {
@@ -239,6 +251,16 @@ func TestStripeProviderAgainstStripeMock(t *testing.T) {
 			}
 		}
 	})
+}
+
+func countShape(rec *recorder, shape string) int {
+	n := 0
+	for _, r := range rec.all() {
+		if r.Method+" "+pathShape(r.Path) == shape {
+			n++
+		}
+	}
+	return n
 }
 
 // pathShape replaces the ID of a Stripe API path (/v1/resource/id/...) with *.
