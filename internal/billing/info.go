@@ -92,7 +92,7 @@ func IsCountryCode(code string) bool {
 		return false
 	}
 	r, err := language.ParseRegion(code)
-	return err == nil && r.IsCountry() && r.String() == code
+	return err == nil && r.IsCountry() && r.Canonicalize().String() == code
 }
 
 // vatFormats are VAT number formats, prefix included, by billing country
