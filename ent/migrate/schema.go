@@ -151,11 +151,6 @@ var (
 				Columns: []*schema.Column{BillingAccountsColumns[21]},
 			},
 			{
-				Name:    "billingaccount_one_per_organization",
-				Unique:  true,
-				Columns: []*schema.Column{BillingAccountsColumns[21]},
-			},
-			{
 				Name:    "billingaccount_customer_id",
 				Unique:  false,
 				Columns: []*schema.Column{BillingAccountsColumns[15]},

@@ -52,7 +52,8 @@ func (BillingAccount) Edges() []ent.Edge {
 }
 
 func (BillingAccount) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("organization_id").Unique().StorageKey("billingaccount_one_per_organization"), index.Fields("customer_id")}
+	// One per organization: the unique edge from the organization holds it.
+	return []ent.Index{index.Fields("customer_id")}
 }
 
 func (BillingAccount) Annotations() []schema.Annotation {
