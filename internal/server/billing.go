@@ -11,12 +11,12 @@ import (
 	"github.com/orgql/orgql/internal/billing/stripeprovider"
 	"github.com/orgql/orgql/internal/config"
 	"github.com/orgql/orgql/internal/payments"
-	"github.com/orgql/orgql/internal/secret"
 )
 
 // newPayments builds the billing service on the configured payment provider.
-func newPayments(cfg config.Config, client *ent.Client, plans billing.Catalog, keys *secret.Keyring, opts Options) (*payments.Service, *stripeprovider.Provider, error) {
-	svc := &payments.Service{Client: client, Plans: plans, Keys: keys, PublicURL: trimSlash(cfg.PublicURL),
+func newPayments(cfg config.Config, client *ent.Client, opts Options) (*payments.Service, *stripeprovider.Provider, error) {
+	plans := opts.Plans
+	svc := &payments.Service{Client: client, Plans: plans, Keys: opts.Keys, PublicURL: trimSlash(cfg.PublicURL),
 		LinkTTL: cfg.InvoiceLinkTTL, Now: opts.BillingClock}
 	if cfg.BillingProvider != "stripe" {
 		svc.Provider = &ledger.Ledger{Client: client, Plans: plans}

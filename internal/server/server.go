@@ -89,7 +89,7 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 	s.Auth = &auth.Authenticator{Client: db.Client, SessionTTL: cfg.SessionTTL, Logger: opts.Logger}
 	projectService := &projects.Service{Client: db.Client, Plans: opts.Plans}
 	roleService := &roles.Service{Client: db.Client}
-	paymentService, stripeProvider, err := newPayments(cfg, db.Client, opts.Plans, opts.Keys, opts)
+	paymentService, stripeProvider, err := newPayments(cfg, db.Client, opts)
 	if err != nil {
 		return nil, err
 	}
