@@ -216,3 +216,59 @@ func mustPath(t *testing.T, link string) string {
 	}
 	return u.Path
 }
+
+// Billing.invoices is a Relay connection, newest first, filtered by status
+// and by the year an invoice was issued; a declined card leaves invoices OPEN.
+func TestInvoicesConnectionFilters(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, e *testkit.Env) {
+		start := time.Date(2026, time.November, 15, 0, 0, 0, 0, time.UTC)
+		clk := withClock(t, e, start)
+		alice := e.SignIn(t, "alice")
+		org := alice.CreateOrgOnPlan(t, "TEAM")
+		addCard(t, alice, org, "tok_chargeDeclined")
+		clk.Set(time.Date(2027, time.January, 20, 0, 0, 0, 0, time.UTC))
+		if err := e.Server.SettleBilling(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		page := func(args string) (int, []string, string) {
+			var out struct {
+				Organization struct {
+					Billing struct {
+						Invoices struct {
+							TotalCount int
+							PageInfo   struct{ EndCursor string }
+							Edges      []struct{ Node struct{ Status, CreatedAt string } }
+						}
+					}
+				}
+			}
+			alice.Do(t, `query($id: ID!) { organization(id: $id) { billing { invoices(`+args+`) {
+				totalCount pageInfo { endCursor } edges { node { status createdAt } } } } } }`, map[string]any{"id": org.ID}).OK(t, &out)
+			inv := out.Organization.Billing.Invoices
+			var got []string
+			for _, e := range inv.Edges {
+				got = append(got, e.Node.Status+" "+e.Node.CreatedAt[:10])
+			}
+			return inv.TotalCount, got, inv.PageInfo.EndCursor
+		}
+		if n, got, _ := page("first: 10"); n != 2 || strings.Join(got, ",") != "OPEN 2027-01-15,OPEN 2026-12-15" {
+			t.Fatalf("all invoices: %d %v", n, got)
+		}
+		for args, want := range map[string]string{
+			"year: 2026": "OPEN 2026-12-15", "year: 2027": "OPEN 2027-01-15", "year: 2025": "",
+			"status: PAID": "", "status: OPEN, year: 2026": "OPEN 2026-12-15",
+		} {
+			if _, got, _ := page(args); strings.Join(got, ",") != want {
+				t.Errorf("invoices(%s): %v, want %q", args, got, want)
+			}
+		}
+		_, first, cursor := page("first: 1")
+		_, second, _ := page(`first: 1, after: "` + cursor + `"`)
+		if len(first) != 1 || len(second) != 1 || second[0] != "OPEN 2026-12-15" {
+			t.Fatalf("pages: %v then %v", first, second)
+		}
+		if b := readBilling(t, alice, org); b.CreditCards[0].IsExpired || b.CreditCards[0].Last4 != "0002" {
+			t.Fatalf("declined card: %+v", b.CreditCards[0])
+		}
+	})
+}
