@@ -116,6 +116,10 @@ func (s *Service) Download(ctx context.Context, id, token string) (*ent.Invoice,
 	if err != nil || !s.now().Before(time.Unix(expires, 0)) {
 		return nil, nil, nil
 	}
+	if inv.PdfURL != "" {
+		return inv, &billing.PDF{URL: inv.PdfURL}, nil
+	}
+	// The document is made out to the organization's billing information as it is now.
 	org, err := client.Organization.Get(ctx, inv.OrganizationID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load organization: %w", err)
@@ -125,9 +129,6 @@ func (s *Service) Download(ctx context.Context, id, token string) (*ent.Invoice,
 		return nil, nil, err
 	} else if acct != nil {
 		info = infoOf(acct)
-	}
-	if inv.PdfURL != "" {
-		return inv, &billing.PDF{URL: inv.PdfURL}, nil
 	}
 	pdf, err := s.Provider.InvoicePDF(ctx, billing.Document{
 		ID: inv.ID, Number: inv.Number, ProviderID: inv.ProviderID, OrganizationName: org.Name, Info: info,

@@ -92,14 +92,15 @@ func (s *Service) begin(ctx context.Context, orgID string) (*ent.Client, *ent.Or
 
 func (s *Service) ensureAccount(ctx context.Context, client *ent.Client, org *ent.Organization) (*ent.BillingAccount, error) {
 	acct, err := s.account(ctx, client, org.ID)
-	if err != nil || acct != nil {
-		if acct != nil {
-			if err := s.Provider.Settle(ctx, org.ID, s.now()); err != nil {
-				return nil, fmt.Errorf("settle billing: %w", err)
-			}
-			return s.account(ctx, client, org.ID)
-		}
+	if err != nil {
 		return nil, err
+	}
+	if acct != nil {
+		// What is due comes first: a change lands in the period it is made in.
+		if err := s.Provider.Settle(ctx, org.ID, s.now()); err != nil {
+			return nil, fmt.Errorf("settle billing: %w", err)
+		}
+		return s.account(ctx, client, org.ID)
 	}
 	now := s.now()
 	acct, err = client.BillingAccount.Create().
