@@ -237,7 +237,9 @@ func TestInvoicesConnectionFilters(t *testing.T) {
 						Invoices struct {
 							TotalCount int
 							PageInfo   struct{ EndCursor string }
-							Edges      []struct{ Node struct{ Status, CreatedAt string } }
+							Edges      []struct {
+								Node struct{ Status, CreatedAt string }
+							}
 						}
 					}
 				}

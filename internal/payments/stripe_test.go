@@ -283,4 +283,3 @@ func TestStripeConcurrentChangePlanCreatesOneSubscription(t *testing.T) {
 		}
 	})
 }
-

@@ -78,10 +78,10 @@ func TestStripeWebhooks(t *testing.T) {
 		now := time.Now()
 
 		for name, rec := range map[string]*httptest.ResponseRecorder{
-			"unsigned":           deliver(e, paid, "", now),
-			"another secret":     deliver(e, paid, "whsec_other", now),
-			"an old timestamp":   deliver(e, paid, testWebhookSecret, now.Add(-10*time.Minute)),
-			"a changed body":     deliverTampered(e, paid),
+			"unsigned":         deliver(e, paid, "", now),
+			"another secret":   deliver(e, paid, "whsec_other", now),
+			"an old timestamp": deliver(e, paid, testWebhookSecret, now.Add(-10*time.Minute)),
+			"a changed body":   deliverTampered(e, paid),
 		} {
 			if rec.Code != http.StatusBadRequest {
 				t.Errorf("%s: %d %s", name, rec.Code, rec.Body)
