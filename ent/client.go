@@ -17,16 +17,20 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
+	"github.com/orgql/orgql/ent/billingaccount"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/creditcard"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/invoice"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/oauthstate"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
+	"github.com/orgql/orgql/ent/processedwebhookevent"
 	"github.com/orgql/orgql/ent/project"
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/ent/roleclusterpermission"
@@ -46,16 +50,22 @@ type Client struct {
 	APIToken *APITokenClient
 	// AnnotationsGroup is the client for interacting with the AnnotationsGroup builders.
 	AnnotationsGroup *AnnotationsGroupClient
+	// BillingAccount is the client for interacting with the BillingAccount builders.
+	BillingAccount *BillingAccountClient
 	// Cluster is the client for interacting with the Cluster builders.
 	Cluster *ClusterClient
 	// ContainerRegistry is the client for interacting with the ContainerRegistry builders.
 	ContainerRegistry *ContainerRegistryClient
+	// CreditCard is the client for interacting with the CreditCard builders.
+	CreditCard *CreditCardClient
 	// GitToken is the client for interacting with the GitToken builders.
 	GitToken *GitTokenClient
 	// HelmRepository is the client for interacting with the HelmRepository builders.
 	HelmRepository *HelmRepositoryClient
 	// Invitation is the client for interacting with the Invitation builders.
 	Invitation *InvitationClient
+	// Invoice is the client for interacting with the Invoice builders.
+	Invoice *InvoiceClient
 	// LabelsGroup is the client for interacting with the LabelsGroup builders.
 	LabelsGroup *LabelsGroupClient
 	// Membership is the client for interacting with the Membership builders.
@@ -66,6 +76,8 @@ type Client struct {
 	Organization *OrganizationClient
 	// OrganizationEvent is the client for interacting with the OrganizationEvent builders.
 	OrganizationEvent *OrganizationEventClient
+	// ProcessedWebhookEvent is the client for interacting with the ProcessedWebhookEvent builders.
+	ProcessedWebhookEvent *ProcessedWebhookEventClient
 	// Project is the client for interacting with the Project builders.
 	Project *ProjectClient
 	// Role is the client for interacting with the Role builders.
@@ -91,16 +103,20 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.APIToken = NewAPITokenClient(c.config)
 	c.AnnotationsGroup = NewAnnotationsGroupClient(c.config)
+	c.BillingAccount = NewBillingAccountClient(c.config)
 	c.Cluster = NewClusterClient(c.config)
 	c.ContainerRegistry = NewContainerRegistryClient(c.config)
+	c.CreditCard = NewCreditCardClient(c.config)
 	c.GitToken = NewGitTokenClient(c.config)
 	c.HelmRepository = NewHelmRepositoryClient(c.config)
 	c.Invitation = NewInvitationClient(c.config)
+	c.Invoice = NewInvoiceClient(c.config)
 	c.LabelsGroup = NewLabelsGroupClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
 	c.OAuthState = NewOAuthStateClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
 	c.OrganizationEvent = NewOrganizationEventClient(c.config)
+	c.ProcessedWebhookEvent = NewProcessedWebhookEventClient(c.config)
 	c.Project = NewProjectClient(c.config)
 	c.Role = NewRoleClient(c.config)
 	c.RoleClusterPermission = NewRoleClusterPermissionClient(c.config)
@@ -201,16 +217,20 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		config:                cfg,
 		APIToken:              NewAPITokenClient(cfg),
 		AnnotationsGroup:      NewAnnotationsGroupClient(cfg),
+		BillingAccount:        NewBillingAccountClient(cfg),
 		Cluster:               NewClusterClient(cfg),
 		ContainerRegistry:     NewContainerRegistryClient(cfg),
+		CreditCard:            NewCreditCardClient(cfg),
 		GitToken:              NewGitTokenClient(cfg),
 		HelmRepository:        NewHelmRepositoryClient(cfg),
 		Invitation:            NewInvitationClient(cfg),
+		Invoice:               NewInvoiceClient(cfg),
 		LabelsGroup:           NewLabelsGroupClient(cfg),
 		Membership:            NewMembershipClient(cfg),
 		OAuthState:            NewOAuthStateClient(cfg),
 		Organization:          NewOrganizationClient(cfg),
 		OrganizationEvent:     NewOrganizationEventClient(cfg),
+		ProcessedWebhookEvent: NewProcessedWebhookEventClient(cfg),
 		Project:               NewProjectClient(cfg),
 		Role:                  NewRoleClient(cfg),
 		RoleClusterPermission: NewRoleClusterPermissionClient(cfg),
@@ -238,16 +258,20 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		config:                cfg,
 		APIToken:              NewAPITokenClient(cfg),
 		AnnotationsGroup:      NewAnnotationsGroupClient(cfg),
+		BillingAccount:        NewBillingAccountClient(cfg),
 		Cluster:               NewClusterClient(cfg),
 		ContainerRegistry:     NewContainerRegistryClient(cfg),
+		CreditCard:            NewCreditCardClient(cfg),
 		GitToken:              NewGitTokenClient(cfg),
 		HelmRepository:        NewHelmRepositoryClient(cfg),
 		Invitation:            NewInvitationClient(cfg),
+		Invoice:               NewInvoiceClient(cfg),
 		LabelsGroup:           NewLabelsGroupClient(cfg),
 		Membership:            NewMembershipClient(cfg),
 		OAuthState:            NewOAuthStateClient(cfg),
 		Organization:          NewOrganizationClient(cfg),
 		OrganizationEvent:     NewOrganizationEventClient(cfg),
+		ProcessedWebhookEvent: NewProcessedWebhookEventClient(cfg),
 		Project:               NewProjectClient(cfg),
 		Role:                  NewRoleClient(cfg),
 		RoleClusterPermission: NewRoleClusterPermissionClient(cfg),
@@ -283,9 +307,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIToken, c.AnnotationsGroup, c.Cluster, c.ContainerRegistry, c.GitToken,
-		c.HelmRepository, c.Invitation, c.LabelsGroup, c.Membership, c.OAuthState,
-		c.Organization, c.OrganizationEvent, c.Project, c.Role,
+		c.APIToken, c.AnnotationsGroup, c.BillingAccount, c.Cluster,
+		c.ContainerRegistry, c.CreditCard, c.GitToken, c.HelmRepository, c.Invitation,
+		c.Invoice, c.LabelsGroup, c.Membership, c.OAuthState, c.Organization,
+		c.OrganizationEvent, c.ProcessedWebhookEvent, c.Project, c.Role,
 		c.RoleClusterPermission, c.RoleProjectPermission, c.Session, c.User,
 	} {
 		n.Use(hooks...)
@@ -296,9 +321,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIToken, c.AnnotationsGroup, c.Cluster, c.ContainerRegistry, c.GitToken,
-		c.HelmRepository, c.Invitation, c.LabelsGroup, c.Membership, c.OAuthState,
-		c.Organization, c.OrganizationEvent, c.Project, c.Role,
+		c.APIToken, c.AnnotationsGroup, c.BillingAccount, c.Cluster,
+		c.ContainerRegistry, c.CreditCard, c.GitToken, c.HelmRepository, c.Invitation,
+		c.Invoice, c.LabelsGroup, c.Membership, c.OAuthState, c.Organization,
+		c.OrganizationEvent, c.ProcessedWebhookEvent, c.Project, c.Role,
 		c.RoleClusterPermission, c.RoleProjectPermission, c.Session, c.User,
 	} {
 		n.Intercept(interceptors...)
@@ -312,16 +338,22 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.APIToken.mutate(ctx, m)
 	case *AnnotationsGroupMutation:
 		return c.AnnotationsGroup.mutate(ctx, m)
+	case *BillingAccountMutation:
+		return c.BillingAccount.mutate(ctx, m)
 	case *ClusterMutation:
 		return c.Cluster.mutate(ctx, m)
 	case *ContainerRegistryMutation:
 		return c.ContainerRegistry.mutate(ctx, m)
+	case *CreditCardMutation:
+		return c.CreditCard.mutate(ctx, m)
 	case *GitTokenMutation:
 		return c.GitToken.mutate(ctx, m)
 	case *HelmRepositoryMutation:
 		return c.HelmRepository.mutate(ctx, m)
 	case *InvitationMutation:
 		return c.Invitation.mutate(ctx, m)
+	case *InvoiceMutation:
+		return c.Invoice.mutate(ctx, m)
 	case *LabelsGroupMutation:
 		return c.LabelsGroup.mutate(ctx, m)
 	case *MembershipMutation:
@@ -332,6 +364,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Organization.mutate(ctx, m)
 	case *OrganizationEventMutation:
 		return c.OrganizationEvent.mutate(ctx, m)
+	case *ProcessedWebhookEventMutation:
+		return c.ProcessedWebhookEvent.mutate(ctx, m)
 	case *ProjectMutation:
 		return c.Project.mutate(ctx, m)
 	case *RoleMutation:
@@ -697,6 +731,156 @@ func (c *AnnotationsGroupClient) mutate(ctx context.Context, m *AnnotationsGroup
 	}
 }
 
+// BillingAccountClient is a client for the BillingAccount schema.
+type BillingAccountClient struct {
+	config
+}
+
+// NewBillingAccountClient returns a client for the BillingAccount from the given config.
+func NewBillingAccountClient(c config) *BillingAccountClient {
+	return &BillingAccountClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `billingaccount.Hooks(f(g(h())))`.
+func (c *BillingAccountClient) Use(hooks ...Hook) {
+	c.hooks.BillingAccount = append(c.hooks.BillingAccount, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `billingaccount.Intercept(f(g(h())))`.
+func (c *BillingAccountClient) Intercept(interceptors ...Interceptor) {
+	c.inters.BillingAccount = append(c.inters.BillingAccount, interceptors...)
+}
+
+// Create returns a builder for creating a BillingAccount entity.
+func (c *BillingAccountClient) Create() *BillingAccountCreate {
+	mutation := newBillingAccountMutation(c.config, OpCreate)
+	return &BillingAccountCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of BillingAccount entities.
+func (c *BillingAccountClient) CreateBulk(builders ...*BillingAccountCreate) *BillingAccountCreateBulk {
+	return &BillingAccountCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *BillingAccountClient) MapCreateBulk(slice any, setFunc func(*BillingAccountCreate, int)) *BillingAccountCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &BillingAccountCreateBulk{err: fmt.Errorf("calling to BillingAccountClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*BillingAccountCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &BillingAccountCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for BillingAccount.
+func (c *BillingAccountClient) Update() *BillingAccountUpdate {
+	mutation := newBillingAccountMutation(c.config, OpUpdate)
+	return &BillingAccountUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *BillingAccountClient) UpdateOne(_m *BillingAccount) *BillingAccountUpdateOne {
+	mutation := newBillingAccountMutation(c.config, OpUpdateOne, withBillingAccount(_m))
+	return &BillingAccountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *BillingAccountClient) UpdateOneID(id string) *BillingAccountUpdateOne {
+	mutation := newBillingAccountMutation(c.config, OpUpdateOne, withBillingAccountID(id))
+	return &BillingAccountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for BillingAccount.
+func (c *BillingAccountClient) Delete() *BillingAccountDelete {
+	mutation := newBillingAccountMutation(c.config, OpDelete)
+	return &BillingAccountDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *BillingAccountClient) DeleteOne(_m *BillingAccount) *BillingAccountDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *BillingAccountClient) DeleteOneID(id string) *BillingAccountDeleteOne {
+	builder := c.Delete().Where(billingaccount.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &BillingAccountDeleteOne{builder}
+}
+
+// Query returns a query builder for BillingAccount.
+func (c *BillingAccountClient) Query() *BillingAccountQuery {
+	return &BillingAccountQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeBillingAccount},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a BillingAccount entity by its id.
+func (c *BillingAccountClient) Get(ctx context.Context, id string) (*BillingAccount, error) {
+	return c.Query().Where(billingaccount.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *BillingAccountClient) GetX(ctx context.Context, id string) *BillingAccount {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a BillingAccount.
+func (c *BillingAccountClient) QueryOrganization(_m *BillingAccount) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(billingaccount.Table, billingaccount.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, true, billingaccount.OrganizationTable, billingaccount.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *BillingAccountClient) Hooks() []Hook {
+	hooks := c.hooks.BillingAccount
+	return append(hooks[:len(hooks):len(hooks)], billingaccount.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *BillingAccountClient) Interceptors() []Interceptor {
+	return c.inters.BillingAccount
+}
+
+func (c *BillingAccountClient) mutate(ctx context.Context, m *BillingAccountMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&BillingAccountCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&BillingAccountUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&BillingAccountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&BillingAccountDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown BillingAccount mutation op: %q", m.Op())
+	}
+}
+
 // ClusterClient is a client for the Cluster schema.
 type ClusterClient struct {
 	config
@@ -1042,6 +1226,156 @@ func (c *ContainerRegistryClient) mutate(ctx context.Context, m *ContainerRegist
 		return (&ContainerRegistryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown ContainerRegistry mutation op: %q", m.Op())
+	}
+}
+
+// CreditCardClient is a client for the CreditCard schema.
+type CreditCardClient struct {
+	config
+}
+
+// NewCreditCardClient returns a client for the CreditCard from the given config.
+func NewCreditCardClient(c config) *CreditCardClient {
+	return &CreditCardClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `creditcard.Hooks(f(g(h())))`.
+func (c *CreditCardClient) Use(hooks ...Hook) {
+	c.hooks.CreditCard = append(c.hooks.CreditCard, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `creditcard.Intercept(f(g(h())))`.
+func (c *CreditCardClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CreditCard = append(c.inters.CreditCard, interceptors...)
+}
+
+// Create returns a builder for creating a CreditCard entity.
+func (c *CreditCardClient) Create() *CreditCardCreate {
+	mutation := newCreditCardMutation(c.config, OpCreate)
+	return &CreditCardCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CreditCard entities.
+func (c *CreditCardClient) CreateBulk(builders ...*CreditCardCreate) *CreditCardCreateBulk {
+	return &CreditCardCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CreditCardClient) MapCreateBulk(slice any, setFunc func(*CreditCardCreate, int)) *CreditCardCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CreditCardCreateBulk{err: fmt.Errorf("calling to CreditCardClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CreditCardCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CreditCardCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CreditCard.
+func (c *CreditCardClient) Update() *CreditCardUpdate {
+	mutation := newCreditCardMutation(c.config, OpUpdate)
+	return &CreditCardUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CreditCardClient) UpdateOne(_m *CreditCard) *CreditCardUpdateOne {
+	mutation := newCreditCardMutation(c.config, OpUpdateOne, withCreditCard(_m))
+	return &CreditCardUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CreditCardClient) UpdateOneID(id string) *CreditCardUpdateOne {
+	mutation := newCreditCardMutation(c.config, OpUpdateOne, withCreditCardID(id))
+	return &CreditCardUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CreditCard.
+func (c *CreditCardClient) Delete() *CreditCardDelete {
+	mutation := newCreditCardMutation(c.config, OpDelete)
+	return &CreditCardDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CreditCardClient) DeleteOne(_m *CreditCard) *CreditCardDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CreditCardClient) DeleteOneID(id string) *CreditCardDeleteOne {
+	builder := c.Delete().Where(creditcard.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CreditCardDeleteOne{builder}
+}
+
+// Query returns a query builder for CreditCard.
+func (c *CreditCardClient) Query() *CreditCardQuery {
+	return &CreditCardQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCreditCard},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CreditCard entity by its id.
+func (c *CreditCardClient) Get(ctx context.Context, id string) (*CreditCard, error) {
+	return c.Query().Where(creditcard.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CreditCardClient) GetX(ctx context.Context, id string) *CreditCard {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a CreditCard.
+func (c *CreditCardClient) QueryOrganization(_m *CreditCard) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(creditcard.Table, creditcard.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, creditcard.OrganizationTable, creditcard.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CreditCardClient) Hooks() []Hook {
+	hooks := c.hooks.CreditCard
+	return append(hooks[:len(hooks):len(hooks)], creditcard.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CreditCardClient) Interceptors() []Interceptor {
+	return c.inters.CreditCard
+}
+
+func (c *CreditCardClient) mutate(ctx context.Context, m *CreditCardMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CreditCardCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CreditCardUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CreditCardUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CreditCardDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CreditCard mutation op: %q", m.Op())
 	}
 }
 
@@ -1556,6 +1890,156 @@ func (c *InvitationClient) mutate(ctx context.Context, m *InvitationMutation) (V
 		return (&InvitationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Invitation mutation op: %q", m.Op())
+	}
+}
+
+// InvoiceClient is a client for the Invoice schema.
+type InvoiceClient struct {
+	config
+}
+
+// NewInvoiceClient returns a client for the Invoice from the given config.
+func NewInvoiceClient(c config) *InvoiceClient {
+	return &InvoiceClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `invoice.Hooks(f(g(h())))`.
+func (c *InvoiceClient) Use(hooks ...Hook) {
+	c.hooks.Invoice = append(c.hooks.Invoice, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `invoice.Intercept(f(g(h())))`.
+func (c *InvoiceClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Invoice = append(c.inters.Invoice, interceptors...)
+}
+
+// Create returns a builder for creating a Invoice entity.
+func (c *InvoiceClient) Create() *InvoiceCreate {
+	mutation := newInvoiceMutation(c.config, OpCreate)
+	return &InvoiceCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Invoice entities.
+func (c *InvoiceClient) CreateBulk(builders ...*InvoiceCreate) *InvoiceCreateBulk {
+	return &InvoiceCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *InvoiceClient) MapCreateBulk(slice any, setFunc func(*InvoiceCreate, int)) *InvoiceCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &InvoiceCreateBulk{err: fmt.Errorf("calling to InvoiceClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*InvoiceCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &InvoiceCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Invoice.
+func (c *InvoiceClient) Update() *InvoiceUpdate {
+	mutation := newInvoiceMutation(c.config, OpUpdate)
+	return &InvoiceUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *InvoiceClient) UpdateOne(_m *Invoice) *InvoiceUpdateOne {
+	mutation := newInvoiceMutation(c.config, OpUpdateOne, withInvoice(_m))
+	return &InvoiceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *InvoiceClient) UpdateOneID(id string) *InvoiceUpdateOne {
+	mutation := newInvoiceMutation(c.config, OpUpdateOne, withInvoiceID(id))
+	return &InvoiceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Invoice.
+func (c *InvoiceClient) Delete() *InvoiceDelete {
+	mutation := newInvoiceMutation(c.config, OpDelete)
+	return &InvoiceDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *InvoiceClient) DeleteOne(_m *Invoice) *InvoiceDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *InvoiceClient) DeleteOneID(id string) *InvoiceDeleteOne {
+	builder := c.Delete().Where(invoice.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &InvoiceDeleteOne{builder}
+}
+
+// Query returns a query builder for Invoice.
+func (c *InvoiceClient) Query() *InvoiceQuery {
+	return &InvoiceQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeInvoice},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Invoice entity by its id.
+func (c *InvoiceClient) Get(ctx context.Context, id string) (*Invoice, error) {
+	return c.Query().Where(invoice.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *InvoiceClient) GetX(ctx context.Context, id string) *Invoice {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a Invoice.
+func (c *InvoiceClient) QueryOrganization(_m *Invoice) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(invoice.Table, invoice.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, invoice.OrganizationTable, invoice.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *InvoiceClient) Hooks() []Hook {
+	hooks := c.hooks.Invoice
+	return append(hooks[:len(hooks):len(hooks)], invoice.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *InvoiceClient) Interceptors() []Interceptor {
+	return c.inters.Invoice
+}
+
+func (c *InvoiceClient) mutate(ctx context.Context, m *InvoiceMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&InvoiceCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&InvoiceUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&InvoiceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&InvoiceDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Invoice mutation op: %q", m.Op())
 	}
 }
 
@@ -2357,6 +2841,54 @@ func (c *OrganizationClient) QueryAnnotationsGroups(_m *Organization) *Annotatio
 	return query
 }
 
+// QueryBillingAccount queries the billing_account edge of a Organization.
+func (c *OrganizationClient) QueryBillingAccount(_m *Organization) *BillingAccountQuery {
+	query := (&BillingAccountClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, id),
+			sqlgraph.To(billingaccount.Table, billingaccount.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, organization.BillingAccountTable, organization.BillingAccountColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCreditCards queries the credit_cards edge of a Organization.
+func (c *OrganizationClient) QueryCreditCards(_m *Organization) *CreditCardQuery {
+	query := (&CreditCardClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, id),
+			sqlgraph.To(creditcard.Table, creditcard.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.CreditCardsTable, organization.CreditCardsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryInvoices queries the invoices edge of a Organization.
+func (c *OrganizationClient) QueryInvoices(_m *Organization) *InvoiceQuery {
+	query := (&InvoiceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, id),
+			sqlgraph.To(invoice.Table, invoice.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.InvoicesTable, organization.InvoicesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryRoleProjectPermissions queries the role_project_permissions edge of a Organization.
 func (c *OrganizationClient) QueryRoleProjectPermissions(_m *Organization) *RoleProjectPermissionQuery {
 	query := (&RoleProjectPermissionClient{config: c.config}).Query()
@@ -2562,6 +3094,140 @@ func (c *OrganizationEventClient) mutate(ctx context.Context, m *OrganizationEve
 		return (&OrganizationEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown OrganizationEvent mutation op: %q", m.Op())
+	}
+}
+
+// ProcessedWebhookEventClient is a client for the ProcessedWebhookEvent schema.
+type ProcessedWebhookEventClient struct {
+	config
+}
+
+// NewProcessedWebhookEventClient returns a client for the ProcessedWebhookEvent from the given config.
+func NewProcessedWebhookEventClient(c config) *ProcessedWebhookEventClient {
+	return &ProcessedWebhookEventClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `processedwebhookevent.Hooks(f(g(h())))`.
+func (c *ProcessedWebhookEventClient) Use(hooks ...Hook) {
+	c.hooks.ProcessedWebhookEvent = append(c.hooks.ProcessedWebhookEvent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `processedwebhookevent.Intercept(f(g(h())))`.
+func (c *ProcessedWebhookEventClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ProcessedWebhookEvent = append(c.inters.ProcessedWebhookEvent, interceptors...)
+}
+
+// Create returns a builder for creating a ProcessedWebhookEvent entity.
+func (c *ProcessedWebhookEventClient) Create() *ProcessedWebhookEventCreate {
+	mutation := newProcessedWebhookEventMutation(c.config, OpCreate)
+	return &ProcessedWebhookEventCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ProcessedWebhookEvent entities.
+func (c *ProcessedWebhookEventClient) CreateBulk(builders ...*ProcessedWebhookEventCreate) *ProcessedWebhookEventCreateBulk {
+	return &ProcessedWebhookEventCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ProcessedWebhookEventClient) MapCreateBulk(slice any, setFunc func(*ProcessedWebhookEventCreate, int)) *ProcessedWebhookEventCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ProcessedWebhookEventCreateBulk{err: fmt.Errorf("calling to ProcessedWebhookEventClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ProcessedWebhookEventCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ProcessedWebhookEventCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ProcessedWebhookEvent.
+func (c *ProcessedWebhookEventClient) Update() *ProcessedWebhookEventUpdate {
+	mutation := newProcessedWebhookEventMutation(c.config, OpUpdate)
+	return &ProcessedWebhookEventUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ProcessedWebhookEventClient) UpdateOne(_m *ProcessedWebhookEvent) *ProcessedWebhookEventUpdateOne {
+	mutation := newProcessedWebhookEventMutation(c.config, OpUpdateOne, withProcessedWebhookEvent(_m))
+	return &ProcessedWebhookEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ProcessedWebhookEventClient) UpdateOneID(id string) *ProcessedWebhookEventUpdateOne {
+	mutation := newProcessedWebhookEventMutation(c.config, OpUpdateOne, withProcessedWebhookEventID(id))
+	return &ProcessedWebhookEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ProcessedWebhookEvent.
+func (c *ProcessedWebhookEventClient) Delete() *ProcessedWebhookEventDelete {
+	mutation := newProcessedWebhookEventMutation(c.config, OpDelete)
+	return &ProcessedWebhookEventDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ProcessedWebhookEventClient) DeleteOne(_m *ProcessedWebhookEvent) *ProcessedWebhookEventDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ProcessedWebhookEventClient) DeleteOneID(id string) *ProcessedWebhookEventDeleteOne {
+	builder := c.Delete().Where(processedwebhookevent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ProcessedWebhookEventDeleteOne{builder}
+}
+
+// Query returns a query builder for ProcessedWebhookEvent.
+func (c *ProcessedWebhookEventClient) Query() *ProcessedWebhookEventQuery {
+	return &ProcessedWebhookEventQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeProcessedWebhookEvent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ProcessedWebhookEvent entity by its id.
+func (c *ProcessedWebhookEventClient) Get(ctx context.Context, id string) (*ProcessedWebhookEvent, error) {
+	return c.Query().Where(processedwebhookevent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ProcessedWebhookEventClient) GetX(ctx context.Context, id string) *ProcessedWebhookEvent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ProcessedWebhookEventClient) Hooks() []Hook {
+	hooks := c.hooks.ProcessedWebhookEvent
+	return append(hooks[:len(hooks):len(hooks)], processedwebhookevent.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ProcessedWebhookEventClient) Interceptors() []Interceptor {
+	return c.inters.ProcessedWebhookEvent
+}
+
+func (c *ProcessedWebhookEventClient) mutate(ctx context.Context, m *ProcessedWebhookEventMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ProcessedWebhookEventCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ProcessedWebhookEventUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ProcessedWebhookEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ProcessedWebhookEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ProcessedWebhookEvent mutation op: %q", m.Op())
 	}
 }
 
@@ -3676,16 +4342,18 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIToken, AnnotationsGroup, Cluster, ContainerRegistry, GitToken,
-		HelmRepository, Invitation, LabelsGroup, Membership, OAuthState, Organization,
-		OrganizationEvent, Project, Role, RoleClusterPermission, RoleProjectPermission,
-		Session, User []ent.Hook
+		APIToken, AnnotationsGroup, BillingAccount, Cluster, ContainerRegistry,
+		CreditCard, GitToken, HelmRepository, Invitation, Invoice, LabelsGroup,
+		Membership, OAuthState, Organization, OrganizationEvent, ProcessedWebhookEvent,
+		Project, Role, RoleClusterPermission, RoleProjectPermission, Session,
+		User []ent.Hook
 	}
 	inters struct {
-		APIToken, AnnotationsGroup, Cluster, ContainerRegistry, GitToken,
-		HelmRepository, Invitation, LabelsGroup, Membership, OAuthState, Organization,
-		OrganizationEvent, Project, Role, RoleClusterPermission, RoleProjectPermission,
-		Session, User []ent.Interceptor
+		APIToken, AnnotationsGroup, BillingAccount, Cluster, ContainerRegistry,
+		CreditCard, GitToken, HelmRepository, Invitation, Invoice, LabelsGroup,
+		Membership, OAuthState, Organization, OrganizationEvent, ProcessedWebhookEvent,
+		Project, Role, RoleClusterPermission, RoleProjectPermission, Session,
+		User []ent.Interceptor
 	}
 )
 

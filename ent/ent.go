@@ -14,16 +14,20 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
+	"github.com/orgql/orgql/ent/billingaccount"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/creditcard"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/invoice"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/oauthstate"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
+	"github.com/orgql/orgql/ent/processedwebhookevent"
 	"github.com/orgql/orgql/ent/project"
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/ent/roleclusterpermission"
@@ -92,16 +96,20 @@ func checkColumn(t, c string) error {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			apitoken.Table:              apitoken.ValidColumn,
 			annotationsgroup.Table:      annotationsgroup.ValidColumn,
+			billingaccount.Table:        billingaccount.ValidColumn,
 			cluster.Table:               cluster.ValidColumn,
 			containerregistry.Table:     containerregistry.ValidColumn,
+			creditcard.Table:            creditcard.ValidColumn,
 			gittoken.Table:              gittoken.ValidColumn,
 			helmrepository.Table:        helmrepository.ValidColumn,
 			invitation.Table:            invitation.ValidColumn,
+			invoice.Table:               invoice.ValidColumn,
 			labelsgroup.Table:           labelsgroup.ValidColumn,
 			membership.Table:            membership.ValidColumn,
 			oauthstate.Table:            oauthstate.ValidColumn,
 			organization.Table:          organization.ValidColumn,
 			organizationevent.Table:     organizationevent.ValidColumn,
+			processedwebhookevent.Table: processedwebhookevent.ValidColumn,
 			project.Table:               project.ValidColumn,
 			role.Table:                  role.ValidColumn,
 			roleclusterpermission.Table: roleclusterpermission.ValidColumn,

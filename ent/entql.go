@@ -5,17 +5,21 @@ package ent
 import (
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
+	"github.com/orgql/orgql/ent/billingaccount"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/creditcard"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/invoice"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/oauthstate"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/ent/predicate"
+	"github.com/orgql/orgql/ent/processedwebhookevent"
 	"github.com/orgql/orgql/ent/project"
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/ent/roleclusterpermission"
@@ -31,7 +35,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 18)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 22)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -79,6 +83,40 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   billingaccount.Table,
+			Columns: billingaccount.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: billingaccount.FieldID,
+			},
+		},
+		Type: "BillingAccount",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			billingaccount.FieldCreatedAt:              {Type: field.TypeTime, Column: billingaccount.FieldCreatedAt},
+			billingaccount.FieldUpdatedAt:              {Type: field.TypeTime, Column: billingaccount.FieldUpdatedAt},
+			billingaccount.FieldOrganizationID:         {Type: field.TypeString, Column: billingaccount.FieldOrganizationID},
+			billingaccount.FieldInfoSet:                {Type: field.TypeBool, Column: billingaccount.FieldInfoSet},
+			billingaccount.FieldFirstName:              {Type: field.TypeString, Column: billingaccount.FieldFirstName},
+			billingaccount.FieldLastName:               {Type: field.TypeString, Column: billingaccount.FieldLastName},
+			billingaccount.FieldEmail:                  {Type: field.TypeString, Column: billingaccount.FieldEmail},
+			billingaccount.FieldAddress:                {Type: field.TypeString, Column: billingaccount.FieldAddress},
+			billingaccount.FieldCity:                   {Type: field.TypeString, Column: billingaccount.FieldCity},
+			billingaccount.FieldZip:                    {Type: field.TypeString, Column: billingaccount.FieldZip},
+			billingaccount.FieldState:                  {Type: field.TypeString, Column: billingaccount.FieldState},
+			billingaccount.FieldCountryCode:            {Type: field.TypeString, Column: billingaccount.FieldCountryCode},
+			billingaccount.FieldCompany:                {Type: field.TypeString, Column: billingaccount.FieldCompany},
+			billingaccount.FieldVatNumber:              {Type: field.TypeString, Column: billingaccount.FieldVatNumber},
+			billingaccount.FieldProvider:               {Type: field.TypeString, Column: billingaccount.FieldProvider},
+			billingaccount.FieldCustomerID:             {Type: field.TypeString, Column: billingaccount.FieldCustomerID},
+			billingaccount.FieldSubscriptionID:         {Type: field.TypeString, Column: billingaccount.FieldSubscriptionID},
+			billingaccount.FieldSubscriptionGeneration: {Type: field.TypeInt, Column: billingaccount.FieldSubscriptionGeneration},
+			billingaccount.FieldPeriodStart:            {Type: field.TypeTime, Column: billingaccount.FieldPeriodStart},
+			billingaccount.FieldPlanSince:              {Type: field.TypeTime, Column: billingaccount.FieldPlanSince},
+			billingaccount.FieldPendingLines:           {Type: field.TypeJSON, Column: billingaccount.FieldPendingLines},
+		},
+	}
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   cluster.Table,
 			Columns: cluster.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -100,7 +138,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			cluster.FieldProduction:     {Type: field.TypeBool, Column: cluster.FieldProduction},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   containerregistry.Table,
 			Columns: containerregistry.Columns,
@@ -125,7 +163,28 @@ var schemaGraph = func() *sqlgraph.Schema {
 			containerregistry.FieldConfig:         {Type: field.TypeJSON, Column: containerregistry.FieldConfig},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   creditcard.Table,
+			Columns: creditcard.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: creditcard.FieldID,
+			},
+		},
+		Type: "CreditCard",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			creditcard.FieldCreatedAt:      {Type: field.TypeTime, Column: creditcard.FieldCreatedAt},
+			creditcard.FieldOrganizationID: {Type: field.TypeString, Column: creditcard.FieldOrganizationID},
+			creditcard.FieldProviderID:     {Type: field.TypeString, Column: creditcard.FieldProviderID},
+			creditcard.FieldBrand:          {Type: field.TypeString, Column: creditcard.FieldBrand},
+			creditcard.FieldLast4:          {Type: field.TypeString, Column: creditcard.FieldLast4},
+			creditcard.FieldExpiryMonth:    {Type: field.TypeInt, Column: creditcard.FieldExpiryMonth},
+			creditcard.FieldExpiryYear:     {Type: field.TypeInt, Column: creditcard.FieldExpiryYear},
+			creditcard.FieldIsDefault:      {Type: field.TypeBool, Column: creditcard.FieldIsDefault},
+		},
+	}
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   gittoken.Table,
 			Columns: gittoken.Columns,
@@ -151,7 +210,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			gittoken.FieldExpiresAt:      {Type: field.TypeTime, Column: gittoken.FieldExpiresAt},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   helmrepository.Table,
 			Columns: helmrepository.Columns,
@@ -177,7 +236,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			helmrepository.FieldConfig:              {Type: field.TypeJSON, Column: helmrepository.FieldConfig},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   invitation.Table,
 			Columns: invitation.Columns,
@@ -200,7 +259,32 @@ var schemaGraph = func() *sqlgraph.Schema {
 			invitation.FieldAcceptedAt:     {Type: field.TypeTime, Column: invitation.FieldAcceptedAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   invoice.Table,
+			Columns: invoice.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: invoice.FieldID,
+			},
+		},
+		Type: "Invoice",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			invoice.FieldCreatedAt:      {Type: field.TypeTime, Column: invoice.FieldCreatedAt},
+			invoice.FieldUpdatedAt:      {Type: field.TypeTime, Column: invoice.FieldUpdatedAt},
+			invoice.FieldOrganizationID: {Type: field.TypeString, Column: invoice.FieldOrganizationID},
+			invoice.FieldNumber:         {Type: field.TypeString, Column: invoice.FieldNumber},
+			invoice.FieldStatus:         {Type: field.TypeEnum, Column: invoice.FieldStatus},
+			invoice.FieldTotalCents:     {Type: field.TypeInt, Column: invoice.FieldTotalCents},
+			invoice.FieldCurrency:       {Type: field.TypeString, Column: invoice.FieldCurrency},
+			invoice.FieldPeriodStart:    {Type: field.TypeTime, Column: invoice.FieldPeriodStart},
+			invoice.FieldPeriodEnd:      {Type: field.TypeTime, Column: invoice.FieldPeriodEnd},
+			invoice.FieldProviderID:     {Type: field.TypeString, Column: invoice.FieldProviderID},
+			invoice.FieldPdfURL:         {Type: field.TypeString, Column: invoice.FieldPdfURL},
+			invoice.FieldLines:          {Type: field.TypeJSON, Column: invoice.FieldLines},
+		},
+	}
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   labelsgroup.Table,
 			Columns: labelsgroup.Columns,
@@ -220,7 +304,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			labelsgroup.FieldLabels:         {Type: field.TypeJSON, Column: labelsgroup.FieldLabels},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -239,7 +323,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldLastActivityAt: {Type: field.TypeTime, Column: membership.FieldLastActivityAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   oauthstate.Table,
 			Columns: oauthstate.Columns,
@@ -259,7 +343,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			oauthstate.FieldExpiresAt:    {Type: field.TypeTime, Column: oauthstate.FieldExpiresAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -282,7 +366,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldOwnerID:            {Type: field.TypeString, Column: organization.FieldOwnerID},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organizationevent.Table,
 			Columns: organizationevent.Columns,
@@ -307,7 +391,22 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organizationevent.FieldCreatedAt:      {Type: field.TypeTime, Column: organizationevent.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   processedwebhookevent.Table,
+			Columns: processedwebhookevent.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: processedwebhookevent.FieldID,
+			},
+		},
+		Type: "ProcessedWebhookEvent",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			processedwebhookevent.FieldType:        {Type: field.TypeString, Column: processedwebhookevent.FieldType},
+			processedwebhookevent.FieldProcessedAt: {Type: field.TypeTime, Column: processedwebhookevent.FieldProcessedAt},
+		},
+	}
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   project.Table,
 			Columns: project.Columns,
@@ -326,7 +425,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			project.FieldDescription:    {Type: field.TypeString, Column: project.FieldDescription},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   role.Table,
 			Columns: role.Columns,
@@ -346,7 +445,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			role.FieldDescription:    {Type: field.TypeString, Column: role.FieldDescription},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   roleclusterpermission.Table,
 			Columns: roleclusterpermission.Columns,
@@ -363,7 +462,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			roleclusterpermission.FieldPermission:     {Type: field.TypeEnum, Column: roleclusterpermission.FieldPermission},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   roleprojectpermission.Table,
 			Columns: roleprojectpermission.Columns,
@@ -384,7 +483,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			roleprojectpermission.FieldProduction:     {Type: field.TypeEnum, Column: roleprojectpermission.FieldProduction},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -405,7 +504,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldOrigin:     {Type: field.TypeString, Column: session.FieldOrigin},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -490,6 +589,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 	graph.MustAddE(
 		"organization",
 		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: true,
+			Table:   billingaccount.OrganizationTable,
+			Columns: []string{billingaccount.OrganizationColumn},
+			Bidi:    false,
+		},
+		"BillingAccount",
+		"Organization",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: true,
 			Table:   cluster.OrganizationTable,
@@ -545,6 +656,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"ContainerRegistry",
+		"Organization",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   creditcard.OrganizationTable,
+			Columns: []string{creditcard.OrganizationColumn},
+			Bidi:    false,
+		},
+		"CreditCard",
 		"Organization",
 	)
 	graph.MustAddE(
@@ -630,6 +753,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Invitation",
 		"User",
+	)
+	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   invoice.OrganizationTable,
+			Columns: []string{invoice.OrganizationColumn},
+			Bidi:    false,
+		},
+		"Invoice",
+		"Organization",
 	)
 	graph.MustAddE(
 		"creator",
@@ -846,6 +981,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Organization",
 		"AnnotationsGroup",
+	)
+	graph.MustAddE(
+		"billing_account",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   organization.BillingAccountTable,
+			Columns: []string{organization.BillingAccountColumn},
+			Bidi:    false,
+		},
+		"Organization",
+		"BillingAccount",
+	)
+	graph.MustAddE(
+		"credit_cards",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.CreditCardsTable,
+			Columns: []string{organization.CreditCardsColumn},
+			Bidi:    false,
+		},
+		"Organization",
+		"CreditCard",
+	)
+	graph.MustAddE(
+		"invoices",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.InvoicesTable,
+			Columns: []string{organization.InvoicesColumn},
+			Bidi:    false,
+		},
+		"Organization",
+		"Invoice",
 	)
 	graph.MustAddE(
 		"role_project_permissions",
@@ -1366,6 +1537,165 @@ func (f *AnnotationsGroupFilter) WhereHasOrganizationWith(preds ...predicate.Org
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *BillingAccountQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the BillingAccountQuery builder.
+func (_q *BillingAccountQuery) Filter() *BillingAccountFilter {
+	return &BillingAccountFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *BillingAccountMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the BillingAccountMutation builder.
+func (m *BillingAccountMutation) Filter() *BillingAccountFilter {
+	return &BillingAccountFilter{config: m.config, predicateAdder: m}
+}
+
+// BillingAccountFilter provides a generic filtering capability at runtime for BillingAccountQuery.
+type BillingAccountFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *BillingAccountFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *BillingAccountFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(billingaccount.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *BillingAccountFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(billingaccount.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *BillingAccountFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(billingaccount.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *BillingAccountFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(billingaccount.FieldOrganizationID))
+}
+
+// WhereInfoSet applies the entql bool predicate on the info_set field.
+func (f *BillingAccountFilter) WhereInfoSet(p entql.BoolP) {
+	f.Where(p.Field(billingaccount.FieldInfoSet))
+}
+
+// WhereFirstName applies the entql string predicate on the first_name field.
+func (f *BillingAccountFilter) WhereFirstName(p entql.StringP) {
+	f.Where(p.Field(billingaccount.FieldFirstName))
+}
+
+// WhereLastName applies the entql string predicate on the last_name field.
+func (f *BillingAccountFilter) WhereLastName(p entql.StringP) {
+	f.Where(p.Field(billingaccount.FieldLastName))
+}
+
+// WhereEmail applies the entql string predicate on the email field.
+func (f *BillingAccountFilter) WhereEmail(p entql.StringP) {
+	f.Where(p.Field(billingaccount.FieldEmail))
+}
+
+// WhereAddress applies the entql string predicate on the address field.
+func (f *BillingAccountFilter) WhereAddress(p entql.StringP) {
+	f.Where(p.Field(billingaccount.FieldAddress))
+}
+
+// WhereCity applies the entql string predicate on the city field.
+func (f *BillingAccountFilter) WhereCity(p entql.StringP) {
+	f.Where(p.Field(billingaccount.FieldCity))
+}
+
+// WhereZip applies the entql string predicate on the zip field.
+func (f *BillingAccountFilter) WhereZip(p entql.StringP) {
+	f.Where(p.Field(billingaccount.FieldZip))
+}
+
+// WhereState applies the entql string predicate on the state field.
+func (f *BillingAccountFilter) WhereState(p entql.StringP) {
+	f.Where(p.Field(billingaccount.FieldState))
+}
+
+// WhereCountryCode applies the entql string predicate on the country_code field.
+func (f *BillingAccountFilter) WhereCountryCode(p entql.StringP) {
+	f.Where(p.Field(billingaccount.FieldCountryCode))
+}
+
+// WhereCompany applies the entql string predicate on the company field.
+func (f *BillingAccountFilter) WhereCompany(p entql.StringP) {
+	f.Where(p.Field(billingaccount.FieldCompany))
+}
+
+// WhereVatNumber applies the entql string predicate on the vat_number field.
+func (f *BillingAccountFilter) WhereVatNumber(p entql.StringP) {
+	f.Where(p.Field(billingaccount.FieldVatNumber))
+}
+
+// WhereProvider applies the entql string predicate on the provider field.
+func (f *BillingAccountFilter) WhereProvider(p entql.StringP) {
+	f.Where(p.Field(billingaccount.FieldProvider))
+}
+
+// WhereCustomerID applies the entql string predicate on the customer_id field.
+func (f *BillingAccountFilter) WhereCustomerID(p entql.StringP) {
+	f.Where(p.Field(billingaccount.FieldCustomerID))
+}
+
+// WhereSubscriptionID applies the entql string predicate on the subscription_id field.
+func (f *BillingAccountFilter) WhereSubscriptionID(p entql.StringP) {
+	f.Where(p.Field(billingaccount.FieldSubscriptionID))
+}
+
+// WhereSubscriptionGeneration applies the entql int predicate on the subscription_generation field.
+func (f *BillingAccountFilter) WhereSubscriptionGeneration(p entql.IntP) {
+	f.Where(p.Field(billingaccount.FieldSubscriptionGeneration))
+}
+
+// WherePeriodStart applies the entql time.Time predicate on the period_start field.
+func (f *BillingAccountFilter) WherePeriodStart(p entql.TimeP) {
+	f.Where(p.Field(billingaccount.FieldPeriodStart))
+}
+
+// WherePlanSince applies the entql time.Time predicate on the plan_since field.
+func (f *BillingAccountFilter) WherePlanSince(p entql.TimeP) {
+	f.Where(p.Field(billingaccount.FieldPlanSince))
+}
+
+// WherePendingLines applies the entql json.RawMessage predicate on the pending_lines field.
+func (f *BillingAccountFilter) WherePendingLines(p entql.BytesP) {
+	f.Where(p.Field(billingaccount.FieldPendingLines))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *BillingAccountFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *BillingAccountFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ClusterQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1394,7 +1724,7 @@ type ClusterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ClusterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1526,7 +1856,7 @@ type ContainerRegistryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContainerRegistryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1626,6 +1956,100 @@ func (f *ContainerRegistryFilter) WhereHasOrganizationWith(preds ...predicate.Or
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CreditCardQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CreditCardQuery builder.
+func (_q *CreditCardQuery) Filter() *CreditCardFilter {
+	return &CreditCardFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CreditCardMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CreditCardMutation builder.
+func (m *CreditCardMutation) Filter() *CreditCardFilter {
+	return &CreditCardFilter{config: m.config, predicateAdder: m}
+}
+
+// CreditCardFilter provides a generic filtering capability at runtime for CreditCardQuery.
+type CreditCardFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CreditCardFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *CreditCardFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(creditcard.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CreditCardFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(creditcard.FieldCreatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *CreditCardFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(creditcard.FieldOrganizationID))
+}
+
+// WhereProviderID applies the entql string predicate on the provider_id field.
+func (f *CreditCardFilter) WhereProviderID(p entql.StringP) {
+	f.Where(p.Field(creditcard.FieldProviderID))
+}
+
+// WhereBrand applies the entql string predicate on the brand field.
+func (f *CreditCardFilter) WhereBrand(p entql.StringP) {
+	f.Where(p.Field(creditcard.FieldBrand))
+}
+
+// WhereLast4 applies the entql string predicate on the last4 field.
+func (f *CreditCardFilter) WhereLast4(p entql.StringP) {
+	f.Where(p.Field(creditcard.FieldLast4))
+}
+
+// WhereExpiryMonth applies the entql int predicate on the expiry_month field.
+func (f *CreditCardFilter) WhereExpiryMonth(p entql.IntP) {
+	f.Where(p.Field(creditcard.FieldExpiryMonth))
+}
+
+// WhereExpiryYear applies the entql int predicate on the expiry_year field.
+func (f *CreditCardFilter) WhereExpiryYear(p entql.IntP) {
+	f.Where(p.Field(creditcard.FieldExpiryYear))
+}
+
+// WhereIsDefault applies the entql bool predicate on the is_default field.
+func (f *CreditCardFilter) WhereIsDefault(p entql.BoolP) {
+	f.Where(p.Field(creditcard.FieldIsDefault))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *CreditCardFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *CreditCardFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *GitTokenQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1654,7 +2078,7 @@ type GitTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GitTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1787,7 +2211,7 @@ type HelmRepositoryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HelmRepositoryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1920,7 +2344,7 @@ type InvitationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InvitationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2024,6 +2448,120 @@ func (f *InvitationFilter) WhereHasInviterWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *InvoiceQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the InvoiceQuery builder.
+func (_q *InvoiceQuery) Filter() *InvoiceFilter {
+	return &InvoiceFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *InvoiceMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the InvoiceMutation builder.
+func (m *InvoiceMutation) Filter() *InvoiceFilter {
+	return &InvoiceFilter{config: m.config, predicateAdder: m}
+}
+
+// InvoiceFilter provides a generic filtering capability at runtime for InvoiceQuery.
+type InvoiceFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *InvoiceFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *InvoiceFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(invoice.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *InvoiceFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(invoice.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *InvoiceFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(invoice.FieldUpdatedAt))
+}
+
+// WhereOrganizationID applies the entql string predicate on the organization_id field.
+func (f *InvoiceFilter) WhereOrganizationID(p entql.StringP) {
+	f.Where(p.Field(invoice.FieldOrganizationID))
+}
+
+// WhereNumber applies the entql string predicate on the number field.
+func (f *InvoiceFilter) WhereNumber(p entql.StringP) {
+	f.Where(p.Field(invoice.FieldNumber))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *InvoiceFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(invoice.FieldStatus))
+}
+
+// WhereTotalCents applies the entql int predicate on the total_cents field.
+func (f *InvoiceFilter) WhereTotalCents(p entql.IntP) {
+	f.Where(p.Field(invoice.FieldTotalCents))
+}
+
+// WhereCurrency applies the entql string predicate on the currency field.
+func (f *InvoiceFilter) WhereCurrency(p entql.StringP) {
+	f.Where(p.Field(invoice.FieldCurrency))
+}
+
+// WherePeriodStart applies the entql time.Time predicate on the period_start field.
+func (f *InvoiceFilter) WherePeriodStart(p entql.TimeP) {
+	f.Where(p.Field(invoice.FieldPeriodStart))
+}
+
+// WherePeriodEnd applies the entql time.Time predicate on the period_end field.
+func (f *InvoiceFilter) WherePeriodEnd(p entql.TimeP) {
+	f.Where(p.Field(invoice.FieldPeriodEnd))
+}
+
+// WhereProviderID applies the entql string predicate on the provider_id field.
+func (f *InvoiceFilter) WhereProviderID(p entql.StringP) {
+	f.Where(p.Field(invoice.FieldProviderID))
+}
+
+// WherePdfURL applies the entql string predicate on the pdf_url field.
+func (f *InvoiceFilter) WherePdfURL(p entql.StringP) {
+	f.Where(p.Field(invoice.FieldPdfURL))
+}
+
+// WhereLines applies the entql json.RawMessage predicate on the lines field.
+func (f *InvoiceFilter) WhereLines(p entql.BytesP) {
+	f.Where(p.Field(invoice.FieldLines))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *InvoiceFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *InvoiceFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *LabelsGroupQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2052,7 +2590,7 @@ type LabelsGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LabelsGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2169,7 +2707,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2281,7 +2819,7 @@ type OAuthStateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OAuthStateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2356,7 +2894,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2585,6 +3123,48 @@ func (f *OrganizationFilter) WhereHasAnnotationsGroupsWith(preds ...predicate.An
 	})))
 }
 
+// WhereHasBillingAccount applies a predicate to check if query has an edge billing_account.
+func (f *OrganizationFilter) WhereHasBillingAccount() {
+	f.Where(entql.HasEdge("billing_account"))
+}
+
+// WhereHasBillingAccountWith applies a predicate to check if query has an edge billing_account with a given conditions (other predicates).
+func (f *OrganizationFilter) WhereHasBillingAccountWith(preds ...predicate.BillingAccount) {
+	f.Where(entql.HasEdgeWith("billing_account", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCreditCards applies a predicate to check if query has an edge credit_cards.
+func (f *OrganizationFilter) WhereHasCreditCards() {
+	f.Where(entql.HasEdge("credit_cards"))
+}
+
+// WhereHasCreditCardsWith applies a predicate to check if query has an edge credit_cards with a given conditions (other predicates).
+func (f *OrganizationFilter) WhereHasCreditCardsWith(preds ...predicate.CreditCard) {
+	f.Where(entql.HasEdgeWith("credit_cards", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasInvoices applies a predicate to check if query has an edge invoices.
+func (f *OrganizationFilter) WhereHasInvoices() {
+	f.Where(entql.HasEdge("invoices"))
+}
+
+// WhereHasInvoicesWith applies a predicate to check if query has an edge invoices with a given conditions (other predicates).
+func (f *OrganizationFilter) WhereHasInvoicesWith(preds ...predicate.Invoice) {
+	f.Where(entql.HasEdgeWith("invoices", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasRoleProjectPermissions applies a predicate to check if query has an edge role_project_permissions.
 func (f *OrganizationFilter) WhereHasRoleProjectPermissions() {
 	f.Where(entql.HasEdge("role_project_permissions"))
@@ -2656,7 +3236,7 @@ type OrganizationEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2728,6 +3308,56 @@ func (f *OrganizationEventFilter) WhereCreatedAt(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ProcessedWebhookEventQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ProcessedWebhookEventQuery builder.
+func (_q *ProcessedWebhookEventQuery) Filter() *ProcessedWebhookEventFilter {
+	return &ProcessedWebhookEventFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ProcessedWebhookEventMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ProcessedWebhookEventMutation builder.
+func (m *ProcessedWebhookEventMutation) Filter() *ProcessedWebhookEventFilter {
+	return &ProcessedWebhookEventFilter{config: m.config, predicateAdder: m}
+}
+
+// ProcessedWebhookEventFilter provides a generic filtering capability at runtime for ProcessedWebhookEventQuery.
+type ProcessedWebhookEventFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ProcessedWebhookEventFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ProcessedWebhookEventFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(processedwebhookevent.FieldID))
+}
+
+// WhereType applies the entql string predicate on the type field.
+func (f *ProcessedWebhookEventFilter) WhereType(p entql.StringP) {
+	f.Where(p.Field(processedwebhookevent.FieldType))
+}
+
+// WhereProcessedAt applies the entql time.Time predicate on the processed_at field.
+func (f *ProcessedWebhookEventFilter) WhereProcessedAt(p entql.TimeP) {
+	f.Where(p.Field(processedwebhookevent.FieldProcessedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ProjectQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2756,7 +3386,7 @@ type ProjectFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProjectFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2854,7 +3484,7 @@ type RoleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3013,7 +3643,7 @@ type RoleClusterPermissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleClusterPermissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3115,7 +3745,7 @@ type RoleProjectPermissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleProjectPermissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3237,7 +3867,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3331,7 +3961,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

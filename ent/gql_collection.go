@@ -14,9 +14,11 @@ import (
 	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/creditcard"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/invoice"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
@@ -646,6 +648,137 @@ func newContainerRegistryPaginateArgs(rv map[string]any) *containerregistryPagin
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CreditCardQuery) CollectFields(ctx context.Context, satisfies ...string) (*CreditCardQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CreditCardQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(creditcard.Columns))
+		selectedFields = []string{creditcard.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[creditcard.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, creditcard.FieldOrganizationID)
+				fieldSeen[creditcard.FieldOrganizationID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[creditcard.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, creditcard.FieldCreatedAt)
+				fieldSeen[creditcard.FieldCreatedAt] = struct{}{}
+			}
+		case "organizationID":
+			if _, ok := fieldSeen[creditcard.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, creditcard.FieldOrganizationID)
+				fieldSeen[creditcard.FieldOrganizationID] = struct{}{}
+			}
+		case "brand":
+			if _, ok := fieldSeen[creditcard.FieldBrand]; !ok {
+				selectedFields = append(selectedFields, creditcard.FieldBrand)
+				fieldSeen[creditcard.FieldBrand] = struct{}{}
+			}
+		case "last4":
+			if _, ok := fieldSeen[creditcard.FieldLast4]; !ok {
+				selectedFields = append(selectedFields, creditcard.FieldLast4)
+				fieldSeen[creditcard.FieldLast4] = struct{}{}
+			}
+		case "expiryMonth":
+			if _, ok := fieldSeen[creditcard.FieldExpiryMonth]; !ok {
+				selectedFields = append(selectedFields, creditcard.FieldExpiryMonth)
+				fieldSeen[creditcard.FieldExpiryMonth] = struct{}{}
+			}
+		case "expiryYear":
+			if _, ok := fieldSeen[creditcard.FieldExpiryYear]; !ok {
+				selectedFields = append(selectedFields, creditcard.FieldExpiryYear)
+				fieldSeen[creditcard.FieldExpiryYear] = struct{}{}
+			}
+		case "isDefault":
+			if _, ok := fieldSeen[creditcard.FieldIsDefault]; !ok {
+				selectedFields = append(selectedFields, creditcard.FieldIsDefault)
+				fieldSeen[creditcard.FieldIsDefault] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type creditcardPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CreditCardPaginateOption
+}
+
+func newCreditCardPaginateArgs(rv map[string]any) *creditcardPaginateArgs {
+	args := &creditcardPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CreditCardOrder{Field: &CreditCardOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCreditCardOrder(order))
+			}
+		case *CreditCardOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCreditCardOrder(v))
+			}
+		}
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *GitTokenQuery) CollectFields(ctx context.Context, satisfies ...string) (*GitTokenQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -1113,6 +1246,147 @@ func newInvitationPaginateArgs(rv map[string]any) *invitationPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*InvitationWhereInput); ok {
 		args.opts = append(args.opts, WithInvitationFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *InvoiceQuery) CollectFields(ctx context.Context, satisfies ...string) (*InvoiceQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *InvoiceQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(invoice.Columns))
+		selectedFields = []string{invoice.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "organization":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OrganizationClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrganization = query
+			if _, ok := fieldSeen[invoice.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldOrganizationID)
+				fieldSeen[invoice.FieldOrganizationID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[invoice.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldCreatedAt)
+				fieldSeen[invoice.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[invoice.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldUpdatedAt)
+				fieldSeen[invoice.FieldUpdatedAt] = struct{}{}
+			}
+		case "organizationID":
+			if _, ok := fieldSeen[invoice.FieldOrganizationID]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldOrganizationID)
+				fieldSeen[invoice.FieldOrganizationID] = struct{}{}
+			}
+		case "number":
+			if _, ok := fieldSeen[invoice.FieldNumber]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldNumber)
+				fieldSeen[invoice.FieldNumber] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[invoice.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldStatus)
+				fieldSeen[invoice.FieldStatus] = struct{}{}
+			}
+		case "totalCents":
+			if _, ok := fieldSeen[invoice.FieldTotalCents]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldTotalCents)
+				fieldSeen[invoice.FieldTotalCents] = struct{}{}
+			}
+		case "currency":
+			if _, ok := fieldSeen[invoice.FieldCurrency]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldCurrency)
+				fieldSeen[invoice.FieldCurrency] = struct{}{}
+			}
+		case "periodStart":
+			if _, ok := fieldSeen[invoice.FieldPeriodStart]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldPeriodStart)
+				fieldSeen[invoice.FieldPeriodStart] = struct{}{}
+			}
+		case "periodEnd":
+			if _, ok := fieldSeen[invoice.FieldPeriodEnd]; !ok {
+				selectedFields = append(selectedFields, invoice.FieldPeriodEnd)
+				fieldSeen[invoice.FieldPeriodEnd] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type invoicePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []InvoicePaginateOption
+}
+
+func newInvoicePaginateArgs(rv map[string]any) *invoicePaginateArgs {
+	args := &invoicePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &InvoiceOrder{Field: &InvoiceOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithInvoiceOrder(order))
+			}
+		case *InvoiceOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithInvoiceOrder(v))
+			}
+		}
 	}
 	return args
 }

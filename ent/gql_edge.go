@@ -84,6 +84,14 @@ func (_m *ContainerRegistry) Organization(ctx context.Context) (*Organization, e
 	return result, err
 }
 
+func (_m *CreditCard) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *GitToken) Creator(ctx context.Context) (*User, error) {
 	result, err := _m.Edges.CreatorOrErr()
 	if IsNotLoaded(err) {
@@ -136,6 +144,14 @@ func (_m *Invitation) Inviter(ctx context.Context) (*User, error) {
 	result, err := _m.Edges.InviterOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryInviter().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Invoice) Organization(ctx context.Context) (*Organization, error) {
+	result, err := _m.Edges.OrganizationOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrganization().Only(ctx)
 	}
 	return result, err
 }

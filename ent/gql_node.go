@@ -13,9 +13,11 @@ import (
 	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/creditcard"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/invoice"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
@@ -50,6 +52,11 @@ var containerregistryImplementors = []string{"ContainerRegistry", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*ContainerRegistry) IsNode() {}
 
+var creditcardImplementors = []string{"CreditCard", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CreditCard) IsNode() {}
+
 var gittokenImplementors = []string{"GitToken", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -64,6 +71,11 @@ var invitationImplementors = []string{"Invitation", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Invitation) IsNode() {}
+
+var invoiceImplementors = []string{"Invoice", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Invoice) IsNode() {}
 
 var labelsgroupImplementors = []string{"LabelsGroup", "Node"}
 
@@ -194,6 +206,15 @@ func (c *Client) noder(ctx context.Context, table string, id string) (Noder, err
 			}
 		}
 		return query.Only(ctx)
+	case creditcard.Table:
+		query := c.CreditCard.Query().
+			Where(creditcard.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, creditcardImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case gittoken.Table:
 		query := c.GitToken.Query().
 			Where(gittoken.ID(id))
@@ -217,6 +238,15 @@ func (c *Client) noder(ctx context.Context, table string, id string) (Noder, err
 			Where(invitation.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, invitationImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case invoice.Table:
+		query := c.Invoice.Query().
+			Where(invoice.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, invoiceImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -421,6 +451,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []string) ([]Node
 				*noder = node
 			}
 		}
+	case creditcard.Table:
+		query := c.CreditCard.Query().
+			Where(creditcard.IDIn(ids...))
+		query, err := query.CollectFields(ctx, creditcardImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case gittoken.Table:
 		query := c.GitToken.Query().
 			Where(gittoken.IDIn(ids...))
@@ -457,6 +503,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []string) ([]Node
 		query := c.Invitation.Query().
 			Where(invitation.IDIn(ids...))
 		query, err := query.CollectFields(ctx, invitationImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case invoice.Table:
+		query := c.Invoice.Query().
+			Where(invoice.IDIn(ids...))
+		query, err := query.CollectFields(ctx, invoiceImplementors...)
 		if err != nil {
 			return nil, err
 		}

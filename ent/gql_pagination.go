@@ -18,9 +18,11 @@ import (
 	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/creditcard"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/invoice"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
@@ -1446,6 +1448,299 @@ func (_m *ContainerRegistry) ToEdge(order *ContainerRegistryOrder) *ContainerReg
 	}
 }
 
+// CreditCardEdge is the edge representation of CreditCard.
+type CreditCardEdge struct {
+	Node   *CreditCard `json:"node"`
+	Cursor Cursor      `json:"cursor"`
+}
+
+// CreditCardConnection is the connection containing edges to CreditCard.
+type CreditCardConnection struct {
+	Edges      []*CreditCardEdge `json:"edges"`
+	PageInfo   PageInfo          `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+func (c *CreditCardConnection) build(nodes []*CreditCard, pager *creditcardPager, after *Cursor, first *int, before *Cursor, last *int) {
+	var n int
+	n, c.PageInfo.HasNextPage, c.PageInfo.HasPreviousPage = relay.Page(len(nodes), after != nil, first, before != nil, last)
+	nodes = nodes[:n]
+	var nodeAt func(int) *CreditCard
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CreditCard {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CreditCard {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CreditCardEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CreditCardEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CreditCardPaginateOption enables pagination customization.
+type CreditCardPaginateOption func(*creditcardPager) error
+
+// WithCreditCardOrder configures pagination ordering.
+func WithCreditCardOrder(order *CreditCardOrder) CreditCardPaginateOption {
+	if order == nil {
+		order = DefaultCreditCardOrder
+	}
+	o := *order
+	return func(pager *creditcardPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCreditCardOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCreditCardFilter configures pagination filter.
+func WithCreditCardFilter(filter func(*CreditCardQuery) (*CreditCardQuery, error)) CreditCardPaginateOption {
+	return func(pager *creditcardPager) error {
+		if filter == nil {
+			return errors.New("CreditCardQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type creditcardPager struct {
+	reverse bool
+	order   *CreditCardOrder
+	filter  func(*CreditCardQuery) (*CreditCardQuery, error)
+}
+
+func newCreditCardPager(opts []CreditCardPaginateOption, reverse bool) (*creditcardPager, error) {
+	pager := &creditcardPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCreditCardOrder
+	}
+	return pager, nil
+}
+
+func (p *creditcardPager) applyFilter(query *CreditCardQuery) (*CreditCardQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *creditcardPager) toCursor(_m *CreditCard) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *creditcardPager) applyCursors(query *CreditCardQuery, after, before *Cursor) (*CreditCardQuery, error) {
+	zero, _ := p.order.Field.Value(&CreditCard{})
+	predicates, err := relay.CursorPredicates(after, before, DefaultCreditCardOrder.Field.column, p.order.Field.column, p.order.Direction, zero)
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *creditcardPager) applyOrder(query *CreditCardQuery) *CreditCardQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	zero, _ := p.order.Field.Value(&CreditCard{})
+	query = query.Order(p.order.Field.toTerm(relay.OrderOptions(direction, zero)...))
+	if p.order.Field != DefaultCreditCardOrder.Field {
+		query = query.Order(DefaultCreditCardOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *creditcardPager) orderExpr(query *CreditCardQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	zero, _ := p.order.Field.Value(&CreditCard{})
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(relay.OrderSQL(direction, zero))
+		if p.order.Field != DefaultCreditCardOrder.Field {
+			b.Comma().Ident(DefaultCreditCardOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CreditCard.
+func (_m *CreditCardQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CreditCardPaginateOption,
+) (*CreditCardConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCreditCardPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CreditCardConnection{Edges: []*CreditCardEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CreditCardOrderFieldCreatedAt orders CreditCard by created_at.
+	CreditCardOrderFieldCreatedAt = &CreditCardOrderField{
+		Value: func(_m *CreditCard) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: creditcard.FieldCreatedAt,
+		toTerm: creditcard.ByCreatedAt,
+		toCursor: func(_m *CreditCard) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CreditCardOrderField) String() string {
+	var str string
+	switch f.column {
+	case CreditCardOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CreditCardOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CreditCardOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CreditCardOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CreditCardOrderFieldCreatedAt
+	default:
+		return fmt.Errorf("%s is not a valid CreditCardOrderField", str)
+	}
+	return nil
+}
+
+// CreditCardOrderField defines the ordering field of CreditCard.
+type CreditCardOrderField struct {
+	// Value extracts the ordering value from the given CreditCard.
+	Value    func(*CreditCard) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) creditcard.OrderOption
+	toCursor func(*CreditCard) Cursor
+}
+
+// CreditCardOrder defines the ordering of CreditCard.
+type CreditCardOrder struct {
+	Direction OrderDirection        `json:"direction"`
+	Field     *CreditCardOrderField `json:"field"`
+}
+
+// DefaultCreditCardOrder is the default ordering of CreditCard.
+var DefaultCreditCardOrder = &CreditCardOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CreditCardOrderField{
+		Value: func(_m *CreditCard) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: creditcard.FieldID,
+		toTerm: creditcard.ByID,
+		toCursor: func(_m *CreditCard) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CreditCard into CreditCardEdge.
+func (_m *CreditCard) ToEdge(order *CreditCardOrder) *CreditCardEdge {
+	if order == nil {
+		order = DefaultCreditCardOrder
+	}
+	return &CreditCardEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // GitTokenEdge is the edge representation of GitToken.
 type GitTokenEdge struct {
 	Node   *GitToken `json:"node"`
@@ -2464,6 +2759,353 @@ func (_m *Invitation) ToEdge(order *InvitationOrder) *InvitationEdge {
 		order = DefaultInvitationOrder
 	}
 	return &InvitationEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// InvoiceEdge is the edge representation of Invoice.
+type InvoiceEdge struct {
+	Node   *Invoice `json:"node"`
+	Cursor Cursor   `json:"cursor"`
+}
+
+// InvoiceConnection is the connection containing edges to Invoice.
+type InvoiceConnection struct {
+	Edges      []*InvoiceEdge `json:"edges"`
+	PageInfo   PageInfo       `json:"pageInfo"`
+	TotalCount int            `json:"totalCount"`
+}
+
+func (c *InvoiceConnection) build(nodes []*Invoice, pager *invoicePager, after *Cursor, first *int, before *Cursor, last *int) {
+	var n int
+	n, c.PageInfo.HasNextPage, c.PageInfo.HasPreviousPage = relay.Page(len(nodes), after != nil, first, before != nil, last)
+	nodes = nodes[:n]
+	var nodeAt func(int) *Invoice
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Invoice {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Invoice {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*InvoiceEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &InvoiceEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// InvoicePaginateOption enables pagination customization.
+type InvoicePaginateOption func(*invoicePager) error
+
+// WithInvoiceOrder configures pagination ordering.
+func WithInvoiceOrder(order *InvoiceOrder) InvoicePaginateOption {
+	if order == nil {
+		order = DefaultInvoiceOrder
+	}
+	o := *order
+	return func(pager *invoicePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultInvoiceOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithInvoiceFilter configures pagination filter.
+func WithInvoiceFilter(filter func(*InvoiceQuery) (*InvoiceQuery, error)) InvoicePaginateOption {
+	return func(pager *invoicePager) error {
+		if filter == nil {
+			return errors.New("InvoiceQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type invoicePager struct {
+	reverse bool
+	order   *InvoiceOrder
+	filter  func(*InvoiceQuery) (*InvoiceQuery, error)
+}
+
+func newInvoicePager(opts []InvoicePaginateOption, reverse bool) (*invoicePager, error) {
+	pager := &invoicePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultInvoiceOrder
+	}
+	return pager, nil
+}
+
+func (p *invoicePager) applyFilter(query *InvoiceQuery) (*InvoiceQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *invoicePager) toCursor(_m *Invoice) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *invoicePager) applyCursors(query *InvoiceQuery, after, before *Cursor) (*InvoiceQuery, error) {
+	zero, _ := p.order.Field.Value(&Invoice{})
+	predicates, err := relay.CursorPredicates(after, before, DefaultInvoiceOrder.Field.column, p.order.Field.column, p.order.Direction, zero)
+	if err != nil {
+		return nil, err
+	}
+	for _, predicate := range predicates {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *invoicePager) applyOrder(query *InvoiceQuery) *InvoiceQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	zero, _ := p.order.Field.Value(&Invoice{})
+	query = query.Order(p.order.Field.toTerm(relay.OrderOptions(direction, zero)...))
+	if p.order.Field != DefaultInvoiceOrder.Field {
+		query = query.Order(DefaultInvoiceOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *invoicePager) orderExpr(query *InvoiceQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	zero, _ := p.order.Field.Value(&Invoice{})
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(relay.OrderSQL(direction, zero))
+		if p.order.Field != DefaultInvoiceOrder.Field {
+			b.Comma().Ident(DefaultInvoiceOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Invoice.
+func (_m *InvoiceQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...InvoicePaginateOption,
+) (*InvoiceConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newInvoicePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &InvoiceConnection{Edges: []*InvoiceEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// InvoiceOrderFieldCreatedAt orders Invoice by created_at.
+	InvoiceOrderFieldCreatedAt = &InvoiceOrderField{
+		Value: func(_m *Invoice) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: invoice.FieldCreatedAt,
+		toTerm: invoice.ByCreatedAt,
+		toCursor: func(_m *Invoice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// InvoiceOrderFieldUpdatedAt orders Invoice by updated_at.
+	InvoiceOrderFieldUpdatedAt = &InvoiceOrderField{
+		Value: func(_m *Invoice) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: invoice.FieldUpdatedAt,
+		toTerm: invoice.ByUpdatedAt,
+		toCursor: func(_m *Invoice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// InvoiceOrderFieldTotalCents orders Invoice by total_cents.
+	InvoiceOrderFieldTotalCents = &InvoiceOrderField{
+		Value: func(_m *Invoice) (ent.Value, error) {
+			return _m.TotalCents, nil
+		},
+		column: invoice.FieldTotalCents,
+		toTerm: invoice.ByTotalCents,
+		toCursor: func(_m *Invoice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.TotalCents,
+			}
+		},
+	}
+	// InvoiceOrderFieldPeriodStart orders Invoice by period_start.
+	InvoiceOrderFieldPeriodStart = &InvoiceOrderField{
+		Value: func(_m *Invoice) (ent.Value, error) {
+			return _m.PeriodStart, nil
+		},
+		column: invoice.FieldPeriodStart,
+		toTerm: invoice.ByPeriodStart,
+		toCursor: func(_m *Invoice) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.PeriodStart,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f InvoiceOrderField) String() string {
+	var str string
+	switch f.column {
+	case InvoiceOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case InvoiceOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case InvoiceOrderFieldTotalCents.column:
+		str = "TOTAL"
+	case InvoiceOrderFieldPeriodStart.column:
+		str = "PERIOD_START"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f InvoiceOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *InvoiceOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("InvoiceOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *InvoiceOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *InvoiceOrderFieldUpdatedAt
+	case "TOTAL":
+		*f = *InvoiceOrderFieldTotalCents
+	case "PERIOD_START":
+		*f = *InvoiceOrderFieldPeriodStart
+	default:
+		return fmt.Errorf("%s is not a valid InvoiceOrderField", str)
+	}
+	return nil
+}
+
+// InvoiceOrderField defines the ordering field of Invoice.
+type InvoiceOrderField struct {
+	// Value extracts the ordering value from the given Invoice.
+	Value    func(*Invoice) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) invoice.OrderOption
+	toCursor func(*Invoice) Cursor
+}
+
+// InvoiceOrder defines the ordering of Invoice.
+type InvoiceOrder struct {
+	Direction OrderDirection     `json:"direction"`
+	Field     *InvoiceOrderField `json:"field"`
+}
+
+// DefaultInvoiceOrder is the default ordering of Invoice.
+var DefaultInvoiceOrder = &InvoiceOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &InvoiceOrderField{
+		Value: func(_m *Invoice) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: invoice.FieldID,
+		toTerm: invoice.ByID,
+		toCursor: func(_m *Invoice) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Invoice into InvoiceEdge.
+func (_m *Invoice) ToEdge(order *InvoiceOrder) *InvoiceEdge {
+	if order == nil {
+		order = DefaultInvoiceOrder
+	}
+	return &InvoiceEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

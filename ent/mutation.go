@@ -13,17 +13,21 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
+	"github.com/orgql/orgql/ent/billingaccount"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/creditcard"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/invoice"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/oauthstate"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/ent/predicate"
+	"github.com/orgql/orgql/ent/processedwebhookevent"
 	"github.com/orgql/orgql/ent/project"
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/ent/roleclusterpermission"
@@ -46,16 +50,20 @@ const (
 	// Node types.
 	TypeAPIToken              = "APIToken"
 	TypeAnnotationsGroup      = "AnnotationsGroup"
+	TypeBillingAccount        = "BillingAccount"
 	TypeCluster               = "Cluster"
 	TypeContainerRegistry     = "ContainerRegistry"
+	TypeCreditCard            = "CreditCard"
 	TypeGitToken              = "GitToken"
 	TypeHelmRepository        = "HelmRepository"
 	TypeInvitation            = "Invitation"
+	TypeInvoice               = "Invoice"
 	TypeLabelsGroup           = "LabelsGroup"
 	TypeMembership            = "Membership"
 	TypeOAuthState            = "OAuthState"
 	TypeOrganization          = "Organization"
 	TypeOrganizationEvent     = "OrganizationEvent"
+	TypeProcessedWebhookEvent = "ProcessedWebhookEvent"
 	TypeProject               = "Project"
 	TypeRole                  = "Role"
 	TypeRoleClusterPermission = "RoleClusterPermission"
@@ -2004,6 +2012,1524 @@ func (m *AnnotationsGroupMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown AnnotationsGroup edge %s", name)
+}
+
+// BillingAccountMutation represents an operation that mutates the BillingAccount nodes in the graph.
+type BillingAccountMutation struct {
+	config
+	op                         Op
+	typ                        string
+	id                         *string
+	created_at                 *time.Time
+	updated_at                 *time.Time
+	info_set                   *bool
+	first_name                 *string
+	last_name                  *string
+	email                      *string
+	address                    *string
+	city                       *string
+	zip                        *string
+	state                      *string
+	country_code               *string
+	company                    *string
+	vat_number                 *string
+	provider                   *string
+	customer_id                *string
+	subscription_id            *string
+	subscription_generation    *int
+	addsubscription_generation *int
+	period_start               *time.Time
+	plan_since                 *time.Time
+	pending_lines              *[]billing.Line
+	appendpending_lines        []billing.Line
+	clearedFields              map[string]struct{}
+	organization               *string
+	clearedorganization        bool
+	done                       bool
+	oldValue                   func(context.Context) (*BillingAccount, error)
+	predicates                 []predicate.BillingAccount
+}
+
+var _ ent.Mutation = (*BillingAccountMutation)(nil)
+
+// billingaccountOption allows management of the mutation configuration using functional options.
+type billingaccountOption func(*BillingAccountMutation)
+
+// newBillingAccountMutation creates new mutation for the BillingAccount entity.
+func newBillingAccountMutation(c config, op Op, opts ...billingaccountOption) *BillingAccountMutation {
+	m := &BillingAccountMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeBillingAccount,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withBillingAccountID sets the ID field of the mutation.
+func withBillingAccountID(id string) billingaccountOption {
+	return func(m *BillingAccountMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *BillingAccount
+		)
+		m.oldValue = func(ctx context.Context) (*BillingAccount, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().BillingAccount.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withBillingAccount sets the old BillingAccount of the mutation.
+func withBillingAccount(node *BillingAccount) billingaccountOption {
+	return func(m *BillingAccountMutation) {
+		m.oldValue = func(context.Context) (*BillingAccount, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m BillingAccountMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m BillingAccountMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of BillingAccount entities.
+func (m *BillingAccountMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *BillingAccountMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *BillingAccountMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().BillingAccount.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *BillingAccountMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *BillingAccountMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the BillingAccount entity.
+// If the BillingAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BillingAccountMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *BillingAccountMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *BillingAccountMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *BillingAccountMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the BillingAccount entity.
+// If the BillingAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BillingAccountMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *BillingAccountMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *BillingAccountMutation) SetOrganizationID(s string) {
+	m.organization = &s
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *BillingAccountMutation) OrganizationID() (r string, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the BillingAccount entity.
+// If the BillingAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BillingAccountMutation) OldOrganizationID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *BillingAccountMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetInfoSet sets the "info_set" field.
+func (m *BillingAccountMutation) SetInfoSet(b bool) {
+	m.info_set = &b
+}
+
+// InfoSet returns the value of the "info_set" field in the mutation.
+func (m *BillingAccountMutation) InfoSet() (r bool, exists bool) {
+	v := m.info_set
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInfoSet returns the old "info_set" field's value of the BillingAccount entity.
+// If the BillingAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BillingAccountMutation) OldInfoSet(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInfoSet is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInfoSet requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInfoSet: %w", err)
+	}
+	return oldValue.InfoSet, nil
+}
+
+// ResetInfoSet resets all changes to the "info_set" field.
+func (m *BillingAccountMutation) ResetInfoSet() {
+	m.info_set = nil
+}
+
+// SetFirstName sets the "first_name" field.
+func (m *BillingAccountMutation) SetFirstName(s string) {
+	m.first_name = &s
+}
+
+// FirstName returns the value of the "first_name" field in the mutation.
+func (m *BillingAccountMutation) FirstName() (r string, exists bool) {
+	v := m.first_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFirstName returns the old "first_name" field's value of the BillingAccount entity.
+// If the BillingAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BillingAccountMutation) OldFirstName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFirstName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFirstName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFirstName: %w", err)
+	}
+	return oldValue.FirstName, nil
+}
+
+// ResetFirstName resets all changes to the "first_name" field.
+func (m *BillingAccountMutation) ResetFirstName() {
+	m.first_name = nil
+}
+
+// SetLastName sets the "last_name" field.
+func (m *BillingAccountMutation) SetLastName(s string) {
+	m.last_name = &s
+}
+
+// LastName returns the value of the "last_name" field in the mutation.
+func (m *BillingAccountMutation) LastName() (r string, exists bool) {
+	v := m.last_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastName returns the old "last_name" field's value of the BillingAccount entity.
+// If the BillingAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BillingAccountMutation) OldLastName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastName: %w", err)
+	}
+	return oldValue.LastName, nil
+}
+
+// ResetLastName resets all changes to the "last_name" field.
+func (m *BillingAccountMutation) ResetLastName() {
+	m.last_name = nil
+}
+
+// SetEmail sets the "email" field.
+func (m *BillingAccountMutation) SetEmail(s string) {
+	m.email = &s
+}
+
+// Email returns the value of the "email" field in the mutation.
+func (m *BillingAccountMutation) Email() (r string, exists bool) {
+	v := m.email
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEmail returns the old "email" field's value of the BillingAccount entity.
+// If the BillingAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BillingAccountMutation) OldEmail(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEmail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEmail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEmail: %w", err)
+	}
+	return oldValue.Email, nil
+}
+
+// ResetEmail resets all changes to the "email" field.
+func (m *BillingAccountMutation) ResetEmail() {
+	m.email = nil
+}
+
+// SetAddress sets the "address" field.
+func (m *BillingAccountMutation) SetAddress(s string) {
+	m.address = &s
+}
+
+// Address returns the value of the "address" field in the mutation.
+func (m *BillingAccountMutation) Address() (r string, exists bool) {
+	v := m.address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAddress returns the old "address" field's value of the BillingAccount entity.
+// If the BillingAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BillingAccountMutation) OldAddress(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAddress: %w", err)
+	}
+	return oldValue.Address, nil
+}
+
+// ResetAddress resets all changes to the "address" field.
+func (m *BillingAccountMutation) ResetAddress() {
+	m.address = nil
+}
+
+// SetCity sets the "city" field.
+func (m *BillingAccountMutation) SetCity(s string) {
+	m.city = &s
+}
+
+// City returns the value of the "city" field in the mutation.
+func (m *BillingAccountMutation) City() (r string, exists bool) {
+	v := m.city
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCity returns the old "city" field's value of the BillingAccount entity.
+// If the BillingAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BillingAccountMutation) OldCity(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCity: %w", err)
+	}
+	return oldValue.City, nil
+}
+
+// ResetCity resets all changes to the "city" field.
+func (m *BillingAccountMutation) ResetCity() {
+	m.city = nil
+}
+
+// SetZip sets the "zip" field.
+func (m *BillingAccountMutation) SetZip(s string) {
+	m.zip = &s
+}
+
+// Zip returns the value of the "zip" field in the mutation.
+func (m *BillingAccountMutation) Zip() (r string, exists bool) {
+	v := m.zip
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldZip returns the old "zip" field's value of the BillingAccount entity.
+// If the BillingAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BillingAccountMutation) OldZip(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldZip is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldZip requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldZip: %w", err)
+	}
+	return oldValue.Zip, nil
+}
+
+// ResetZip resets all changes to the "zip" field.
+func (m *BillingAccountMutation) ResetZip() {
+	m.zip = nil
+}
+
+// SetState sets the "state" field.
+func (m *BillingAccountMutation) SetState(s string) {
+	m.state = &s
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *BillingAccountMutation) State() (r string, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the BillingAccount entity.
+// If the BillingAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BillingAccountMutation) OldState(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *BillingAccountMutation) ResetState() {
+	m.state = nil
+}
+
+// SetCountryCode sets the "country_code" field.
+func (m *BillingAccountMutation) SetCountryCode(s string) {
+	m.country_code = &s
+}
+
+// CountryCode returns the value of the "country_code" field in the mutation.
+func (m *BillingAccountMutation) CountryCode() (r string, exists bool) {
+	v := m.country_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCountryCode returns the old "country_code" field's value of the BillingAccount entity.
+// If the BillingAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BillingAccountMutation) OldCountryCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCountryCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCountryCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCountryCode: %w", err)
+	}
+	return oldValue.CountryCode, nil
+}
+
+// ResetCountryCode resets all changes to the "country_code" field.
+func (m *BillingAccountMutation) ResetCountryCode() {
+	m.country_code = nil
+}
+
+// SetCompany sets the "company" field.
+func (m *BillingAccountMutation) SetCompany(s string) {
+	m.company = &s
+}
+
+// Company returns the value of the "company" field in the mutation.
+func (m *BillingAccountMutation) Company() (r string, exists bool) {
+	v := m.company
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompany returns the old "company" field's value of the BillingAccount entity.
+// If the BillingAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BillingAccountMutation) OldCompany(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompany is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompany requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompany: %w", err)
+	}
+	return oldValue.Company, nil
+}
+
+// ResetCompany resets all changes to the "company" field.
+func (m *BillingAccountMutation) ResetCompany() {
+	m.company = nil
+}
+
+// SetVatNumber sets the "vat_number" field.
+func (m *BillingAccountMutation) SetVatNumber(s string) {
+	m.vat_number = &s
+}
+
+// VatNumber returns the value of the "vat_number" field in the mutation.
+func (m *BillingAccountMutation) VatNumber() (r string, exists bool) {
+	v := m.vat_number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVatNumber returns the old "vat_number" field's value of the BillingAccount entity.
+// If the BillingAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BillingAccountMutation) OldVatNumber(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVatNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVatNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVatNumber: %w", err)
+	}
+	return oldValue.VatNumber, nil
+}
+
+// ResetVatNumber resets all changes to the "vat_number" field.
+func (m *BillingAccountMutation) ResetVatNumber() {
+	m.vat_number = nil
+}
+
+// SetProvider sets the "provider" field.
+func (m *BillingAccountMutation) SetProvider(s string) {
+	m.provider = &s
+}
+
+// Provider returns the value of the "provider" field in the mutation.
+func (m *BillingAccountMutation) Provider() (r string, exists bool) {
+	v := m.provider
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProvider returns the old "provider" field's value of the BillingAccount entity.
+// If the BillingAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BillingAccountMutation) OldProvider(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProvider is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProvider requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProvider: %w", err)
+	}
+	return oldValue.Provider, nil
+}
+
+// ResetProvider resets all changes to the "provider" field.
+func (m *BillingAccountMutation) ResetProvider() {
+	m.provider = nil
+}
+
+// SetCustomerID sets the "customer_id" field.
+func (m *BillingAccountMutation) SetCustomerID(s string) {
+	m.customer_id = &s
+}
+
+// CustomerID returns the value of the "customer_id" field in the mutation.
+func (m *BillingAccountMutation) CustomerID() (r string, exists bool) {
+	v := m.customer_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomerID returns the old "customer_id" field's value of the BillingAccount entity.
+// If the BillingAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BillingAccountMutation) OldCustomerID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomerID: %w", err)
+	}
+	return oldValue.CustomerID, nil
+}
+
+// ResetCustomerID resets all changes to the "customer_id" field.
+func (m *BillingAccountMutation) ResetCustomerID() {
+	m.customer_id = nil
+}
+
+// SetSubscriptionID sets the "subscription_id" field.
+func (m *BillingAccountMutation) SetSubscriptionID(s string) {
+	m.subscription_id = &s
+}
+
+// SubscriptionID returns the value of the "subscription_id" field in the mutation.
+func (m *BillingAccountMutation) SubscriptionID() (r string, exists bool) {
+	v := m.subscription_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubscriptionID returns the old "subscription_id" field's value of the BillingAccount entity.
+// If the BillingAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BillingAccountMutation) OldSubscriptionID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubscriptionID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubscriptionID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubscriptionID: %w", err)
+	}
+	return oldValue.SubscriptionID, nil
+}
+
+// ResetSubscriptionID resets all changes to the "subscription_id" field.
+func (m *BillingAccountMutation) ResetSubscriptionID() {
+	m.subscription_id = nil
+}
+
+// SetSubscriptionGeneration sets the "subscription_generation" field.
+func (m *BillingAccountMutation) SetSubscriptionGeneration(i int) {
+	m.subscription_generation = &i
+	m.addsubscription_generation = nil
+}
+
+// SubscriptionGeneration returns the value of the "subscription_generation" field in the mutation.
+func (m *BillingAccountMutation) SubscriptionGeneration() (r int, exists bool) {
+	v := m.subscription_generation
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubscriptionGeneration returns the old "subscription_generation" field's value of the BillingAccount entity.
+// If the BillingAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BillingAccountMutation) OldSubscriptionGeneration(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubscriptionGeneration is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubscriptionGeneration requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubscriptionGeneration: %w", err)
+	}
+	return oldValue.SubscriptionGeneration, nil
+}
+
+// AddSubscriptionGeneration adds i to the "subscription_generation" field.
+func (m *BillingAccountMutation) AddSubscriptionGeneration(i int) {
+	if m.addsubscription_generation != nil {
+		*m.addsubscription_generation += i
+	} else {
+		m.addsubscription_generation = &i
+	}
+}
+
+// AddedSubscriptionGeneration returns the value that was added to the "subscription_generation" field in this mutation.
+func (m *BillingAccountMutation) AddedSubscriptionGeneration() (r int, exists bool) {
+	v := m.addsubscription_generation
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSubscriptionGeneration resets all changes to the "subscription_generation" field.
+func (m *BillingAccountMutation) ResetSubscriptionGeneration() {
+	m.subscription_generation = nil
+	m.addsubscription_generation = nil
+}
+
+// SetPeriodStart sets the "period_start" field.
+func (m *BillingAccountMutation) SetPeriodStart(t time.Time) {
+	m.period_start = &t
+}
+
+// PeriodStart returns the value of the "period_start" field in the mutation.
+func (m *BillingAccountMutation) PeriodStart() (r time.Time, exists bool) {
+	v := m.period_start
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriodStart returns the old "period_start" field's value of the BillingAccount entity.
+// If the BillingAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BillingAccountMutation) OldPeriodStart(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriodStart is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriodStart requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriodStart: %w", err)
+	}
+	return oldValue.PeriodStart, nil
+}
+
+// ResetPeriodStart resets all changes to the "period_start" field.
+func (m *BillingAccountMutation) ResetPeriodStart() {
+	m.period_start = nil
+}
+
+// SetPlanSince sets the "plan_since" field.
+func (m *BillingAccountMutation) SetPlanSince(t time.Time) {
+	m.plan_since = &t
+}
+
+// PlanSince returns the value of the "plan_since" field in the mutation.
+func (m *BillingAccountMutation) PlanSince() (r time.Time, exists bool) {
+	v := m.plan_since
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPlanSince returns the old "plan_since" field's value of the BillingAccount entity.
+// If the BillingAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BillingAccountMutation) OldPlanSince(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPlanSince is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPlanSince requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPlanSince: %w", err)
+	}
+	return oldValue.PlanSince, nil
+}
+
+// ResetPlanSince resets all changes to the "plan_since" field.
+func (m *BillingAccountMutation) ResetPlanSince() {
+	m.plan_since = nil
+}
+
+// SetPendingLines sets the "pending_lines" field.
+func (m *BillingAccountMutation) SetPendingLines(b []billing.Line) {
+	m.pending_lines = &b
+	m.appendpending_lines = nil
+}
+
+// PendingLines returns the value of the "pending_lines" field in the mutation.
+func (m *BillingAccountMutation) PendingLines() (r []billing.Line, exists bool) {
+	v := m.pending_lines
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPendingLines returns the old "pending_lines" field's value of the BillingAccount entity.
+// If the BillingAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BillingAccountMutation) OldPendingLines(ctx context.Context) (v []billing.Line, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPendingLines is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPendingLines requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPendingLines: %w", err)
+	}
+	return oldValue.PendingLines, nil
+}
+
+// AppendPendingLines adds b to the "pending_lines" field.
+func (m *BillingAccountMutation) AppendPendingLines(b []billing.Line) {
+	m.appendpending_lines = append(m.appendpending_lines, b...)
+}
+
+// AppendedPendingLines returns the list of values that were appended to the "pending_lines" field in this mutation.
+func (m *BillingAccountMutation) AppendedPendingLines() ([]billing.Line, bool) {
+	if len(m.appendpending_lines) == 0 {
+		return nil, false
+	}
+	return m.appendpending_lines, true
+}
+
+// ResetPendingLines resets all changes to the "pending_lines" field.
+func (m *BillingAccountMutation) ResetPendingLines() {
+	m.pending_lines = nil
+	m.appendpending_lines = nil
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *BillingAccountMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[billingaccount.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *BillingAccountMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *BillingAccountMutation) OrganizationIDs() (ids []string) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *BillingAccountMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// Where appends a list predicates to the BillingAccountMutation builder.
+func (m *BillingAccountMutation) Where(ps ...predicate.BillingAccount) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the BillingAccountMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *BillingAccountMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.BillingAccount, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *BillingAccountMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *BillingAccountMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (BillingAccount).
+func (m *BillingAccountMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *BillingAccountMutation) Fields() []string {
+	fields := make([]string, 0, 21)
+	if m.created_at != nil {
+		fields = append(fields, billingaccount.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, billingaccount.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, billingaccount.FieldOrganizationID)
+	}
+	if m.info_set != nil {
+		fields = append(fields, billingaccount.FieldInfoSet)
+	}
+	if m.first_name != nil {
+		fields = append(fields, billingaccount.FieldFirstName)
+	}
+	if m.last_name != nil {
+		fields = append(fields, billingaccount.FieldLastName)
+	}
+	if m.email != nil {
+		fields = append(fields, billingaccount.FieldEmail)
+	}
+	if m.address != nil {
+		fields = append(fields, billingaccount.FieldAddress)
+	}
+	if m.city != nil {
+		fields = append(fields, billingaccount.FieldCity)
+	}
+	if m.zip != nil {
+		fields = append(fields, billingaccount.FieldZip)
+	}
+	if m.state != nil {
+		fields = append(fields, billingaccount.FieldState)
+	}
+	if m.country_code != nil {
+		fields = append(fields, billingaccount.FieldCountryCode)
+	}
+	if m.company != nil {
+		fields = append(fields, billingaccount.FieldCompany)
+	}
+	if m.vat_number != nil {
+		fields = append(fields, billingaccount.FieldVatNumber)
+	}
+	if m.provider != nil {
+		fields = append(fields, billingaccount.FieldProvider)
+	}
+	if m.customer_id != nil {
+		fields = append(fields, billingaccount.FieldCustomerID)
+	}
+	if m.subscription_id != nil {
+		fields = append(fields, billingaccount.FieldSubscriptionID)
+	}
+	if m.subscription_generation != nil {
+		fields = append(fields, billingaccount.FieldSubscriptionGeneration)
+	}
+	if m.period_start != nil {
+		fields = append(fields, billingaccount.FieldPeriodStart)
+	}
+	if m.plan_since != nil {
+		fields = append(fields, billingaccount.FieldPlanSince)
+	}
+	if m.pending_lines != nil {
+		fields = append(fields, billingaccount.FieldPendingLines)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *BillingAccountMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case billingaccount.FieldCreatedAt:
+		return m.CreatedAt()
+	case billingaccount.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case billingaccount.FieldOrganizationID:
+		return m.OrganizationID()
+	case billingaccount.FieldInfoSet:
+		return m.InfoSet()
+	case billingaccount.FieldFirstName:
+		return m.FirstName()
+	case billingaccount.FieldLastName:
+		return m.LastName()
+	case billingaccount.FieldEmail:
+		return m.Email()
+	case billingaccount.FieldAddress:
+		return m.Address()
+	case billingaccount.FieldCity:
+		return m.City()
+	case billingaccount.FieldZip:
+		return m.Zip()
+	case billingaccount.FieldState:
+		return m.State()
+	case billingaccount.FieldCountryCode:
+		return m.CountryCode()
+	case billingaccount.FieldCompany:
+		return m.Company()
+	case billingaccount.FieldVatNumber:
+		return m.VatNumber()
+	case billingaccount.FieldProvider:
+		return m.Provider()
+	case billingaccount.FieldCustomerID:
+		return m.CustomerID()
+	case billingaccount.FieldSubscriptionID:
+		return m.SubscriptionID()
+	case billingaccount.FieldSubscriptionGeneration:
+		return m.SubscriptionGeneration()
+	case billingaccount.FieldPeriodStart:
+		return m.PeriodStart()
+	case billingaccount.FieldPlanSince:
+		return m.PlanSince()
+	case billingaccount.FieldPendingLines:
+		return m.PendingLines()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *BillingAccountMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case billingaccount.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case billingaccount.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case billingaccount.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case billingaccount.FieldInfoSet:
+		return m.OldInfoSet(ctx)
+	case billingaccount.FieldFirstName:
+		return m.OldFirstName(ctx)
+	case billingaccount.FieldLastName:
+		return m.OldLastName(ctx)
+	case billingaccount.FieldEmail:
+		return m.OldEmail(ctx)
+	case billingaccount.FieldAddress:
+		return m.OldAddress(ctx)
+	case billingaccount.FieldCity:
+		return m.OldCity(ctx)
+	case billingaccount.FieldZip:
+		return m.OldZip(ctx)
+	case billingaccount.FieldState:
+		return m.OldState(ctx)
+	case billingaccount.FieldCountryCode:
+		return m.OldCountryCode(ctx)
+	case billingaccount.FieldCompany:
+		return m.OldCompany(ctx)
+	case billingaccount.FieldVatNumber:
+		return m.OldVatNumber(ctx)
+	case billingaccount.FieldProvider:
+		return m.OldProvider(ctx)
+	case billingaccount.FieldCustomerID:
+		return m.OldCustomerID(ctx)
+	case billingaccount.FieldSubscriptionID:
+		return m.OldSubscriptionID(ctx)
+	case billingaccount.FieldSubscriptionGeneration:
+		return m.OldSubscriptionGeneration(ctx)
+	case billingaccount.FieldPeriodStart:
+		return m.OldPeriodStart(ctx)
+	case billingaccount.FieldPlanSince:
+		return m.OldPlanSince(ctx)
+	case billingaccount.FieldPendingLines:
+		return m.OldPendingLines(ctx)
+	}
+	return nil, fmt.Errorf("unknown BillingAccount field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *BillingAccountMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case billingaccount.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case billingaccount.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case billingaccount.FieldOrganizationID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case billingaccount.FieldInfoSet:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInfoSet(v)
+		return nil
+	case billingaccount.FieldFirstName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFirstName(v)
+		return nil
+	case billingaccount.FieldLastName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastName(v)
+		return nil
+	case billingaccount.FieldEmail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEmail(v)
+		return nil
+	case billingaccount.FieldAddress:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAddress(v)
+		return nil
+	case billingaccount.FieldCity:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCity(v)
+		return nil
+	case billingaccount.FieldZip:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetZip(v)
+		return nil
+	case billingaccount.FieldState:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case billingaccount.FieldCountryCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCountryCode(v)
+		return nil
+	case billingaccount.FieldCompany:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompany(v)
+		return nil
+	case billingaccount.FieldVatNumber:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVatNumber(v)
+		return nil
+	case billingaccount.FieldProvider:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProvider(v)
+		return nil
+	case billingaccount.FieldCustomerID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomerID(v)
+		return nil
+	case billingaccount.FieldSubscriptionID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubscriptionID(v)
+		return nil
+	case billingaccount.FieldSubscriptionGeneration:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubscriptionGeneration(v)
+		return nil
+	case billingaccount.FieldPeriodStart:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriodStart(v)
+		return nil
+	case billingaccount.FieldPlanSince:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPlanSince(v)
+		return nil
+	case billingaccount.FieldPendingLines:
+		v, ok := value.([]billing.Line)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPendingLines(v)
+		return nil
+	}
+	return fmt.Errorf("unknown BillingAccount field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *BillingAccountMutation) AddedFields() []string {
+	var fields []string
+	if m.addsubscription_generation != nil {
+		fields = append(fields, billingaccount.FieldSubscriptionGeneration)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *BillingAccountMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case billingaccount.FieldSubscriptionGeneration:
+		return m.AddedSubscriptionGeneration()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *BillingAccountMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case billingaccount.FieldSubscriptionGeneration:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSubscriptionGeneration(v)
+		return nil
+	}
+	return fmt.Errorf("unknown BillingAccount numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *BillingAccountMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *BillingAccountMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *BillingAccountMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown BillingAccount nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *BillingAccountMutation) ResetField(name string) error {
+	switch name {
+	case billingaccount.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case billingaccount.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case billingaccount.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case billingaccount.FieldInfoSet:
+		m.ResetInfoSet()
+		return nil
+	case billingaccount.FieldFirstName:
+		m.ResetFirstName()
+		return nil
+	case billingaccount.FieldLastName:
+		m.ResetLastName()
+		return nil
+	case billingaccount.FieldEmail:
+		m.ResetEmail()
+		return nil
+	case billingaccount.FieldAddress:
+		m.ResetAddress()
+		return nil
+	case billingaccount.FieldCity:
+		m.ResetCity()
+		return nil
+	case billingaccount.FieldZip:
+		m.ResetZip()
+		return nil
+	case billingaccount.FieldState:
+		m.ResetState()
+		return nil
+	case billingaccount.FieldCountryCode:
+		m.ResetCountryCode()
+		return nil
+	case billingaccount.FieldCompany:
+		m.ResetCompany()
+		return nil
+	case billingaccount.FieldVatNumber:
+		m.ResetVatNumber()
+		return nil
+	case billingaccount.FieldProvider:
+		m.ResetProvider()
+		return nil
+	case billingaccount.FieldCustomerID:
+		m.ResetCustomerID()
+		return nil
+	case billingaccount.FieldSubscriptionID:
+		m.ResetSubscriptionID()
+		return nil
+	case billingaccount.FieldSubscriptionGeneration:
+		m.ResetSubscriptionGeneration()
+		return nil
+	case billingaccount.FieldPeriodStart:
+		m.ResetPeriodStart()
+		return nil
+	case billingaccount.FieldPlanSince:
+		m.ResetPlanSince()
+		return nil
+	case billingaccount.FieldPendingLines:
+		m.ResetPendingLines()
+		return nil
+	}
+	return fmt.Errorf("unknown BillingAccount field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *BillingAccountMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.organization != nil {
+		edges = append(edges, billingaccount.EdgeOrganization)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *BillingAccountMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case billingaccount.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *BillingAccountMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *BillingAccountMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *BillingAccountMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedorganization {
+		edges = append(edges, billingaccount.EdgeOrganization)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *BillingAccountMutation) EdgeCleared(name string) bool {
+	switch name {
+	case billingaccount.EdgeOrganization:
+		return m.clearedorganization
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *BillingAccountMutation) ClearEdge(name string) error {
+	switch name {
+	case billingaccount.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown BillingAccount unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *BillingAccountMutation) ResetEdge(name string) error {
+	switch name {
+	case billingaccount.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown BillingAccount edge %s", name)
 }
 
 // ClusterMutation represents an operation that mutates the Cluster nodes in the graph.
@@ -4128,6 +5654,839 @@ func (m *ContainerRegistryMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown ContainerRegistry edge %s", name)
+}
+
+// CreditCardMutation represents an operation that mutates the CreditCard nodes in the graph.
+type CreditCardMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *string
+	created_at          *time.Time
+	provider_id         *string
+	brand               *string
+	last4               *string
+	expiry_month        *int
+	addexpiry_month     *int
+	expiry_year         *int
+	addexpiry_year      *int
+	is_default          *bool
+	clearedFields       map[string]struct{}
+	organization        *string
+	clearedorganization bool
+	done                bool
+	oldValue            func(context.Context) (*CreditCard, error)
+	predicates          []predicate.CreditCard
+}
+
+var _ ent.Mutation = (*CreditCardMutation)(nil)
+
+// creditcardOption allows management of the mutation configuration using functional options.
+type creditcardOption func(*CreditCardMutation)
+
+// newCreditCardMutation creates new mutation for the CreditCard entity.
+func newCreditCardMutation(c config, op Op, opts ...creditcardOption) *CreditCardMutation {
+	m := &CreditCardMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCreditCard,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCreditCardID sets the ID field of the mutation.
+func withCreditCardID(id string) creditcardOption {
+	return func(m *CreditCardMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CreditCard
+		)
+		m.oldValue = func(ctx context.Context) (*CreditCard, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CreditCard.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCreditCard sets the old CreditCard of the mutation.
+func withCreditCard(node *CreditCard) creditcardOption {
+	return func(m *CreditCardMutation) {
+		m.oldValue = func(context.Context) (*CreditCard, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CreditCardMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CreditCardMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CreditCard entities.
+func (m *CreditCardMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CreditCardMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CreditCardMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CreditCard.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CreditCardMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CreditCardMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CreditCard entity.
+// If the CreditCard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditCardMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CreditCardMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *CreditCardMutation) SetOrganizationID(s string) {
+	m.organization = &s
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *CreditCardMutation) OrganizationID() (r string, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the CreditCard entity.
+// If the CreditCard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditCardMutation) OldOrganizationID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *CreditCardMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetProviderID sets the "provider_id" field.
+func (m *CreditCardMutation) SetProviderID(s string) {
+	m.provider_id = &s
+}
+
+// ProviderID returns the value of the "provider_id" field in the mutation.
+func (m *CreditCardMutation) ProviderID() (r string, exists bool) {
+	v := m.provider_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProviderID returns the old "provider_id" field's value of the CreditCard entity.
+// If the CreditCard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditCardMutation) OldProviderID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProviderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProviderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProviderID: %w", err)
+	}
+	return oldValue.ProviderID, nil
+}
+
+// ResetProviderID resets all changes to the "provider_id" field.
+func (m *CreditCardMutation) ResetProviderID() {
+	m.provider_id = nil
+}
+
+// SetBrand sets the "brand" field.
+func (m *CreditCardMutation) SetBrand(s string) {
+	m.brand = &s
+}
+
+// Brand returns the value of the "brand" field in the mutation.
+func (m *CreditCardMutation) Brand() (r string, exists bool) {
+	v := m.brand
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBrand returns the old "brand" field's value of the CreditCard entity.
+// If the CreditCard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditCardMutation) OldBrand(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBrand is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBrand requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBrand: %w", err)
+	}
+	return oldValue.Brand, nil
+}
+
+// ResetBrand resets all changes to the "brand" field.
+func (m *CreditCardMutation) ResetBrand() {
+	m.brand = nil
+}
+
+// SetLast4 sets the "last4" field.
+func (m *CreditCardMutation) SetLast4(s string) {
+	m.last4 = &s
+}
+
+// Last4 returns the value of the "last4" field in the mutation.
+func (m *CreditCardMutation) Last4() (r string, exists bool) {
+	v := m.last4
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLast4 returns the old "last4" field's value of the CreditCard entity.
+// If the CreditCard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditCardMutation) OldLast4(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLast4 is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLast4 requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLast4: %w", err)
+	}
+	return oldValue.Last4, nil
+}
+
+// ResetLast4 resets all changes to the "last4" field.
+func (m *CreditCardMutation) ResetLast4() {
+	m.last4 = nil
+}
+
+// SetExpiryMonth sets the "expiry_month" field.
+func (m *CreditCardMutation) SetExpiryMonth(i int) {
+	m.expiry_month = &i
+	m.addexpiry_month = nil
+}
+
+// ExpiryMonth returns the value of the "expiry_month" field in the mutation.
+func (m *CreditCardMutation) ExpiryMonth() (r int, exists bool) {
+	v := m.expiry_month
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiryMonth returns the old "expiry_month" field's value of the CreditCard entity.
+// If the CreditCard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditCardMutation) OldExpiryMonth(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiryMonth is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiryMonth requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiryMonth: %w", err)
+	}
+	return oldValue.ExpiryMonth, nil
+}
+
+// AddExpiryMonth adds i to the "expiry_month" field.
+func (m *CreditCardMutation) AddExpiryMonth(i int) {
+	if m.addexpiry_month != nil {
+		*m.addexpiry_month += i
+	} else {
+		m.addexpiry_month = &i
+	}
+}
+
+// AddedExpiryMonth returns the value that was added to the "expiry_month" field in this mutation.
+func (m *CreditCardMutation) AddedExpiryMonth() (r int, exists bool) {
+	v := m.addexpiry_month
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetExpiryMonth resets all changes to the "expiry_month" field.
+func (m *CreditCardMutation) ResetExpiryMonth() {
+	m.expiry_month = nil
+	m.addexpiry_month = nil
+}
+
+// SetExpiryYear sets the "expiry_year" field.
+func (m *CreditCardMutation) SetExpiryYear(i int) {
+	m.expiry_year = &i
+	m.addexpiry_year = nil
+}
+
+// ExpiryYear returns the value of the "expiry_year" field in the mutation.
+func (m *CreditCardMutation) ExpiryYear() (r int, exists bool) {
+	v := m.expiry_year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiryYear returns the old "expiry_year" field's value of the CreditCard entity.
+// If the CreditCard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditCardMutation) OldExpiryYear(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiryYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiryYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiryYear: %w", err)
+	}
+	return oldValue.ExpiryYear, nil
+}
+
+// AddExpiryYear adds i to the "expiry_year" field.
+func (m *CreditCardMutation) AddExpiryYear(i int) {
+	if m.addexpiry_year != nil {
+		*m.addexpiry_year += i
+	} else {
+		m.addexpiry_year = &i
+	}
+}
+
+// AddedExpiryYear returns the value that was added to the "expiry_year" field in this mutation.
+func (m *CreditCardMutation) AddedExpiryYear() (r int, exists bool) {
+	v := m.addexpiry_year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetExpiryYear resets all changes to the "expiry_year" field.
+func (m *CreditCardMutation) ResetExpiryYear() {
+	m.expiry_year = nil
+	m.addexpiry_year = nil
+}
+
+// SetIsDefault sets the "is_default" field.
+func (m *CreditCardMutation) SetIsDefault(b bool) {
+	m.is_default = &b
+}
+
+// IsDefault returns the value of the "is_default" field in the mutation.
+func (m *CreditCardMutation) IsDefault() (r bool, exists bool) {
+	v := m.is_default
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIsDefault returns the old "is_default" field's value of the CreditCard entity.
+// If the CreditCard object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CreditCardMutation) OldIsDefault(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIsDefault is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIsDefault requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIsDefault: %w", err)
+	}
+	return oldValue.IsDefault, nil
+}
+
+// ResetIsDefault resets all changes to the "is_default" field.
+func (m *CreditCardMutation) ResetIsDefault() {
+	m.is_default = nil
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *CreditCardMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[creditcard.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *CreditCardMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *CreditCardMutation) OrganizationIDs() (ids []string) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *CreditCardMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// Where appends a list predicates to the CreditCardMutation builder.
+func (m *CreditCardMutation) Where(ps ...predicate.CreditCard) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CreditCardMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CreditCardMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CreditCard, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CreditCardMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CreditCardMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CreditCard).
+func (m *CreditCardMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CreditCardMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.created_at != nil {
+		fields = append(fields, creditcard.FieldCreatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, creditcard.FieldOrganizationID)
+	}
+	if m.provider_id != nil {
+		fields = append(fields, creditcard.FieldProviderID)
+	}
+	if m.brand != nil {
+		fields = append(fields, creditcard.FieldBrand)
+	}
+	if m.last4 != nil {
+		fields = append(fields, creditcard.FieldLast4)
+	}
+	if m.expiry_month != nil {
+		fields = append(fields, creditcard.FieldExpiryMonth)
+	}
+	if m.expiry_year != nil {
+		fields = append(fields, creditcard.FieldExpiryYear)
+	}
+	if m.is_default != nil {
+		fields = append(fields, creditcard.FieldIsDefault)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CreditCardMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case creditcard.FieldCreatedAt:
+		return m.CreatedAt()
+	case creditcard.FieldOrganizationID:
+		return m.OrganizationID()
+	case creditcard.FieldProviderID:
+		return m.ProviderID()
+	case creditcard.FieldBrand:
+		return m.Brand()
+	case creditcard.FieldLast4:
+		return m.Last4()
+	case creditcard.FieldExpiryMonth:
+		return m.ExpiryMonth()
+	case creditcard.FieldExpiryYear:
+		return m.ExpiryYear()
+	case creditcard.FieldIsDefault:
+		return m.IsDefault()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CreditCardMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case creditcard.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case creditcard.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case creditcard.FieldProviderID:
+		return m.OldProviderID(ctx)
+	case creditcard.FieldBrand:
+		return m.OldBrand(ctx)
+	case creditcard.FieldLast4:
+		return m.OldLast4(ctx)
+	case creditcard.FieldExpiryMonth:
+		return m.OldExpiryMonth(ctx)
+	case creditcard.FieldExpiryYear:
+		return m.OldExpiryYear(ctx)
+	case creditcard.FieldIsDefault:
+		return m.OldIsDefault(ctx)
+	}
+	return nil, fmt.Errorf("unknown CreditCard field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CreditCardMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case creditcard.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case creditcard.FieldOrganizationID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case creditcard.FieldProviderID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProviderID(v)
+		return nil
+	case creditcard.FieldBrand:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBrand(v)
+		return nil
+	case creditcard.FieldLast4:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLast4(v)
+		return nil
+	case creditcard.FieldExpiryMonth:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiryMonth(v)
+		return nil
+	case creditcard.FieldExpiryYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiryYear(v)
+		return nil
+	case creditcard.FieldIsDefault:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIsDefault(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CreditCard field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CreditCardMutation) AddedFields() []string {
+	var fields []string
+	if m.addexpiry_month != nil {
+		fields = append(fields, creditcard.FieldExpiryMonth)
+	}
+	if m.addexpiry_year != nil {
+		fields = append(fields, creditcard.FieldExpiryYear)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CreditCardMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case creditcard.FieldExpiryMonth:
+		return m.AddedExpiryMonth()
+	case creditcard.FieldExpiryYear:
+		return m.AddedExpiryYear()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CreditCardMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case creditcard.FieldExpiryMonth:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddExpiryMonth(v)
+		return nil
+	case creditcard.FieldExpiryYear:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddExpiryYear(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CreditCard numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CreditCardMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CreditCardMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CreditCardMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown CreditCard nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CreditCardMutation) ResetField(name string) error {
+	switch name {
+	case creditcard.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case creditcard.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case creditcard.FieldProviderID:
+		m.ResetProviderID()
+		return nil
+	case creditcard.FieldBrand:
+		m.ResetBrand()
+		return nil
+	case creditcard.FieldLast4:
+		m.ResetLast4()
+		return nil
+	case creditcard.FieldExpiryMonth:
+		m.ResetExpiryMonth()
+		return nil
+	case creditcard.FieldExpiryYear:
+		m.ResetExpiryYear()
+		return nil
+	case creditcard.FieldIsDefault:
+		m.ResetIsDefault()
+		return nil
+	}
+	return fmt.Errorf("unknown CreditCard field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CreditCardMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.organization != nil {
+		edges = append(edges, creditcard.EdgeOrganization)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CreditCardMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case creditcard.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CreditCardMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CreditCardMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CreditCardMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedorganization {
+		edges = append(edges, creditcard.EdgeOrganization)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CreditCardMutation) EdgeCleared(name string) bool {
+	switch name {
+	case creditcard.EdgeOrganization:
+		return m.clearedorganization
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CreditCardMutation) ClearEdge(name string) error {
+	switch name {
+	case creditcard.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown CreditCard unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CreditCardMutation) ResetEdge(name string) error {
+	switch name {
+	case creditcard.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown CreditCard edge %s", name)
 }
 
 // GitTokenMutation represents an operation that mutates the GitToken nodes in the graph.
@@ -7411,6 +9770,1038 @@ func (m *InvitationMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Invitation edge %s", name)
 }
 
+// InvoiceMutation represents an operation that mutates the Invoice nodes in the graph.
+type InvoiceMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *string
+	created_at          *time.Time
+	updated_at          *time.Time
+	number              *string
+	status              *billing.InvoiceStatus
+	total_cents         *int
+	addtotal_cents      *int
+	currency            *string
+	period_start        *time.Time
+	period_end          *time.Time
+	provider_id         *string
+	pdf_url             *string
+	lines               *[]billing.Line
+	appendlines         []billing.Line
+	clearedFields       map[string]struct{}
+	organization        *string
+	clearedorganization bool
+	done                bool
+	oldValue            func(context.Context) (*Invoice, error)
+	predicates          []predicate.Invoice
+}
+
+var _ ent.Mutation = (*InvoiceMutation)(nil)
+
+// invoiceOption allows management of the mutation configuration using functional options.
+type invoiceOption func(*InvoiceMutation)
+
+// newInvoiceMutation creates new mutation for the Invoice entity.
+func newInvoiceMutation(c config, op Op, opts ...invoiceOption) *InvoiceMutation {
+	m := &InvoiceMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeInvoice,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withInvoiceID sets the ID field of the mutation.
+func withInvoiceID(id string) invoiceOption {
+	return func(m *InvoiceMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Invoice
+		)
+		m.oldValue = func(ctx context.Context) (*Invoice, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Invoice.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withInvoice sets the old Invoice of the mutation.
+func withInvoice(node *Invoice) invoiceOption {
+	return func(m *InvoiceMutation) {
+		m.oldValue = func(context.Context) (*Invoice, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m InvoiceMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m InvoiceMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Invoice entities.
+func (m *InvoiceMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *InvoiceMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *InvoiceMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Invoice.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *InvoiceMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *InvoiceMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *InvoiceMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *InvoiceMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *InvoiceMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *InvoiceMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *InvoiceMutation) SetOrganizationID(s string) {
+	m.organization = &s
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *InvoiceMutation) OrganizationID() (r string, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldOrganizationID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *InvoiceMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetNumber sets the "number" field.
+func (m *InvoiceMutation) SetNumber(s string) {
+	m.number = &s
+}
+
+// Number returns the value of the "number" field in the mutation.
+func (m *InvoiceMutation) Number() (r string, exists bool) {
+	v := m.number
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNumber returns the old "number" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldNumber(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNumber is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNumber requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNumber: %w", err)
+	}
+	return oldValue.Number, nil
+}
+
+// ResetNumber resets all changes to the "number" field.
+func (m *InvoiceMutation) ResetNumber() {
+	m.number = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *InvoiceMutation) SetStatus(bs billing.InvoiceStatus) {
+	m.status = &bs
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *InvoiceMutation) Status() (r billing.InvoiceStatus, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldStatus(ctx context.Context) (v billing.InvoiceStatus, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *InvoiceMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetTotalCents sets the "total_cents" field.
+func (m *InvoiceMutation) SetTotalCents(i int) {
+	m.total_cents = &i
+	m.addtotal_cents = nil
+}
+
+// TotalCents returns the value of the "total_cents" field in the mutation.
+func (m *InvoiceMutation) TotalCents() (r int, exists bool) {
+	v := m.total_cents
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotalCents returns the old "total_cents" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldTotalCents(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotalCents is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotalCents requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotalCents: %w", err)
+	}
+	return oldValue.TotalCents, nil
+}
+
+// AddTotalCents adds i to the "total_cents" field.
+func (m *InvoiceMutation) AddTotalCents(i int) {
+	if m.addtotal_cents != nil {
+		*m.addtotal_cents += i
+	} else {
+		m.addtotal_cents = &i
+	}
+}
+
+// AddedTotalCents returns the value that was added to the "total_cents" field in this mutation.
+func (m *InvoiceMutation) AddedTotalCents() (r int, exists bool) {
+	v := m.addtotal_cents
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTotalCents resets all changes to the "total_cents" field.
+func (m *InvoiceMutation) ResetTotalCents() {
+	m.total_cents = nil
+	m.addtotal_cents = nil
+}
+
+// SetCurrency sets the "currency" field.
+func (m *InvoiceMutation) SetCurrency(s string) {
+	m.currency = &s
+}
+
+// Currency returns the value of the "currency" field in the mutation.
+func (m *InvoiceMutation) Currency() (r string, exists bool) {
+	v := m.currency
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCurrency returns the old "currency" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldCurrency(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCurrency is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCurrency requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCurrency: %w", err)
+	}
+	return oldValue.Currency, nil
+}
+
+// ResetCurrency resets all changes to the "currency" field.
+func (m *InvoiceMutation) ResetCurrency() {
+	m.currency = nil
+}
+
+// SetPeriodStart sets the "period_start" field.
+func (m *InvoiceMutation) SetPeriodStart(t time.Time) {
+	m.period_start = &t
+}
+
+// PeriodStart returns the value of the "period_start" field in the mutation.
+func (m *InvoiceMutation) PeriodStart() (r time.Time, exists bool) {
+	v := m.period_start
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriodStart returns the old "period_start" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldPeriodStart(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriodStart is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriodStart requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriodStart: %w", err)
+	}
+	return oldValue.PeriodStart, nil
+}
+
+// ResetPeriodStart resets all changes to the "period_start" field.
+func (m *InvoiceMutation) ResetPeriodStart() {
+	m.period_start = nil
+}
+
+// SetPeriodEnd sets the "period_end" field.
+func (m *InvoiceMutation) SetPeriodEnd(t time.Time) {
+	m.period_end = &t
+}
+
+// PeriodEnd returns the value of the "period_end" field in the mutation.
+func (m *InvoiceMutation) PeriodEnd() (r time.Time, exists bool) {
+	v := m.period_end
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriodEnd returns the old "period_end" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldPeriodEnd(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriodEnd is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriodEnd requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriodEnd: %w", err)
+	}
+	return oldValue.PeriodEnd, nil
+}
+
+// ResetPeriodEnd resets all changes to the "period_end" field.
+func (m *InvoiceMutation) ResetPeriodEnd() {
+	m.period_end = nil
+}
+
+// SetProviderID sets the "provider_id" field.
+func (m *InvoiceMutation) SetProviderID(s string) {
+	m.provider_id = &s
+}
+
+// ProviderID returns the value of the "provider_id" field in the mutation.
+func (m *InvoiceMutation) ProviderID() (r string, exists bool) {
+	v := m.provider_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProviderID returns the old "provider_id" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldProviderID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProviderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProviderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProviderID: %w", err)
+	}
+	return oldValue.ProviderID, nil
+}
+
+// ResetProviderID resets all changes to the "provider_id" field.
+func (m *InvoiceMutation) ResetProviderID() {
+	m.provider_id = nil
+}
+
+// SetPdfURL sets the "pdf_url" field.
+func (m *InvoiceMutation) SetPdfURL(s string) {
+	m.pdf_url = &s
+}
+
+// PdfURL returns the value of the "pdf_url" field in the mutation.
+func (m *InvoiceMutation) PdfURL() (r string, exists bool) {
+	v := m.pdf_url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPdfURL returns the old "pdf_url" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldPdfURL(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPdfURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPdfURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPdfURL: %w", err)
+	}
+	return oldValue.PdfURL, nil
+}
+
+// ResetPdfURL resets all changes to the "pdf_url" field.
+func (m *InvoiceMutation) ResetPdfURL() {
+	m.pdf_url = nil
+}
+
+// SetLines sets the "lines" field.
+func (m *InvoiceMutation) SetLines(b []billing.Line) {
+	m.lines = &b
+	m.appendlines = nil
+}
+
+// Lines returns the value of the "lines" field in the mutation.
+func (m *InvoiceMutation) Lines() (r []billing.Line, exists bool) {
+	v := m.lines
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLines returns the old "lines" field's value of the Invoice entity.
+// If the Invoice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InvoiceMutation) OldLines(ctx context.Context) (v []billing.Line, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLines is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLines requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLines: %w", err)
+	}
+	return oldValue.Lines, nil
+}
+
+// AppendLines adds b to the "lines" field.
+func (m *InvoiceMutation) AppendLines(b []billing.Line) {
+	m.appendlines = append(m.appendlines, b...)
+}
+
+// AppendedLines returns the list of values that were appended to the "lines" field in this mutation.
+func (m *InvoiceMutation) AppendedLines() ([]billing.Line, bool) {
+	if len(m.appendlines) == 0 {
+		return nil, false
+	}
+	return m.appendlines, true
+}
+
+// ResetLines resets all changes to the "lines" field.
+func (m *InvoiceMutation) ResetLines() {
+	m.lines = nil
+	m.appendlines = nil
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *InvoiceMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[invoice.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *InvoiceMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *InvoiceMutation) OrganizationIDs() (ids []string) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *InvoiceMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// Where appends a list predicates to the InvoiceMutation builder.
+func (m *InvoiceMutation) Where(ps ...predicate.Invoice) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the InvoiceMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *InvoiceMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Invoice, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *InvoiceMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *InvoiceMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Invoice).
+func (m *InvoiceMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *InvoiceMutation) Fields() []string {
+	fields := make([]string, 0, 12)
+	if m.created_at != nil {
+		fields = append(fields, invoice.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, invoice.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, invoice.FieldOrganizationID)
+	}
+	if m.number != nil {
+		fields = append(fields, invoice.FieldNumber)
+	}
+	if m.status != nil {
+		fields = append(fields, invoice.FieldStatus)
+	}
+	if m.total_cents != nil {
+		fields = append(fields, invoice.FieldTotalCents)
+	}
+	if m.currency != nil {
+		fields = append(fields, invoice.FieldCurrency)
+	}
+	if m.period_start != nil {
+		fields = append(fields, invoice.FieldPeriodStart)
+	}
+	if m.period_end != nil {
+		fields = append(fields, invoice.FieldPeriodEnd)
+	}
+	if m.provider_id != nil {
+		fields = append(fields, invoice.FieldProviderID)
+	}
+	if m.pdf_url != nil {
+		fields = append(fields, invoice.FieldPdfURL)
+	}
+	if m.lines != nil {
+		fields = append(fields, invoice.FieldLines)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *InvoiceMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case invoice.FieldCreatedAt:
+		return m.CreatedAt()
+	case invoice.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case invoice.FieldOrganizationID:
+		return m.OrganizationID()
+	case invoice.FieldNumber:
+		return m.Number()
+	case invoice.FieldStatus:
+		return m.Status()
+	case invoice.FieldTotalCents:
+		return m.TotalCents()
+	case invoice.FieldCurrency:
+		return m.Currency()
+	case invoice.FieldPeriodStart:
+		return m.PeriodStart()
+	case invoice.FieldPeriodEnd:
+		return m.PeriodEnd()
+	case invoice.FieldProviderID:
+		return m.ProviderID()
+	case invoice.FieldPdfURL:
+		return m.PdfURL()
+	case invoice.FieldLines:
+		return m.Lines()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *InvoiceMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case invoice.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case invoice.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case invoice.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case invoice.FieldNumber:
+		return m.OldNumber(ctx)
+	case invoice.FieldStatus:
+		return m.OldStatus(ctx)
+	case invoice.FieldTotalCents:
+		return m.OldTotalCents(ctx)
+	case invoice.FieldCurrency:
+		return m.OldCurrency(ctx)
+	case invoice.FieldPeriodStart:
+		return m.OldPeriodStart(ctx)
+	case invoice.FieldPeriodEnd:
+		return m.OldPeriodEnd(ctx)
+	case invoice.FieldProviderID:
+		return m.OldProviderID(ctx)
+	case invoice.FieldPdfURL:
+		return m.OldPdfURL(ctx)
+	case invoice.FieldLines:
+		return m.OldLines(ctx)
+	}
+	return nil, fmt.Errorf("unknown Invoice field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *InvoiceMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case invoice.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case invoice.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case invoice.FieldOrganizationID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case invoice.FieldNumber:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNumber(v)
+		return nil
+	case invoice.FieldStatus:
+		v, ok := value.(billing.InvoiceStatus)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case invoice.FieldTotalCents:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotalCents(v)
+		return nil
+	case invoice.FieldCurrency:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCurrency(v)
+		return nil
+	case invoice.FieldPeriodStart:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriodStart(v)
+		return nil
+	case invoice.FieldPeriodEnd:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriodEnd(v)
+		return nil
+	case invoice.FieldProviderID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProviderID(v)
+		return nil
+	case invoice.FieldPdfURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPdfURL(v)
+		return nil
+	case invoice.FieldLines:
+		v, ok := value.([]billing.Line)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLines(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Invoice field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *InvoiceMutation) AddedFields() []string {
+	var fields []string
+	if m.addtotal_cents != nil {
+		fields = append(fields, invoice.FieldTotalCents)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *InvoiceMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case invoice.FieldTotalCents:
+		return m.AddedTotalCents()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *InvoiceMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case invoice.FieldTotalCents:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTotalCents(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Invoice numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *InvoiceMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *InvoiceMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *InvoiceMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Invoice nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *InvoiceMutation) ResetField(name string) error {
+	switch name {
+	case invoice.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case invoice.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case invoice.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case invoice.FieldNumber:
+		m.ResetNumber()
+		return nil
+	case invoice.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case invoice.FieldTotalCents:
+		m.ResetTotalCents()
+		return nil
+	case invoice.FieldCurrency:
+		m.ResetCurrency()
+		return nil
+	case invoice.FieldPeriodStart:
+		m.ResetPeriodStart()
+		return nil
+	case invoice.FieldPeriodEnd:
+		m.ResetPeriodEnd()
+		return nil
+	case invoice.FieldProviderID:
+		m.ResetProviderID()
+		return nil
+	case invoice.FieldPdfURL:
+		m.ResetPdfURL()
+		return nil
+	case invoice.FieldLines:
+		m.ResetLines()
+		return nil
+	}
+	return fmt.Errorf("unknown Invoice field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *InvoiceMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.organization != nil {
+		edges = append(edges, invoice.EdgeOrganization)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *InvoiceMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case invoice.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *InvoiceMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *InvoiceMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *InvoiceMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedorganization {
+		edges = append(edges, invoice.EdgeOrganization)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *InvoiceMutation) EdgeCleared(name string) bool {
+	switch name {
+	case invoice.EdgeOrganization:
+		return m.clearedorganization
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *InvoiceMutation) ClearEdge(name string) error {
+	switch name {
+	case invoice.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown Invoice unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *InvoiceMutation) ResetEdge(name string) error {
+	switch name {
+	case invoice.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown Invoice edge %s", name)
+}
+
 // LabelsGroupMutation represents an operation that mutates the LabelsGroup nodes in the graph.
 type LabelsGroupMutation struct {
 	config
@@ -9768,6 +13159,14 @@ type OrganizationMutation struct {
 	annotations_groups              map[string]struct{}
 	removedannotations_groups       map[string]struct{}
 	clearedannotations_groups       bool
+	billing_account                 *string
+	clearedbilling_account          bool
+	credit_cards                    map[string]struct{}
+	removedcredit_cards             map[string]struct{}
+	clearedcredit_cards             bool
+	invoices                        map[string]struct{}
+	removedinvoices                 map[string]struct{}
+	clearedinvoices                 bool
 	role_project_permissions        map[string]struct{}
 	removedrole_project_permissions map[string]struct{}
 	clearedrole_project_permissions bool
@@ -10882,6 +14281,153 @@ func (m *OrganizationMutation) ResetAnnotationsGroups() {
 	m.removedannotations_groups = nil
 }
 
+// SetBillingAccountID sets the "billing_account" edge to the BillingAccount entity by id.
+func (m *OrganizationMutation) SetBillingAccountID(id string) {
+	m.billing_account = &id
+}
+
+// ClearBillingAccount clears the "billing_account" edge to the BillingAccount entity.
+func (m *OrganizationMutation) ClearBillingAccount() {
+	m.clearedbilling_account = true
+}
+
+// BillingAccountCleared reports if the "billing_account" edge to the BillingAccount entity was cleared.
+func (m *OrganizationMutation) BillingAccountCleared() bool {
+	return m.clearedbilling_account
+}
+
+// BillingAccountID returns the "billing_account" edge ID in the mutation.
+func (m *OrganizationMutation) BillingAccountID() (id string, exists bool) {
+	if m.billing_account != nil {
+		return *m.billing_account, true
+	}
+	return
+}
+
+// BillingAccountIDs returns the "billing_account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BillingAccountID instead. It exists only for internal usage by the builders.
+func (m *OrganizationMutation) BillingAccountIDs() (ids []string) {
+	if id := m.billing_account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBillingAccount resets all changes to the "billing_account" edge.
+func (m *OrganizationMutation) ResetBillingAccount() {
+	m.billing_account = nil
+	m.clearedbilling_account = false
+}
+
+// AddCreditCardIDs adds the "credit_cards" edge to the CreditCard entity by ids.
+func (m *OrganizationMutation) AddCreditCardIDs(ids ...string) {
+	if m.credit_cards == nil {
+		m.credit_cards = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.credit_cards[ids[i]] = struct{}{}
+	}
+}
+
+// ClearCreditCards clears the "credit_cards" edge to the CreditCard entity.
+func (m *OrganizationMutation) ClearCreditCards() {
+	m.clearedcredit_cards = true
+}
+
+// CreditCardsCleared reports if the "credit_cards" edge to the CreditCard entity was cleared.
+func (m *OrganizationMutation) CreditCardsCleared() bool {
+	return m.clearedcredit_cards
+}
+
+// RemoveCreditCardIDs removes the "credit_cards" edge to the CreditCard entity by IDs.
+func (m *OrganizationMutation) RemoveCreditCardIDs(ids ...string) {
+	if m.removedcredit_cards == nil {
+		m.removedcredit_cards = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.credit_cards, ids[i])
+		m.removedcredit_cards[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedCreditCards returns the removed IDs of the "credit_cards" edge to the CreditCard entity.
+func (m *OrganizationMutation) RemovedCreditCardsIDs() (ids []string) {
+	for id := range m.removedcredit_cards {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// CreditCardsIDs returns the "credit_cards" edge IDs in the mutation.
+func (m *OrganizationMutation) CreditCardsIDs() (ids []string) {
+	for id := range m.credit_cards {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetCreditCards resets all changes to the "credit_cards" edge.
+func (m *OrganizationMutation) ResetCreditCards() {
+	m.credit_cards = nil
+	m.clearedcredit_cards = false
+	m.removedcredit_cards = nil
+}
+
+// AddInvoiceIDs adds the "invoices" edge to the Invoice entity by ids.
+func (m *OrganizationMutation) AddInvoiceIDs(ids ...string) {
+	if m.invoices == nil {
+		m.invoices = make(map[string]struct{})
+	}
+	for i := range ids {
+		m.invoices[ids[i]] = struct{}{}
+	}
+}
+
+// ClearInvoices clears the "invoices" edge to the Invoice entity.
+func (m *OrganizationMutation) ClearInvoices() {
+	m.clearedinvoices = true
+}
+
+// InvoicesCleared reports if the "invoices" edge to the Invoice entity was cleared.
+func (m *OrganizationMutation) InvoicesCleared() bool {
+	return m.clearedinvoices
+}
+
+// RemoveInvoiceIDs removes the "invoices" edge to the Invoice entity by IDs.
+func (m *OrganizationMutation) RemoveInvoiceIDs(ids ...string) {
+	if m.removedinvoices == nil {
+		m.removedinvoices = make(map[string]struct{})
+	}
+	for i := range ids {
+		delete(m.invoices, ids[i])
+		m.removedinvoices[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedInvoices returns the removed IDs of the "invoices" edge to the Invoice entity.
+func (m *OrganizationMutation) RemovedInvoicesIDs() (ids []string) {
+	for id := range m.removedinvoices {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// InvoicesIDs returns the "invoices" edge IDs in the mutation.
+func (m *OrganizationMutation) InvoicesIDs() (ids []string) {
+	for id := range m.invoices {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetInvoices resets all changes to the "invoices" edge.
+func (m *OrganizationMutation) ResetInvoices() {
+	m.invoices = nil
+	m.clearedinvoices = false
+	m.removedinvoices = nil
+}
+
 // AddRoleProjectPermissionIDs adds the "role_project_permissions" edge to the RoleProjectPermission entity by ids.
 func (m *OrganizationMutation) AddRoleProjectPermissionIDs(ids ...string) {
 	if m.role_project_permissions == nil {
@@ -11330,7 +14876,7 @@ func (m *OrganizationMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *OrganizationMutation) AddedEdges() []string {
-	edges := make([]string, 0, 15)
+	edges := make([]string, 0, 18)
 	if m.owner != nil {
 		edges = append(edges, organization.EdgeOwner)
 	}
@@ -11366,6 +14912,15 @@ func (m *OrganizationMutation) AddedEdges() []string {
 	}
 	if m.annotations_groups != nil {
 		edges = append(edges, organization.EdgeAnnotationsGroups)
+	}
+	if m.billing_account != nil {
+		edges = append(edges, organization.EdgeBillingAccount)
+	}
+	if m.credit_cards != nil {
+		edges = append(edges, organization.EdgeCreditCards)
+	}
+	if m.invoices != nil {
+		edges = append(edges, organization.EdgeInvoices)
 	}
 	if m.role_project_permissions != nil {
 		edges = append(edges, organization.EdgeRoleProjectPermissions)
@@ -11453,6 +15008,22 @@ func (m *OrganizationMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case organization.EdgeBillingAccount:
+		if id := m.billing_account; id != nil {
+			return []ent.Value{*id}
+		}
+	case organization.EdgeCreditCards:
+		ids := make([]ent.Value, 0, len(m.credit_cards))
+		for id := range m.credit_cards {
+			ids = append(ids, id)
+		}
+		return ids
+	case organization.EdgeInvoices:
+		ids := make([]ent.Value, 0, len(m.invoices))
+		for id := range m.invoices {
+			ids = append(ids, id)
+		}
+		return ids
 	case organization.EdgeRoleProjectPermissions:
 		ids := make([]ent.Value, 0, len(m.role_project_permissions))
 		for id := range m.role_project_permissions {
@@ -11477,7 +15048,7 @@ func (m *OrganizationMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *OrganizationMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 15)
+	edges := make([]string, 0, 18)
 	if m.removedmembers != nil {
 		edges = append(edges, organization.EdgeMembers)
 	}
@@ -11510,6 +15081,12 @@ func (m *OrganizationMutation) RemovedEdges() []string {
 	}
 	if m.removedannotations_groups != nil {
 		edges = append(edges, organization.EdgeAnnotationsGroups)
+	}
+	if m.removedcredit_cards != nil {
+		edges = append(edges, organization.EdgeCreditCards)
+	}
+	if m.removedinvoices != nil {
+		edges = append(edges, organization.EdgeInvoices)
 	}
 	if m.removedrole_project_permissions != nil {
 		edges = append(edges, organization.EdgeRoleProjectPermissions)
@@ -11593,6 +15170,18 @@ func (m *OrganizationMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case organization.EdgeCreditCards:
+		ids := make([]ent.Value, 0, len(m.removedcredit_cards))
+		for id := range m.removedcredit_cards {
+			ids = append(ids, id)
+		}
+		return ids
+	case organization.EdgeInvoices:
+		ids := make([]ent.Value, 0, len(m.removedinvoices))
+		for id := range m.removedinvoices {
+			ids = append(ids, id)
+		}
+		return ids
 	case organization.EdgeRoleProjectPermissions:
 		ids := make([]ent.Value, 0, len(m.removedrole_project_permissions))
 		for id := range m.removedrole_project_permissions {
@@ -11617,7 +15206,7 @@ func (m *OrganizationMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *OrganizationMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 15)
+	edges := make([]string, 0, 18)
 	if m.clearedowner {
 		edges = append(edges, organization.EdgeOwner)
 	}
@@ -11653,6 +15242,15 @@ func (m *OrganizationMutation) ClearedEdges() []string {
 	}
 	if m.clearedannotations_groups {
 		edges = append(edges, organization.EdgeAnnotationsGroups)
+	}
+	if m.clearedbilling_account {
+		edges = append(edges, organization.EdgeBillingAccount)
+	}
+	if m.clearedcredit_cards {
+		edges = append(edges, organization.EdgeCreditCards)
+	}
+	if m.clearedinvoices {
+		edges = append(edges, organization.EdgeInvoices)
 	}
 	if m.clearedrole_project_permissions {
 		edges = append(edges, organization.EdgeRoleProjectPermissions)
@@ -11694,6 +15292,12 @@ func (m *OrganizationMutation) EdgeCleared(name string) bool {
 		return m.clearedlabels_groups
 	case organization.EdgeAnnotationsGroups:
 		return m.clearedannotations_groups
+	case organization.EdgeBillingAccount:
+		return m.clearedbilling_account
+	case organization.EdgeCreditCards:
+		return m.clearedcredit_cards
+	case organization.EdgeInvoices:
+		return m.clearedinvoices
 	case organization.EdgeRoleProjectPermissions:
 		return m.clearedrole_project_permissions
 	case organization.EdgeRoleClusterPermissions:
@@ -11710,6 +15314,9 @@ func (m *OrganizationMutation) ClearEdge(name string) error {
 	switch name {
 	case organization.EdgeOwner:
 		m.ClearOwner()
+		return nil
+	case organization.EdgeBillingAccount:
+		m.ClearBillingAccount()
 		return nil
 	}
 	return fmt.Errorf("unknown Organization unique edge %s", name)
@@ -11754,6 +15361,15 @@ func (m *OrganizationMutation) ResetEdge(name string) error {
 		return nil
 	case organization.EdgeAnnotationsGroups:
 		m.ResetAnnotationsGroups()
+		return nil
+	case organization.EdgeBillingAccount:
+		m.ResetBillingAccount()
+		return nil
+	case organization.EdgeCreditCards:
+		m.ResetCreditCards()
+		return nil
+	case organization.EdgeInvoices:
+		m.ResetInvoices()
 		return nil
 	case organization.EdgeRoleProjectPermissions:
 		m.ResetRoleProjectPermissions()
@@ -12714,6 +16330,392 @@ func (m *OrganizationEventMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *OrganizationEventMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown OrganizationEvent edge %s", name)
+}
+
+// ProcessedWebhookEventMutation represents an operation that mutates the ProcessedWebhookEvent nodes in the graph.
+type ProcessedWebhookEventMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *string
+	_type         *string
+	processed_at  *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*ProcessedWebhookEvent, error)
+	predicates    []predicate.ProcessedWebhookEvent
+}
+
+var _ ent.Mutation = (*ProcessedWebhookEventMutation)(nil)
+
+// processedwebhookeventOption allows management of the mutation configuration using functional options.
+type processedwebhookeventOption func(*ProcessedWebhookEventMutation)
+
+// newProcessedWebhookEventMutation creates new mutation for the ProcessedWebhookEvent entity.
+func newProcessedWebhookEventMutation(c config, op Op, opts ...processedwebhookeventOption) *ProcessedWebhookEventMutation {
+	m := &ProcessedWebhookEventMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeProcessedWebhookEvent,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withProcessedWebhookEventID sets the ID field of the mutation.
+func withProcessedWebhookEventID(id string) processedwebhookeventOption {
+	return func(m *ProcessedWebhookEventMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ProcessedWebhookEvent
+		)
+		m.oldValue = func(ctx context.Context) (*ProcessedWebhookEvent, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ProcessedWebhookEvent.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withProcessedWebhookEvent sets the old ProcessedWebhookEvent of the mutation.
+func withProcessedWebhookEvent(node *ProcessedWebhookEvent) processedwebhookeventOption {
+	return func(m *ProcessedWebhookEventMutation) {
+		m.oldValue = func(context.Context) (*ProcessedWebhookEvent, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ProcessedWebhookEventMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ProcessedWebhookEventMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ProcessedWebhookEvent entities.
+func (m *ProcessedWebhookEventMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ProcessedWebhookEventMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ProcessedWebhookEventMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ProcessedWebhookEvent.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetType sets the "type" field.
+func (m *ProcessedWebhookEventMutation) SetType(s string) {
+	m._type = &s
+}
+
+// GetType returns the value of the "type" field in the mutation.
+func (m *ProcessedWebhookEventMutation) GetType() (r string, exists bool) {
+	v := m._type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldType returns the old "type" field's value of the ProcessedWebhookEvent entity.
+// If the ProcessedWebhookEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProcessedWebhookEventMutation) OldType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldType: %w", err)
+	}
+	return oldValue.Type, nil
+}
+
+// ResetType resets all changes to the "type" field.
+func (m *ProcessedWebhookEventMutation) ResetType() {
+	m._type = nil
+}
+
+// SetProcessedAt sets the "processed_at" field.
+func (m *ProcessedWebhookEventMutation) SetProcessedAt(t time.Time) {
+	m.processed_at = &t
+}
+
+// ProcessedAt returns the value of the "processed_at" field in the mutation.
+func (m *ProcessedWebhookEventMutation) ProcessedAt() (r time.Time, exists bool) {
+	v := m.processed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProcessedAt returns the old "processed_at" field's value of the ProcessedWebhookEvent entity.
+// If the ProcessedWebhookEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProcessedWebhookEventMutation) OldProcessedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProcessedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProcessedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProcessedAt: %w", err)
+	}
+	return oldValue.ProcessedAt, nil
+}
+
+// ResetProcessedAt resets all changes to the "processed_at" field.
+func (m *ProcessedWebhookEventMutation) ResetProcessedAt() {
+	m.processed_at = nil
+}
+
+// Where appends a list predicates to the ProcessedWebhookEventMutation builder.
+func (m *ProcessedWebhookEventMutation) Where(ps ...predicate.ProcessedWebhookEvent) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ProcessedWebhookEventMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ProcessedWebhookEventMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ProcessedWebhookEvent, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ProcessedWebhookEventMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ProcessedWebhookEventMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ProcessedWebhookEvent).
+func (m *ProcessedWebhookEventMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ProcessedWebhookEventMutation) Fields() []string {
+	fields := make([]string, 0, 2)
+	if m._type != nil {
+		fields = append(fields, processedwebhookevent.FieldType)
+	}
+	if m.processed_at != nil {
+		fields = append(fields, processedwebhookevent.FieldProcessedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ProcessedWebhookEventMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case processedwebhookevent.FieldType:
+		return m.GetType()
+	case processedwebhookevent.FieldProcessedAt:
+		return m.ProcessedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ProcessedWebhookEventMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case processedwebhookevent.FieldType:
+		return m.OldType(ctx)
+	case processedwebhookevent.FieldProcessedAt:
+		return m.OldProcessedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ProcessedWebhookEvent field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ProcessedWebhookEventMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case processedwebhookevent.FieldType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetType(v)
+		return nil
+	case processedwebhookevent.FieldProcessedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProcessedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ProcessedWebhookEvent field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ProcessedWebhookEventMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ProcessedWebhookEventMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ProcessedWebhookEventMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ProcessedWebhookEvent numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ProcessedWebhookEventMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ProcessedWebhookEventMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ProcessedWebhookEventMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ProcessedWebhookEvent nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ProcessedWebhookEventMutation) ResetField(name string) error {
+	switch name {
+	case processedwebhookevent.FieldType:
+		m.ResetType()
+		return nil
+	case processedwebhookevent.FieldProcessedAt:
+		m.ResetProcessedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ProcessedWebhookEvent field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ProcessedWebhookEventMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ProcessedWebhookEventMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ProcessedWebhookEventMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ProcessedWebhookEventMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ProcessedWebhookEventMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ProcessedWebhookEventMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ProcessedWebhookEventMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown ProcessedWebhookEvent unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ProcessedWebhookEventMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown ProcessedWebhookEvent edge %s", name)
 }
 
 // ProjectMutation represents an operation that mutates the Project nodes in the graph.

@@ -10,6 +10,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/orgql/orgql/ent/billingaccount"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/user"
 	"github.com/orgql/orgql/internal/billing"
@@ -72,6 +73,12 @@ type OrganizationEdges struct {
 	LabelsGroups []*LabelsGroup `json:"labels_groups,omitempty"`
 	// The organization's annotations groups.
 	AnnotationsGroups []*AnnotationsGroup `json:"annotations_groups,omitempty"`
+	// BillingAccount holds the value of the billing_account edge.
+	BillingAccount *BillingAccount `json:"billing_account,omitempty"`
+	// CreditCards holds the value of the credit_cards edge.
+	CreditCards []*CreditCard `json:"credit_cards,omitempty"`
+	// Invoices holds the value of the invoices edge.
+	Invoices []*Invoice `json:"invoices,omitempty"`
 	// RoleProjectPermissions holds the value of the role_project_permissions edge.
 	RoleProjectPermissions []*RoleProjectPermission `json:"role_project_permissions,omitempty"`
 	// RoleClusterPermissions holds the value of the role_cluster_permissions edge.
@@ -80,7 +87,7 @@ type OrganizationEdges struct {
 	CurrentUsers []*User `json:"current_users,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [15]bool
+	loadedTypes [18]bool
 	// totalCount holds the count of the edges above.
 	totalCount [10]map[string]int
 
@@ -95,6 +102,8 @@ type OrganizationEdges struct {
 	namedClusters               map[string][]*Cluster
 	namedLabelsGroups           map[string][]*LabelsGroup
 	namedAnnotationsGroups      map[string][]*AnnotationsGroup
+	namedCreditCards            map[string][]*CreditCard
+	namedInvoices               map[string][]*Invoice
 	namedRoleProjectPermissions map[string][]*RoleProjectPermission
 	namedRoleClusterPermissions map[string][]*RoleClusterPermission
 	namedCurrentUsers           map[string][]*User
@@ -210,10 +219,39 @@ func (e OrganizationEdges) AnnotationsGroupsOrErr() ([]*AnnotationsGroup, error)
 	return nil, &NotLoadedError{edge: "annotations_groups"}
 }
 
+// BillingAccountOrErr returns the BillingAccount value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e OrganizationEdges) BillingAccountOrErr() (*BillingAccount, error) {
+	if e.BillingAccount != nil {
+		return e.BillingAccount, nil
+	} else if e.loadedTypes[12] {
+		return nil, &NotFoundError{label: billingaccount.Label}
+	}
+	return nil, &NotLoadedError{edge: "billing_account"}
+}
+
+// CreditCardsOrErr returns the CreditCards value or an error if the edge
+// was not loaded in eager-loading.
+func (e OrganizationEdges) CreditCardsOrErr() ([]*CreditCard, error) {
+	if e.loadedTypes[13] {
+		return e.CreditCards, nil
+	}
+	return nil, &NotLoadedError{edge: "credit_cards"}
+}
+
+// InvoicesOrErr returns the Invoices value or an error if the edge
+// was not loaded in eager-loading.
+func (e OrganizationEdges) InvoicesOrErr() ([]*Invoice, error) {
+	if e.loadedTypes[14] {
+		return e.Invoices, nil
+	}
+	return nil, &NotLoadedError{edge: "invoices"}
+}
+
 // RoleProjectPermissionsOrErr returns the RoleProjectPermissions value or an error if the edge
 // was not loaded in eager-loading.
 func (e OrganizationEdges) RoleProjectPermissionsOrErr() ([]*RoleProjectPermission, error) {
-	if e.loadedTypes[12] {
+	if e.loadedTypes[15] {
 		return e.RoleProjectPermissions, nil
 	}
 	return nil, &NotLoadedError{edge: "role_project_permissions"}
@@ -222,7 +260,7 @@ func (e OrganizationEdges) RoleProjectPermissionsOrErr() ([]*RoleProjectPermissi
 // RoleClusterPermissionsOrErr returns the RoleClusterPermissions value or an error if the edge
 // was not loaded in eager-loading.
 func (e OrganizationEdges) RoleClusterPermissionsOrErr() ([]*RoleClusterPermission, error) {
-	if e.loadedTypes[13] {
+	if e.loadedTypes[16] {
 		return e.RoleClusterPermissions, nil
 	}
 	return nil, &NotLoadedError{edge: "role_cluster_permissions"}
@@ -231,7 +269,7 @@ func (e OrganizationEdges) RoleClusterPermissionsOrErr() ([]*RoleClusterPermissi
 // CurrentUsersOrErr returns the CurrentUsers value or an error if the edge
 // was not loaded in eager-loading.
 func (e OrganizationEdges) CurrentUsersOrErr() ([]*User, error) {
-	if e.loadedTypes[14] {
+	if e.loadedTypes[17] {
 		return e.CurrentUsers, nil
 	}
 	return nil, &NotLoadedError{edge: "current_users"}
@@ -402,6 +440,21 @@ func (_m *Organization) QueryLabelsGroups() *LabelsGroupQuery {
 // QueryAnnotationsGroups queries the "annotations_groups" edge of the Organization entity.
 func (_m *Organization) QueryAnnotationsGroups() *AnnotationsGroupQuery {
 	return NewOrganizationClient(_m.config).QueryAnnotationsGroups(_m)
+}
+
+// QueryBillingAccount queries the "billing_account" edge of the Organization entity.
+func (_m *Organization) QueryBillingAccount() *BillingAccountQuery {
+	return NewOrganizationClient(_m.config).QueryBillingAccount(_m)
+}
+
+// QueryCreditCards queries the "credit_cards" edge of the Organization entity.
+func (_m *Organization) QueryCreditCards() *CreditCardQuery {
+	return NewOrganizationClient(_m.config).QueryCreditCards(_m)
+}
+
+// QueryInvoices queries the "invoices" edge of the Organization entity.
+func (_m *Organization) QueryInvoices() *InvoiceQuery {
+	return NewOrganizationClient(_m.config).QueryInvoices(_m)
 }
 
 // QueryRoleProjectPermissions queries the "role_project_permissions" edge of the Organization entity.
@@ -736,6 +789,54 @@ func (_m *Organization) appendNamedAnnotationsGroups(name string, edges ...*Anno
 		_m.Edges.namedAnnotationsGroups[name] = []*AnnotationsGroup{}
 	} else {
 		_m.Edges.namedAnnotationsGroups[name] = append(_m.Edges.namedAnnotationsGroups[name], edges...)
+	}
+}
+
+// NamedCreditCards returns the CreditCards named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Organization) NamedCreditCards(name string) ([]*CreditCard, error) {
+	if _m.Edges.namedCreditCards == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedCreditCards[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Organization) appendNamedCreditCards(name string, edges ...*CreditCard) {
+	if _m.Edges.namedCreditCards == nil {
+		_m.Edges.namedCreditCards = make(map[string][]*CreditCard)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedCreditCards[name] = []*CreditCard{}
+	} else {
+		_m.Edges.namedCreditCards[name] = append(_m.Edges.namedCreditCards[name], edges...)
+	}
+}
+
+// NamedInvoices returns the Invoices named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Organization) NamedInvoices(name string) ([]*Invoice, error) {
+	if _m.Edges.namedInvoices == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedInvoices[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Organization) appendNamedInvoices(name string, edges ...*Invoice) {
+	if _m.Edges.namedInvoices == nil {
+		_m.Edges.namedInvoices = make(map[string][]*Invoice)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedInvoices[name] = []*Invoice{}
+	} else {
+		_m.Edges.namedInvoices[name] = append(_m.Edges.namedInvoices[name], edges...)
 	}
 }
 

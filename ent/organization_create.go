@@ -14,11 +14,14 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
+	"github.com/orgql/orgql/ent/billingaccount"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/creditcard"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/invoice"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
@@ -328,6 +331,55 @@ func (_c *OrganizationCreate) AddAnnotationsGroups(v ...*AnnotationsGroup) *Orga
 		ids[i] = v[i].ID
 	}
 	return _c.AddAnnotationsGroupIDs(ids...)
+}
+
+// SetBillingAccountID sets the "billing_account" edge to the BillingAccount entity by ID.
+func (_c *OrganizationCreate) SetBillingAccountID(id string) *OrganizationCreate {
+	_c.mutation.SetBillingAccountID(id)
+	return _c
+}
+
+// SetNillableBillingAccountID sets the "billing_account" edge to the BillingAccount entity by ID if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableBillingAccountID(id *string) *OrganizationCreate {
+	if id != nil {
+		_c = _c.SetBillingAccountID(*id)
+	}
+	return _c
+}
+
+// SetBillingAccount sets the "billing_account" edge to the BillingAccount entity.
+func (_c *OrganizationCreate) SetBillingAccount(v *BillingAccount) *OrganizationCreate {
+	return _c.SetBillingAccountID(v.ID)
+}
+
+// AddCreditCardIDs adds the "credit_cards" edge to the CreditCard entity by IDs.
+func (_c *OrganizationCreate) AddCreditCardIDs(ids ...string) *OrganizationCreate {
+	_c.mutation.AddCreditCardIDs(ids...)
+	return _c
+}
+
+// AddCreditCards adds the "credit_cards" edges to the CreditCard entity.
+func (_c *OrganizationCreate) AddCreditCards(v ...*CreditCard) *OrganizationCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddCreditCardIDs(ids...)
+}
+
+// AddInvoiceIDs adds the "invoices" edge to the Invoice entity by IDs.
+func (_c *OrganizationCreate) AddInvoiceIDs(ids ...string) *OrganizationCreate {
+	_c.mutation.AddInvoiceIDs(ids...)
+	return _c
+}
+
+// AddInvoices adds the "invoices" edges to the Invoice entity.
+func (_c *OrganizationCreate) AddInvoices(v ...*Invoice) *OrganizationCreate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddInvoiceIDs(ids...)
 }
 
 // AddRoleProjectPermissionIDs adds the "role_project_permissions" edge to the RoleProjectPermission entity by IDs.
@@ -779,6 +831,54 @@ func (_c *OrganizationCreate) createSpec() (*Organization, *sqlgraph.CreateSpec)
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(annotationsgroup.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.BillingAccountIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   organization.BillingAccountTable,
+			Columns: []string{organization.BillingAccountColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(billingaccount.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.CreditCardsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.CreditCardsTable,
+			Columns: []string{organization.CreditCardsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(creditcard.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.InvoicesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.InvoicesTable,
+			Columns: []string{organization.InvoicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invoice.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

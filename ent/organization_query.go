@@ -16,11 +16,14 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
+	"github.com/orgql/orgql/ent/billingaccount"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/creditcard"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/invoice"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
@@ -51,6 +54,9 @@ type OrganizationQuery struct {
 	withClusters                    *ClusterQuery
 	withLabelsGroups                *LabelsGroupQuery
 	withAnnotationsGroups           *AnnotationsGroupQuery
+	withBillingAccount              *BillingAccountQuery
+	withCreditCards                 *CreditCardQuery
+	withInvoices                    *InvoiceQuery
 	withRoleProjectPermissions      *RoleProjectPermissionQuery
 	withRoleClusterPermissions      *RoleClusterPermissionQuery
 	withCurrentUsers                *UserQuery
@@ -67,6 +73,8 @@ type OrganizationQuery struct {
 	withNamedClusters               map[string]*ClusterQuery
 	withNamedLabelsGroups           map[string]*LabelsGroupQuery
 	withNamedAnnotationsGroups      map[string]*AnnotationsGroupQuery
+	withNamedCreditCards            map[string]*CreditCardQuery
+	withNamedInvoices               map[string]*InvoiceQuery
 	withNamedRoleProjectPermissions map[string]*RoleProjectPermissionQuery
 	withNamedRoleClusterPermissions map[string]*RoleClusterPermissionQuery
 	withNamedCurrentUsers           map[string]*UserQuery
@@ -370,6 +378,72 @@ func (_q *OrganizationQuery) QueryAnnotationsGroups() *AnnotationsGroupQuery {
 	return query
 }
 
+// QueryBillingAccount chains the current query on the "billing_account" edge.
+func (_q *OrganizationQuery) QueryBillingAccount() *BillingAccountQuery {
+	query := (&BillingAccountClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, selector),
+			sqlgraph.To(billingaccount.Table, billingaccount.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, organization.BillingAccountTable, organization.BillingAccountColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryCreditCards chains the current query on the "credit_cards" edge.
+func (_q *OrganizationQuery) QueryCreditCards() *CreditCardQuery {
+	query := (&CreditCardClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, selector),
+			sqlgraph.To(creditcard.Table, creditcard.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.CreditCardsTable, organization.CreditCardsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryInvoices chains the current query on the "invoices" edge.
+func (_q *OrganizationQuery) QueryInvoices() *InvoiceQuery {
+	query := (&InvoiceClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, selector),
+			sqlgraph.To(invoice.Table, invoice.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.InvoicesTable, organization.InvoicesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // QueryRoleProjectPermissions chains the current query on the "role_project_permissions" edge.
 func (_q *OrganizationQuery) QueryRoleProjectPermissions() *RoleProjectPermissionQuery {
 	query := (&RoleProjectPermissionClient{config: _q.config}).Query()
@@ -640,6 +714,9 @@ func (_q *OrganizationQuery) Clone() *OrganizationQuery {
 		withClusters:               _q.withClusters.Clone(),
 		withLabelsGroups:           _q.withLabelsGroups.Clone(),
 		withAnnotationsGroups:      _q.withAnnotationsGroups.Clone(),
+		withBillingAccount:         _q.withBillingAccount.Clone(),
+		withCreditCards:            _q.withCreditCards.Clone(),
+		withInvoices:               _q.withInvoices.Clone(),
 		withRoleProjectPermissions: _q.withRoleProjectPermissions.Clone(),
 		withRoleClusterPermissions: _q.withRoleClusterPermissions.Clone(),
 		withCurrentUsers:           _q.withCurrentUsers.Clone(),
@@ -782,6 +859,39 @@ func (_q *OrganizationQuery) WithAnnotationsGroups(opts ...func(*AnnotationsGrou
 	return _q
 }
 
+// WithBillingAccount tells the query-builder to eager-load the nodes that are connected to
+// the "billing_account" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithBillingAccount(opts ...func(*BillingAccountQuery)) *OrganizationQuery {
+	query := (&BillingAccountClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withBillingAccount = query
+	return _q
+}
+
+// WithCreditCards tells the query-builder to eager-load the nodes that are connected to
+// the "credit_cards" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithCreditCards(opts ...func(*CreditCardQuery)) *OrganizationQuery {
+	query := (&CreditCardClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withCreditCards = query
+	return _q
+}
+
+// WithInvoices tells the query-builder to eager-load the nodes that are connected to
+// the "invoices" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithInvoices(opts ...func(*InvoiceQuery)) *OrganizationQuery {
+	query := (&InvoiceClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withInvoices = query
+	return _q
+}
+
 // WithRoleProjectPermissions tells the query-builder to eager-load the nodes that are connected to
 // the "role_project_permissions" edge. The optional arguments are used to configure the query builder of the edge.
 func (_q *OrganizationQuery) WithRoleProjectPermissions(opts ...func(*RoleProjectPermissionQuery)) *OrganizationQuery {
@@ -899,7 +1009,7 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 	var (
 		nodes       = []*Organization{}
 		_spec       = _q.querySpec()
-		loadedTypes = [15]bool{
+		loadedTypes = [18]bool{
 			_q.withOwner != nil,
 			_q.withMembers != nil,
 			_q.withInvitations != nil,
@@ -912,6 +1022,9 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			_q.withClusters != nil,
 			_q.withLabelsGroups != nil,
 			_q.withAnnotationsGroups != nil,
+			_q.withBillingAccount != nil,
+			_q.withCreditCards != nil,
+			_q.withInvoices != nil,
 			_q.withRoleProjectPermissions != nil,
 			_q.withRoleClusterPermissions != nil,
 			_q.withCurrentUsers != nil,
@@ -1027,6 +1140,26 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			return nil, err
 		}
 	}
+	if query := _q.withBillingAccount; query != nil {
+		if err := _q.loadBillingAccount(ctx, query, nodes, nil,
+			func(n *Organization, e *BillingAccount) { n.Edges.BillingAccount = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withCreditCards; query != nil {
+		if err := _q.loadCreditCards(ctx, query, nodes,
+			func(n *Organization) { n.Edges.CreditCards = []*CreditCard{} },
+			func(n *Organization, e *CreditCard) { n.Edges.CreditCards = append(n.Edges.CreditCards, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withInvoices; query != nil {
+		if err := _q.loadInvoices(ctx, query, nodes,
+			func(n *Organization) { n.Edges.Invoices = []*Invoice{} },
+			func(n *Organization, e *Invoice) { n.Edges.Invoices = append(n.Edges.Invoices, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withRoleProjectPermissions; query != nil {
 		if err := _q.loadRoleProjectPermissions(ctx, query, nodes,
 			func(n *Organization) { n.Edges.RoleProjectPermissions = []*RoleProjectPermission{} },
@@ -1126,6 +1259,20 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 		if err := _q.loadAnnotationsGroups(ctx, query, nodes,
 			func(n *Organization) { n.appendNamedAnnotationsGroups(name) },
 			func(n *Organization, e *AnnotationsGroup) { n.appendNamedAnnotationsGroups(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedCreditCards {
+		if err := _q.loadCreditCards(ctx, query, nodes,
+			func(n *Organization) { n.appendNamedCreditCards(name) },
+			func(n *Organization, e *CreditCard) { n.appendNamedCreditCards(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedInvoices {
+		if err := _q.loadInvoices(ctx, query, nodes,
+			func(n *Organization) { n.appendNamedInvoices(name) },
+			func(n *Organization, e *Invoice) { n.appendNamedInvoices(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1517,6 +1664,93 @@ func (_q *OrganizationQuery) loadAnnotationsGroups(ctx context.Context, query *A
 	}
 	return nil
 }
+func (_q *OrganizationQuery) loadBillingAccount(ctx context.Context, query *BillingAccountQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *BillingAccount)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Organization)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(billingaccount.FieldOrganizationID)
+	}
+	query.Where(predicate.BillingAccount(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(organization.BillingAccountColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OrganizationID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "organization_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *OrganizationQuery) loadCreditCards(ctx context.Context, query *CreditCardQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *CreditCard)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Organization)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(creditcard.FieldOrganizationID)
+	}
+	query.Where(predicate.CreditCard(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(organization.CreditCardsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OrganizationID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "organization_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *OrganizationQuery) loadInvoices(ctx context.Context, query *InvoiceQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *Invoice)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[string]*Organization)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(invoice.FieldOrganizationID)
+	}
+	query.Where(predicate.Invoice(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(organization.InvoicesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OrganizationID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "organization_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 func (_q *OrganizationQuery) loadRoleProjectPermissions(ctx context.Context, query *RoleProjectPermissionQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *RoleProjectPermission)) error {
 	fks := make([]driver.Value, 0, len(nodes))
 	nodeids := make(map[string]*Organization)
@@ -1884,6 +2118,34 @@ func (_q *OrganizationQuery) WithNamedAnnotationsGroups(name string, opts ...fun
 		_q.withNamedAnnotationsGroups = make(map[string]*AnnotationsGroupQuery)
 	}
 	_q.withNamedAnnotationsGroups[name] = query
+	return _q
+}
+
+// WithNamedCreditCards tells the query-builder to eager-load the nodes that are connected to the "credit_cards"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithNamedCreditCards(name string, opts ...func(*CreditCardQuery)) *OrganizationQuery {
+	query := (&CreditCardClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedCreditCards == nil {
+		_q.withNamedCreditCards = make(map[string]*CreditCardQuery)
+	}
+	_q.withNamedCreditCards[name] = query
+	return _q
+}
+
+// WithNamedInvoices tells the query-builder to eager-load the nodes that are connected to the "invoices"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithNamedInvoices(name string, opts ...func(*InvoiceQuery)) *OrganizationQuery {
+	query := (&InvoiceClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedInvoices == nil {
+		_q.withNamedInvoices = make(map[string]*InvoiceQuery)
+	}
+	_q.withNamedInvoices[name] = query
 	return _q
 }
 

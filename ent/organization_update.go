@@ -14,11 +14,14 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
+	"github.com/orgql/orgql/ent/billingaccount"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/creditcard"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/invoice"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/organization"
@@ -331,6 +334,55 @@ func (_u *OrganizationUpdate) AddAnnotationsGroups(v ...*AnnotationsGroup) *Orga
 	return _u.AddAnnotationsGroupIDs(ids...)
 }
 
+// SetBillingAccountID sets the "billing_account" edge to the BillingAccount entity by ID.
+func (_u *OrganizationUpdate) SetBillingAccountID(id string) *OrganizationUpdate {
+	_u.mutation.SetBillingAccountID(id)
+	return _u
+}
+
+// SetNillableBillingAccountID sets the "billing_account" edge to the BillingAccount entity by ID if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableBillingAccountID(id *string) *OrganizationUpdate {
+	if id != nil {
+		_u = _u.SetBillingAccountID(*id)
+	}
+	return _u
+}
+
+// SetBillingAccount sets the "billing_account" edge to the BillingAccount entity.
+func (_u *OrganizationUpdate) SetBillingAccount(v *BillingAccount) *OrganizationUpdate {
+	return _u.SetBillingAccountID(v.ID)
+}
+
+// AddCreditCardIDs adds the "credit_cards" edge to the CreditCard entity by IDs.
+func (_u *OrganizationUpdate) AddCreditCardIDs(ids ...string) *OrganizationUpdate {
+	_u.mutation.AddCreditCardIDs(ids...)
+	return _u
+}
+
+// AddCreditCards adds the "credit_cards" edges to the CreditCard entity.
+func (_u *OrganizationUpdate) AddCreditCards(v ...*CreditCard) *OrganizationUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCreditCardIDs(ids...)
+}
+
+// AddInvoiceIDs adds the "invoices" edge to the Invoice entity by IDs.
+func (_u *OrganizationUpdate) AddInvoiceIDs(ids ...string) *OrganizationUpdate {
+	_u.mutation.AddInvoiceIDs(ids...)
+	return _u
+}
+
+// AddInvoices adds the "invoices" edges to the Invoice entity.
+func (_u *OrganizationUpdate) AddInvoices(v ...*Invoice) *OrganizationUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddInvoiceIDs(ids...)
+}
+
 // AddRoleProjectPermissionIDs adds the "role_project_permissions" edge to the RoleProjectPermission entity by IDs.
 func (_u *OrganizationUpdate) AddRoleProjectPermissionIDs(ids ...string) *OrganizationUpdate {
 	_u.mutation.AddRoleProjectPermissionIDs(ids...)
@@ -616,6 +668,54 @@ func (_u *OrganizationUpdate) RemoveAnnotationsGroups(v ...*AnnotationsGroup) *O
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveAnnotationsGroupIDs(ids...)
+}
+
+// ClearBillingAccount clears the "billing_account" edge to the BillingAccount entity.
+func (_u *OrganizationUpdate) ClearBillingAccount() *OrganizationUpdate {
+	_u.mutation.ClearBillingAccount()
+	return _u
+}
+
+// ClearCreditCards clears all "credit_cards" edges to the CreditCard entity.
+func (_u *OrganizationUpdate) ClearCreditCards() *OrganizationUpdate {
+	_u.mutation.ClearCreditCards()
+	return _u
+}
+
+// RemoveCreditCardIDs removes the "credit_cards" edge to CreditCard entities by IDs.
+func (_u *OrganizationUpdate) RemoveCreditCardIDs(ids ...string) *OrganizationUpdate {
+	_u.mutation.RemoveCreditCardIDs(ids...)
+	return _u
+}
+
+// RemoveCreditCards removes "credit_cards" edges to CreditCard entities.
+func (_u *OrganizationUpdate) RemoveCreditCards(v ...*CreditCard) *OrganizationUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCreditCardIDs(ids...)
+}
+
+// ClearInvoices clears all "invoices" edges to the Invoice entity.
+func (_u *OrganizationUpdate) ClearInvoices() *OrganizationUpdate {
+	_u.mutation.ClearInvoices()
+	return _u
+}
+
+// RemoveInvoiceIDs removes the "invoices" edge to Invoice entities by IDs.
+func (_u *OrganizationUpdate) RemoveInvoiceIDs(ids ...string) *OrganizationUpdate {
+	_u.mutation.RemoveInvoiceIDs(ids...)
+	return _u
+}
+
+// RemoveInvoices removes "invoices" edges to Invoice entities.
+func (_u *OrganizationUpdate) RemoveInvoices(v ...*Invoice) *OrganizationUpdate {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveInvoiceIDs(ids...)
 }
 
 // ClearRoleProjectPermissions clears all "role_project_permissions" edges to the RoleProjectPermission entity.
@@ -1327,6 +1427,125 @@ func (_u *OrganizationUpdate) sqlSave(ctx context.Context) (_node int, err error
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.BillingAccountCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   organization.BillingAccountTable,
+			Columns: []string{organization.BillingAccountColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(billingaccount.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.BillingAccountIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   organization.BillingAccountTable,
+			Columns: []string{organization.BillingAccountColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(billingaccount.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CreditCardsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.CreditCardsTable,
+			Columns: []string{organization.CreditCardsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(creditcard.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCreditCardsIDs(); len(nodes) > 0 && !_u.mutation.CreditCardsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.CreditCardsTable,
+			Columns: []string{organization.CreditCardsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(creditcard.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CreditCardsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.CreditCardsTable,
+			Columns: []string{organization.CreditCardsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(creditcard.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.InvoicesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.InvoicesTable,
+			Columns: []string{organization.InvoicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invoice.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedInvoicesIDs(); len(nodes) > 0 && !_u.mutation.InvoicesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.InvoicesTable,
+			Columns: []string{organization.InvoicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invoice.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.InvoicesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.InvoicesTable,
+			Columns: []string{organization.InvoicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invoice.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _u.mutation.RoleProjectPermissionsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -1770,6 +1989,55 @@ func (_u *OrganizationUpdateOne) AddAnnotationsGroups(v ...*AnnotationsGroup) *O
 	return _u.AddAnnotationsGroupIDs(ids...)
 }
 
+// SetBillingAccountID sets the "billing_account" edge to the BillingAccount entity by ID.
+func (_u *OrganizationUpdateOne) SetBillingAccountID(id string) *OrganizationUpdateOne {
+	_u.mutation.SetBillingAccountID(id)
+	return _u
+}
+
+// SetNillableBillingAccountID sets the "billing_account" edge to the BillingAccount entity by ID if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableBillingAccountID(id *string) *OrganizationUpdateOne {
+	if id != nil {
+		_u = _u.SetBillingAccountID(*id)
+	}
+	return _u
+}
+
+// SetBillingAccount sets the "billing_account" edge to the BillingAccount entity.
+func (_u *OrganizationUpdateOne) SetBillingAccount(v *BillingAccount) *OrganizationUpdateOne {
+	return _u.SetBillingAccountID(v.ID)
+}
+
+// AddCreditCardIDs adds the "credit_cards" edge to the CreditCard entity by IDs.
+func (_u *OrganizationUpdateOne) AddCreditCardIDs(ids ...string) *OrganizationUpdateOne {
+	_u.mutation.AddCreditCardIDs(ids...)
+	return _u
+}
+
+// AddCreditCards adds the "credit_cards" edges to the CreditCard entity.
+func (_u *OrganizationUpdateOne) AddCreditCards(v ...*CreditCard) *OrganizationUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCreditCardIDs(ids...)
+}
+
+// AddInvoiceIDs adds the "invoices" edge to the Invoice entity by IDs.
+func (_u *OrganizationUpdateOne) AddInvoiceIDs(ids ...string) *OrganizationUpdateOne {
+	_u.mutation.AddInvoiceIDs(ids...)
+	return _u
+}
+
+// AddInvoices adds the "invoices" edges to the Invoice entity.
+func (_u *OrganizationUpdateOne) AddInvoices(v ...*Invoice) *OrganizationUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddInvoiceIDs(ids...)
+}
+
 // AddRoleProjectPermissionIDs adds the "role_project_permissions" edge to the RoleProjectPermission entity by IDs.
 func (_u *OrganizationUpdateOne) AddRoleProjectPermissionIDs(ids ...string) *OrganizationUpdateOne {
 	_u.mutation.AddRoleProjectPermissionIDs(ids...)
@@ -2055,6 +2323,54 @@ func (_u *OrganizationUpdateOne) RemoveAnnotationsGroups(v ...*AnnotationsGroup)
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveAnnotationsGroupIDs(ids...)
+}
+
+// ClearBillingAccount clears the "billing_account" edge to the BillingAccount entity.
+func (_u *OrganizationUpdateOne) ClearBillingAccount() *OrganizationUpdateOne {
+	_u.mutation.ClearBillingAccount()
+	return _u
+}
+
+// ClearCreditCards clears all "credit_cards" edges to the CreditCard entity.
+func (_u *OrganizationUpdateOne) ClearCreditCards() *OrganizationUpdateOne {
+	_u.mutation.ClearCreditCards()
+	return _u
+}
+
+// RemoveCreditCardIDs removes the "credit_cards" edge to CreditCard entities by IDs.
+func (_u *OrganizationUpdateOne) RemoveCreditCardIDs(ids ...string) *OrganizationUpdateOne {
+	_u.mutation.RemoveCreditCardIDs(ids...)
+	return _u
+}
+
+// RemoveCreditCards removes "credit_cards" edges to CreditCard entities.
+func (_u *OrganizationUpdateOne) RemoveCreditCards(v ...*CreditCard) *OrganizationUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCreditCardIDs(ids...)
+}
+
+// ClearInvoices clears all "invoices" edges to the Invoice entity.
+func (_u *OrganizationUpdateOne) ClearInvoices() *OrganizationUpdateOne {
+	_u.mutation.ClearInvoices()
+	return _u
+}
+
+// RemoveInvoiceIDs removes the "invoices" edge to Invoice entities by IDs.
+func (_u *OrganizationUpdateOne) RemoveInvoiceIDs(ids ...string) *OrganizationUpdateOne {
+	_u.mutation.RemoveInvoiceIDs(ids...)
+	return _u
+}
+
+// RemoveInvoices removes "invoices" edges to Invoice entities.
+func (_u *OrganizationUpdateOne) RemoveInvoices(v ...*Invoice) *OrganizationUpdateOne {
+	ids := make([]string, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveInvoiceIDs(ids...)
 }
 
 // ClearRoleProjectPermissions clears all "role_project_permissions" edges to the RoleProjectPermission entity.
@@ -2789,6 +3105,125 @@ func (_u *OrganizationUpdateOne) sqlSave(ctx context.Context) (_node *Organizati
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(annotationsgroup.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.BillingAccountCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   organization.BillingAccountTable,
+			Columns: []string{organization.BillingAccountColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(billingaccount.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.BillingAccountIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   organization.BillingAccountTable,
+			Columns: []string{organization.BillingAccountColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(billingaccount.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CreditCardsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.CreditCardsTable,
+			Columns: []string{organization.CreditCardsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(creditcard.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCreditCardsIDs(); len(nodes) > 0 && !_u.mutation.CreditCardsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.CreditCardsTable,
+			Columns: []string{organization.CreditCardsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(creditcard.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CreditCardsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.CreditCardsTable,
+			Columns: []string{organization.CreditCardsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(creditcard.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.InvoicesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.InvoicesTable,
+			Columns: []string{organization.InvoicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invoice.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedInvoicesIDs(); len(nodes) > 0 && !_u.mutation.InvoicesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.InvoicesTable,
+			Columns: []string{organization.InvoicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invoice.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.InvoicesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.InvoicesTable,
+			Columns: []string{organization.InvoicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(invoice.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

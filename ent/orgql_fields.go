@@ -5,16 +5,20 @@ package ent
 import (
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
+	"github.com/orgql/orgql/ent/billingaccount"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/creditcard"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/invoice"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/oauthstate"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
+	"github.com/orgql/orgql/ent/processedwebhookevent"
 	"github.com/orgql/orgql/ent/project"
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/ent/roleclusterpermission"
@@ -63,6 +67,29 @@ var Fields = map[string][]FieldInfo{
 		{Name: "annotations", GraphQL: "annotations", Sensitive: false, Audited: true},
 		{Name: "scopes", GraphQL: "scopes", Sensitive: false, Audited: true},
 	},
+	TypeBillingAccount: {
+		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
+		{Name: "updated_at", GraphQL: "updatedAt", Sensitive: false, Audited: false},
+		{Name: "organization_id", GraphQL: "organizationID", Sensitive: false, Audited: false},
+		{Name: "info_set", GraphQL: "infoSet", Sensitive: false, Audited: true},
+		{Name: "first_name", GraphQL: "firstName", Sensitive: false, Audited: true},
+		{Name: "last_name", GraphQL: "lastName", Sensitive: false, Audited: true},
+		{Name: "email", GraphQL: "email", Sensitive: false, Audited: true},
+		{Name: "address", GraphQL: "address", Sensitive: false, Audited: true},
+		{Name: "city", GraphQL: "city", Sensitive: false, Audited: true},
+		{Name: "zip", GraphQL: "zip", Sensitive: false, Audited: true},
+		{Name: "state", GraphQL: "state", Sensitive: false, Audited: true},
+		{Name: "country_code", GraphQL: "countryCode", Sensitive: false, Audited: true},
+		{Name: "company", GraphQL: "company", Sensitive: false, Audited: true},
+		{Name: "vat_number", GraphQL: "vatNumber", Sensitive: false, Audited: true},
+		{Name: "provider", GraphQL: "provider", Sensitive: false, Audited: true},
+		{Name: "customer_id", GraphQL: "customerID", Sensitive: false, Audited: true},
+		{Name: "subscription_id", GraphQL: "subscriptionID", Sensitive: false, Audited: true},
+		{Name: "subscription_generation", GraphQL: "subscriptionGeneration", Sensitive: false, Audited: true},
+		{Name: "period_start", GraphQL: "periodStart", Sensitive: false, Audited: true},
+		{Name: "plan_since", GraphQL: "planSince", Sensitive: false, Audited: true},
+		{Name: "pending_lines", GraphQL: "pendingLines", Sensitive: false, Audited: true},
+	},
 	TypeCluster: {
 		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
 		{Name: "updated_at", GraphQL: "updatedAt", Sensitive: false, Audited: false},
@@ -88,6 +115,16 @@ var Fields = map[string][]FieldInfo{
 		{Name: "description", GraphQL: "description", Sensitive: false, Audited: true},
 		{Name: "url", GraphQL: "url", Sensitive: false, Audited: true},
 		{Name: "config", GraphQL: "config", Sensitive: false, Audited: true},
+	},
+	TypeCreditCard: {
+		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
+		{Name: "organization_id", GraphQL: "organizationID", Sensitive: false, Audited: false},
+		{Name: "provider_id", GraphQL: "providerID", Sensitive: false, Audited: false},
+		{Name: "brand", GraphQL: "brand", Sensitive: false, Audited: true},
+		{Name: "last4", GraphQL: "last4", Sensitive: false, Audited: true},
+		{Name: "expiry_month", GraphQL: "expiryMonth", Sensitive: false, Audited: true},
+		{Name: "expiry_year", GraphQL: "expiryYear", Sensitive: false, Audited: true},
+		{Name: "is_default", GraphQL: "isDefault", Sensitive: false, Audited: true},
 	},
 	TypeGitToken: {
 		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
@@ -130,6 +167,20 @@ var Fields = map[string][]FieldInfo{
 		{Name: "status", GraphQL: "status", Sensitive: false, Audited: false},
 		{Name: "expires_at", GraphQL: "expiresAt", Sensitive: false, Audited: true},
 		{Name: "accepted_at", GraphQL: "acceptedAt", Sensitive: false, Audited: false},
+	},
+	TypeInvoice: {
+		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
+		{Name: "updated_at", GraphQL: "updatedAt", Sensitive: false, Audited: false},
+		{Name: "organization_id", GraphQL: "organizationID", Sensitive: false, Audited: false},
+		{Name: "number", GraphQL: "number", Sensitive: false, Audited: true},
+		{Name: "status", GraphQL: "status", Sensitive: false, Audited: true},
+		{Name: "total_cents", GraphQL: "totalCents", Sensitive: false, Audited: true},
+		{Name: "currency", GraphQL: "currency", Sensitive: false, Audited: true},
+		{Name: "period_start", GraphQL: "periodStart", Sensitive: false, Audited: true},
+		{Name: "period_end", GraphQL: "periodEnd", Sensitive: false, Audited: true},
+		{Name: "provider_id", GraphQL: "providerID", Sensitive: false, Audited: false},
+		{Name: "pdf_url", GraphQL: "pdfURL", Sensitive: false, Audited: false},
+		{Name: "lines", GraphQL: "lines", Sensitive: false, Audited: false},
 	},
 	TypeLabelsGroup: {
 		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
@@ -182,6 +233,10 @@ var Fields = map[string][]FieldInfo{
 		{Name: "origin", GraphQL: "origin", Sensitive: false, Audited: true},
 		{Name: "user_agent", GraphQL: "userAgent", Sensitive: false, Audited: true},
 		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
+	},
+	TypeProcessedWebhookEvent: {
+		{Name: "type", GraphQL: "type", Sensitive: false, Audited: true},
+		{Name: "processed_at", GraphQL: "processedAt", Sensitive: false, Audited: true},
 	},
 	TypeProject: {
 		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
@@ -246,9 +301,11 @@ var NodeTables = map[string]string{
 	"ang": annotationsgroup.Table,
 	"cls": cluster.Table,
 	"crg": containerregistry.Table,
+	"crd": creditcard.Table,
 	"gtk": gittoken.Table,
 	"hlm": helmrepository.Table,
 	"inv": invitation.Table,
+	"ivc": invoice.Table,
 	"lbg": labelsgroup.Table,
 	"mem": membership.Table,
 	"org": organization.Table,
@@ -262,16 +319,20 @@ var NodeTables = map[string]string{
 var Tables = map[string]string{
 	TypeAPIToken:              apitoken.Table,
 	TypeAnnotationsGroup:      annotationsgroup.Table,
+	TypeBillingAccount:        billingaccount.Table,
 	TypeCluster:               cluster.Table,
 	TypeContainerRegistry:     containerregistry.Table,
+	TypeCreditCard:            creditcard.Table,
 	TypeGitToken:              gittoken.Table,
 	TypeHelmRepository:        helmrepository.Table,
 	TypeInvitation:            invitation.Table,
+	TypeInvoice:               invoice.Table,
 	TypeLabelsGroup:           labelsgroup.Table,
 	TypeMembership:            membership.Table,
 	TypeOAuthState:            oauthstate.Table,
 	TypeOrganization:          organization.Table,
 	TypeOrganizationEvent:     organizationevent.Table,
+	TypeProcessedWebhookEvent: processedwebhookevent.Table,
 	TypeProject:               project.Table,
 	TypeRole:                  role.Table,
 	TypeRoleClusterPermission: roleclusterpermission.Table,
@@ -302,13 +363,16 @@ type EdgeInfo struct {
 var Edges = map[string][]EdgeInfo{
 	TypeAPIToken:         {},
 	TypeAnnotationsGroup: {},
+	TypeBillingAccount:   {},
 	TypeCluster: {
 		{Name: "labels_groups", GraphQL: "labelsGroups"},
 	},
 	TypeContainerRegistry: {},
+	TypeCreditCard:        {},
 	TypeGitToken:          {},
 	TypeHelmRepository:    {},
 	TypeInvitation:        {},
+	TypeInvoice:           {},
 	TypeLabelsGroup: {
 		{Name: "clusters", GraphQL: "clusters"},
 	},
@@ -316,6 +380,7 @@ var Edges = map[string][]EdgeInfo{
 	TypeOAuthState:            {},
 	TypeOrganization:          {},
 	TypeOrganizationEvent:     {},
+	TypeProcessedWebhookEvent: {},
 	TypeProject:               {},
 	TypeRole:                  {},
 	TypeRoleClusterPermission: {},

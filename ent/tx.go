@@ -18,16 +18,22 @@ type Tx struct {
 	APIToken *APITokenClient
 	// AnnotationsGroup is the client for interacting with the AnnotationsGroup builders.
 	AnnotationsGroup *AnnotationsGroupClient
+	// BillingAccount is the client for interacting with the BillingAccount builders.
+	BillingAccount *BillingAccountClient
 	// Cluster is the client for interacting with the Cluster builders.
 	Cluster *ClusterClient
 	// ContainerRegistry is the client for interacting with the ContainerRegistry builders.
 	ContainerRegistry *ContainerRegistryClient
+	// CreditCard is the client for interacting with the CreditCard builders.
+	CreditCard *CreditCardClient
 	// GitToken is the client for interacting with the GitToken builders.
 	GitToken *GitTokenClient
 	// HelmRepository is the client for interacting with the HelmRepository builders.
 	HelmRepository *HelmRepositoryClient
 	// Invitation is the client for interacting with the Invitation builders.
 	Invitation *InvitationClient
+	// Invoice is the client for interacting with the Invoice builders.
+	Invoice *InvoiceClient
 	// LabelsGroup is the client for interacting with the LabelsGroup builders.
 	LabelsGroup *LabelsGroupClient
 	// Membership is the client for interacting with the Membership builders.
@@ -38,6 +44,8 @@ type Tx struct {
 	Organization *OrganizationClient
 	// OrganizationEvent is the client for interacting with the OrganizationEvent builders.
 	OrganizationEvent *OrganizationEventClient
+	// ProcessedWebhookEvent is the client for interacting with the ProcessedWebhookEvent builders.
+	ProcessedWebhookEvent *ProcessedWebhookEventClient
 	// Project is the client for interacting with the Project builders.
 	Project *ProjectClient
 	// Role is the client for interacting with the Role builders.
@@ -183,16 +191,20 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.APIToken = NewAPITokenClient(tx.config)
 	tx.AnnotationsGroup = NewAnnotationsGroupClient(tx.config)
+	tx.BillingAccount = NewBillingAccountClient(tx.config)
 	tx.Cluster = NewClusterClient(tx.config)
 	tx.ContainerRegistry = NewContainerRegistryClient(tx.config)
+	tx.CreditCard = NewCreditCardClient(tx.config)
 	tx.GitToken = NewGitTokenClient(tx.config)
 	tx.HelmRepository = NewHelmRepositoryClient(tx.config)
 	tx.Invitation = NewInvitationClient(tx.config)
+	tx.Invoice = NewInvoiceClient(tx.config)
 	tx.LabelsGroup = NewLabelsGroupClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
 	tx.OAuthState = NewOAuthStateClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
 	tx.OrganizationEvent = NewOrganizationEventClient(tx.config)
+	tx.ProcessedWebhookEvent = NewProcessedWebhookEventClient(tx.config)
 	tx.Project = NewProjectClient(tx.config)
 	tx.Role = NewRoleClient(tx.config)
 	tx.RoleClusterPermission = NewRoleClusterPermissionClient(tx.config)

@@ -27,6 +27,9 @@ func (r *Resolver) ContainerRegistry() generated.ContainerRegistryResolver {
 	return &containerRegistryResolver{r}
 }
 
+// CreditCard returns generated.CreditCardResolver implementation.
+func (r *Resolver) CreditCard() generated.CreditCardResolver { return &creditCardResolver{r} }
+
 // HelmRepository returns generated.HelmRepositoryResolver implementation.
 func (r *Resolver) HelmRepository() generated.HelmRepositoryResolver {
 	return &helmRepositoryResolver{r}
@@ -34,6 +37,9 @@ func (r *Resolver) HelmRepository() generated.HelmRepositoryResolver {
 
 // Invitation returns generated.InvitationResolver implementation.
 func (r *Resolver) Invitation() generated.InvitationResolver { return &invitationResolver{r} }
+
+// Invoice returns generated.InvoiceResolver implementation.
+func (r *Resolver) Invoice() generated.InvoiceResolver { return &invoiceResolver{r} }
 
 // Organization returns generated.OrganizationResolver implementation.
 func (r *Resolver) Organization() generated.OrganizationResolver { return &organizationResolver{r} }
@@ -46,8 +52,10 @@ func (r *Resolver) Role() generated.RoleResolver { return &roleResolver{r} }
 
 type (
 	containerRegistryResolver struct{ *Resolver }
+	creditCardResolver        struct{ *Resolver }
 	helmRepositoryResolver    struct{ *Resolver }
 	invitationResolver        struct{ *Resolver }
+	invoiceResolver           struct{ *Resolver }
 	organizationResolver      struct{ *Resolver }
 	queryResolver             struct{ *Resolver }
 	roleResolver              struct{ *Resolver }

@@ -13,6 +13,7 @@ import (
 	"github.com/orgql/orgql/internal/database"
 	"github.com/orgql/orgql/internal/members"
 	"github.com/orgql/orgql/internal/orgs"
+	"github.com/orgql/orgql/internal/payments"
 	"github.com/orgql/orgql/internal/projects"
 	"github.com/orgql/orgql/internal/roles"
 )
@@ -29,6 +30,7 @@ type Resolver struct {
 	Credentials *credentials.Service
 	// Auth lists and revokes the signed-in user's sessions.
 	Auth *auth.Authenticator
+	Payments    *payments.Service
 }
 
 // client is the transaction's client inside a mutation, else the root client.

@@ -181,6 +181,7 @@ func serve(ctx context.Context, cfg config.Config, db *database.DB, keys *secret
 	if cfg.Dev {
 		logger.Warn("DEVELOPMENT MODE: anyone can sign in as any login with POST /auth/dev/login; introspection is on. Never run --dev in production.")
 	}
+	go srv.RunBilling(ctx, logger)
 	logger.Info("orgql listening", "addr", ln.Addr().String(), "playground", "http://"+playgroundHost(ln.Addr())+"/", "database", db.Dialect)
 	return server.Run(ctx, srv, ln, cfg.DrainDelay, cfg.ShutdownTimeout, logger)
 }

@@ -33,6 +33,18 @@ func (f AnnotationsGroupFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.V
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AnnotationsGroupMutation", m)
 }
 
+// The BillingAccountFunc type is an adapter to allow the use of ordinary
+// function as BillingAccount mutator.
+type BillingAccountFunc func(context.Context, *ent.BillingAccountMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f BillingAccountFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.BillingAccountMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.BillingAccountMutation", m)
+}
+
 // The ClusterFunc type is an adapter to allow the use of ordinary
 // function as Cluster mutator.
 type ClusterFunc func(context.Context, *ent.ClusterMutation) (ent.Value, error)
@@ -55,6 +67,18 @@ func (f ContainerRegistryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ContainerRegistryMutation", m)
+}
+
+// The CreditCardFunc type is an adapter to allow the use of ordinary
+// function as CreditCard mutator.
+type CreditCardFunc func(context.Context, *ent.CreditCardMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CreditCardFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CreditCardMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CreditCardMutation", m)
 }
 
 // The GitTokenFunc type is an adapter to allow the use of ordinary
@@ -91,6 +115,18 @@ func (f InvitationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.InvitationMutation", m)
+}
+
+// The InvoiceFunc type is an adapter to allow the use of ordinary
+// function as Invoice mutator.
+type InvoiceFunc func(context.Context, *ent.InvoiceMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f InvoiceFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.InvoiceMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.InvoiceMutation", m)
 }
 
 // The LabelsGroupFunc type is an adapter to allow the use of ordinary
@@ -151,6 +187,18 @@ func (f OrganizationEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OrganizationEventMutation", m)
+}
+
+// The ProcessedWebhookEventFunc type is an adapter to allow the use of ordinary
+// function as ProcessedWebhookEvent mutator.
+type ProcessedWebhookEventFunc func(context.Context, *ent.ProcessedWebhookEventMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ProcessedWebhookEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ProcessedWebhookEventMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ProcessedWebhookEventMutation", m)
 }
 
 // The ProjectFunc type is an adapter to allow the use of ordinary

@@ -10,17 +10,21 @@ import (
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
+	"github.com/orgql/orgql/ent/billingaccount"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/creditcard"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/invoice"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/oauthstate"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/ent/predicate"
+	"github.com/orgql/orgql/ent/processedwebhookevent"
 	"github.com/orgql/orgql/ent/project"
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/ent/roleclusterpermission"
@@ -139,6 +143,33 @@ func (f TraverseAnnotationsGroup) Traverse(ctx context.Context, q ent.Query) err
 	return fmt.Errorf("unexpected query type %T. expect *ent.AnnotationsGroupQuery", q)
 }
 
+// The BillingAccountFunc type is an adapter to allow the use of ordinary function as a Querier.
+type BillingAccountFunc func(context.Context, *ent.BillingAccountQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f BillingAccountFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.BillingAccountQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.BillingAccountQuery", q)
+}
+
+// The TraverseBillingAccount type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseBillingAccount func(context.Context, *ent.BillingAccountQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseBillingAccount) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseBillingAccount) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.BillingAccountQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.BillingAccountQuery", q)
+}
+
 // The ClusterFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ClusterFunc func(context.Context, *ent.ClusterQuery) (ent.Value, error)
 
@@ -191,6 +222,33 @@ func (f TraverseContainerRegistry) Traverse(ctx context.Context, q ent.Query) er
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.ContainerRegistryQuery", q)
+}
+
+// The CreditCardFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CreditCardFunc func(context.Context, *ent.CreditCardQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CreditCardFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CreditCardQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CreditCardQuery", q)
+}
+
+// The TraverseCreditCard type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCreditCard func(context.Context, *ent.CreditCardQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCreditCard) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCreditCard) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CreditCardQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CreditCardQuery", q)
 }
 
 // The GitTokenFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -272,6 +330,33 @@ func (f TraverseInvitation) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.InvitationQuery", q)
+}
+
+// The InvoiceFunc type is an adapter to allow the use of ordinary function as a Querier.
+type InvoiceFunc func(context.Context, *ent.InvoiceQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f InvoiceFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.InvoiceQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.InvoiceQuery", q)
+}
+
+// The TraverseInvoice type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseInvoice func(context.Context, *ent.InvoiceQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseInvoice) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseInvoice) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.InvoiceQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.InvoiceQuery", q)
 }
 
 // The LabelsGroupFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -407,6 +492,33 @@ func (f TraverseOrganizationEvent) Traverse(ctx context.Context, q ent.Query) er
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.OrganizationEventQuery", q)
+}
+
+// The ProcessedWebhookEventFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ProcessedWebhookEventFunc func(context.Context, *ent.ProcessedWebhookEventQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ProcessedWebhookEventFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ProcessedWebhookEventQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ProcessedWebhookEventQuery", q)
+}
+
+// The TraverseProcessedWebhookEvent type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseProcessedWebhookEvent func(context.Context, *ent.ProcessedWebhookEventQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseProcessedWebhookEvent) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseProcessedWebhookEvent) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ProcessedWebhookEventQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ProcessedWebhookEventQuery", q)
 }
 
 // The ProjectFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -578,16 +690,22 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.APITokenQuery, predicate.APIToken, apitoken.OrderOption]{typ: ent.TypeAPIToken, tq: q}, nil
 	case *ent.AnnotationsGroupQuery:
 		return &query[*ent.AnnotationsGroupQuery, predicate.AnnotationsGroup, annotationsgroup.OrderOption]{typ: ent.TypeAnnotationsGroup, tq: q}, nil
+	case *ent.BillingAccountQuery:
+		return &query[*ent.BillingAccountQuery, predicate.BillingAccount, billingaccount.OrderOption]{typ: ent.TypeBillingAccount, tq: q}, nil
 	case *ent.ClusterQuery:
 		return &query[*ent.ClusterQuery, predicate.Cluster, cluster.OrderOption]{typ: ent.TypeCluster, tq: q}, nil
 	case *ent.ContainerRegistryQuery:
 		return &query[*ent.ContainerRegistryQuery, predicate.ContainerRegistry, containerregistry.OrderOption]{typ: ent.TypeContainerRegistry, tq: q}, nil
+	case *ent.CreditCardQuery:
+		return &query[*ent.CreditCardQuery, predicate.CreditCard, creditcard.OrderOption]{typ: ent.TypeCreditCard, tq: q}, nil
 	case *ent.GitTokenQuery:
 		return &query[*ent.GitTokenQuery, predicate.GitToken, gittoken.OrderOption]{typ: ent.TypeGitToken, tq: q}, nil
 	case *ent.HelmRepositoryQuery:
 		return &query[*ent.HelmRepositoryQuery, predicate.HelmRepository, helmrepository.OrderOption]{typ: ent.TypeHelmRepository, tq: q}, nil
 	case *ent.InvitationQuery:
 		return &query[*ent.InvitationQuery, predicate.Invitation, invitation.OrderOption]{typ: ent.TypeInvitation, tq: q}, nil
+	case *ent.InvoiceQuery:
+		return &query[*ent.InvoiceQuery, predicate.Invoice, invoice.OrderOption]{typ: ent.TypeInvoice, tq: q}, nil
 	case *ent.LabelsGroupQuery:
 		return &query[*ent.LabelsGroupQuery, predicate.LabelsGroup, labelsgroup.OrderOption]{typ: ent.TypeLabelsGroup, tq: q}, nil
 	case *ent.MembershipQuery:
@@ -598,6 +716,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.OrganizationQuery, predicate.Organization, organization.OrderOption]{typ: ent.TypeOrganization, tq: q}, nil
 	case *ent.OrganizationEventQuery:
 		return &query[*ent.OrganizationEventQuery, predicate.OrganizationEvent, organizationevent.OrderOption]{typ: ent.TypeOrganizationEvent, tq: q}, nil
+	case *ent.ProcessedWebhookEventQuery:
+		return &query[*ent.ProcessedWebhookEventQuery, predicate.ProcessedWebhookEvent, processedwebhookevent.OrderOption]{typ: ent.TypeProcessedWebhookEvent, tq: q}, nil
 	case *ent.ProjectQuery:
 		return &query[*ent.ProjectQuery, predicate.Project, project.OrderOption]{typ: ent.TypeProject, tq: q}, nil
 	case *ent.RoleQuery:

@@ -106,6 +106,57 @@ var (
 			},
 		},
 	}
+	// BillingAccountsColumns holds the columns for the "billing_accounts" table.
+	BillingAccountsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "info_set", Type: field.TypeBool, Default: false},
+		{Name: "first_name", Type: field.TypeString, Default: ""},
+		{Name: "last_name", Type: field.TypeString, Default: ""},
+		{Name: "email", Type: field.TypeString, Default: ""},
+		{Name: "address", Type: field.TypeString, Default: ""},
+		{Name: "city", Type: field.TypeString, Default: ""},
+		{Name: "zip", Type: field.TypeString, Default: ""},
+		{Name: "state", Type: field.TypeString, Default: ""},
+		{Name: "country_code", Type: field.TypeString, Default: ""},
+		{Name: "company", Type: field.TypeString, Default: ""},
+		{Name: "vat_number", Type: field.TypeString, Default: ""},
+		{Name: "provider", Type: field.TypeString, Default: ""},
+		{Name: "customer_id", Type: field.TypeString, Default: ""},
+		{Name: "subscription_id", Type: field.TypeString, Default: ""},
+		{Name: "subscription_generation", Type: field.TypeInt, Default: 0},
+		{Name: "period_start", Type: field.TypeTime},
+		{Name: "plan_since", Type: field.TypeTime},
+		{Name: "pending_lines", Type: field.TypeJSON},
+		{Name: "organization_id", Type: field.TypeString, Unique: true},
+	}
+	// BillingAccountsTable holds the schema information for the "billing_accounts" table.
+	BillingAccountsTable = &schema.Table{
+		Name:       "billing_accounts",
+		Columns:    BillingAccountsColumns,
+		PrimaryKey: []*schema.Column{BillingAccountsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "billing_accounts_organizations_billing_account",
+				Columns:    []*schema.Column{BillingAccountsColumns[21]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "billingaccount_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{BillingAccountsColumns[21]},
+			},
+			{
+				Name:    "billingaccount_customer_id",
+				Unique:  false,
+				Columns: []*schema.Column{BillingAccountsColumns[15]},
+			},
+		},
+	}
 	// ClustersColumns holds the columns for the "clusters" table.
 	ClustersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -191,6 +242,44 @@ var (
 				Name:    "containerregistry_organization_id_name_key",
 				Unique:  true,
 				Columns: []*schema.Column{ContainerRegistriesColumns[12], ContainerRegistriesColumns[4]},
+			},
+		},
+	}
+	// CreditCardsColumns holds the columns for the "credit_cards" table.
+	CreditCardsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "provider_id", Type: field.TypeString},
+		{Name: "brand", Type: field.TypeString},
+		{Name: "last4", Type: field.TypeString},
+		{Name: "expiry_month", Type: field.TypeInt},
+		{Name: "expiry_year", Type: field.TypeInt},
+		{Name: "is_default", Type: field.TypeBool, Default: false},
+		{Name: "organization_id", Type: field.TypeString},
+	}
+	// CreditCardsTable holds the schema information for the "credit_cards" table.
+	CreditCardsTable = &schema.Table{
+		Name:       "credit_cards",
+		Columns:    CreditCardsColumns,
+		PrimaryKey: []*schema.Column{CreditCardsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "credit_cards_organizations_credit_cards",
+				Columns:    []*schema.Column{CreditCardsColumns[8]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "creditcard_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{CreditCardsColumns[8]},
+			},
+			{
+				Name:    "creditcard_organization_id_provider_id",
+				Unique:  true,
+				Columns: []*schema.Column{CreditCardsColumns[8], CreditCardsColumns[2]},
 			},
 		},
 	}
@@ -347,6 +436,53 @@ var (
 			},
 		},
 	}
+	// InvoicesColumns holds the columns for the "invoices" table.
+	InvoicesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "number", Type: field.TypeString},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"DRAFT", "OPEN", "PAID", "VOID", "UNCOLLECTIBLE"}},
+		{Name: "total_cents", Type: field.TypeInt},
+		{Name: "currency", Type: field.TypeString},
+		{Name: "period_start", Type: field.TypeTime},
+		{Name: "period_end", Type: field.TypeTime},
+		{Name: "provider_id", Type: field.TypeString, Default: ""},
+		{Name: "pdf_url", Type: field.TypeString, Default: ""},
+		{Name: "lines", Type: field.TypeJSON},
+		{Name: "organization_id", Type: field.TypeString},
+	}
+	// InvoicesTable holds the schema information for the "invoices" table.
+	InvoicesTable = &schema.Table{
+		Name:       "invoices",
+		Columns:    InvoicesColumns,
+		PrimaryKey: []*schema.Column{InvoicesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "invoices_organizations_invoices",
+				Columns:    []*schema.Column{InvoicesColumns[12]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "invoice_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{InvoicesColumns[12]},
+			},
+			{
+				Name:    "invoice_organization_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{InvoicesColumns[12], InvoicesColumns[1]},
+			},
+			{
+				Name:    "invoice_provider_id",
+				Unique:  false,
+				Columns: []*schema.Column{InvoicesColumns[9]},
+			},
+		},
+	}
 	// LabelsGroupsColumns holds the columns for the "labels_groups" table.
 	LabelsGroupsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -500,7 +636,7 @@ var (
 		{Name: "id", Type: field.TypeString},
 		{Name: "organization_id", Type: field.TypeString},
 		{Name: "type", Type: field.TypeEnum, Enums: []string{"CREATE", "UPDATE", "DELETE", "SWITCH", "PLAN_CHANGE", "INVITE", "RESEND", "REVOKE", "ACCEPT", "ROLE_CHANGE", "REMOVE", "LEAVE", "TRANSFER_OWNERSHIP"}},
-		{Name: "target_type", Type: field.TypeEnum, Enums: []string{"ORGANIZATION", "MEMBERSHIP", "INVITATION", "ROLE", "PROJECT", "CLUSTER", "API_TOKEN", "CONTAINER_REGISTRY", "GIT_TOKEN", "HELM_REPOSITORY", "LABELS_GROUP", "ANNOTATIONS_GROUP"}},
+		{Name: "target_type", Type: field.TypeEnum, Enums: []string{"ORGANIZATION", "MEMBERSHIP", "INVITATION", "ROLE", "PROJECT", "CLUSTER", "API_TOKEN", "CONTAINER_REGISTRY", "GIT_TOKEN", "HELM_REPOSITORY", "LABELS_GROUP", "ANNOTATIONS_GROUP", "BILLING_INFO", "CREDIT_CARD"}},
 		{Name: "target_id", Type: field.TypeString},
 		{Name: "target_name", Type: field.TypeString, Default: ""},
 		{Name: "change", Type: field.TypeJSON, Nullable: true},
@@ -528,6 +664,18 @@ var (
 				Columns: []*schema.Column{OrganizationEventsColumns[1], OrganizationEventsColumns[12]},
 			},
 		},
+	}
+	// ProcessedWebhookEventsColumns holds the columns for the "processed_webhook_events" table.
+	ProcessedWebhookEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "type", Type: field.TypeString},
+		{Name: "processed_at", Type: field.TypeTime},
+	}
+	// ProcessedWebhookEventsTable holds the schema information for the "processed_webhook_events" table.
+	ProcessedWebhookEventsTable = &schema.Table{
+		Name:       "processed_webhook_events",
+		Columns:    ProcessedWebhookEventsColumns,
+		PrimaryKey: []*schema.Column{ProcessedWebhookEventsColumns[0]},
 	}
 	// ProjectsColumns holds the columns for the "projects" table.
 	ProjectsColumns = []*schema.Column{
@@ -794,16 +942,20 @@ var (
 	Tables = []*schema.Table{
 		APITokensTable,
 		AnnotationsGroupsTable,
+		BillingAccountsTable,
 		ClustersTable,
 		ContainerRegistriesTable,
+		CreditCardsTable,
 		GitTokensTable,
 		HelmRepositoriesTable,
 		InvitationsTable,
+		InvoicesTable,
 		LabelsGroupsTable,
 		MembershipsTable,
 		OauthStatesTable,
 		OrganizationsTable,
 		OrganizationEventsTable,
+		ProcessedWebhookEventsTable,
 		ProjectsTable,
 		RolesTable,
 		RoleClusterPermissionsTable,
@@ -820,9 +972,11 @@ func init() {
 	APITokensTable.ForeignKeys[2].RefTable = OrganizationsTable
 	AnnotationsGroupsTable.ForeignKeys[0].RefTable = UsersTable
 	AnnotationsGroupsTable.ForeignKeys[1].RefTable = OrganizationsTable
+	BillingAccountsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	ClustersTable.ForeignKeys[0].RefTable = OrganizationsTable
 	ContainerRegistriesTable.ForeignKeys[0].RefTable = UsersTable
 	ContainerRegistriesTable.ForeignKeys[1].RefTable = OrganizationsTable
+	CreditCardsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	GitTokensTable.ForeignKeys[0].RefTable = UsersTable
 	GitTokensTable.ForeignKeys[1].RefTable = OrganizationsTable
 	HelmRepositoriesTable.ForeignKeys[0].RefTable = UsersTable
@@ -830,6 +984,7 @@ func init() {
 	InvitationsTable.ForeignKeys[0].RefTable = RolesTable
 	InvitationsTable.ForeignKeys[1].RefTable = UsersTable
 	InvitationsTable.ForeignKeys[2].RefTable = OrganizationsTable
+	InvoicesTable.ForeignKeys[0].RefTable = OrganizationsTable
 	LabelsGroupsTable.ForeignKeys[0].RefTable = UsersTable
 	LabelsGroupsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	MembershipsTable.ForeignKeys[0].RefTable = UsersTable

@@ -62,6 +62,12 @@ const (
 	EdgeLabelsGroups = "labels_groups"
 	// EdgeAnnotationsGroups holds the string denoting the annotations_groups edge name in mutations.
 	EdgeAnnotationsGroups = "annotations_groups"
+	// EdgeBillingAccount holds the string denoting the billing_account edge name in mutations.
+	EdgeBillingAccount = "billing_account"
+	// EdgeCreditCards holds the string denoting the credit_cards edge name in mutations.
+	EdgeCreditCards = "credit_cards"
+	// EdgeInvoices holds the string denoting the invoices edge name in mutations.
+	EdgeInvoices = "invoices"
 	// EdgeRoleProjectPermissions holds the string denoting the role_project_permissions edge name in mutations.
 	EdgeRoleProjectPermissions = "role_project_permissions"
 	// EdgeRoleClusterPermissions holds the string denoting the role_cluster_permissions edge name in mutations.
@@ -154,6 +160,27 @@ const (
 	AnnotationsGroupsInverseTable = "annotations_groups"
 	// AnnotationsGroupsColumn is the table column denoting the annotations_groups relation/edge.
 	AnnotationsGroupsColumn = "organization_id"
+	// BillingAccountTable is the table that holds the billing_account relation/edge.
+	BillingAccountTable = "billing_accounts"
+	// BillingAccountInverseTable is the table name for the BillingAccount entity.
+	// It exists in this package in order to avoid circular dependency with the "billingaccount" package.
+	BillingAccountInverseTable = "billing_accounts"
+	// BillingAccountColumn is the table column denoting the billing_account relation/edge.
+	BillingAccountColumn = "organization_id"
+	// CreditCardsTable is the table that holds the credit_cards relation/edge.
+	CreditCardsTable = "credit_cards"
+	// CreditCardsInverseTable is the table name for the CreditCard entity.
+	// It exists in this package in order to avoid circular dependency with the "creditcard" package.
+	CreditCardsInverseTable = "credit_cards"
+	// CreditCardsColumn is the table column denoting the credit_cards relation/edge.
+	CreditCardsColumn = "organization_id"
+	// InvoicesTable is the table that holds the invoices relation/edge.
+	InvoicesTable = "invoices"
+	// InvoicesInverseTable is the table name for the Invoice entity.
+	// It exists in this package in order to avoid circular dependency with the "invoice" package.
+	InvoicesInverseTable = "invoices"
+	// InvoicesColumn is the table column denoting the invoices relation/edge.
+	InvoicesColumn = "organization_id"
 	// RoleProjectPermissionsTable is the table that holds the role_project_permissions relation/edge.
 	RoleProjectPermissionsTable = "role_project_permissions"
 	// RoleProjectPermissionsInverseTable is the table name for the RoleProjectPermission entity.
@@ -464,6 +491,41 @@ func ByAnnotationsGroups(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption
 	}
 }
 
+// ByBillingAccountField orders the results by billing_account field.
+func ByBillingAccountField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newBillingAccountStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByCreditCardsCount orders the results by credit_cards count.
+func ByCreditCardsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newCreditCardsStep(), opts...)
+	}
+}
+
+// ByCreditCards orders the results by credit_cards terms.
+func ByCreditCards(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newCreditCardsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByInvoicesCount orders the results by invoices count.
+func ByInvoicesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newInvoicesStep(), opts...)
+	}
+}
+
+// ByInvoices orders the results by invoices terms.
+func ByInvoices(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newInvoicesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByRoleProjectPermissionsCount orders the results by role_project_permissions count.
 func ByRoleProjectPermissionsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -587,6 +649,27 @@ func newAnnotationsGroupsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(AnnotationsGroupsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, AnnotationsGroupsTable, AnnotationsGroupsColumn),
+	)
+}
+func newBillingAccountStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(BillingAccountInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2O, false, BillingAccountTable, BillingAccountColumn),
+	)
+}
+func newCreditCardsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(CreditCardsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, CreditCardsTable, CreditCardsColumn),
+	)
+}
+func newInvoicesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(InvoicesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, InvoicesTable, InvoicesColumn),
 	)
 }
 func newRoleProjectPermissionsStep() *sqlgraph.Step {

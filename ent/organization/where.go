@@ -882,6 +882,75 @@ func HasAnnotationsGroupsWith(preds ...predicate.AnnotationsGroup) predicate.Org
 	})
 }
 
+// HasBillingAccount applies the HasEdge predicate on the "billing_account" edge.
+func HasBillingAccount() predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, BillingAccountTable, BillingAccountColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasBillingAccountWith applies the HasEdge predicate on the "billing_account" edge with a given conditions (other predicates).
+func HasBillingAccountWith(preds ...predicate.BillingAccount) predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := newBillingAccountStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasCreditCards applies the HasEdge predicate on the "credit_cards" edge.
+func HasCreditCards() predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, CreditCardsTable, CreditCardsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasCreditCardsWith applies the HasEdge predicate on the "credit_cards" edge with a given conditions (other predicates).
+func HasCreditCardsWith(preds ...predicate.CreditCard) predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := newCreditCardsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasInvoices applies the HasEdge predicate on the "invoices" edge.
+func HasInvoices() predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, InvoicesTable, InvoicesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasInvoicesWith applies the HasEdge predicate on the "invoices" edge with a given conditions (other predicates).
+func HasInvoicesWith(preds ...predicate.Invoice) predicate.Organization {
+	return predicate.Organization(func(s *sql.Selector) {
+		step := newInvoicesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasRoleProjectPermissions applies the HasEdge predicate on the "role_project_permissions" edge.
 func HasRoleProjectPermissions() predicate.Organization {
 	return predicate.Organization(func(s *sql.Selector) {

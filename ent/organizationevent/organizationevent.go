@@ -151,6 +151,8 @@ const (
 	TargetTypeHELM_REPOSITORY    TargetType = "HELM_REPOSITORY"
 	TargetTypeLABELS_GROUP       TargetType = "LABELS_GROUP"
 	TargetTypeANNOTATIONS_GROUP  TargetType = "ANNOTATIONS_GROUP"
+	TargetTypeBILLING_INFO       TargetType = "BILLING_INFO"
+	TargetTypeCREDIT_CARD        TargetType = "CREDIT_CARD"
 )
 
 func (tt TargetType) String() string {
@@ -160,7 +162,7 @@ func (tt TargetType) String() string {
 // TargetTypeValidator is a validator for the "target_type" field enum values. It is called by the builders before save.
 func TargetTypeValidator(tt TargetType) error {
 	switch tt {
-	case TargetTypeORGANIZATION, TargetTypeMEMBERSHIP, TargetTypeINVITATION, TargetTypeROLE, TargetTypePROJECT, TargetTypeCLUSTER, TargetTypeAPI_TOKEN, TargetTypeCONTAINER_REGISTRY, TargetTypeGIT_TOKEN, TargetTypeHELM_REPOSITORY, TargetTypeLABELS_GROUP, TargetTypeANNOTATIONS_GROUP:
+	case TargetTypeORGANIZATION, TargetTypeMEMBERSHIP, TargetTypeINVITATION, TargetTypeROLE, TargetTypePROJECT, TargetTypeCLUSTER, TargetTypeAPI_TOKEN, TargetTypeCONTAINER_REGISTRY, TargetTypeGIT_TOKEN, TargetTypeHELM_REPOSITORY, TargetTypeLABELS_GROUP, TargetTypeANNOTATIONS_GROUP, TargetTypeBILLING_INFO, TargetTypeCREDIT_CARD:
 		return nil
 	default:
 		return fmt.Errorf("organizationevent: invalid enum value for target_type field: %q", tt)

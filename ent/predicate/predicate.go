@@ -12,11 +12,17 @@ type APIToken func(*sql.Selector)
 // AnnotationsGroup is the predicate function for annotationsgroup builders.
 type AnnotationsGroup func(*sql.Selector)
 
+// BillingAccount is the predicate function for billingaccount builders.
+type BillingAccount func(*sql.Selector)
+
 // Cluster is the predicate function for cluster builders.
 type Cluster func(*sql.Selector)
 
 // ContainerRegistry is the predicate function for containerregistry builders.
 type ContainerRegistry func(*sql.Selector)
+
+// CreditCard is the predicate function for creditcard builders.
+type CreditCard func(*sql.Selector)
 
 // GitToken is the predicate function for gittoken builders.
 type GitToken func(*sql.Selector)
@@ -26,6 +32,9 @@ type HelmRepository func(*sql.Selector)
 
 // Invitation is the predicate function for invitation builders.
 type Invitation func(*sql.Selector)
+
+// Invoice is the predicate function for invoice builders.
+type Invoice func(*sql.Selector)
 
 // LabelsGroup is the predicate function for labelsgroup builders.
 type LabelsGroup func(*sql.Selector)
@@ -41,6 +50,9 @@ type Organization func(*sql.Selector)
 
 // OrganizationEvent is the predicate function for organizationevent builders.
 type OrganizationEvent func(*sql.Selector)
+
+// ProcessedWebhookEvent is the predicate function for processedwebhookevent builders.
+type ProcessedWebhookEvent func(*sql.Selector)
 
 // Project is the predicate function for project builders.
 type Project func(*sql.Selector)

@@ -159,6 +159,30 @@ func (f AnnotationsGroupMutationRuleFunc) EvalMutation(ctx context.Context, m en
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AnnotationsGroupMutation", m)
 }
 
+// The BillingAccountQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type BillingAccountQueryRuleFunc func(context.Context, *ent.BillingAccountQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f BillingAccountQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.BillingAccountQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.BillingAccountQuery", q)
+}
+
+// The BillingAccountMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type BillingAccountMutationRuleFunc func(context.Context, *ent.BillingAccountMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f BillingAccountMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.BillingAccountMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.BillingAccountMutation", m)
+}
+
 // The ClusterQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ClusterQueryRuleFunc func(context.Context, *ent.ClusterQuery) error
@@ -205,6 +229,30 @@ func (f ContainerRegistryMutationRuleFunc) EvalMutation(ctx context.Context, m e
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ContainerRegistryMutation", m)
+}
+
+// The CreditCardQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CreditCardQueryRuleFunc func(context.Context, *ent.CreditCardQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CreditCardQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CreditCardQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CreditCardQuery", q)
+}
+
+// The CreditCardMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CreditCardMutationRuleFunc func(context.Context, *ent.CreditCardMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CreditCardMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CreditCardMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CreditCardMutation", m)
 }
 
 // The GitTokenQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -277,6 +325,30 @@ func (f InvitationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.InvitationMutation", m)
+}
+
+// The InvoiceQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type InvoiceQueryRuleFunc func(context.Context, *ent.InvoiceQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f InvoiceQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.InvoiceQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.InvoiceQuery", q)
+}
+
+// The InvoiceMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type InvoiceMutationRuleFunc func(context.Context, *ent.InvoiceMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f InvoiceMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.InvoiceMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.InvoiceMutation", m)
 }
 
 // The LabelsGroupQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -397,6 +469,30 @@ func (f OrganizationEventMutationRuleFunc) EvalMutation(ctx context.Context, m e
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OrganizationEventMutation", m)
+}
+
+// The ProcessedWebhookEventQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ProcessedWebhookEventQueryRuleFunc func(context.Context, *ent.ProcessedWebhookEventQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ProcessedWebhookEventQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ProcessedWebhookEventQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ProcessedWebhookEventQuery", q)
+}
+
+// The ProcessedWebhookEventMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ProcessedWebhookEventMutationRuleFunc func(context.Context, *ent.ProcessedWebhookEventMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ProcessedWebhookEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ProcessedWebhookEventMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ProcessedWebhookEventMutation", m)
 }
 
 // The ProjectQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -582,15 +678,21 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.AnnotationsGroupQuery:
 		return q.Filter(), nil
+	case *ent.BillingAccountQuery:
+		return q.Filter(), nil
 	case *ent.ClusterQuery:
 		return q.Filter(), nil
 	case *ent.ContainerRegistryQuery:
+		return q.Filter(), nil
+	case *ent.CreditCardQuery:
 		return q.Filter(), nil
 	case *ent.GitTokenQuery:
 		return q.Filter(), nil
 	case *ent.HelmRepositoryQuery:
 		return q.Filter(), nil
 	case *ent.InvitationQuery:
+		return q.Filter(), nil
+	case *ent.InvoiceQuery:
 		return q.Filter(), nil
 	case *ent.LabelsGroupQuery:
 		return q.Filter(), nil
@@ -601,6 +703,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.OrganizationQuery:
 		return q.Filter(), nil
 	case *ent.OrganizationEventQuery:
+		return q.Filter(), nil
+	case *ent.ProcessedWebhookEventQuery:
 		return q.Filter(), nil
 	case *ent.ProjectQuery:
 		return q.Filter(), nil
@@ -625,15 +729,21 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.AnnotationsGroupMutation:
 		return m.Filter(), nil
+	case *ent.BillingAccountMutation:
+		return m.Filter(), nil
 	case *ent.ClusterMutation:
 		return m.Filter(), nil
 	case *ent.ContainerRegistryMutation:
+		return m.Filter(), nil
+	case *ent.CreditCardMutation:
 		return m.Filter(), nil
 	case *ent.GitTokenMutation:
 		return m.Filter(), nil
 	case *ent.HelmRepositoryMutation:
 		return m.Filter(), nil
 	case *ent.InvitationMutation:
+		return m.Filter(), nil
+	case *ent.InvoiceMutation:
 		return m.Filter(), nil
 	case *ent.LabelsGroupMutation:
 		return m.Filter(), nil
@@ -644,6 +754,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.OrganizationMutation:
 		return m.Filter(), nil
 	case *ent.OrganizationEventMutation:
+		return m.Filter(), nil
+	case *ent.ProcessedWebhookEventMutation:
 		return m.Filter(), nil
 	case *ent.ProjectMutation:
 		return m.Filter(), nil

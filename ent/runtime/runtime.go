@@ -8,16 +8,20 @@ import (
 
 	"github.com/orgql/orgql/ent/annotationsgroup"
 	"github.com/orgql/orgql/ent/apitoken"
+	"github.com/orgql/orgql/ent/billingaccount"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/creditcard"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/invoice"
 	"github.com/orgql/orgql/ent/labelsgroup"
 	"github.com/orgql/orgql/ent/membership"
 	"github.com/orgql/orgql/ent/oauthstate"
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
+	"github.com/orgql/orgql/ent/processedwebhookevent"
 	"github.com/orgql/orgql/ent/project"
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/ent/roleclusterpermission"
@@ -25,6 +29,7 @@ import (
 	"github.com/orgql/orgql/ent/schema"
 	"github.com/orgql/orgql/ent/session"
 	"github.com/orgql/orgql/ent/user"
+	"github.com/orgql/orgql/internal/billing"
 
 	"entgo.io/ent"
 	"entgo.io/ent/privacy"
@@ -137,6 +142,111 @@ func init() {
 	annotationsgroup.DefaultID = annotationsgroupDescID.Default.(func() string)
 	// annotationsgroup.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	annotationsgroup.IDValidator = annotationsgroupDescID.Validators[0].(func(string) error)
+	billingaccountMixin := schema.BillingAccount{}.Mixin()
+	billingaccount.Policy = privacy.NewPolicies(billingaccountMixin[2], schema.BillingAccount{})
+	billingaccount.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := billingaccount.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	billingaccountMixinHooks1 := billingaccountMixin[1].Hooks()
+
+	billingaccount.Hooks[1] = billingaccountMixinHooks1[0]
+	billingaccountMixinFields0 := billingaccountMixin[0].Fields()
+	_ = billingaccountMixinFields0
+	billingaccountMixinFields1 := billingaccountMixin[1].Fields()
+	_ = billingaccountMixinFields1
+	billingaccountMixinFields2 := billingaccountMixin[2].Fields()
+	_ = billingaccountMixinFields2
+	billingaccountFields := schema.BillingAccount{}.Fields()
+	_ = billingaccountFields
+	// billingaccountDescCreatedAt is the schema descriptor for created_at field.
+	billingaccountDescCreatedAt := billingaccountMixinFields1[0].Descriptor()
+	// billingaccount.DefaultCreatedAt holds the default value on creation for the created_at field.
+	billingaccount.DefaultCreatedAt = billingaccountDescCreatedAt.Default.(func() time.Time)
+	// billingaccountDescUpdatedAt is the schema descriptor for updated_at field.
+	billingaccountDescUpdatedAt := billingaccountMixinFields1[1].Descriptor()
+	// billingaccount.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	billingaccount.DefaultUpdatedAt = billingaccountDescUpdatedAt.Default.(func() time.Time)
+	// billingaccount.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	billingaccount.UpdateDefaultUpdatedAt = billingaccountDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// billingaccountDescOrganizationID is the schema descriptor for organization_id field.
+	billingaccountDescOrganizationID := billingaccountMixinFields2[0].Descriptor()
+	// billingaccount.OrganizationIDValidator is a validator for the "organization_id" field. It is called by the builders before save.
+	billingaccount.OrganizationIDValidator = billingaccountDescOrganizationID.Validators[0].(func(string) error)
+	// billingaccountDescInfoSet is the schema descriptor for info_set field.
+	billingaccountDescInfoSet := billingaccountFields[0].Descriptor()
+	// billingaccount.DefaultInfoSet holds the default value on creation for the info_set field.
+	billingaccount.DefaultInfoSet = billingaccountDescInfoSet.Default.(bool)
+	// billingaccountDescFirstName is the schema descriptor for first_name field.
+	billingaccountDescFirstName := billingaccountFields[1].Descriptor()
+	// billingaccount.DefaultFirstName holds the default value on creation for the first_name field.
+	billingaccount.DefaultFirstName = billingaccountDescFirstName.Default.(string)
+	// billingaccountDescLastName is the schema descriptor for last_name field.
+	billingaccountDescLastName := billingaccountFields[2].Descriptor()
+	// billingaccount.DefaultLastName holds the default value on creation for the last_name field.
+	billingaccount.DefaultLastName = billingaccountDescLastName.Default.(string)
+	// billingaccountDescEmail is the schema descriptor for email field.
+	billingaccountDescEmail := billingaccountFields[3].Descriptor()
+	// billingaccount.DefaultEmail holds the default value on creation for the email field.
+	billingaccount.DefaultEmail = billingaccountDescEmail.Default.(string)
+	// billingaccountDescAddress is the schema descriptor for address field.
+	billingaccountDescAddress := billingaccountFields[4].Descriptor()
+	// billingaccount.DefaultAddress holds the default value on creation for the address field.
+	billingaccount.DefaultAddress = billingaccountDescAddress.Default.(string)
+	// billingaccountDescCity is the schema descriptor for city field.
+	billingaccountDescCity := billingaccountFields[5].Descriptor()
+	// billingaccount.DefaultCity holds the default value on creation for the city field.
+	billingaccount.DefaultCity = billingaccountDescCity.Default.(string)
+	// billingaccountDescZip is the schema descriptor for zip field.
+	billingaccountDescZip := billingaccountFields[6].Descriptor()
+	// billingaccount.DefaultZip holds the default value on creation for the zip field.
+	billingaccount.DefaultZip = billingaccountDescZip.Default.(string)
+	// billingaccountDescState is the schema descriptor for state field.
+	billingaccountDescState := billingaccountFields[7].Descriptor()
+	// billingaccount.DefaultState holds the default value on creation for the state field.
+	billingaccount.DefaultState = billingaccountDescState.Default.(string)
+	// billingaccountDescCountryCode is the schema descriptor for country_code field.
+	billingaccountDescCountryCode := billingaccountFields[8].Descriptor()
+	// billingaccount.DefaultCountryCode holds the default value on creation for the country_code field.
+	billingaccount.DefaultCountryCode = billingaccountDescCountryCode.Default.(string)
+	// billingaccountDescCompany is the schema descriptor for company field.
+	billingaccountDescCompany := billingaccountFields[9].Descriptor()
+	// billingaccount.DefaultCompany holds the default value on creation for the company field.
+	billingaccount.DefaultCompany = billingaccountDescCompany.Default.(string)
+	// billingaccountDescVatNumber is the schema descriptor for vat_number field.
+	billingaccountDescVatNumber := billingaccountFields[10].Descriptor()
+	// billingaccount.DefaultVatNumber holds the default value on creation for the vat_number field.
+	billingaccount.DefaultVatNumber = billingaccountDescVatNumber.Default.(string)
+	// billingaccountDescProvider is the schema descriptor for provider field.
+	billingaccountDescProvider := billingaccountFields[11].Descriptor()
+	// billingaccount.DefaultProvider holds the default value on creation for the provider field.
+	billingaccount.DefaultProvider = billingaccountDescProvider.Default.(string)
+	// billingaccountDescCustomerID is the schema descriptor for customer_id field.
+	billingaccountDescCustomerID := billingaccountFields[12].Descriptor()
+	// billingaccount.DefaultCustomerID holds the default value on creation for the customer_id field.
+	billingaccount.DefaultCustomerID = billingaccountDescCustomerID.Default.(string)
+	// billingaccountDescSubscriptionID is the schema descriptor for subscription_id field.
+	billingaccountDescSubscriptionID := billingaccountFields[13].Descriptor()
+	// billingaccount.DefaultSubscriptionID holds the default value on creation for the subscription_id field.
+	billingaccount.DefaultSubscriptionID = billingaccountDescSubscriptionID.Default.(string)
+	// billingaccountDescSubscriptionGeneration is the schema descriptor for subscription_generation field.
+	billingaccountDescSubscriptionGeneration := billingaccountFields[14].Descriptor()
+	// billingaccount.DefaultSubscriptionGeneration holds the default value on creation for the subscription_generation field.
+	billingaccount.DefaultSubscriptionGeneration = billingaccountDescSubscriptionGeneration.Default.(int)
+	// billingaccountDescPendingLines is the schema descriptor for pending_lines field.
+	billingaccountDescPendingLines := billingaccountFields[17].Descriptor()
+	// billingaccount.DefaultPendingLines holds the default value on creation for the pending_lines field.
+	billingaccount.DefaultPendingLines = billingaccountDescPendingLines.Default.([]billing.Line)
+	// billingaccountDescID is the schema descriptor for id field.
+	billingaccountDescID := billingaccountMixinFields0[0].Descriptor()
+	// billingaccount.DefaultID holds the default value on creation for the id field.
+	billingaccount.DefaultID = billingaccountDescID.Default.(func() string)
+	// billingaccount.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	billingaccount.IDValidator = billingaccountDescID.Validators[0].(func(string) error)
 	clusterMixin := schema.Cluster{}.Mixin()
 	cluster.Policy = privacy.NewPolicies(clusterMixin[2], schema.Cluster{})
 	cluster.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -274,6 +384,46 @@ func init() {
 	containerregistry.DefaultID = containerregistryDescID.Default.(func() string)
 	// containerregistry.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	containerregistry.IDValidator = containerregistryDescID.Validators[0].(func(string) error)
+	creditcardMixin := schema.CreditCard{}.Mixin()
+	creditcard.Policy = privacy.NewPolicies(creditcardMixin[2], schema.CreditCard{})
+	creditcard.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := creditcard.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	creditcardMixinFields0 := creditcardMixin[0].Fields()
+	_ = creditcardMixinFields0
+	creditcardMixinFields1 := creditcardMixin[1].Fields()
+	_ = creditcardMixinFields1
+	creditcardMixinFields2 := creditcardMixin[2].Fields()
+	_ = creditcardMixinFields2
+	creditcardFields := schema.CreditCard{}.Fields()
+	_ = creditcardFields
+	// creditcardDescCreatedAt is the schema descriptor for created_at field.
+	creditcardDescCreatedAt := creditcardMixinFields1[0].Descriptor()
+	// creditcard.DefaultCreatedAt holds the default value on creation for the created_at field.
+	creditcard.DefaultCreatedAt = creditcardDescCreatedAt.Default.(func() time.Time)
+	// creditcardDescOrganizationID is the schema descriptor for organization_id field.
+	creditcardDescOrganizationID := creditcardMixinFields2[0].Descriptor()
+	// creditcard.OrganizationIDValidator is a validator for the "organization_id" field. It is called by the builders before save.
+	creditcard.OrganizationIDValidator = creditcardDescOrganizationID.Validators[0].(func(string) error)
+	// creditcardDescExpiryMonth is the schema descriptor for expiry_month field.
+	creditcardDescExpiryMonth := creditcardFields[3].Descriptor()
+	// creditcard.ExpiryMonthValidator is a validator for the "expiry_month" field. It is called by the builders before save.
+	creditcard.ExpiryMonthValidator = creditcardDescExpiryMonth.Validators[0].(func(int) error)
+	// creditcardDescIsDefault is the schema descriptor for is_default field.
+	creditcardDescIsDefault := creditcardFields[5].Descriptor()
+	// creditcard.DefaultIsDefault holds the default value on creation for the is_default field.
+	creditcard.DefaultIsDefault = creditcardDescIsDefault.Default.(bool)
+	// creditcardDescID is the schema descriptor for id field.
+	creditcardDescID := creditcardMixinFields0[0].Descriptor()
+	// creditcard.DefaultID holds the default value on creation for the id field.
+	creditcard.DefaultID = creditcardDescID.Default.(func() string)
+	// creditcard.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	creditcard.IDValidator = creditcardDescID.Validators[0].(func(string) error)
 	gittokenMixin := schema.GitToken{}.Mixin()
 	gittoken.Policy = privacy.NewPolicies(gittokenMixin[2], schema.GitToken{})
 	gittoken.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -473,6 +623,59 @@ func init() {
 	invitation.DefaultID = invitationDescID.Default.(func() string)
 	// invitation.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	invitation.IDValidator = invitationDescID.Validators[0].(func(string) error)
+	invoiceMixin := schema.Invoice{}.Mixin()
+	invoice.Policy = privacy.NewPolicies(invoiceMixin[2], schema.Invoice{})
+	invoice.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := invoice.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	invoiceMixinHooks1 := invoiceMixin[1].Hooks()
+
+	invoice.Hooks[1] = invoiceMixinHooks1[0]
+	invoiceMixinFields0 := invoiceMixin[0].Fields()
+	_ = invoiceMixinFields0
+	invoiceMixinFields1 := invoiceMixin[1].Fields()
+	_ = invoiceMixinFields1
+	invoiceMixinFields2 := invoiceMixin[2].Fields()
+	_ = invoiceMixinFields2
+	invoiceFields := schema.Invoice{}.Fields()
+	_ = invoiceFields
+	// invoiceDescCreatedAt is the schema descriptor for created_at field.
+	invoiceDescCreatedAt := invoiceMixinFields1[0].Descriptor()
+	// invoice.DefaultCreatedAt holds the default value on creation for the created_at field.
+	invoice.DefaultCreatedAt = invoiceDescCreatedAt.Default.(func() time.Time)
+	// invoiceDescUpdatedAt is the schema descriptor for updated_at field.
+	invoiceDescUpdatedAt := invoiceMixinFields1[1].Descriptor()
+	// invoice.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	invoice.DefaultUpdatedAt = invoiceDescUpdatedAt.Default.(func() time.Time)
+	// invoice.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	invoice.UpdateDefaultUpdatedAt = invoiceDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// invoiceDescOrganizationID is the schema descriptor for organization_id field.
+	invoiceDescOrganizationID := invoiceMixinFields2[0].Descriptor()
+	// invoice.OrganizationIDValidator is a validator for the "organization_id" field. It is called by the builders before save.
+	invoice.OrganizationIDValidator = invoiceDescOrganizationID.Validators[0].(func(string) error)
+	// invoiceDescProviderID is the schema descriptor for provider_id field.
+	invoiceDescProviderID := invoiceFields[6].Descriptor()
+	// invoice.DefaultProviderID holds the default value on creation for the provider_id field.
+	invoice.DefaultProviderID = invoiceDescProviderID.Default.(string)
+	// invoiceDescPdfURL is the schema descriptor for pdf_url field.
+	invoiceDescPdfURL := invoiceFields[7].Descriptor()
+	// invoice.DefaultPdfURL holds the default value on creation for the pdf_url field.
+	invoice.DefaultPdfURL = invoiceDescPdfURL.Default.(string)
+	// invoiceDescLines is the schema descriptor for lines field.
+	invoiceDescLines := invoiceFields[8].Descriptor()
+	// invoice.DefaultLines holds the default value on creation for the lines field.
+	invoice.DefaultLines = invoiceDescLines.Default.([]billing.Line)
+	// invoiceDescID is the schema descriptor for id field.
+	invoiceDescID := invoiceMixinFields0[0].Descriptor()
+	// invoice.DefaultID holds the default value on creation for the id field.
+	invoice.DefaultID = invoiceDescID.Default.(func() string)
+	// invoice.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	invoice.IDValidator = invoiceDescID.Validators[0].(func(string) error)
 	labelsgroupMixin := schema.LabelsGroup{}.Mixin()
 	labelsgroup.Policy = privacy.NewPolicies(labelsgroupMixin[2], schema.LabelsGroup{})
 	labelsgroup.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -713,6 +916,25 @@ func init() {
 	organizationevent.DefaultID = organizationeventDescID.Default.(func() string)
 	// organizationevent.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	organizationevent.IDValidator = organizationeventDescID.Validators[0].(func(string) error)
+	processedwebhookevent.Policy = privacy.NewPolicies(schema.ProcessedWebhookEvent{})
+	processedwebhookevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := processedwebhookevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	processedwebhookeventFields := schema.ProcessedWebhookEvent{}.Fields()
+	_ = processedwebhookeventFields
+	// processedwebhookeventDescProcessedAt is the schema descriptor for processed_at field.
+	processedwebhookeventDescProcessedAt := processedwebhookeventFields[2].Descriptor()
+	// processedwebhookevent.DefaultProcessedAt holds the default value on creation for the processed_at field.
+	processedwebhookevent.DefaultProcessedAt = processedwebhookeventDescProcessedAt.Default.(func() time.Time)
+	// processedwebhookeventDescID is the schema descriptor for id field.
+	processedwebhookeventDescID := processedwebhookeventFields[0].Descriptor()
+	// processedwebhookevent.IDValidator is a validator for the "id" field. It is called by the builders before save.
+	processedwebhookevent.IDValidator = processedwebhookeventDescID.Validators[0].(func(string) error)
 	projectMixin := schema.Project{}.Mixin()
 	project.Policy = privacy.NewPolicies(projectMixin[2], schema.Project{})
 	project.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -40,7 +40,7 @@ func (OrganizationEvent) Fields() []ent.Field {
 		field.Enum("target_type").Values(
 			"ORGANIZATION", "MEMBERSHIP", "INVITATION", "ROLE", "PROJECT", "CLUSTER",
 			"API_TOKEN", "CONTAINER_REGISTRY", "GIT_TOKEN", "HELM_REPOSITORY",
-			"LABELS_GROUP", "ANNOTATIONS_GROUP",
+			"LABELS_GROUP", "ANNOTATIONS_GROUP", "BILLING_INFO", "CREDIT_CARD",
 		).Immutable().
 			Comment("The kind of object the event is about.").
 			Annotations(entgql.Type("EventTargetType"), EnumDoc{Values: map[string]string{
@@ -49,6 +49,7 @@ func (OrganizationEvent) Fields() []ent.Field {
 				"API_TOKEN": "An API token.", "CONTAINER_REGISTRY": "A container registry.",
 				"GIT_TOKEN": "A Git token.", "HELM_REPOSITORY": "A Helm repository.",
 				"LABELS_GROUP": "A labels group.", "ANNOTATIONS_GROUP": "An annotations group.",
+				"BILLING_INFO": "The organization's billing information.", "CREDIT_CARD": "A credit card (only its brand and last 4 digits are recorded).",
 			}}),
 		field.String("target_id").Immutable().Comment("The ID of the object the event is about."),
 		field.String("target_name").Immutable().Default("").Comment("The object's name (or e-mail, or login) when the event happened."),

@@ -82,6 +82,9 @@ func (Organization) Edges() []ent.Edge {
 		edge.To("annotations_groups", AnnotationsGroup.Type).
 			Comment("The organization's annotations groups.").
 			Annotations(cascade, entgql.RelayConnection()),
+		edge.To("billing_account", BillingAccount.Type).Unique().Annotations(cascade, hidden()),
+		edge.To("credit_cards", CreditCard.Type).Annotations(cascade, hidden()),
+		edge.To("invoices", Invoice.Type).Annotations(cascade, hidden()),
 		edge.To("role_project_permissions", RoleProjectPermission.Type).Annotations(cascade, hidden()),
 		edge.To("role_cluster_permissions", RoleClusterPermission.Type).Annotations(cascade, hidden()),
 		edge.From("current_users", User.Type).Ref("current_organization").Annotations(hidden()),

@@ -640,6 +640,10 @@ func (ec *executionContext) marshalNOrganizationUsage2ᚖgithubᚗcomᚋorgqlᚋ
 	return ec._OrganizationUsage(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPlan2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋbillingᚐPlan(ctx context.Context, sel ast.SelectionSet, v billing.Plan) graphql.Marshaler {
+	return ec._Plan(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNPlan2ᚕᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋbillingᚐPlanᚄ(ctx context.Context, sel ast.SelectionSet, v []*billing.Plan) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)

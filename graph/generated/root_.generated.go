@@ -18,6 +18,7 @@ import (
 	"github.com/orgql/orgql/internal/groups"
 	"github.com/orgql/orgql/internal/members"
 	"github.com/orgql/orgql/internal/orgs"
+	"github.com/orgql/orgql/internal/payments"
 	"github.com/orgql/orgql/internal/projects"
 	"github.com/orgql/orgql/internal/roles"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -32,11 +33,14 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Billing() BillingResolver
 	ContainerRegistry() ContainerRegistryResolver
 	ContainerRegistryKindInfo() ContainerRegistryKindInfoResolver
+	CreditCard() CreditCardResolver
 	HelmRepository() HelmRepositoryResolver
 	HelmRepositoryKindInfo() HelmRepositoryKindInfoResolver
 	Invitation() InvitationResolver
+	Invoice() InvoiceResolver
 	Mutation() MutationResolver
 	Organization() OrganizationResolver
 	Query() QueryResolver
@@ -100,6 +104,27 @@ type ComplexityRoot struct {
 	AnnotationsGroupEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Billing struct {
+		CreditCards func(childComplexity int) int
+		CurrentCost func(childComplexity int) int
+		Info        func(childComplexity int) int
+		Invoices    func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, status *billing.InvoiceStatus, year *int, orderBy *ent.InvoiceOrder) int
+		Provider    func(childComplexity int) int
+	}
+
+	BillingInfo struct {
+		Address     func(childComplexity int) int
+		City        func(childComplexity int) int
+		Company     func(childComplexity int) int
+		CountryCode func(childComplexity int) int
+		Email       func(childComplexity int) int
+		FirstName   func(childComplexity int) int
+		LastName    func(childComplexity int) int
+		State       func(childComplexity int) int
+		VATNumber   func(childComplexity int) int
+		Zip         func(childComplexity int) int
 	}
 
 	Cluster struct {
@@ -180,6 +205,28 @@ type ComplexityRoot struct {
 		Name        func(childComplexity int) int
 		Required    func(childComplexity int) int
 		Secret      func(childComplexity int) int
+	}
+
+	CreditCard struct {
+		Brand          func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		ExpiryMonth    func(childComplexity int) int
+		ExpiryYear     func(childComplexity int) int
+		ID             func(childComplexity int) int
+		IsDefault      func(childComplexity int) int
+		IsExpired      func(childComplexity int) int
+		Last4          func(childComplexity int) int
+		Organization   func(childComplexity int) int
+		OrganizationID func(childComplexity int) int
+	}
+
+	CurrentCost struct {
+		Currency    func(childComplexity int) int
+		Lines       func(childComplexity int) int
+		PeriodStart func(childComplexity int) int
+		Plan        func(childComplexity int) int
+		RenewalAt   func(childComplexity int) int
+		TotalCents  func(childComplexity int) int
 	}
 
 	EnvironmentPermission struct {
@@ -292,6 +339,41 @@ type ComplexityRoot struct {
 		Status           func(childComplexity int) int
 	}
 
+	Invoice struct {
+		CreatedAt      func(childComplexity int) int
+		Currency       func(childComplexity int) int
+		DownloadURL    func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Lines          func(childComplexity int) int
+		Number         func(childComplexity int) int
+		Organization   func(childComplexity int) int
+		OrganizationID func(childComplexity int) int
+		PeriodEnd      func(childComplexity int) int
+		PeriodStart    func(childComplexity int) int
+		Status         func(childComplexity int) int
+		TotalCents     func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+	}
+
+	InvoiceConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	InvoiceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	InvoiceLine struct {
+		AmountCents func(childComplexity int) int
+		Description func(childComplexity int) int
+		PeriodEnd   func(childComplexity int) int
+		PeriodStart func(childComplexity int) int
+		Proration   func(childComplexity int) int
+	}
+
 	Label struct {
 		Key                      func(childComplexity int) int
 		PropagateToCloudProvider func(childComplexity int) int
@@ -345,6 +427,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptInvitation        func(childComplexity int, token string) int
+		AddCreditCard           func(childComplexity int, organizationID string, input payments.AddCardInput) int
 		ChangePlan              func(childComplexity int, organizationID string, plan billing.PlanCode) int
 		CheckContainerRegistry  func(childComplexity int, id string) int
 		CheckGitToken           func(childComplexity int, id string) int
@@ -371,14 +454,17 @@ type ComplexityRoot struct {
 		DeleteProject           func(childComplexity int, id string) int
 		InviteMember            func(childComplexity int, organizationID string, input members.InviteInput) int
 		LeaveOrganization       func(childComplexity int, organizationID string) int
+		RemoveCreditCard        func(childComplexity int, id string) int
 		RemoveMember            func(childComplexity int, membershipID string) int
 		ResendInvitation        func(childComplexity int, id string) int
 		RevokeInvitation        func(childComplexity int, id string) int
 		RevokeOtherSessions     func(childComplexity int) int
 		RevokeSession           func(childComplexity int, id string) int
+		SetDefaultCreditCard    func(childComplexity int, id string) int
 		SwitchOrganization      func(childComplexity int, id string) int
 		TransferOwnership       func(childComplexity int, organizationID string, membershipID string) int
 		UpdateAnnotationsGroup  func(childComplexity int, id string, input groups.AnnotationsGroupInput) int
+		UpdateBillingInfo       func(childComplexity int, organizationID string, input billing.Info) int
 		UpdateCluster           func(childComplexity int, id string, input projects.UpdateClusterInput) int
 		UpdateContainerRegistry func(childComplexity int, id string, input credentials.RegistryInput) int
 		UpdateCustomRole        func(childComplexity int, id string, input roles.CustomRoleInput) int
@@ -394,6 +480,7 @@ type ComplexityRoot struct {
 		APITokens           func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
 		AdminContactEmails  func(childComplexity int) int
 		AnnotationsGroups   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AnnotationsGroupOrder, where *ent.AnnotationsGroupWhereInput) int
+		Billing             func(childComplexity int) int
 		Clusters            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ClusterOrder, where *ent.ClusterWhereInput) int
 		ContainerRegistries func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ContainerRegistryOrder, where *ent.ContainerRegistryWhereInput) int
 		CreatedAt           func(childComplexity int) int
@@ -808,6 +895,103 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AnnotationsGroupEdge.Node(childComplexity), true
 
+	case "Billing.creditCards":
+		if e.ComplexityRoot.Billing.CreditCards == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Billing.CreditCards(childComplexity), true
+	case "Billing.currentCost":
+		if e.ComplexityRoot.Billing.CurrentCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Billing.CurrentCost(childComplexity), true
+	case "Billing.info":
+		if e.ComplexityRoot.Billing.Info == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Billing.Info(childComplexity), true
+	case "Billing.invoices":
+		if e.ComplexityRoot.Billing.Invoices == nil {
+			break
+		}
+
+		args, err := ec.field_Billing_invoices_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Billing.Invoices(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["status"].(*billing.InvoiceStatus), args["year"].(*int), args["orderBy"].(*ent.InvoiceOrder)), true
+	case "Billing.provider":
+		if e.ComplexityRoot.Billing.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Billing.Provider(childComplexity), true
+
+	case "BillingInfo.address":
+		if e.ComplexityRoot.BillingInfo.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillingInfo.Address(childComplexity), true
+	case "BillingInfo.city":
+		if e.ComplexityRoot.BillingInfo.City == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillingInfo.City(childComplexity), true
+	case "BillingInfo.company":
+		if e.ComplexityRoot.BillingInfo.Company == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillingInfo.Company(childComplexity), true
+	case "BillingInfo.countryCode":
+		if e.ComplexityRoot.BillingInfo.CountryCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillingInfo.CountryCode(childComplexity), true
+	case "BillingInfo.email":
+		if e.ComplexityRoot.BillingInfo.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillingInfo.Email(childComplexity), true
+	case "BillingInfo.firstName":
+		if e.ComplexityRoot.BillingInfo.FirstName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillingInfo.FirstName(childComplexity), true
+	case "BillingInfo.lastName":
+		if e.ComplexityRoot.BillingInfo.LastName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillingInfo.LastName(childComplexity), true
+	case "BillingInfo.state":
+		if e.ComplexityRoot.BillingInfo.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillingInfo.State(childComplexity), true
+	case "BillingInfo.vatNumber":
+		if e.ComplexityRoot.BillingInfo.VATNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillingInfo.VATNumber(childComplexity), true
+	case "BillingInfo.zip":
+		if e.ComplexityRoot.BillingInfo.Zip == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BillingInfo.Zip(childComplexity), true
+
 	case "Cluster.cloudProvider":
 		if e.ComplexityRoot.Cluster.CloudProvider == nil {
 			break
@@ -1117,6 +1301,104 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CredentialField.Secret(childComplexity), true
+
+	case "CreditCard.brand":
+		if e.ComplexityRoot.CreditCard.Brand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCard.Brand(childComplexity), true
+	case "CreditCard.createdAt":
+		if e.ComplexityRoot.CreditCard.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCard.CreatedAt(childComplexity), true
+	case "CreditCard.expiryMonth":
+		if e.ComplexityRoot.CreditCard.ExpiryMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCard.ExpiryMonth(childComplexity), true
+	case "CreditCard.expiryYear":
+		if e.ComplexityRoot.CreditCard.ExpiryYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCard.ExpiryYear(childComplexity), true
+	case "CreditCard.id":
+		if e.ComplexityRoot.CreditCard.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCard.ID(childComplexity), true
+	case "CreditCard.isDefault":
+		if e.ComplexityRoot.CreditCard.IsDefault == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCard.IsDefault(childComplexity), true
+	case "CreditCard.isExpired":
+		if e.ComplexityRoot.CreditCard.IsExpired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCard.IsExpired(childComplexity), true
+	case "CreditCard.last4":
+		if e.ComplexityRoot.CreditCard.Last4 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCard.Last4(childComplexity), true
+	case "CreditCard.organization":
+		if e.ComplexityRoot.CreditCard.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCard.Organization(childComplexity), true
+	case "CreditCard.organizationID":
+		if e.ComplexityRoot.CreditCard.OrganizationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreditCard.OrganizationID(childComplexity), true
+
+	case "CurrentCost.currency":
+		if e.ComplexityRoot.CurrentCost.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CurrentCost.Currency(childComplexity), true
+	case "CurrentCost.lines":
+		if e.ComplexityRoot.CurrentCost.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CurrentCost.Lines(childComplexity), true
+	case "CurrentCost.periodStart":
+		if e.ComplexityRoot.CurrentCost.PeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CurrentCost.PeriodStart(childComplexity), true
+	case "CurrentCost.plan":
+		if e.ComplexityRoot.CurrentCost.Plan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CurrentCost.Plan(childComplexity), true
+	case "CurrentCost.renewalAt":
+		if e.ComplexityRoot.CurrentCost.RenewalAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CurrentCost.RenewalAt(childComplexity), true
+	case "CurrentCost.totalCents":
+		if e.ComplexityRoot.CurrentCost.TotalCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CurrentCost.TotalCents(childComplexity), true
 
 	case "EnvironmentPermission.environmentType":
 		if e.ComplexityRoot.EnvironmentPermission.EnvironmentType == nil {
@@ -1557,6 +1839,148 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InvitationPreview.Status(childComplexity), true
 
+	case "Invoice.createdAt":
+		if e.ComplexityRoot.Invoice.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.CreatedAt(childComplexity), true
+	case "Invoice.currency":
+		if e.ComplexityRoot.Invoice.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Currency(childComplexity), true
+	case "Invoice.downloadURL":
+		if e.ComplexityRoot.Invoice.DownloadURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.DownloadURL(childComplexity), true
+	case "Invoice.id":
+		if e.ComplexityRoot.Invoice.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.ID(childComplexity), true
+	case "Invoice.lines":
+		if e.ComplexityRoot.Invoice.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Lines(childComplexity), true
+	case "Invoice.number":
+		if e.ComplexityRoot.Invoice.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Number(childComplexity), true
+	case "Invoice.organization":
+		if e.ComplexityRoot.Invoice.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Organization(childComplexity), true
+	case "Invoice.organizationID":
+		if e.ComplexityRoot.Invoice.OrganizationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.OrganizationID(childComplexity), true
+	case "Invoice.periodEnd":
+		if e.ComplexityRoot.Invoice.PeriodEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.PeriodEnd(childComplexity), true
+	case "Invoice.periodStart":
+		if e.ComplexityRoot.Invoice.PeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.PeriodStart(childComplexity), true
+	case "Invoice.status":
+		if e.ComplexityRoot.Invoice.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.Status(childComplexity), true
+	case "Invoice.totalCents":
+		if e.ComplexityRoot.Invoice.TotalCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.TotalCents(childComplexity), true
+	case "Invoice.updatedAt":
+		if e.ComplexityRoot.Invoice.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Invoice.UpdatedAt(childComplexity), true
+
+	case "InvoiceConnection.edges":
+		if e.ComplexityRoot.InvoiceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceConnection.Edges(childComplexity), true
+	case "InvoiceConnection.pageInfo":
+		if e.ComplexityRoot.InvoiceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceConnection.PageInfo(childComplexity), true
+	case "InvoiceConnection.totalCount":
+		if e.ComplexityRoot.InvoiceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceConnection.TotalCount(childComplexity), true
+
+	case "InvoiceEdge.cursor":
+		if e.ComplexityRoot.InvoiceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceEdge.Cursor(childComplexity), true
+	case "InvoiceEdge.node":
+		if e.ComplexityRoot.InvoiceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceEdge.Node(childComplexity), true
+
+	case "InvoiceLine.amountCents":
+		if e.ComplexityRoot.InvoiceLine.AmountCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.AmountCents(childComplexity), true
+	case "InvoiceLine.description":
+		if e.ComplexityRoot.InvoiceLine.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.Description(childComplexity), true
+	case "InvoiceLine.periodEnd":
+		if e.ComplexityRoot.InvoiceLine.PeriodEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.PeriodEnd(childComplexity), true
+	case "InvoiceLine.periodStart":
+		if e.ComplexityRoot.InvoiceLine.PeriodStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.PeriodStart(childComplexity), true
+	case "InvoiceLine.proration":
+		if e.ComplexityRoot.InvoiceLine.Proration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InvoiceLine.Proration(childComplexity), true
+
 	case "Label.key":
 		if e.ComplexityRoot.Label.Key == nil {
 			break
@@ -1755,6 +2179,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptInvitation(childComplexity, args["token"].(string)), true
+	case "Mutation.addCreditCard":
+		if e.ComplexityRoot.Mutation.AddCreditCard == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addCreditCard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddCreditCard(childComplexity, args["organizationID"].(string), args["input"].(payments.AddCardInput)), true
 	case "Mutation.changePlan":
 		if e.ComplexityRoot.Mutation.ChangePlan == nil {
 			break
@@ -2041,6 +2476,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LeaveOrganization(childComplexity, args["organizationID"].(string)), true
+	case "Mutation.removeCreditCard":
+		if e.ComplexityRoot.Mutation.RemoveCreditCard == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeCreditCard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveCreditCard(childComplexity, args["id"].(string)), true
 	case "Mutation.removeMember":
 		if e.ComplexityRoot.Mutation.RemoveMember == nil {
 			break
@@ -2091,6 +2537,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeSession(childComplexity, args["id"].(string)), true
+	case "Mutation.setDefaultCreditCard":
+		if e.ComplexityRoot.Mutation.SetDefaultCreditCard == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setDefaultCreditCard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetDefaultCreditCard(childComplexity, args["id"].(string)), true
 	case "Mutation.switchOrganization":
 		if e.ComplexityRoot.Mutation.SwitchOrganization == nil {
 			break
@@ -2124,6 +2581,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateAnnotationsGroup(childComplexity, args["id"].(string), args["input"].(groups.AnnotationsGroupInput)), true
+	case "Mutation.updateBillingInfo":
+		if e.ComplexityRoot.Mutation.UpdateBillingInfo == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateBillingInfo_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateBillingInfo(childComplexity, args["organizationID"].(string), args["input"].(billing.Info)), true
 	case "Mutation.updateCluster":
 		if e.ComplexityRoot.Mutation.UpdateCluster == nil {
 			break
@@ -2252,6 +2720,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.AnnotationsGroups(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.AnnotationsGroupOrder), args["where"].(*ent.AnnotationsGroupWhereInput)), true
+	case "Organization.billing":
+		if e.ComplexityRoot.Organization.Billing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.Billing(childComplexity), true
 	case "Organization.clusters":
 		if e.ComplexityRoot.Organization.Clusters == nil {
 			break
@@ -3144,10 +3618,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("APITokenOrder", ec.unmarshalInputAPITokenOrder),
 			graphql.NewInputUnmarshaler("APITokenWhereInput", ec.unmarshalInputAPITokenWhereInput),
+			graphql.NewInputUnmarshaler("AddCreditCardInput", ec.unmarshalInputAddCreditCardInput),
 			graphql.NewInputUnmarshaler("AnnotationInput", ec.unmarshalInputAnnotationInput),
 			graphql.NewInputUnmarshaler("AnnotationsGroupInput", ec.unmarshalInputAnnotationsGroupInput),
 			graphql.NewInputUnmarshaler("AnnotationsGroupOrder", ec.unmarshalInputAnnotationsGroupOrder),
 			graphql.NewInputUnmarshaler("AnnotationsGroupWhereInput", ec.unmarshalInputAnnotationsGroupWhereInput),
+			graphql.NewInputUnmarshaler("BillingInfoInput", ec.unmarshalInputBillingInfoInput),
 			graphql.NewInputUnmarshaler("ClusterOrder", ec.unmarshalInputClusterOrder),
 			graphql.NewInputUnmarshaler("ClusterPermissionInput", ec.unmarshalInputClusterPermissionInput),
 			graphql.NewInputUnmarshaler("ClusterWhereInput", ec.unmarshalInputClusterWhereInput),
@@ -3158,6 +3634,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateClusterInput", ec.unmarshalInputCreateClusterInput),
 			graphql.NewInputUnmarshaler("CreateOrganizationInput", ec.unmarshalInputCreateOrganizationInput),
 			graphql.NewInputUnmarshaler("CreateProjectInput", ec.unmarshalInputCreateProjectInput),
+			graphql.NewInputUnmarshaler("CreditCardOrder", ec.unmarshalInputCreditCardOrder),
 			graphql.NewInputUnmarshaler("CustomRoleInput", ec.unmarshalInputCustomRoleInput),
 			graphql.NewInputUnmarshaler("EnvironmentPermissionInput", ec.unmarshalInputEnvironmentPermissionInput),
 			graphql.NewInputUnmarshaler("GitTokenInput", ec.unmarshalInputGitTokenInput),
@@ -3170,6 +3647,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("InvitationOrder", ec.unmarshalInputInvitationOrder),
 			graphql.NewInputUnmarshaler("InvitationWhereInput", ec.unmarshalInputInvitationWhereInput),
 			graphql.NewInputUnmarshaler("InviteMemberInput", ec.unmarshalInputInviteMemberInput),
+			graphql.NewInputUnmarshaler("InvoiceOrder", ec.unmarshalInputInvoiceOrder),
 			graphql.NewInputUnmarshaler("LabelInput", ec.unmarshalInputLabelInput),
 			graphql.NewInputUnmarshaler("LabelsGroupInput", ec.unmarshalInputLabelsGroupInput),
 			graphql.NewInputUnmarshaler("LabelsGroupOrder", ec.unmarshalInputLabelsGroupOrder),
@@ -3357,6 +3835,153 @@ extend type Mutation {
   createAPIToken("The organization's ID." organizationID: ID!, "The token to create." input: CreateAPITokenInput!): CreateAPITokenPayload!
   "Deletes an API token (MANAGE_SETTINGS): it stops working at once. Returns its ID."
   deleteAPIToken("The token's ID." id: ID!): ID!
+}
+`, BuiltIn: false},
+	{Name: "../billing.graphqls", Input: `# Billing: billing information, credit cards (added by payment-provider
+# token, never by number), invoices with their PDFs, the current period's
+# cost. Everything here needs MANAGE_BILLING (OWNER, ADMIN, BILLING).
+
+extend type Organization {
+  "The organization's billing (MANAGE_BILLING; FORBIDDEN for other members)."
+  billing: Billing!
+}
+
+"An organization's billing."
+type Billing {
+  "Who invoices are made out to; null until set."
+  info: BillingInfo
+  "The cards the organization pays with, the default first, then newest first."
+  creditCards: [CreditCard!]!
+  "The organization's invoices, newest first unless orderBy says otherwise."
+  invoices(
+    "Returns the elements in the list that come after the specified cursor."
+    after: Cursor
+    "Returns the first _n_ elements from the list."
+    first: Int
+    "Returns the elements in the list that come before the specified cursor."
+    before: Cursor
+    "Returns the last _n_ elements from the list."
+    last: Int
+    "Only invoices with this status."
+    status: InvoiceStatus
+    "Only invoices issued in this year (UTC)."
+    year: Int
+    "How to order the invoices."
+    orderBy: InvoiceOrder
+  ): InvoiceConnection!
+  "The current billing period: what its invoice comes to if nothing changes, and when it renews."
+  currentCost: CurrentCost!
+  "The payment provider billing goes through: local (the embedded ledger) or stripe."
+  provider: String!
+}
+
+"An organization's billing information. The fields are those of BillingInfoInput."
+type BillingInfo {
+  "First name."
+  firstName: String!
+  "Last name."
+  lastName: String!
+  "The billing e-mail address: invoices are sent there."
+  email: String!
+  "Street address."
+  address: String!
+  "City."
+  city: String!
+  "Postal code."
+  zip: String!
+  "State or region; required in the US."
+  state: String!
+  "The ISO 3166-1 alpha-2 country code."
+  countryCode: String!
+  "Company name."
+  company: String!
+  "VAT number, country prefix included."
+  vatNumber: String!
+}
+
+"The current billing period and what its invoice comes to if nothing changes."
+type CurrentCost {
+  "The plan the organization is on now."
+  plan: Plan!
+  "When the period started."
+  periodStart: Time!
+  "When the period ends and the next invoice is issued."
+  renewalAt: Time!
+  "What the period's invoice comes to so far, prorated plan changes included, in the currency's smallest unit."
+  totalCents: Int!
+  "The ISO 4217 code of the currency."
+  currency: String!
+  "The lines the period's invoice will have."
+  lines: [InvoiceLine!]!
+}
+
+"One line of an invoice."
+type InvoiceLine {
+  "What the line is for."
+  description: String!
+  "The amount in the currency's smallest unit (cents)."
+  amountCents: Int!
+  "The start of the time the line covers."
+  periodStart: Time!
+  "The end of the time the line covers."
+  periodEnd: Time!
+  "Whether the line is a part of a period, from a plan change."
+  proration: Boolean!
+}
+
+extend type Invoice {
+  "The invoice's lines."
+  lines: [InvoiceLine!]!
+  "A link to the invoice's PDF, valid for a few minutes (--invoice-link-ttl) and only for a caller who may read billing, with their credentials; anyone else gets 404."
+  downloadURL: String!
+}
+
+extend type CreditCard {
+  "Whether the card's expiry month has passed."
+  isExpired: Boolean!
+}
+
+"Billing information. Required: firstName, lastName, email, address, city, zip, countryCode, and state for a US address."
+input BillingInfoInput {
+  "First name, at most 255 characters."
+  firstName: String!
+  "Last name, at most 255 characters."
+  lastName: String!
+  "The billing e-mail address."
+  email: String!
+  "Street address, at most 255 characters."
+  address: String!
+  "City, at most 255 characters."
+  city: String!
+  "Postal code, at most 255 characters."
+  zip: String!
+  "State or region; required when countryCode is US."
+  state: String
+  "An ISO 3166-1 alpha-2 country code: US, FR, DE, ..."
+  countryCode: String!
+  "Company name, at most 255 characters."
+  company: String
+  "VAT number, with its country prefix (FR12345678901); checked against its country's format where that is known offline (EU countries, GB, CH, NO)."
+  vatNumber: String
+}
+
+"A card to add: a token the payment provider made from the card (Stripe.js on the console; the local provider's test tokens, like tok_visa). There is no field for a card number or CVC: orgql never sees them."
+input AddCreditCardInput {
+  "The payment provider's token or PaymentMethod ID for the card (tok_... or pm_...)."
+  paymentMethodToken: String!
+  "Makes the card the default one; the first card always is."
+  makeDefault: Boolean
+}
+
+extend type Mutation {
+  "Replaces the organization's billing information (MANAGE_BILLING)."
+  updateBillingInfo("The organization's ID." organizationID: ID!, "The billing information." input: BillingInfoInput!): BillingInfo!
+  "Adds a card by payment-provider token (MANAGE_BILLING)."
+  addCreditCard("The organization's ID." organizationID: ID!, "The card's token." input: AddCreditCardInput!): CreditCard!
+  "Removes a card (MANAGE_BILLING); when it was the default, the newest other card becomes the default. Returns its ID."
+  removeCreditCard("The card's ID." id: ID!): ID!
+  "Makes a card the one invoices are charged to (MANAGE_BILLING)."
+  setDefaultCreditCard("The card's ID." id: ID!): CreditCard!
 }
 `, BuiltIn: false},
 	{Name: "../credentials.graphqls", Input: `# Credentials to third-party services the organization uses: container
@@ -5177,6 +5802,69 @@ input ContainerRegistryWhereInput {
   hasOrganizationWith: [OrganizationWhereInput!]
 }
 """
+A credit card the organization pays with. orgql never sees its number: it is added by a payment-provider token.
+"""
+type CreditCard implements Node {
+  """
+  The credit card's ID, unique across all types.
+  """
+  id: ID!
+  """
+  When the credit card was created.
+  """
+  createdAt: Time!
+  """
+  The ID of the organization the credit card belongs to.
+  """
+  organizationID: ID!
+  """
+  The card's brand as the payment provider names it: visa, mastercard, amex, ...
+  """
+  brand: String!
+  """
+  The last 4 digits of the card's number.
+  """
+  last4: String!
+  """
+  The month the card expires, 1 to 12.
+  """
+  expiryMonth: Int!
+  """
+  The year the card expires.
+  """
+  expiryYear: Int!
+  """
+  Whether invoices are charged to this card.
+  """
+  isDefault: Boolean!
+  """
+  The organization the credit card belongs to.
+  """
+  organization: Organization!
+}
+"""
+Ordering options for CreditCard connections
+"""
+input CreditCardOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order CreditCards.
+  """
+  field: CreditCardOrderField!
+}
+"""
+Properties by which CreditCard connections can be ordered.
+"""
+enum CreditCardOrderField {
+  """
+  Orders credit card objects by ` + "`" + `createdAt` + "`" + `.
+  """
+  CREATED_AT
+}
+"""
 Define a Relay Cursor type:
 https://relay.dev/graphql/connections.htm#sec-Cursor
 """
@@ -5233,6 +5921,14 @@ enum EventTargetType @goModel(model: "github.com/orgql/orgql/ent/organizationeve
   An annotations group.
   """
   ANNOTATIONS_GROUP
+  """
+  The organization's billing information.
+  """
+  BILLING_INFO
+  """
+  A credit card (only its brand and last 4 digits are recorded).
+  """
+  CREDIT_CARD
 }
 """
 The Git provider the token is for.
@@ -6353,6 +7049,144 @@ input InvitationWhereInput {
   Matches when at least one of the invitation's ` + "`" + `inviter` + "`" + ` matches every given filter.
   """
   hasInviterWith: [UserWhereInput!]
+}
+"""
+An invoice of the organization, for one billing period.
+"""
+type Invoice implements Node {
+  """
+  The invoice's ID, unique across all types.
+  """
+  id: ID!
+  """
+  When the invoice was created.
+  """
+  createdAt: Time!
+  """
+  When the invoice was last changed.
+  """
+  updatedAt: Time!
+  """
+  The ID of the organization the invoice belongs to.
+  """
+  organizationID: ID!
+  """
+  The invoice's number, as printed on it.
+  """
+  number: String!
+  """
+  Where the invoice stands.
+  """
+  status: InvoiceStatus!
+  """
+  The total in the smallest unit of the currency (cents).
+  """
+  totalCents: Int!
+  """
+  The ISO 4217 code of the invoice's currency.
+  """
+  currency: String!
+  """
+  The start of the billing period the invoice is for.
+  """
+  periodStart: Time!
+  """
+  The end of the billing period the invoice is for.
+  """
+  periodEnd: Time!
+  """
+  The organization the invoice belongs to.
+  """
+  organization: Organization!
+}
+"""
+A connection to a list of items.
+"""
+type InvoiceConnection {
+  """
+  A list of edges.
+  """
+  edges: [InvoiceEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type InvoiceEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Invoice
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Invoice connections
+"""
+input InvoiceOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Invoices.
+  """
+  field: InvoiceOrderField!
+}
+"""
+Properties by which Invoice connections can be ordered.
+"""
+enum InvoiceOrderField {
+  """
+  Orders invoice objects by ` + "`" + `createdAt` + "`" + `.
+  """
+  CREATED_AT
+  """
+  Orders invoice objects by ` + "`" + `updatedAt` + "`" + `.
+  """
+  UPDATED_AT
+  """
+  Orders invoice objects by ` + "`" + `total` + "`" + `.
+  """
+  TOTAL
+  """
+  Orders invoice objects by ` + "`" + `periodStart` + "`" + `.
+  """
+  PERIOD_START
+}
+"""
+Where the invoice stands.
+"""
+enum InvoiceStatus @goModel(model: "github.com/orgql/orgql/internal/billing.InvoiceStatus") {
+  """
+  Being prepared: it may still change.
+  """
+  DRAFT
+  """
+  Issued and waiting for payment.
+  """
+  OPEN
+  """
+  Paid.
+  """
+  PAID
+  """
+  Cancelled: nothing is owed.
+  """
+  VOID
+  """
+  Issued, and given up on being paid.
+  """
+  UNCOLLECTIBLE
 }
 """
 Who manages the cluster's Kubernetes.
@@ -9988,6 +10822,48 @@ func (ec *executionContext) childFields_AnnotationsGroupEdge(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type AnnotationsGroupEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Billing(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "info":
+		return ec.fieldContext_Billing_info(ctx, field)
+	case "creditCards":
+		return ec.fieldContext_Billing_creditCards(ctx, field)
+	case "invoices":
+		return ec.fieldContext_Billing_invoices(ctx, field)
+	case "currentCost":
+		return ec.fieldContext_Billing_currentCost(ctx, field)
+	case "provider":
+		return ec.fieldContext_Billing_provider(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Billing", field.Name)
+}
+
+func (ec *executionContext) childFields_BillingInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "firstName":
+		return ec.fieldContext_BillingInfo_firstName(ctx, field)
+	case "lastName":
+		return ec.fieldContext_BillingInfo_lastName(ctx, field)
+	case "email":
+		return ec.fieldContext_BillingInfo_email(ctx, field)
+	case "address":
+		return ec.fieldContext_BillingInfo_address(ctx, field)
+	case "city":
+		return ec.fieldContext_BillingInfo_city(ctx, field)
+	case "zip":
+		return ec.fieldContext_BillingInfo_zip(ctx, field)
+	case "state":
+		return ec.fieldContext_BillingInfo_state(ctx, field)
+	case "countryCode":
+		return ec.fieldContext_BillingInfo_countryCode(ctx, field)
+	case "company":
+		return ec.fieldContext_BillingInfo_company(ctx, field)
+	case "vatNumber":
+		return ec.fieldContext_BillingInfo_vatNumber(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BillingInfo", field.Name)
+}
+
 func (ec *executionContext) childFields_Cluster(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -10146,6 +11022,50 @@ func (ec *executionContext) childFields_CredentialField(ctx context.Context, fie
 		return ec.fieldContext_CredentialField_secret(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CredentialField", field.Name)
+}
+
+func (ec *executionContext) childFields_CreditCard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CreditCard_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CreditCard_createdAt(ctx, field)
+	case "organizationID":
+		return ec.fieldContext_CreditCard_organizationID(ctx, field)
+	case "brand":
+		return ec.fieldContext_CreditCard_brand(ctx, field)
+	case "last4":
+		return ec.fieldContext_CreditCard_last4(ctx, field)
+	case "expiryMonth":
+		return ec.fieldContext_CreditCard_expiryMonth(ctx, field)
+	case "expiryYear":
+		return ec.fieldContext_CreditCard_expiryYear(ctx, field)
+	case "isDefault":
+		return ec.fieldContext_CreditCard_isDefault(ctx, field)
+	case "organization":
+		return ec.fieldContext_CreditCard_organization(ctx, field)
+	case "isExpired":
+		return ec.fieldContext_CreditCard_isExpired(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreditCard", field.Name)
+}
+
+func (ec *executionContext) childFields_CurrentCost(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "plan":
+		return ec.fieldContext_CurrentCost_plan(ctx, field)
+	case "periodStart":
+		return ec.fieldContext_CurrentCost_periodStart(ctx, field)
+	case "renewalAt":
+		return ec.fieldContext_CurrentCost_renewalAt(ctx, field)
+	case "totalCents":
+		return ec.fieldContext_CurrentCost_totalCents(ctx, field)
+	case "currency":
+		return ec.fieldContext_CurrentCost_currency(ctx, field)
+	case "lines":
+		return ec.fieldContext_CurrentCost_lines(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CurrentCost", field.Name)
 }
 
 func (ec *executionContext) childFields_EnvironmentPermission(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10368,6 +11288,76 @@ func (ec *executionContext) childFields_InvitationPreview(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type InvitationPreview", field.Name)
 }
 
+func (ec *executionContext) childFields_Invoice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Invoice_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Invoice_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Invoice_updatedAt(ctx, field)
+	case "organizationID":
+		return ec.fieldContext_Invoice_organizationID(ctx, field)
+	case "number":
+		return ec.fieldContext_Invoice_number(ctx, field)
+	case "status":
+		return ec.fieldContext_Invoice_status(ctx, field)
+	case "totalCents":
+		return ec.fieldContext_Invoice_totalCents(ctx, field)
+	case "currency":
+		return ec.fieldContext_Invoice_currency(ctx, field)
+	case "periodStart":
+		return ec.fieldContext_Invoice_periodStart(ctx, field)
+	case "periodEnd":
+		return ec.fieldContext_Invoice_periodEnd(ctx, field)
+	case "organization":
+		return ec.fieldContext_Invoice_organization(ctx, field)
+	case "lines":
+		return ec.fieldContext_Invoice_lines(ctx, field)
+	case "downloadURL":
+		return ec.fieldContext_Invoice_downloadURL(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Invoice", field.Name)
+}
+
+func (ec *executionContext) childFields_InvoiceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_InvoiceConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_InvoiceConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_InvoiceConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvoiceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_InvoiceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_InvoiceEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_InvoiceEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvoiceEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_InvoiceLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "description":
+		return ec.fieldContext_InvoiceLine_description(ctx, field)
+	case "amountCents":
+		return ec.fieldContext_InvoiceLine_amountCents(ctx, field)
+	case "periodStart":
+		return ec.fieldContext_InvoiceLine_periodStart(ctx, field)
+	case "periodEnd":
+		return ec.fieldContext_InvoiceLine_periodEnd(ctx, field)
+	case "proration":
+		return ec.fieldContext_InvoiceLine_proration(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InvoiceLine", field.Name)
+}
+
 func (ec *executionContext) childFields_Label(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "key":
@@ -10508,6 +11498,8 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_labelsGroups(ctx, field)
 	case "annotationsGroups":
 		return ec.fieldContext_Organization_annotationsGroups(ctx, field)
+	case "billing":
+		return ec.fieldContext_Organization_billing(ctx, field)
 	case "invitations":
 		return ec.fieldContext_Organization_invitations(ctx, field)
 	case "roles":

@@ -75,6 +75,14 @@ type Config struct {
 	SMTPFrom     string
 	SMTPTLS      string
 	SMTPTimeout  time.Duration
+	// Billing: the payment provider, and Stripe's keys (environment only).
+	BillingProvider       string
+	InvoiceLinkTTL        time.Duration
+	BillingSettleInterval time.Duration
+	StripeSecretKey       string
+	StripeWebhookSecret   string
+	StripeAPIURL          string
+	StripePrices          []string
 }
 
 // declare binds every setting of c to a flag and its variable.
@@ -133,6 +141,13 @@ func declare(b *binder, c *Config) {
 	b.String(&c.SMTPFrom, "smtp-from", "SMTP_FROM", "", "sender address of invitation e-mails, e.g. orgql <noreply@example.com>; required with --smtp-host")
 	b.String(&c.SMTPTLS, "smtp-tls", "SMTP_TLS", "starttls", "starttls (STARTTLS required), tls (TLS from the first byte) or none (plain text: a relay on the same host only)")
 	b.Duration(&c.SMTPTimeout, "smtp-timeout", "SMTP_TIMEOUT", 10*time.Second, "how long one attempt to send an e-mail may take; a failed attempt is retried twice, with backoff")
+	b.String(&c.BillingProvider, "billing-provider", "BILLING_PROVIDER", "local", "payment provider: local (a ledger in orgql's database, test cards only, no money moves) or stripe")
+	b.Duration(&c.InvoiceLinkTTL, "invoice-link-ttl", "INVOICE_LINK_TTL", 5*time.Minute, "how long an invoice's download link works")
+	b.Duration(&c.BillingSettleInterval, "billing-settle-interval", "BILLING_SETTLE_INTERVAL", time.Minute, "how often the local provider issues the invoices of ended billing periods")
+	b.EnvOnly(&c.StripeSecretKey, "STRIPE_SECRET_KEY", "Stripe's secret API key (sk_live_... or sk_test_...), with --billing-provider stripe")
+	b.EnvOnly(&c.StripeWebhookSecret, "STRIPE_WEBHOOK_SECRET", "the signing secret (whsec_...) of the Stripe webhook endpoint <public-url>/billing/stripe/webhook")
+	b.String(&c.StripeAPIURL, "stripe-api-url", "STRIPE_API_URL", "https://api.stripe.com", "Stripe's API (stripe-mock's address in tests)")
+	b.List(&c.StripePrices, "stripe-prices", "STRIPE_PRICES", "the Stripe `prices` of the priced plans, PLAN=price_id,... (TEAM=price_123); a plan without one cannot be subscribed to")
 }
 
 // Load parses args (without the program name) with getenv for the
@@ -148,7 +163,8 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 			"Every flag but --dev can also be set by the ORGQL_* variable named after it; the secret\n"+
 			"keys are read from ORGQL_SECRET_KEYS only (or the file --secret-keys-file names), the SMTP\n"+
 			"password from ORGQL_SMTP_PASSWORD only, and the sign-in apps' secrets from\n"+
-			"ORGQL_GITHUB_CLIENT_SECRET, ORGQL_GITLAB_CLIENT_SECRET and ORGQL_BITBUCKET_CLIENT_SECRET only.\n\n")
+			"ORGQL_GITHUB_CLIENT_SECRET, ORGQL_GITLAB_CLIENT_SECRET and ORGQL_BITBUCKET_CLIENT_SECRET only;\n"+
+			"Stripe's keys from ORGQL_STRIPE_SECRET_KEY and ORGQL_STRIPE_WEBHOOK_SECRET only.\n\n")
 		fs.PrintDefaults()
 	}
 	b := &binder{fs: fs, getenv: getenv}
@@ -209,7 +225,10 @@ func (c Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log-format must be text or json")
 	}
-	return c.validateSMTP()
+	if err := c.validateSMTP(); err != nil {
+		return err
+	}
+	return c.validateBilling()
 }
 
 func (c Config) validateSMTP() error {
@@ -229,6 +248,25 @@ func (c Config) validateSMTP() error {
 	}
 	if c.SMTPPort < 0 || c.SMTPPort > 65535 || c.SMTPTimeout <= 0 {
 		return fmt.Errorf("smtp-port must be 0-65535 and smtp-timeout positive")
+	}
+	return nil
+}
+
+func (c Config) validateBilling() error {
+	switch c.BillingProvider {
+	case "local":
+	case "stripe":
+		if c.StripeSecretKey == "" || c.StripeWebhookSecret == "" {
+			return fmt.Errorf("billing-provider stripe needs ORGQL_STRIPE_SECRET_KEY and ORGQL_STRIPE_WEBHOOK_SECRET")
+		}
+		if _, err := c.StripePriceIDs(); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("billing-provider must be local or stripe")
+	}
+	if c.InvoiceLinkTTL <= 0 || c.BillingSettleInterval <= 0 {
+		return fmt.Errorf("invoice-link-ttl and billing-settle-interval must be positive")
 	}
 	return nil
 }
@@ -272,6 +310,19 @@ func (c Config) InsecureCookies() bool {
 	}
 	h := u.Hostname()
 	return h == "localhost" || h == "127.0.0.1" || h == "::1"
+}
+
+// StripePriceIDs is --stripe-prices as a map from plan code to Stripe price ID.
+func (c Config) StripePriceIDs() (map[string]string, error) {
+	out := map[string]string{}
+	for _, item := range c.StripePrices {
+		plan, price, ok := strings.Cut(item, "=")
+		if !ok || plan == "" || price == "" {
+			return nil, fmt.Errorf("stripe-prices: each item is PLAN=price_id, got %q", item)
+		}
+		out[strings.TrimSpace(plan)] = strings.TrimSpace(price)
+	}
+	return out, nil
 }
 
 // Defaults is the configuration with every default, as tests start from.

@@ -28,6 +28,9 @@ const (
 	LabelsGroup       = "lbg"
 	AnnotationsGroup  = "ang"
 	OAuthState        = "oas"
+	BillingAccount    = "bac"
+	CreditCard        = "crd"
+	Invoice           = "ivc"
 )
 
 // New returns a fresh ID with the given prefix.

@@ -11,6 +11,7 @@ import (
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/ent/user"
+	"github.com/orgql/orgql/internal/billing"
 	"github.com/orgql/orgql/internal/kubemeta"
 	"github.com/orgql/orgql/internal/rbac"
 	"github.com/orgql/orgql/internal/testkit"
@@ -63,6 +64,16 @@ func (fx fixtures) labelsGroup(name string) string {
 		SetLabels([]kubemeta.Label{{Key: "example.com/team", Value: "web", PropagateToCloudProvider: true}}).Save(fx.ctx)
 	fx.check("labels group", err)
 	return g.ID
+}
+
+// invoice is an invoice of the organization, as the payment provider issues them.
+func (fx fixtures) invoice() string {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	inv, err := fx.e.DB.Client.Invoice.Create().SetOrganizationID(fx.org).SetNumber("INV-" + randomHex()).
+		SetStatus(billing.InvoicePaid).SetTotalCents(29900).SetCurrency("USD").
+		SetPeriodStart(now.AddDate(0, -1, 0)).SetPeriodEnd(now).Save(fx.ctx)
+	fx.check("invoice", err)
+	return inv.ID
 }
 
 func (fx fixtures) annotationsGroup(name string) string {

@@ -89,6 +89,12 @@ func newTenant(t *testing.T, e *testkit.Env, owner, member string) *tenant {
 		`mutation($org: ID!) {
 			createHelmRepository(organizationID: $org, input: {name: "charts", kind: HTTPS, url: "https://charts.example.com", config: {username: "u", password: "helm-secret"}}) { id }
 		}`, map[string]any{"org": tn.Org.ID}), "createHelmRepository")
+	tn.Own["CreditCard"] = created(t, tn.Owner.Do(t,
+		`mutation($org: ID!) {
+			updateBillingInfo(organizationID: $org, input: {firstName: "A", lastName: "B", email: "billing@example.com", address: "1 Main St", city: "Paris", zip: "75001", countryCode: "FR"}) { email }
+			addCreditCard(organizationID: $org, input: {paymentMethodToken: "tok_visa"}) { id }
+		}`, map[string]any{"org": tn.Org.ID}), "addCreditCard")
+	tn.Own["Invoice"] = fx.invoice()
 	fx.ensureEvent()
 
 	tn.Own["Organization"] = tn.Org.ID

@@ -10,6 +10,7 @@ import (
 	"github.com/orgql/orgql/ent/migrate"
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/ent/role"
+	"github.com/orgql/orgql/internal/billing"
 	"github.com/orgql/orgql/internal/id"
 	"github.com/orgql/orgql/internal/kubemeta"
 	"github.com/orgql/orgql/internal/rbac"
@@ -87,6 +88,14 @@ func fill(t *testing.T, e *testkit.Env, owner *testkit.Client, org testkit.Org) 
 		createGitToken(organizationID: $org, input: {name: "gh", provider: GITHUB, token: "t"}) { id }
 		createHelmRepository(organizationID: $org, input: {name: "charts", kind: HTTPS, url: "https://charts.acme.dev"}) { id }
 	}`, map[string]any{"org": org.ID}).OK(t, nil)
+	owner.Do(t, `mutation($org: ID!) {
+		updateBillingInfo(organizationID: $org, input: {firstName: "A", lastName: "B", email: "billing@acme.dev", address: "1 Main St", city: "Paris", zip: "75001", countryCode: "FR"}) { email }
+		addCreditCard(organizationID: $org, input: {paymentMethodToken: "tok_visa"}) { id }
+	}`, map[string]any{"org": org.ID}).OK(t, nil)
+	if err := c.Invoice.Create().SetOrganizationID(org.ID).SetNumber("T-1").SetStatus(billing.InvoicePaid).SetTotalCents(100).SetCurrency("USD").
+		SetPeriodStart(time.Now()).SetPeriodEnd(time.Now()).Exec(sys); err != nil {
+		t.Fatal(err)
+	}
 	if err := c.Invitation.Create().SetOrganizationID(org.ID).SetEmail("new@acme.dev").SetRoleID(viewerRole.ID).
 		SetInviterID(dbUser(t, e, owner).ID).SetTokenHash(id.New("hash")).SetExpiresAt(time.Now().Add(time.Hour)).Exec(sys); err != nil {
 		t.Fatal(err)

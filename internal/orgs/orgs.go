@@ -88,6 +88,14 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.Organization
 			return nil, err
 		}
 	}
+	if plan != billing.Free && s.Billing != nil {
+		// Starting on another plan is a change from FREE at creation: its subscription starts now.
+		free := *org
+		free.Plan = billing.Free
+		if err := s.Billing.ChangePlan(ctx, client, &free, plan); err != nil {
+			return nil, err
+		}
+	}
 	return org, nil
 }
 
@@ -142,6 +150,12 @@ func (s *Service) Delete(ctx context.Context, id, confirmName string) (string, e
 	}
 	if confirmName != org.Name {
 		return "", apperr.BadInput("confirmName", "confirmName must be the organization's name, %q", org.Name)
+	}
+	if org.Plan != billing.Free && s.Billing != nil {
+		// A deleted organization pays for nothing more: its subscription ends.
+		if err := s.Billing.ChangePlan(ctx, client, org, billing.Free); err != nil {
+			return "", err
+		}
 	}
 	if _, err := events.Record(ctx, client, events.Event{
 		OrganizationID: org.ID, Type: organizationevent.TypeDELETE, TargetType: organizationevent.TargetTypeORGANIZATION,
@@ -270,6 +284,11 @@ func (s *Service) ChangePlan(ctx context.Context, orgID string, plan billing.Pla
 	}
 	if err := limits.Check(ctx, client, s.Plans.Plan(plan), orgID, billing.Usage{}); err != nil {
 		return nil, err
+	}
+	if s.Billing != nil {
+		if err := s.Billing.ChangePlan(ctx, client, org, plan); err != nil {
+			return nil, err
+		}
 	}
 	updated, err := client.Organization.UpdateOneID(orgID).SetPlan(plan).Save(ctx)
 	if err != nil {

@@ -35,6 +35,10 @@ var Objects = map[string]Object{
 	"HelmRepository":        {Read: ReadOrganization, Write: ManageSettings},
 	"LabelsGroup":           {Read: ReadOrganization, Write: ManageSettings},
 	"AnnotationsGroup":      {Read: ReadOrganization, Write: ManageSettings},
+	"BillingAccount":        {Read: ManageBilling, Write: ManageBilling},
+	"CreditCard":            {Read: ManageBilling, Write: ManageBilling},
+	// Invoices are issued by the payment provider (the local ledger, Stripe's webhooks), never by a caller.
+	"Invoice": {Read: ManageBilling},
 }
 
 // Organization rows are the tenants themselves: every member reads their

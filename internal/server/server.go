@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/orgql/orgql/internal/apitokens"
 	"github.com/orgql/orgql/internal/auth"
 	"github.com/orgql/orgql/internal/billing"
+	"github.com/orgql/orgql/internal/billing/stripeprovider"
 	"github.com/orgql/orgql/internal/config"
 	"github.com/orgql/orgql/internal/credcheck"
 	"github.com/orgql/orgql/internal/credentials"
@@ -54,6 +56,10 @@ type Options struct {
 	Checker credentials.Checker
 	// AroundFields wraps every field resolver; tests use it to make one fail or wait.
 	AroundFields graphql.FieldMiddleware
+	// BillingClock is billing's clock (periods, link expiry); nil: the time. Tests move it.
+	BillingClock func() time.Time
+	// StripeHTTPClient makes the Stripe provider's API calls; nil: its own.
+	StripeHTTPClient *http.Client
 }
 
 // New builds the server on an open, migrated database.
@@ -91,16 +97,21 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 	signIn := &signin.Flow{Client: db.Client, Auth: s.Auth, Providers: signin.Providers(cfg), Timeout: cfg.OAuthTimeout, Logger: opts.Logger}
 	projectService := &projects.Service{Client: db.Client, Plans: opts.Plans}
 	roleService := &roles.Service{Client: db.Client}
+	paymentService, stripeProvider, err := newPayments(cfg, db.Client, opts)
+	if err != nil {
+		return nil, err
+	}
 	s.Resolver = &graph.Resolver{
 		Client:      db.Client,
 		Plans:       opts.Plans,
-		Orgs:        &orgs.Service{Client: db.Client, Plans: opts.Plans, Projects: projectService, Roles: roleService},
+		Orgs:        &orgs.Service{Client: db.Client, Plans: opts.Plans, Projects: projectService, Roles: roleService, Billing: paymentService},
 		Members:     &members.Service{Client: db.Client, Plans: opts.Plans, Mailer: opts.Mailer, InvitationTTL: cfg.InvitationTTL, LinkTemplate: cfg.InvitationLink()},
 		Roles:       roleService,
 		Projects:    projectService,
 		APITokens:   &apitokens.Service{Client: db.Client},
 		Credentials: &credentials.Service{Client: db.Client, Keys: opts.Keys, Checker: opts.Checker},
 		Auth:        s.Auth,
+		Payments:    paymentService,
 	}
 	gql := newGraphQLHandler(cfg, s.Resolver, opts.Logger, opts.AroundFields)
 
@@ -125,6 +136,10 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("/auth/logout", logout)
 	signIn.Register(mux)
+	mux.Handle("GET /billing/invoices/{id}/pdf", s.Auth.Middleware(invoicePDF(paymentService, opts.Logger)))
+	if stripeProvider != nil {
+		mux.Handle(stripeprovider.WebhookPath, stripeProvider.Webhook(opts.Logger))
+	}
 	if cfg.Dev {
 		mux.Handle("/auth/dev/login", s.Auth.DevLoginHandler())
 	}

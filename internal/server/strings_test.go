@@ -126,6 +126,10 @@ func TestNULInAnyStringIsBadUserInput(t *testing.T) {
 			createAnnotationsGroup(organizationID: $org, input: {name: "annotations", annotations: [{key: "note", value: "x"}], scopes: [PODS]}) { id }
 		}`, map[string]any{"org": org.ID}).OK(t, &groups)
 		labelsGroup, annotationsGroup := groups.CreateLabelsGroup.ID, groups.CreateAnnotationsGroup.ID
+		var added struct{ AddCreditCard struct{ ID string } }
+		alice.Do(t, `mutation($org: ID!) { addCreditCard(organizationID: $org, input: {paymentMethodToken: "tok_visa"}) { id } }`,
+			map[string]any{"org": org.ID}).OK(t, &added)
+		card := added.AddCreditCard.ID
 		labelsGroupInput := map[string]any{"name": "team", "labels": []any{map[string]any{"key": "example.com/team", "value": "web", "propagateToCloudProvider": true}}}
 		annotationsGroupInput := map[string]any{"name": "notes", "annotations": []any{map[string]any{"key": "example.com/note", "value": "text"}}, "scopes": []any{"PODS"}}
 
@@ -231,6 +235,15 @@ func TestNULInAnyStringIsBadUserInput(t *testing.T) {
 			{"Mutation.updateAnnotationsGroup", `mutation($id: ID!, $input: AnnotationsGroupInput!) { updateAnnotationsGroup(id: $id, input: $input) { id } }`,
 				map[string]any{"id": annotationsGroup, "input": annotationsGroupInput}},
 			{"Mutation.deleteAnnotationsGroup", `mutation($id: ID!) { deleteAnnotationsGroup(id: $id) }`, map[string]any{"id": annotationsGroup}},
+			{"Mutation.updateBillingInfo", `mutation($organizationID: ID!, $input: BillingInfoInput!) { updateBillingInfo(organizationID: $organizationID, input: $input) { email } }`,
+				map[string]any{"organizationID": org.ID, "input": map[string]any{"firstName": "Ada", "lastName": "Lovelace", "email": "ada@acme.dev",
+					"address": "1 Main St", "city": "Austin", "zip": "78701", "state": "TX", "countryCode": "US", "company": "Acme", "vatNumber": "US123"}}},
+			{"Mutation.addCreditCard", `mutation($organizationID: ID!, $input: AddCreditCardInput!) { addCreditCard(organizationID: $organizationID, input: $input) { id } }`,
+				map[string]any{"organizationID": org.ID, "input": map[string]any{"paymentMethodToken": "tok_visa"}}},
+			{"Mutation.removeCreditCard", `mutation($id: ID!) { removeCreditCard(id: $id) }`, map[string]any{"id": card}},
+			{"Mutation.setDefaultCreditCard", `mutation($id: ID!) { setDefaultCreditCard(id: $id) { id } }`, map[string]any{"id": card}},
+			{"Billing.invoices", `query($id: ID!, $after: Cursor, $before: Cursor) { organization(id: $id) { billing { invoices(after: $after, before: $before) { totalCount } } } }`,
+				map[string]any{"id": org.ID, "after": cursor, "before": cursor}},
 		}
 		covered := map[string]bool{}
 		for _, op := range ops {

@@ -54,6 +54,10 @@ const (
 	// Operator: an operator's command (orgql orgs, orgql users) acts on the
 	// database directly, outside the API, as the system.
 	Operator Reason = "operator-command"
+	// Billing: the payment provider's side of billing (the local ledger
+	// issuing invoices, Stripe's webhooks, an organization's first billing
+	// account) is written by the system, once the caller is authorized.
+	Billing Reason = "billing"
 )
 
 type reasonKey struct{}
