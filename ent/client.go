@@ -19,6 +19,7 @@ import (
 	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/eventsequence"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
@@ -49,6 +50,8 @@ type Client struct {
 	Cluster *ClusterClient
 	// ContainerRegistry is the client for interacting with the ContainerRegistry builders.
 	ContainerRegistry *ContainerRegistryClient
+	// EventSequence is the client for interacting with the EventSequence builders.
+	EventSequence *EventSequenceClient
 	// GitToken is the client for interacting with the GitToken builders.
 	GitToken *GitTokenClient
 	// HelmRepository is the client for interacting with the HelmRepository builders.
@@ -90,6 +93,7 @@ func (c *Client) init() {
 	c.AnnotationsGroup = NewAnnotationsGroupClient(c.config)
 	c.Cluster = NewClusterClient(c.config)
 	c.ContainerRegistry = NewContainerRegistryClient(c.config)
+	c.EventSequence = NewEventSequenceClient(c.config)
 	c.GitToken = NewGitTokenClient(c.config)
 	c.HelmRepository = NewHelmRepositoryClient(c.config)
 	c.Invitation = NewInvitationClient(c.config)
@@ -199,6 +203,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		AnnotationsGroup:      NewAnnotationsGroupClient(cfg),
 		Cluster:               NewClusterClient(cfg),
 		ContainerRegistry:     NewContainerRegistryClient(cfg),
+		EventSequence:         NewEventSequenceClient(cfg),
 		GitToken:              NewGitTokenClient(cfg),
 		HelmRepository:        NewHelmRepositoryClient(cfg),
 		Invitation:            NewInvitationClient(cfg),
@@ -235,6 +240,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		AnnotationsGroup:      NewAnnotationsGroupClient(cfg),
 		Cluster:               NewClusterClient(cfg),
 		ContainerRegistry:     NewContainerRegistryClient(cfg),
+		EventSequence:         NewEventSequenceClient(cfg),
 		GitToken:              NewGitTokenClient(cfg),
 		HelmRepository:        NewHelmRepositoryClient(cfg),
 		Invitation:            NewInvitationClient(cfg),
@@ -277,10 +283,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIToken, c.AnnotationsGroup, c.Cluster, c.ContainerRegistry, c.GitToken,
-		c.HelmRepository, c.Invitation, c.LabelsGroup, c.Membership, c.Organization,
-		c.OrganizationEvent, c.Project, c.Role, c.RoleClusterPermission,
-		c.RoleProjectPermission, c.Session, c.User,
+		c.APIToken, c.AnnotationsGroup, c.Cluster, c.ContainerRegistry, c.EventSequence,
+		c.GitToken, c.HelmRepository, c.Invitation, c.LabelsGroup, c.Membership,
+		c.Organization, c.OrganizationEvent, c.Project, c.Role,
+		c.RoleClusterPermission, c.RoleProjectPermission, c.Session, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -290,10 +296,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIToken, c.AnnotationsGroup, c.Cluster, c.ContainerRegistry, c.GitToken,
-		c.HelmRepository, c.Invitation, c.LabelsGroup, c.Membership, c.Organization,
-		c.OrganizationEvent, c.Project, c.Role, c.RoleClusterPermission,
-		c.RoleProjectPermission, c.Session, c.User,
+		c.APIToken, c.AnnotationsGroup, c.Cluster, c.ContainerRegistry, c.EventSequence,
+		c.GitToken, c.HelmRepository, c.Invitation, c.LabelsGroup, c.Membership,
+		c.Organization, c.OrganizationEvent, c.Project, c.Role,
+		c.RoleClusterPermission, c.RoleProjectPermission, c.Session, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -310,6 +316,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Cluster.mutate(ctx, m)
 	case *ContainerRegistryMutation:
 		return c.ContainerRegistry.mutate(ctx, m)
+	case *EventSequenceMutation:
+		return c.EventSequence.mutate(ctx, m)
 	case *GitTokenMutation:
 		return c.GitToken.mutate(ctx, m)
 	case *HelmRepositoryMutation:
@@ -1034,6 +1042,140 @@ func (c *ContainerRegistryClient) mutate(ctx context.Context, m *ContainerRegist
 		return (&ContainerRegistryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown ContainerRegistry mutation op: %q", m.Op())
+	}
+}
+
+// EventSequenceClient is a client for the EventSequence schema.
+type EventSequenceClient struct {
+	config
+}
+
+// NewEventSequenceClient returns a client for the EventSequence from the given config.
+func NewEventSequenceClient(c config) *EventSequenceClient {
+	return &EventSequenceClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `eventsequence.Hooks(f(g(h())))`.
+func (c *EventSequenceClient) Use(hooks ...Hook) {
+	c.hooks.EventSequence = append(c.hooks.EventSequence, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `eventsequence.Intercept(f(g(h())))`.
+func (c *EventSequenceClient) Intercept(interceptors ...Interceptor) {
+	c.inters.EventSequence = append(c.inters.EventSequence, interceptors...)
+}
+
+// Create returns a builder for creating a EventSequence entity.
+func (c *EventSequenceClient) Create() *EventSequenceCreate {
+	mutation := newEventSequenceMutation(c.config, OpCreate)
+	return &EventSequenceCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of EventSequence entities.
+func (c *EventSequenceClient) CreateBulk(builders ...*EventSequenceCreate) *EventSequenceCreateBulk {
+	return &EventSequenceCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *EventSequenceClient) MapCreateBulk(slice any, setFunc func(*EventSequenceCreate, int)) *EventSequenceCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &EventSequenceCreateBulk{err: fmt.Errorf("calling to EventSequenceClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*EventSequenceCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &EventSequenceCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for EventSequence.
+func (c *EventSequenceClient) Update() *EventSequenceUpdate {
+	mutation := newEventSequenceMutation(c.config, OpUpdate)
+	return &EventSequenceUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *EventSequenceClient) UpdateOne(_m *EventSequence) *EventSequenceUpdateOne {
+	mutation := newEventSequenceMutation(c.config, OpUpdateOne, withEventSequence(_m))
+	return &EventSequenceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *EventSequenceClient) UpdateOneID(id int) *EventSequenceUpdateOne {
+	mutation := newEventSequenceMutation(c.config, OpUpdateOne, withEventSequenceID(id))
+	return &EventSequenceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for EventSequence.
+func (c *EventSequenceClient) Delete() *EventSequenceDelete {
+	mutation := newEventSequenceMutation(c.config, OpDelete)
+	return &EventSequenceDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *EventSequenceClient) DeleteOne(_m *EventSequence) *EventSequenceDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *EventSequenceClient) DeleteOneID(id int) *EventSequenceDeleteOne {
+	builder := c.Delete().Where(eventsequence.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &EventSequenceDeleteOne{builder}
+}
+
+// Query returns a query builder for EventSequence.
+func (c *EventSequenceClient) Query() *EventSequenceQuery {
+	return &EventSequenceQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeEventSequence},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a EventSequence entity by its id.
+func (c *EventSequenceClient) Get(ctx context.Context, id int) (*EventSequence, error) {
+	return c.Query().Where(eventsequence.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *EventSequenceClient) GetX(ctx context.Context, id int) *EventSequence {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *EventSequenceClient) Hooks() []Hook {
+	hooks := c.hooks.EventSequence
+	return append(hooks[:len(hooks):len(hooks)], eventsequence.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *EventSequenceClient) Interceptors() []Interceptor {
+	return c.inters.EventSequence
+}
+
+func (c *EventSequenceClient) mutate(ctx context.Context, m *EventSequenceMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&EventSequenceCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&EventSequenceUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&EventSequenceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&EventSequenceDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown EventSequence mutation op: %q", m.Op())
 	}
 }
 
@@ -3534,13 +3676,13 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIToken, AnnotationsGroup, Cluster, ContainerRegistry, GitToken,
+		APIToken, AnnotationsGroup, Cluster, ContainerRegistry, EventSequence, GitToken,
 		HelmRepository, Invitation, LabelsGroup, Membership, Organization,
 		OrganizationEvent, Project, Role, RoleClusterPermission, RoleProjectPermission,
 		Session, User []ent.Hook
 	}
 	inters struct {
-		APIToken, AnnotationsGroup, Cluster, ContainerRegistry, GitToken,
+		APIToken, AnnotationsGroup, Cluster, ContainerRegistry, EventSequence, GitToken,
 		HelmRepository, Invitation, LabelsGroup, Membership, Organization,
 		OrganizationEvent, Project, Role, RoleClusterPermission, RoleProjectPermission,
 		Session, User []ent.Interceptor

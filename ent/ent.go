@@ -16,6 +16,7 @@ import (
 	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/eventsequence"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
@@ -93,6 +94,7 @@ func checkColumn(t, c string) error {
 			annotationsgroup.Table:      annotationsgroup.ValidColumn,
 			cluster.Table:               cluster.ValidColumn,
 			containerregistry.Table:     containerregistry.ValidColumn,
+			eventsequence.Table:         eventsequence.ValidColumn,
 			gittoken.Table:              gittoken.ValidColumn,
 			helmrepository.Table:        helmrepository.ValidColumn,
 			invitation.Table:            invitation.ValidColumn,

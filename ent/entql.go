@@ -7,6 +7,7 @@ import (
 	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/eventsequence"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
@@ -30,7 +31,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 17)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 18)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -126,6 +127,20 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   eventsequence.Table,
+			Columns: eventsequence.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: eventsequence.FieldID,
+			},
+		},
+		Type: "EventSequence",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			eventsequence.FieldValue: {Type: field.TypeInt64, Column: eventsequence.FieldValue},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   gittoken.Table,
 			Columns: gittoken.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -150,7 +165,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			gittoken.FieldExpiresAt:      {Type: field.TypeTime, Column: gittoken.FieldExpiresAt},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   helmrepository.Table,
 			Columns: helmrepository.Columns,
@@ -176,7 +191,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			helmrepository.FieldConfig:              {Type: field.TypeJSON, Column: helmrepository.FieldConfig},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   invitation.Table,
 			Columns: invitation.Columns,
@@ -199,7 +214,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			invitation.FieldAcceptedAt:     {Type: field.TypeTime, Column: invitation.FieldAcceptedAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   labelsgroup.Table,
 			Columns: labelsgroup.Columns,
@@ -219,7 +234,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			labelsgroup.FieldLabels:         {Type: field.TypeJSON, Column: labelsgroup.FieldLabels},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -238,7 +253,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldLastActivityAt: {Type: field.TypeTime, Column: membership.FieldLastActivityAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -261,7 +276,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldOwnerID:            {Type: field.TypeString, Column: organization.FieldOwnerID},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organizationevent.Table,
 			Columns: organizationevent.Columns,
@@ -284,9 +299,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organizationevent.FieldOrigin:         {Type: field.TypeString, Column: organizationevent.FieldOrigin},
 			organizationevent.FieldUserAgent:      {Type: field.TypeString, Column: organizationevent.FieldUserAgent},
 			organizationevent.FieldCreatedAt:      {Type: field.TypeTime, Column: organizationevent.FieldCreatedAt},
+			organizationevent.FieldSequence:       {Type: field.TypeInt64, Column: organizationevent.FieldSequence},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   project.Table,
 			Columns: project.Columns,
@@ -305,7 +321,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			project.FieldDescription:    {Type: field.TypeString, Column: project.FieldDescription},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   role.Table,
 			Columns: role.Columns,
@@ -325,7 +341,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			role.FieldDescription:    {Type: field.TypeString, Column: role.FieldDescription},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   roleclusterpermission.Table,
 			Columns: roleclusterpermission.Columns,
@@ -342,7 +358,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			roleclusterpermission.FieldPermission:     {Type: field.TypeEnum, Column: roleclusterpermission.FieldPermission},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   roleprojectpermission.Table,
 			Columns: roleprojectpermission.Columns,
@@ -363,7 +379,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			roleprojectpermission.FieldProduction:     {Type: field.TypeEnum, Column: roleprojectpermission.FieldProduction},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -382,7 +398,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldLastUsedAt: {Type: field.TypeTime, Column: session.FieldLastUsedAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -1603,6 +1619,51 @@ func (f *ContainerRegistryFilter) WhereHasOrganizationWith(preds ...predicate.Or
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *EventSequenceQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the EventSequenceQuery builder.
+func (_q *EventSequenceQuery) Filter() *EventSequenceFilter {
+	return &EventSequenceFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *EventSequenceMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the EventSequenceMutation builder.
+func (m *EventSequenceMutation) Filter() *EventSequenceFilter {
+	return &EventSequenceFilter{config: m.config, predicateAdder: m}
+}
+
+// EventSequenceFilter provides a generic filtering capability at runtime for EventSequenceQuery.
+type EventSequenceFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *EventSequenceFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *EventSequenceFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(eventsequence.FieldID))
+}
+
+// WhereValue applies the entql int64 predicate on the value field.
+func (f *EventSequenceFilter) WhereValue(p entql.Int64P) {
+	f.Where(p.Field(eventsequence.FieldValue))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *GitTokenQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1631,7 +1692,7 @@ type GitTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GitTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1764,7 +1825,7 @@ type HelmRepositoryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HelmRepositoryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1897,7 +1958,7 @@ type InvitationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InvitationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2029,7 +2090,7 @@ type LabelsGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LabelsGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2146,7 +2207,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2258,7 +2319,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2558,7 +2619,7 @@ type OrganizationEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2629,6 +2690,11 @@ func (f *OrganizationEventFilter) WhereCreatedAt(p entql.TimeP) {
 	f.Where(p.Field(organizationevent.FieldCreatedAt))
 }
 
+// WhereSequence applies the entql int64 predicate on the sequence field.
+func (f *OrganizationEventFilter) WhereSequence(p entql.Int64P) {
+	f.Where(p.Field(organizationevent.FieldSequence))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *ProjectQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -2658,7 +2724,7 @@ type ProjectFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProjectFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2756,7 +2822,7 @@ type RoleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2915,7 +2981,7 @@ type RoleClusterPermissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleClusterPermissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3017,7 +3083,7 @@ type RoleProjectPermissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleProjectPermissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3139,7 +3205,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3223,7 +3289,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -7,6 +7,7 @@ import (
 	"github.com/orgql/orgql/ent/apitoken"
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
+	"github.com/orgql/orgql/ent/eventsequence"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
@@ -87,6 +88,9 @@ var Fields = map[string][]FieldInfo{
 		{Name: "description", GraphQL: "description", Sensitive: false, Audited: true},
 		{Name: "url", GraphQL: "url", Sensitive: false, Audited: true},
 		{Name: "config", GraphQL: "config", Sensitive: false, Audited: true},
+	},
+	TypeEventSequence: {
+		{Name: "value", GraphQL: "value", Sensitive: false, Audited: true},
 	},
 	TypeGitToken: {
 		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
@@ -172,6 +176,7 @@ var Fields = map[string][]FieldInfo{
 		{Name: "origin", GraphQL: "origin", Sensitive: false, Audited: true},
 		{Name: "user_agent", GraphQL: "userAgent", Sensitive: false, Audited: true},
 		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
+		{Name: "sequence", GraphQL: "sequence", Sensitive: false, Audited: false},
 	},
 	TypeProject: {
 		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
@@ -252,6 +257,7 @@ var Tables = map[string]string{
 	TypeAnnotationsGroup:      annotationsgroup.Table,
 	TypeCluster:               cluster.Table,
 	TypeContainerRegistry:     containerregistry.Table,
+	TypeEventSequence:         eventsequence.Table,
 	TypeGitToken:              gittoken.Table,
 	TypeHelmRepository:        helmrepository.Table,
 	TypeInvitation:            invitation.Table,
@@ -293,6 +299,7 @@ var Edges = map[string][]EdgeInfo{
 		{Name: "labels_groups", GraphQL: "labelsGroups"},
 	},
 	TypeContainerRegistry: {},
+	TypeEventSequence:     {},
 	TypeGitToken:          {},
 	TypeHelmRepository:    {},
 	TypeInvitation:        {},

@@ -22,6 +22,8 @@ type Tx struct {
 	Cluster *ClusterClient
 	// ContainerRegistry is the client for interacting with the ContainerRegistry builders.
 	ContainerRegistry *ContainerRegistryClient
+	// EventSequence is the client for interacting with the EventSequence builders.
+	EventSequence *EventSequenceClient
 	// GitToken is the client for interacting with the GitToken builders.
 	GitToken *GitTokenClient
 	// HelmRepository is the client for interacting with the HelmRepository builders.
@@ -183,6 +185,7 @@ func (tx *Tx) init() {
 	tx.AnnotationsGroup = NewAnnotationsGroupClient(tx.config)
 	tx.Cluster = NewClusterClient(tx.config)
 	tx.ContainerRegistry = NewContainerRegistryClient(tx.config)
+	tx.EventSequence = NewEventSequenceClient(tx.config)
 	tx.GitToken = NewGitTokenClient(tx.config)
 	tx.HelmRepository = NewHelmRepositoryClient(tx.config)
 	tx.Invitation = NewInvitationClient(tx.config)

@@ -38,6 +38,11 @@ func (r *Resolver) Invitation() generated.InvitationResolver { return &invitatio
 // Organization returns generated.OrganizationResolver implementation.
 func (r *Resolver) Organization() generated.OrganizationResolver { return &organizationResolver{r} }
 
+// OrganizationEvent returns generated.OrganizationEventResolver implementation.
+func (r *Resolver) OrganizationEvent() generated.OrganizationEventResolver {
+	return &organizationEventResolver{r}
+}
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
@@ -49,6 +54,7 @@ type (
 	helmRepositoryResolver    struct{ *Resolver }
 	invitationResolver        struct{ *Resolver }
 	organizationResolver      struct{ *Resolver }
+	organizationEventResolver struct{ *Resolver }
 	queryResolver             struct{ *Resolver }
 	roleResolver              struct{ *Resolver }
 )

@@ -10,6 +10,7 @@ import (
 	"github.com/orgql/orgql/internal/billing"
 	"github.com/orgql/orgql/internal/credentials"
 	"github.com/orgql/orgql/internal/database"
+	"github.com/orgql/orgql/internal/live"
 	"github.com/orgql/orgql/internal/members"
 	"github.com/orgql/orgql/internal/orgs"
 	"github.com/orgql/orgql/internal/projects"
@@ -26,6 +27,9 @@ type Resolver struct {
 	Projects    *projects.Service
 	APITokens   *apitokens.Service
 	Credentials *credentials.Service
+	// Live serves the subscriptions, within LiveLimits.
+	Live       *live.Hub
+	LiveLimits live.Limits
 }
 
 // client is the transaction's client inside a mutation, else the root client.

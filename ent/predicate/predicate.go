@@ -18,6 +18,9 @@ type Cluster func(*sql.Selector)
 // ContainerRegistry is the predicate function for containerregistry builders.
 type ContainerRegistry func(*sql.Selector)
 
+// EventSequence is the predicate function for eventsequence builders.
+type EventSequence func(*sql.Selector)
+
 // GitToken is the predicate function for gittoken builders.
 type GitToken func(*sql.Selector)
 

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -22,6 +23,8 @@ import (
 	"github.com/orgql/orgql/internal/credcheck"
 	"github.com/orgql/orgql/internal/credentials"
 	"github.com/orgql/orgql/internal/database"
+	"github.com/orgql/orgql/internal/events"
+	"github.com/orgql/orgql/internal/live"
 	"github.com/orgql/orgql/internal/members"
 	"github.com/orgql/orgql/internal/orgs"
 	"github.com/orgql/orgql/internal/projects"
@@ -38,6 +41,11 @@ type Server struct {
 	Resolver *graph.Resolver
 	handler  http.Handler
 	draining atomic.Bool
+	// Live follows the event log for this instance's subscriptions.
+	Live    *live.Hub
+	streams *streams
+	stop    context.CancelFunc
+	done    sync.WaitGroup
 }
 
 // Options are the dependencies a Server may be given instead of its defaults.
@@ -80,6 +88,7 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 		opts.Mailer = members.LogMailer{Logger: opts.Logger}
 	}
 	s := &Server{cfg: cfg, db: db}
+	s.Live = &live.Hub{Client: db.Client, Logger: opts.Logger, PostgresURL: db.URL}
 	s.Auth = &auth.Authenticator{Client: db.Client, SessionTTL: cfg.SessionTTL, Logger: opts.Logger}
 	projectService := &projects.Service{Client: db.Client, Plans: opts.Plans}
 	roleService := &roles.Service{Client: db.Client}
@@ -92,8 +101,11 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 		Projects:    projectService,
 		APITokens:   &apitokens.Service{Client: db.Client},
 		Credentials: &credentials.Service{Client: db.Client, Keys: opts.Keys, Checker: opts.Checker},
+		Live:        s.Live,
+		LiveLimits:  live.Limits{SendTimeout: cfg.SubscriptionSendTimeout, Recheck: cfg.SubscriptionRecheck},
 	}
-	gql := newGraphQLHandler(cfg, s.Resolver, opts.Logger, opts.AroundFields)
+	s.streams = newStreams(s.Auth, opts.Logger, cfg)
+	gql := newGraphQLHandler(cfg, s.Resolver, opts.Logger, opts.AroundFields, s.streams)
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", limitBody(cfg.MaxBodyBytes, s.Auth.Middleware(gql)))
@@ -110,7 +122,38 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 		mux.Handle("/auth/dev/login", s.Auth.DevLoginHandler())
 	}
 	s.handler = withRequestID(corsHandler(cfg, mux))
+	s.start(opts.Logger, opts.Plans)
 	return s, nil
+}
+
+// start runs the background work of the instance: following the event log,
+// and pruning the audit log.
+func (s *Server) start(logger *slog.Logger, plans billing.Catalog) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stop = cancel
+	s.done.Add(2)
+	go func() {
+		defer s.done.Done()
+		if err := s.Live.Run(ctx); err != nil {
+			logger.Error("follow the event log: subscriptions get no new events", "error", err)
+		}
+	}()
+	go func() {
+		defer s.done.Done()
+		prune := &events.Pruner{Client: s.db.Client, Dialect: s.db.Dialect, Plans: plans, Logger: logger}
+		prune.Run(ctx, s.cfg.AuditLogPruneInterval)
+	}()
+}
+
+// EndStreams ends every subscription: WebSockets close with 1001, event
+// streams end (docs/security.md S24).
+func (s *Server) EndStreams() { s.streams.shutdown() }
+
+// Close ends the streams and stops the background work.
+func (s *Server) Close() {
+	s.EndStreams()
+	s.stop()
+	s.done.Wait()
 }
 
 // ServeHTTP serves a request.
