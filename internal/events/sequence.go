@@ -95,33 +95,40 @@ func sequenceAtCommit(ctx context.Context, id string) error {
 }
 
 // number gives ids their sequences in tx and, on PostgreSQL, queues the
-// notification; it returns the dialect.
+// notification; it returns the dialect. The counter's statement is the same
+// SQL on both stores, with no arguments.
 func number(ctx context.Context, tx *ent.Tx, ids []string) (string, error) {
 	sys := tenancy.AsSystem(ctx, tenancy.RecordEvent)
-	client := tx.Client()
 	n := int64(len(ids))
-	err := client.EventSequence.Create().SetID(sequenceRow).SetValue(n).
-		OnConflictColumns(eventsequence.FieldID).AddValue(n).
-		Exec(sys)
+	rows, err := tx.QueryContext(sys, fmt.Sprintf(
+		"INSERT INTO %[1]s (%[2]s, %[3]s) VALUES (%[4]d, %[5]d) ON CONFLICT (%[2]s) DO UPDATE SET %[3]s = %[1]s.%[3]s + %[5]d RETURNING %[3]s",
+		eventsequence.Table, eventsequence.FieldID, eventsequence.FieldValue, sequenceRow, n))
 	if err != nil {
 		return "", fmt.Errorf("take event sequence: %w", err)
 	}
-	var d string
-	row, err := client.EventSequence.Query().Where(eventsequence.ID(sequenceRow)).
-		Modify(func(s *sql.Selector) { d = s.Dialect() }).
-		Only(sys)
-	if err != nil {
-		return "", fmt.Errorf("read event sequence: %w", err)
+	var value int64
+	if rows.Next() {
+		err = rows.Scan(&value)
+	} else {
+		err = rows.Err()
 	}
-	first := row.Value - n + 1
+	rows.Close()
+	if err != nil || value == 0 {
+		return "", fmt.Errorf("take event sequence: %v", err)
+	}
+	var d string
+	first := value - n + 1
 	for i, id := range ids {
-		if err := client.OrganizationEvent.Update().Where(organizationevent.ID(id)).
-			SetSequence(first + int64(i)).Exec(sys); err != nil {
+		err := tx.Client().OrganizationEvent.Update().Where(organizationevent.ID(id)).
+			SetSequence(first + int64(i)).
+			Modify(func(u *sql.UpdateBuilder) { d = u.Dialect() }).
+			Exec(sys)
+		if err != nil {
 			return "", fmt.Errorf("number event: %w", err)
 		}
 	}
 	if d == dialect.Postgres {
-		if _, err := tx.ExecContext(ctx, "SELECT pg_notify($1, $2)", Channel, strconv.FormatInt(row.Value, 10)); err != nil {
+		if _, err := tx.ExecContext(sys, "SELECT pg_notify($1, $2)", Channel, strconv.FormatInt(value, 10)); err != nil {
 			return "", fmt.Errorf("notify events: %w", err)
 		}
 	}

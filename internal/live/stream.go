@@ -155,7 +155,7 @@ func send[T any](ctx context.Context, out chan<- T, v T, timeout time.Duration) 
 }
 
 // CurrentOrganization streams the current organization of the user of ctx
-// each time it changes (nil: none), as current reads it: on a switch by any
+// (nil: none) as current reads it, first as it is, then each time it changes: on a switch by any
 // of the user's clients on any instance, and when the organization goes
 // away or the user leaves it or is removed from it.
 func (h *Hub) CurrentOrganization(ctx context.Context, current func(context.Context) (*ent.Organization, error), reauth Reauthenticate, lim Limits, end End) (<-chan *ent.Organization, error) {
@@ -177,6 +177,11 @@ func (h *Hub) CurrentOrganization(ctx context.Context, current func(context.Cont
 		defer close(out)
 		defer h.unwatch(byUser, c.UserID, w)
 		err := func() error {
+			// First the organization as it is: the client then knows the
+			// subscription runs, and has nothing to query between the two.
+			if err := send(ctx, out, org, lim.SendTimeout); err != nil {
+				return err
+			}
 			recheck := time.NewTicker(lim.Recheck)
 			defer recheck.Stop()
 			for {

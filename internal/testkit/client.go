@@ -146,3 +146,21 @@ func (c *Client) CreateAPIToken(t testing.TB, org Org, roleID string) (*Client, 
 	}`, map[string]any{"org": org.ID, "name": Unique("token"), "role": roleID}).OK(t, &out)
 	return c.env.APIToken(out.CreateAPIToken.Token), out.CreateAPIToken.APIToken.ID
 }
+
+// Authorization is the Authorization header value c sends ("" when anonymous).
+func (c *Client) Authorization() string {
+	if v := c.Header.Get("Authorization"); v != "" {
+		return v
+	}
+	if c.Token != "" {
+		return "Bearer " + c.Token
+	}
+	return ""
+}
+
+// On returns c sending its requests to e instead (another instance on the same database).
+func (c *Client) On(e *Env) *Client {
+	cp := *c
+	cp.env = e
+	return &cp
+}
