@@ -6,13 +6,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"errors"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/orgql/orgql/internal/config"
+	"github.com/orgql/orgql/internal/live"
 	"github.com/orgql/orgql/internal/rbac"
 	"github.com/orgql/orgql/internal/testkit"
+	"github.com/orgql/orgql/internal/viewer"
 )
 
 func TestMain(m *testing.M) { testkit.Main(m) }
@@ -512,3 +516,72 @@ func TestSwitchingIsSeenByTheUsersOtherClients(t *testing.T) {
 func urlEscape(s string) string { return url.QueryEscape(s) }
 
 func newReader(resp *http.Response) *bufio.Reader { return bufio.NewReader(resp.Body) }
+
+// A subscriber that does not take its events within the send timeout is cut
+// off, and nobody waits for it.
+func TestSlowSubscriberIsCutOff(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, e *testkit.Env) {
+		alice := e.SignIn(t, "alice")
+		org := alice.CreateOrg(t)
+		c, err := e.Server.Auth.Authenticate(context.Background(), alice.Authorization())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := viewer.NewContext(context.Background(), c)
+		ended := make(chan error, 1)
+		same := func(ctx context.Context) (context.Context, error) { return ctx, nil }
+		// From the start of the log: the organization's creation is there to send, and nobody reads.
+		out, err := e.Server.Live.Events(ctx, org.ID, nil, 0, same, live.Limits{SendTimeout: time.Millisecond, Recheck: time.Hour},
+			func(err error) { ended <- err })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := <-ended; !errors.Is(err, live.ErrSlow) {
+			t.Fatalf("ended with %v, want ErrSlow", err)
+		}
+		if _, open := <-out; open {
+			t.Fatal("the stream is still open")
+		}
+	})
+}
+
+// At shutdown, WebSockets close with 1001 (going away) and event streams end.
+func TestShutdownEndsStreams(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, e *testkit.Env) {
+		alice := e.SignIn(t, "alice")
+		org := alice.CreateOrg(t)
+		base := serve(t, e)
+		sub := mustConnect(t, base, "graphql-transport-ws", alice.Authorization())
+		sub.subscribe("1", eventsSub, map[string]any{"org": org.ID, "after": newestCursor(t, alice, org.ID)})
+		describe(t, alice, org.ID, "before")
+		nextEvent(t, sub)
+
+		body := mustJSON(map[string]any{"query": eventsSub, "variables": map[string]any{"org": org.ID, "after": newestCursor(t, alice, org.ID)}})
+		req, _ := http.NewRequest(http.MethodPost, base+"/graphql", strings.NewReader(string(body)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "text/event-stream")
+		req.Header.Set("Authorization", alice.Authorization())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		stream := &sseStream{resp: resp, r: bufio.NewReader(resp.Body)}
+		describe(t, alice, org.ID, "streamed")
+		if ev, err := stream.next(); err != nil || ev.Event != "next" {
+			t.Fatalf("%+v %v", ev, err)
+		}
+
+		e.Server.EndStreams()
+		m, err := sub.read()
+		for err == nil && m.ID == "1" && (m.Type == "next" || m.Type == "complete") {
+			m, err = sub.read()
+		}
+		if closeStatus(err) != 1001 {
+			t.Fatalf("WebSocket: %+v %v, want close 1001", m, err)
+		}
+		if ev, err := stream.next(); err != nil || ev.Event != "complete" {
+			t.Fatalf("event stream: %+v %v, want complete", ev, err)
+		}
+	})
+}
