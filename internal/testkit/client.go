@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Client sends GraphQL documents to an Env as one caller.
@@ -163,4 +164,39 @@ func (c *Client) On(e *Env) *Client {
 	cp := *c
 	cp.env = e
 	return &cp
+}
+
+// Subscribe sends subscription query by Server-Sent Events and decodes its
+// first result: for a subscription refused at its start, the whole answer.
+// The stream is cut after a few seconds, so one that runs shows its first
+// event instead of hanging the test.
+func (c *Client) Subscribe(t testing.TB, query string, vars map[string]any) *Response {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	r := c.Send(t, req)
+	for block := range strings.SplitSeq(string(r.Body), "\n\n") {
+		if !strings.HasPrefix(block, "event: next\n") {
+			continue
+		}
+		data := strings.TrimPrefix(strings.TrimPrefix(block, "event: next\n"), "data: ")
+		r.Body = []byte(data)
+		if err := json.Unmarshal(r.Body, r); err != nil {
+			t.Fatalf("decode event %q: %v", data, err)
+		}
+		break
+	}
+	for _, e := range r.Errors {
+		if leak := internalText.FindString(e.Message); leak != "" {
+			t.Fatalf("error message shows internals (%q): %s", leak, r.Body)
+		}
+	}
+	return r
 }
