@@ -146,14 +146,25 @@ func TestEventsSurviveTheListenConnectionDropping(t *testing.T) {
 	}
 }
 
-// terminateListeners ends every LISTEN connection to e's database.
+// terminateListeners ends every LISTEN connection to e's database, once
+// one is there (the listener may be reconnecting from the last time).
 func terminateListeners(t *testing.T, e *testkit.Env) {
 	t.Helper()
-	var n int
-	err := e.DB.SQL.QueryRowContext(context.Background(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-		WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'LISTEN%'`).Scan(&n)
-	if err != nil || n == 0 {
-		t.Fatalf("terminate listeners: %d %v", n, err)
+	deadline := time.Now().Add(guard)
+	for {
+		var n int
+		err := e.DB.SQL.QueryRowContext(context.Background(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ILIKE 'LISTEN%'`).Scan(&n)
+		if err != nil {
+			t.Fatalf("terminate listeners: %v", err)
+		}
+		if n > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no LISTEN connection to terminate")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
