@@ -9438,8 +9438,8 @@ protocol) or Server-Sent Events. A WebSocket sends its credentials in
 """
 type Subscription {
   """
-  The viewer's current organization, on every switch made by any of the
-  viewer's clients, and when it becomes unavailable (deleted, left, removed):
+  The viewer's current organization: first as it is when the subscription
+  starts, then on every switch made by any of the viewer's clients, and when it becomes unavailable (deleted, left, removed):
   then the next one, or null. Signed-in users only.
   """
   currentOrganizationChanged: Organization
