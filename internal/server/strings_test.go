@@ -230,6 +230,10 @@ func TestNULInAnyStringIsBadUserInput(t *testing.T) {
 			{"Mutation.updateAnnotationsGroup", `mutation($id: ID!, $input: AnnotationsGroupInput!) { updateAnnotationsGroup(id: $id, input: $input) { id } }`,
 				map[string]any{"id": annotationsGroup, "input": annotationsGroupInput}},
 			{"Mutation.deleteAnnotationsGroup", `mutation($id: ID!) { deleteAnnotationsGroup(id: $id) }`, map[string]any{"id": annotationsGroup}},
+			{"Organization.auditEvents", `query($id: ID!, $where: OrganizationEventWhereInput, $after: Cursor, $before: Cursor) { organization(id: $id) { auditEvents(where: $where, after: $after, before: $before) { totalCount } } }`,
+				map[string]any{"id": org.ID, "where": map[string]any{"targetNameContains": "Org", "actorID": "usr_x"}, "after": cursor, "before": cursor}},
+			{"Subscription.organizationEvents", `subscription($organizationID: ID!, $after: Cursor) { organizationEvents(organizationID: $organizationID, after: $after) { id } }`,
+				map[string]any{"organizationID": org.ID, "after": cursor}},
 		}
 		covered := map[string]bool{}
 		for _, op := range ops {
@@ -245,7 +249,11 @@ func TestNULInAnyStringIsBadUserInput(t *testing.T) {
 					func(s string) string { return "\x00" },
 				} {
 					vars := withString(op.vars, strings.Split(leaf, "."), place).(map[string]any)
-					badInput(t, alice.Do(t, op.doc, vars), leaf, fmt.Sprintf("%s with a NUL in %s", op.field, leaf))
+					send := alice.Do
+					if strings.HasPrefix(op.field, "Subscription.") {
+						send = alice.Subscribe // over Server-Sent Events
+					}
+					badInput(t, send(t, op.doc, vars), leaf, fmt.Sprintf("%s with a NUL in %s", op.field, leaf))
 				}
 			}
 		}
