@@ -87,7 +87,8 @@ func BenchmarkCommitToDelivery(b *testing.B) {
 
 	var mu sync.Mutex
 	sent := map[string]time.Time{}
-	var latencies []time.Duration
+	arrived := map[string][]time.Time{}
+	got := 0
 	var wg sync.WaitGroup
 	conns := make([]*websocket.Conn, n)
 	for i := range n {
@@ -98,7 +99,7 @@ func BenchmarkCommitToDelivery(b *testing.B) {
 		wg.Add(1)
 		go func(c *websocket.Conn) {
 			defer wg.Done()
-			for range b.N {
+			for delivered := 0; delivered < b.N; {
 				_, m, err := c.Read(context.Background())
 				if err != nil {
 					b.Error(err)
@@ -106,6 +107,7 @@ func BenchmarkCommitToDelivery(b *testing.B) {
 				}
 				at := time.Now()
 				var msg struct {
+					Type    string
 					Payload struct {
 						Data struct {
 							OrganizationEvents struct {
@@ -114,10 +116,17 @@ func BenchmarkCommitToDelivery(b *testing.B) {
 						}
 					}
 				}
-				_ = json.Unmarshal(m, &msg)
+				if json.Unmarshal(m, &msg) != nil || msg.Type != "next" {
+					if msg.Type == "ping" { // graphql-transport-ws: a client that does not answer is closed
+						_ = c.Write(context.Background(), websocket.MessageText, []byte(`{"type":"pong"}`))
+					}
+					continue
+				}
+				delivered++
 				key := msg.Payload.Data.OrganizationEvents.Change["description"]["to"]
 				mu.Lock()
-				latencies = append(latencies, at.Sub(sent[key]))
+				arrived[key] = append(arrived[key], at)
+				got++
 				mu.Unlock()
 			}
 		}(conns[i])
@@ -132,7 +141,7 @@ func BenchmarkCommitToDelivery(b *testing.B) {
 		// One change at a time: measure delivery, not a queue.
 		for {
 			mu.Lock()
-			done := len(latencies) >= (i+1)*n
+			done := got >= (i+1)*n
 			mu.Unlock()
 			if done {
 				break
@@ -142,6 +151,14 @@ func BenchmarkCommitToDelivery(b *testing.B) {
 	}
 	wg.Wait()
 	b.StopTimer()
+	// From the mutation's answer, which comes just after its commit: a
+	// delivery that beat the answer counts as 0.
+	var latencies []time.Duration
+	for key, ats := range arrived {
+		for _, at := range ats {
+			latencies = append(latencies, max(0, at.Sub(sent[key])))
+		}
+	}
 	slices.Sort(latencies)
 	pct := func(p float64) float64 { return float64(latencies[int(p*float64(len(latencies)-1))].Microseconds()) / 1000 }
 	b.ReportMetric(pct(0.50), "p50-ms")
