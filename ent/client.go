@@ -21,6 +21,7 @@ import (
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
 	"github.com/orgql/orgql/ent/creditcard"
+	"github.com/orgql/orgql/ent/eventsequence"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
@@ -58,6 +59,8 @@ type Client struct {
 	ContainerRegistry *ContainerRegistryClient
 	// CreditCard is the client for interacting with the CreditCard builders.
 	CreditCard *CreditCardClient
+	// EventSequence is the client for interacting with the EventSequence builders.
+	EventSequence *EventSequenceClient
 	// GitToken is the client for interacting with the GitToken builders.
 	GitToken *GitTokenClient
 	// HelmRepository is the client for interacting with the HelmRepository builders.
@@ -107,6 +110,7 @@ func (c *Client) init() {
 	c.Cluster = NewClusterClient(c.config)
 	c.ContainerRegistry = NewContainerRegistryClient(c.config)
 	c.CreditCard = NewCreditCardClient(c.config)
+	c.EventSequence = NewEventSequenceClient(c.config)
 	c.GitToken = NewGitTokenClient(c.config)
 	c.HelmRepository = NewHelmRepositoryClient(c.config)
 	c.Invitation = NewInvitationClient(c.config)
@@ -221,6 +225,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Cluster:               NewClusterClient(cfg),
 		ContainerRegistry:     NewContainerRegistryClient(cfg),
 		CreditCard:            NewCreditCardClient(cfg),
+		EventSequence:         NewEventSequenceClient(cfg),
 		GitToken:              NewGitTokenClient(cfg),
 		HelmRepository:        NewHelmRepositoryClient(cfg),
 		Invitation:            NewInvitationClient(cfg),
@@ -262,6 +267,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Cluster:               NewClusterClient(cfg),
 		ContainerRegistry:     NewContainerRegistryClient(cfg),
 		CreditCard:            NewCreditCardClient(cfg),
+		EventSequence:         NewEventSequenceClient(cfg),
 		GitToken:              NewGitTokenClient(cfg),
 		HelmRepository:        NewHelmRepositoryClient(cfg),
 		Invitation:            NewInvitationClient(cfg),
@@ -308,10 +314,11 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIToken, c.AnnotationsGroup, c.BillingAccount, c.Cluster,
-		c.ContainerRegistry, c.CreditCard, c.GitToken, c.HelmRepository, c.Invitation,
-		c.Invoice, c.LabelsGroup, c.Membership, c.OAuthState, c.Organization,
-		c.OrganizationEvent, c.ProcessedWebhookEvent, c.Project, c.Role,
-		c.RoleClusterPermission, c.RoleProjectPermission, c.Session, c.User,
+		c.ContainerRegistry, c.CreditCard, c.EventSequence, c.GitToken,
+		c.HelmRepository, c.Invitation, c.Invoice, c.LabelsGroup, c.Membership,
+		c.OAuthState, c.Organization, c.OrganizationEvent, c.ProcessedWebhookEvent,
+		c.Project, c.Role, c.RoleClusterPermission, c.RoleProjectPermission, c.Session,
+		c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -322,10 +329,11 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIToken, c.AnnotationsGroup, c.BillingAccount, c.Cluster,
-		c.ContainerRegistry, c.CreditCard, c.GitToken, c.HelmRepository, c.Invitation,
-		c.Invoice, c.LabelsGroup, c.Membership, c.OAuthState, c.Organization,
-		c.OrganizationEvent, c.ProcessedWebhookEvent, c.Project, c.Role,
-		c.RoleClusterPermission, c.RoleProjectPermission, c.Session, c.User,
+		c.ContainerRegistry, c.CreditCard, c.EventSequence, c.GitToken,
+		c.HelmRepository, c.Invitation, c.Invoice, c.LabelsGroup, c.Membership,
+		c.OAuthState, c.Organization, c.OrganizationEvent, c.ProcessedWebhookEvent,
+		c.Project, c.Role, c.RoleClusterPermission, c.RoleProjectPermission, c.Session,
+		c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -346,6 +354,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ContainerRegistry.mutate(ctx, m)
 	case *CreditCardMutation:
 		return c.CreditCard.mutate(ctx, m)
+	case *EventSequenceMutation:
+		return c.EventSequence.mutate(ctx, m)
 	case *GitTokenMutation:
 		return c.GitToken.mutate(ctx, m)
 	case *HelmRepositoryMutation:
@@ -1376,6 +1386,140 @@ func (c *CreditCardClient) mutate(ctx context.Context, m *CreditCardMutation) (V
 		return (&CreditCardDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown CreditCard mutation op: %q", m.Op())
+	}
+}
+
+// EventSequenceClient is a client for the EventSequence schema.
+type EventSequenceClient struct {
+	config
+}
+
+// NewEventSequenceClient returns a client for the EventSequence from the given config.
+func NewEventSequenceClient(c config) *EventSequenceClient {
+	return &EventSequenceClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `eventsequence.Hooks(f(g(h())))`.
+func (c *EventSequenceClient) Use(hooks ...Hook) {
+	c.hooks.EventSequence = append(c.hooks.EventSequence, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `eventsequence.Intercept(f(g(h())))`.
+func (c *EventSequenceClient) Intercept(interceptors ...Interceptor) {
+	c.inters.EventSequence = append(c.inters.EventSequence, interceptors...)
+}
+
+// Create returns a builder for creating a EventSequence entity.
+func (c *EventSequenceClient) Create() *EventSequenceCreate {
+	mutation := newEventSequenceMutation(c.config, OpCreate)
+	return &EventSequenceCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of EventSequence entities.
+func (c *EventSequenceClient) CreateBulk(builders ...*EventSequenceCreate) *EventSequenceCreateBulk {
+	return &EventSequenceCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *EventSequenceClient) MapCreateBulk(slice any, setFunc func(*EventSequenceCreate, int)) *EventSequenceCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &EventSequenceCreateBulk{err: fmt.Errorf("calling to EventSequenceClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*EventSequenceCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &EventSequenceCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for EventSequence.
+func (c *EventSequenceClient) Update() *EventSequenceUpdate {
+	mutation := newEventSequenceMutation(c.config, OpUpdate)
+	return &EventSequenceUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *EventSequenceClient) UpdateOne(_m *EventSequence) *EventSequenceUpdateOne {
+	mutation := newEventSequenceMutation(c.config, OpUpdateOne, withEventSequence(_m))
+	return &EventSequenceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *EventSequenceClient) UpdateOneID(id int) *EventSequenceUpdateOne {
+	mutation := newEventSequenceMutation(c.config, OpUpdateOne, withEventSequenceID(id))
+	return &EventSequenceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for EventSequence.
+func (c *EventSequenceClient) Delete() *EventSequenceDelete {
+	mutation := newEventSequenceMutation(c.config, OpDelete)
+	return &EventSequenceDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *EventSequenceClient) DeleteOne(_m *EventSequence) *EventSequenceDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *EventSequenceClient) DeleteOneID(id int) *EventSequenceDeleteOne {
+	builder := c.Delete().Where(eventsequence.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &EventSequenceDeleteOne{builder}
+}
+
+// Query returns a query builder for EventSequence.
+func (c *EventSequenceClient) Query() *EventSequenceQuery {
+	return &EventSequenceQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeEventSequence},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a EventSequence entity by its id.
+func (c *EventSequenceClient) Get(ctx context.Context, id int) (*EventSequence, error) {
+	return c.Query().Where(eventsequence.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *EventSequenceClient) GetX(ctx context.Context, id int) *EventSequence {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *EventSequenceClient) Hooks() []Hook {
+	hooks := c.hooks.EventSequence
+	return append(hooks[:len(hooks):len(hooks)], eventsequence.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *EventSequenceClient) Interceptors() []Interceptor {
+	return c.inters.EventSequence
+}
+
+func (c *EventSequenceClient) mutate(ctx context.Context, m *EventSequenceMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&EventSequenceCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&EventSequenceUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&EventSequenceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&EventSequenceDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown EventSequence mutation op: %q", m.Op())
 	}
 }
 
@@ -4343,17 +4487,17 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		APIToken, AnnotationsGroup, BillingAccount, Cluster, ContainerRegistry,
-		CreditCard, GitToken, HelmRepository, Invitation, Invoice, LabelsGroup,
-		Membership, OAuthState, Organization, OrganizationEvent, ProcessedWebhookEvent,
-		Project, Role, RoleClusterPermission, RoleProjectPermission, Session,
-		User []ent.Hook
+		CreditCard, EventSequence, GitToken, HelmRepository, Invitation, Invoice,
+		LabelsGroup, Membership, OAuthState, Organization, OrganizationEvent,
+		ProcessedWebhookEvent, Project, Role, RoleClusterPermission,
+		RoleProjectPermission, Session, User []ent.Hook
 	}
 	inters struct {
 		APIToken, AnnotationsGroup, BillingAccount, Cluster, ContainerRegistry,
-		CreditCard, GitToken, HelmRepository, Invitation, Invoice, LabelsGroup,
-		Membership, OAuthState, Organization, OrganizationEvent, ProcessedWebhookEvent,
-		Project, Role, RoleClusterPermission, RoleProjectPermission, Session,
-		User []ent.Interceptor
+		CreditCard, EventSequence, GitToken, HelmRepository, Invitation, Invoice,
+		LabelsGroup, Membership, OAuthState, Organization, OrganizationEvent,
+		ProcessedWebhookEvent, Project, Role, RoleClusterPermission,
+		RoleProjectPermission, Session, User []ent.Interceptor
 	}
 )
 

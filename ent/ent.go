@@ -18,6 +18,7 @@ import (
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
 	"github.com/orgql/orgql/ent/creditcard"
+	"github.com/orgql/orgql/ent/eventsequence"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
@@ -100,6 +101,7 @@ func checkColumn(t, c string) error {
 			cluster.Table:               cluster.ValidColumn,
 			containerregistry.Table:     containerregistry.ValidColumn,
 			creditcard.Table:            creditcard.ValidColumn,
+			eventsequence.Table:         eventsequence.ValidColumn,
 			gittoken.Table:              gittoken.ValidColumn,
 			helmrepository.Table:        helmrepository.ValidColumn,
 			invitation.Table:            invitation.ValidColumn,

@@ -9,6 +9,7 @@ import (
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
 	"github.com/orgql/orgql/ent/creditcard"
+	"github.com/orgql/orgql/ent/eventsequence"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
@@ -35,7 +36,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 22)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 23)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   apitoken.Table,
@@ -186,6 +187,20 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   eventsequence.Table,
+			Columns: eventsequence.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: eventsequence.FieldID,
+			},
+		},
+		Type: "EventSequence",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			eventsequence.FieldValue: {Type: field.TypeInt64, Column: eventsequence.FieldValue},
+		},
+	}
+	graph.Nodes[7] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   gittoken.Table,
 			Columns: gittoken.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -210,7 +225,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			gittoken.FieldExpiresAt:      {Type: field.TypeTime, Column: gittoken.FieldExpiresAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   helmrepository.Table,
 			Columns: helmrepository.Columns,
@@ -236,7 +251,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			helmrepository.FieldConfig:              {Type: field.TypeJSON, Column: helmrepository.FieldConfig},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   invitation.Table,
 			Columns: invitation.Columns,
@@ -259,7 +274,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			invitation.FieldAcceptedAt:     {Type: field.TypeTime, Column: invitation.FieldAcceptedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   invoice.Table,
 			Columns: invoice.Columns,
@@ -284,7 +299,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			invoice.FieldLines:          {Type: field.TypeJSON, Column: invoice.FieldLines},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   labelsgroup.Table,
 			Columns: labelsgroup.Columns,
@@ -304,7 +319,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			labelsgroup.FieldLabels:         {Type: field.TypeJSON, Column: labelsgroup.FieldLabels},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -323,7 +338,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldLastActivityAt: {Type: field.TypeTime, Column: membership.FieldLastActivityAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   oauthstate.Table,
 			Columns: oauthstate.Columns,
@@ -343,7 +358,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			oauthstate.FieldExpiresAt:    {Type: field.TypeTime, Column: oauthstate.FieldExpiresAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -366,7 +381,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldOwnerID:            {Type: field.TypeString, Column: organization.FieldOwnerID},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organizationevent.Table,
 			Columns: organizationevent.Columns,
@@ -389,9 +404,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organizationevent.FieldOrigin:         {Type: field.TypeString, Column: organizationevent.FieldOrigin},
 			organizationevent.FieldUserAgent:      {Type: field.TypeString, Column: organizationevent.FieldUserAgent},
 			organizationevent.FieldCreatedAt:      {Type: field.TypeTime, Column: organizationevent.FieldCreatedAt},
+			organizationevent.FieldSequence:       {Type: field.TypeInt64, Column: organizationevent.FieldSequence},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   processedwebhookevent.Table,
 			Columns: processedwebhookevent.Columns,
@@ -406,7 +422,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			processedwebhookevent.FieldProcessedAt: {Type: field.TypeTime, Column: processedwebhookevent.FieldProcessedAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   project.Table,
 			Columns: project.Columns,
@@ -425,7 +441,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			project.FieldDescription:    {Type: field.TypeString, Column: project.FieldDescription},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   role.Table,
 			Columns: role.Columns,
@@ -445,7 +461,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			role.FieldDescription:    {Type: field.TypeString, Column: role.FieldDescription},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   roleclusterpermission.Table,
 			Columns: roleclusterpermission.Columns,
@@ -462,7 +478,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			roleclusterpermission.FieldPermission:     {Type: field.TypeEnum, Column: roleclusterpermission.FieldPermission},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   roleprojectpermission.Table,
 			Columns: roleprojectpermission.Columns,
@@ -483,7 +499,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			roleprojectpermission.FieldProduction:     {Type: field.TypeEnum, Column: roleprojectpermission.FieldProduction},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -504,7 +520,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldOrigin:     {Type: field.TypeString, Column: session.FieldOrigin},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -2050,6 +2066,51 @@ func (f *CreditCardFilter) WhereHasOrganizationWith(preds ...predicate.Organizat
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *EventSequenceQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the EventSequenceQuery builder.
+func (_q *EventSequenceQuery) Filter() *EventSequenceFilter {
+	return &EventSequenceFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *EventSequenceMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the EventSequenceMutation builder.
+func (m *EventSequenceMutation) Filter() *EventSequenceFilter {
+	return &EventSequenceFilter{config: m.config, predicateAdder: m}
+}
+
+// EventSequenceFilter provides a generic filtering capability at runtime for EventSequenceQuery.
+type EventSequenceFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *EventSequenceFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *EventSequenceFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(eventsequence.FieldID))
+}
+
+// WhereValue applies the entql int64 predicate on the value field.
+func (f *EventSequenceFilter) WhereValue(p entql.Int64P) {
+	f.Where(p.Field(eventsequence.FieldValue))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *GitTokenQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2078,7 +2139,7 @@ type GitTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GitTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2211,7 +2272,7 @@ type HelmRepositoryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HelmRepositoryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2344,7 +2405,7 @@ type InvitationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InvitationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2476,7 +2537,7 @@ type InvoiceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InvoiceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2590,7 +2651,7 @@ type LabelsGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LabelsGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2707,7 +2768,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2819,7 +2880,7 @@ type OAuthStateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OAuthStateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2894,7 +2955,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3236,7 +3297,7 @@ type OrganizationEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3307,6 +3368,11 @@ func (f *OrganizationEventFilter) WhereCreatedAt(p entql.TimeP) {
 	f.Where(p.Field(organizationevent.FieldCreatedAt))
 }
 
+// WhereSequence applies the entql int64 predicate on the sequence field.
+func (f *OrganizationEventFilter) WhereSequence(p entql.Int64P) {
+	f.Where(p.Field(organizationevent.FieldSequence))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *ProcessedWebhookEventQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -3336,7 +3402,7 @@ type ProcessedWebhookEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProcessedWebhookEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3386,7 +3452,7 @@ type ProjectFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProjectFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3484,7 +3550,7 @@ type RoleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3643,7 +3709,7 @@ type RoleClusterPermissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleClusterPermissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3745,7 +3811,7 @@ type RoleProjectPermissionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleProjectPermissionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3867,7 +3933,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3961,7 +4027,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

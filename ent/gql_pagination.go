@@ -4318,6 +4318,20 @@ var (
 			}
 		},
 	}
+	// OrganizationEventOrderFieldSequence orders OrganizationEvent by sequence.
+	OrganizationEventOrderFieldSequence = &OrganizationEventOrderField{
+		Value: func(_m *OrganizationEvent) (ent.Value, error) {
+			return _m.Sequence, nil
+		},
+		column: organizationevent.FieldSequence,
+		toTerm: organizationevent.BySequence,
+		toCursor: func(_m *OrganizationEvent) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Sequence,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -4326,6 +4340,8 @@ func (f OrganizationEventOrderField) String() string {
 	switch f.column {
 	case OrganizationEventOrderFieldCreatedAt.column:
 		str = "CREATED_AT"
+	case OrganizationEventOrderFieldSequence.column:
+		str = "SEQUENCE"
 	}
 	return str
 }
@@ -4344,6 +4360,8 @@ func (f *OrganizationEventOrderField) UnmarshalGQL(v interface{}) error {
 	switch str {
 	case "CREATED_AT":
 		*f = *OrganizationEventOrderFieldCreatedAt
+	case "SEQUENCE":
+		*f = *OrganizationEventOrderFieldSequence
 	default:
 		return fmt.Errorf("%s is not a valid OrganizationEventOrderField", str)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
 	"github.com/orgql/orgql/ent/creditcard"
+	"github.com/orgql/orgql/ent/eventsequence"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
@@ -54,6 +55,7 @@ const (
 	TypeCluster               = "Cluster"
 	TypeContainerRegistry     = "ContainerRegistry"
 	TypeCreditCard            = "CreditCard"
+	TypeEventSequence         = "EventSequence"
 	TypeGitToken              = "GitToken"
 	TypeHelmRepository        = "HelmRepository"
 	TypeInvitation            = "Invitation"
@@ -6487,6 +6489,374 @@ func (m *CreditCardMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown CreditCard edge %s", name)
+}
+
+// EventSequenceMutation represents an operation that mutates the EventSequence nodes in the graph.
+type EventSequenceMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	value         *int64
+	addvalue      *int64
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*EventSequence, error)
+	predicates    []predicate.EventSequence
+}
+
+var _ ent.Mutation = (*EventSequenceMutation)(nil)
+
+// eventsequenceOption allows management of the mutation configuration using functional options.
+type eventsequenceOption func(*EventSequenceMutation)
+
+// newEventSequenceMutation creates new mutation for the EventSequence entity.
+func newEventSequenceMutation(c config, op Op, opts ...eventsequenceOption) *EventSequenceMutation {
+	m := &EventSequenceMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeEventSequence,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withEventSequenceID sets the ID field of the mutation.
+func withEventSequenceID(id int) eventsequenceOption {
+	return func(m *EventSequenceMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *EventSequence
+		)
+		m.oldValue = func(ctx context.Context) (*EventSequence, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().EventSequence.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withEventSequence sets the old EventSequence of the mutation.
+func withEventSequence(node *EventSequence) eventsequenceOption {
+	return func(m *EventSequenceMutation) {
+		m.oldValue = func(context.Context) (*EventSequence, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m EventSequenceMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m EventSequenceMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of EventSequence entities.
+func (m *EventSequenceMutation) SetID(id int) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *EventSequenceMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *EventSequenceMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().EventSequence.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetValue sets the "value" field.
+func (m *EventSequenceMutation) SetValue(i int64) {
+	m.value = &i
+	m.addvalue = nil
+}
+
+// Value returns the value of the "value" field in the mutation.
+func (m *EventSequenceMutation) Value() (r int64, exists bool) {
+	v := m.value
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValue returns the old "value" field's value of the EventSequence entity.
+// If the EventSequence object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventSequenceMutation) OldValue(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValue: %w", err)
+	}
+	return oldValue.Value, nil
+}
+
+// AddValue adds i to the "value" field.
+func (m *EventSequenceMutation) AddValue(i int64) {
+	if m.addvalue != nil {
+		*m.addvalue += i
+	} else {
+		m.addvalue = &i
+	}
+}
+
+// AddedValue returns the value that was added to the "value" field in this mutation.
+func (m *EventSequenceMutation) AddedValue() (r int64, exists bool) {
+	v := m.addvalue
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetValue resets all changes to the "value" field.
+func (m *EventSequenceMutation) ResetValue() {
+	m.value = nil
+	m.addvalue = nil
+}
+
+// Where appends a list predicates to the EventSequenceMutation builder.
+func (m *EventSequenceMutation) Where(ps ...predicate.EventSequence) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the EventSequenceMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *EventSequenceMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.EventSequence, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *EventSequenceMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *EventSequenceMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (EventSequence).
+func (m *EventSequenceMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *EventSequenceMutation) Fields() []string {
+	fields := make([]string, 0, 1)
+	if m.value != nil {
+		fields = append(fields, eventsequence.FieldValue)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *EventSequenceMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case eventsequence.FieldValue:
+		return m.Value()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *EventSequenceMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case eventsequence.FieldValue:
+		return m.OldValue(ctx)
+	}
+	return nil, fmt.Errorf("unknown EventSequence field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EventSequenceMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case eventsequence.FieldValue:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValue(v)
+		return nil
+	}
+	return fmt.Errorf("unknown EventSequence field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *EventSequenceMutation) AddedFields() []string {
+	var fields []string
+	if m.addvalue != nil {
+		fields = append(fields, eventsequence.FieldValue)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *EventSequenceMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case eventsequence.FieldValue:
+		return m.AddedValue()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EventSequenceMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case eventsequence.FieldValue:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddValue(v)
+		return nil
+	}
+	return fmt.Errorf("unknown EventSequence numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *EventSequenceMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *EventSequenceMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *EventSequenceMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown EventSequence nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *EventSequenceMutation) ResetField(name string) error {
+	switch name {
+	case eventsequence.FieldValue:
+		m.ResetValue()
+		return nil
+	}
+	return fmt.Errorf("unknown EventSequence field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *EventSequenceMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *EventSequenceMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *EventSequenceMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *EventSequenceMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *EventSequenceMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *EventSequenceMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *EventSequenceMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown EventSequence unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *EventSequenceMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown EventSequence edge %s", name)
 }
 
 // GitTokenMutation represents an operation that mutates the GitToken nodes in the graph.
@@ -15402,6 +15772,8 @@ type OrganizationEventMutation struct {
 	origin          *string
 	user_agent      *string
 	created_at      *time.Time
+	sequence        *int64
+	addsequence     *int64
 	clearedFields   map[string]struct{}
 	done            bool
 	oldValue        func(context.Context) (*OrganizationEvent, error)
@@ -15957,6 +16329,62 @@ func (m *OrganizationEventMutation) ResetCreatedAt() {
 	m.created_at = nil
 }
 
+// SetSequence sets the "sequence" field.
+func (m *OrganizationEventMutation) SetSequence(i int64) {
+	m.sequence = &i
+	m.addsequence = nil
+}
+
+// Sequence returns the value of the "sequence" field in the mutation.
+func (m *OrganizationEventMutation) Sequence() (r int64, exists bool) {
+	v := m.sequence
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSequence returns the old "sequence" field's value of the OrganizationEvent entity.
+// If the OrganizationEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationEventMutation) OldSequence(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSequence is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSequence requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSequence: %w", err)
+	}
+	return oldValue.Sequence, nil
+}
+
+// AddSequence adds i to the "sequence" field.
+func (m *OrganizationEventMutation) AddSequence(i int64) {
+	if m.addsequence != nil {
+		*m.addsequence += i
+	} else {
+		m.addsequence = &i
+	}
+}
+
+// AddedSequence returns the value that was added to the "sequence" field in this mutation.
+func (m *OrganizationEventMutation) AddedSequence() (r int64, exists bool) {
+	v := m.addsequence
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSequence resets all changes to the "sequence" field.
+func (m *OrganizationEventMutation) ResetSequence() {
+	m.sequence = nil
+	m.addsequence = nil
+}
+
 // Where appends a list predicates to the OrganizationEventMutation builder.
 func (m *OrganizationEventMutation) Where(ps ...predicate.OrganizationEvent) {
 	m.predicates = append(m.predicates, ps...)
@@ -15991,7 +16419,7 @@ func (m *OrganizationEventMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrganizationEventMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 13)
 	if m.organization_id != nil {
 		fields = append(fields, organizationevent.FieldOrganizationID)
 	}
@@ -16028,6 +16456,9 @@ func (m *OrganizationEventMutation) Fields() []string {
 	if m.created_at != nil {
 		fields = append(fields, organizationevent.FieldCreatedAt)
 	}
+	if m.sequence != nil {
+		fields = append(fields, organizationevent.FieldSequence)
+	}
 	return fields
 }
 
@@ -16060,6 +16491,8 @@ func (m *OrganizationEventMutation) Field(name string) (ent.Value, bool) {
 		return m.UserAgent()
 	case organizationevent.FieldCreatedAt:
 		return m.CreatedAt()
+	case organizationevent.FieldSequence:
+		return m.Sequence()
 	}
 	return nil, false
 }
@@ -16093,6 +16526,8 @@ func (m *OrganizationEventMutation) OldField(ctx context.Context, name string) (
 		return m.OldUserAgent(ctx)
 	case organizationevent.FieldCreatedAt:
 		return m.OldCreatedAt(ctx)
+	case organizationevent.FieldSequence:
+		return m.OldSequence(ctx)
 	}
 	return nil, fmt.Errorf("unknown OrganizationEvent field %s", name)
 }
@@ -16186,6 +16621,13 @@ func (m *OrganizationEventMutation) SetField(name string, value ent.Value) error
 		}
 		m.SetCreatedAt(v)
 		return nil
+	case organizationevent.FieldSequence:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSequence(v)
+		return nil
 	}
 	return fmt.Errorf("unknown OrganizationEvent field %s", name)
 }
@@ -16193,13 +16635,21 @@ func (m *OrganizationEventMutation) SetField(name string, value ent.Value) error
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *OrganizationEventMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addsequence != nil {
+		fields = append(fields, organizationevent.FieldSequence)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *OrganizationEventMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case organizationevent.FieldSequence:
+		return m.AddedSequence()
+	}
 	return nil, false
 }
 
@@ -16208,6 +16658,13 @@ func (m *OrganizationEventMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *OrganizationEventMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case organizationevent.FieldSequence:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSequence(v)
+		return nil
 	}
 	return fmt.Errorf("unknown OrganizationEvent numeric field %s", name)
 }
@@ -16279,6 +16736,9 @@ func (m *OrganizationEventMutation) ResetField(name string) error {
 		return nil
 	case organizationevent.FieldCreatedAt:
 		m.ResetCreatedAt()
+		return nil
+	case organizationevent.FieldSequence:
+		m.ResetSequence()
 		return nil
 	}
 	return fmt.Errorf("unknown OrganizationEvent field %s", name)

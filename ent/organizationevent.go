@@ -32,7 +32,7 @@ type OrganizationEvent struct {
 	Change map[string]interface{} `json:"change,omitempty"`
 	// ActorType holds the value of the "actor_type" field.
 	ActorType organizationevent.ActorType `json:"actor_type,omitempty"`
-	// ActorID holds the value of the "actor_id" field.
+	// The ID of the user or API token that made the change; empty for orgql itself.
 	ActorID string `json:"actor_id,omitempty"`
 	// ActorName holds the value of the "actor_name" field.
 	ActorName string `json:"actor_name,omitempty"`
@@ -41,7 +41,9 @@ type OrganizationEvent struct {
 	// The user agent of the client that made the change.
 	UserAgent string `json:"user_agent,omitempty"`
 	// When the change was committed.
-	CreatedAt    time.Time `json:"created_at,omitempty"`
+	CreatedAt time.Time `json:"created_at,omitempty"`
+	// The event's place in the order in which changes were committed.
+	Sequence     int64 `json:"sequence,omitempty"`
 	selectValues sql.SelectValues
 }
 
@@ -52,6 +54,8 @@ func (*OrganizationEvent) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case organizationevent.FieldChange:
 			values[i] = new([]byte)
+		case organizationevent.FieldSequence:
+			values[i] = new(sql.NullInt64)
 		case organizationevent.FieldID, organizationevent.FieldOrganizationID, organizationevent.FieldType, organizationevent.FieldTargetType, organizationevent.FieldTargetID, organizationevent.FieldTargetName, organizationevent.FieldActorType, organizationevent.FieldActorID, organizationevent.FieldActorName, organizationevent.FieldOrigin, organizationevent.FieldUserAgent:
 			values[i] = new(sql.NullString)
 		case organizationevent.FieldCreatedAt:
@@ -151,6 +155,12 @@ func (_m *OrganizationEvent) assignValues(columns []string, values []any) error 
 			} else if value.Valid {
 				_m.CreatedAt = value.Time
 			}
+		case organizationevent.FieldSequence:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field sequence", values[i])
+			} else if value.Valid {
+				_m.Sequence = value.Int64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -222,6 +232,9 @@ func (_m *OrganizationEvent) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("created_at=")
 	builder.WriteString(_m.CreatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("sequence=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Sequence))
 	builder.WriteByte(')')
 	return builder.String()
 }

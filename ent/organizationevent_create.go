@@ -143,6 +143,20 @@ func (_c *OrganizationEventCreate) SetNillableCreatedAt(v *time.Time) *Organizat
 	return _c
 }
 
+// SetSequence sets the "sequence" field.
+func (_c *OrganizationEventCreate) SetSequence(v int64) *OrganizationEventCreate {
+	_c.mutation.SetSequence(v)
+	return _c
+}
+
+// SetNillableSequence sets the "sequence" field if the given value is not nil.
+func (_c *OrganizationEventCreate) SetNillableSequence(v *int64) *OrganizationEventCreate {
+	if v != nil {
+		_c.SetSequence(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *OrganizationEventCreate) SetID(v string) *OrganizationEventCreate {
 	_c.mutation.SetID(v)
@@ -221,6 +235,10 @@ func (_c *OrganizationEventCreate) defaults() error {
 		v := organizationevent.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
+	if _, ok := _c.mutation.Sequence(); !ok {
+		v := organizationevent.DefaultSequence
+		_c.mutation.SetSequence(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if organizationevent.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized organizationevent.DefaultID (forgotten import ent/runtime?)")
@@ -285,6 +303,9 @@ func (_c *OrganizationEventCreate) check() error {
 	}
 	if _, ok := _c.mutation.CreatedAt(); !ok {
 		return &ValidationError{Name: "created_at", err: errors.New(`ent: missing required field "OrganizationEvent.created_at"`)}
+	}
+	if _, ok := _c.mutation.Sequence(); !ok {
+		return &ValidationError{Name: "sequence", err: errors.New(`ent: missing required field "OrganizationEvent.sequence"`)}
 	}
 	if v, ok := _c.mutation.ID(); ok {
 		if err := organizationevent.IDValidator(v); err != nil {
@@ -375,6 +396,10 @@ func (_c *OrganizationEventCreate) createSpec() (*OrganizationEvent, *sqlgraph.C
 		_spec.SetField(organizationevent.FieldCreatedAt, field.TypeTime, value)
 		_node.CreatedAt = value
 	}
+	if value, ok := _c.mutation.Sequence(); ok {
+		_spec.SetField(organizationevent.FieldSequence, field.TypeInt64, value)
+		_node.Sequence = value
+	}
 	return _node, _spec
 }
 
@@ -426,6 +451,24 @@ type (
 		*sql.UpdateSet
 	}
 )
+
+// SetSequence sets the "sequence" field.
+func (u *OrganizationEventUpsert) SetSequence(v int64) *OrganizationEventUpsert {
+	u.Set(organizationevent.FieldSequence, v)
+	return u
+}
+
+// UpdateSequence sets the "sequence" field to the value that was provided on create.
+func (u *OrganizationEventUpsert) UpdateSequence() *OrganizationEventUpsert {
+	u.SetExcluded(organizationevent.FieldSequence)
+	return u
+}
+
+// AddSequence adds v to the "sequence" field.
+func (u *OrganizationEventUpsert) AddSequence(v int64) *OrganizationEventUpsert {
+	u.Add(organizationevent.FieldSequence, v)
+	return u
+}
 
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
@@ -509,6 +552,27 @@ func (u *OrganizationEventUpsertOne) Update(set func(*OrganizationEventUpsert)) 
 		set(&OrganizationEventUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetSequence sets the "sequence" field.
+func (u *OrganizationEventUpsertOne) SetSequence(v int64) *OrganizationEventUpsertOne {
+	return u.Update(func(s *OrganizationEventUpsert) {
+		s.SetSequence(v)
+	})
+}
+
+// AddSequence adds v to the "sequence" field.
+func (u *OrganizationEventUpsertOne) AddSequence(v int64) *OrganizationEventUpsertOne {
+	return u.Update(func(s *OrganizationEventUpsert) {
+		s.AddSequence(v)
+	})
+}
+
+// UpdateSequence sets the "sequence" field to the value that was provided on create.
+func (u *OrganizationEventUpsertOne) UpdateSequence() *OrganizationEventUpsertOne {
+	return u.Update(func(s *OrganizationEventUpsert) {
+		s.UpdateSequence()
+	})
 }
 
 // Exec executes the query.
@@ -760,6 +824,27 @@ func (u *OrganizationEventUpsertBulk) Update(set func(*OrganizationEventUpsert))
 		set(&OrganizationEventUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetSequence sets the "sequence" field.
+func (u *OrganizationEventUpsertBulk) SetSequence(v int64) *OrganizationEventUpsertBulk {
+	return u.Update(func(s *OrganizationEventUpsert) {
+		s.SetSequence(v)
+	})
+}
+
+// AddSequence adds v to the "sequence" field.
+func (u *OrganizationEventUpsertBulk) AddSequence(v int64) *OrganizationEventUpsertBulk {
+	return u.Update(func(s *OrganizationEventUpsert) {
+		s.AddSequence(v)
+	})
+}
+
+// UpdateSequence sets the "sequence" field to the value that was provided on create.
+func (u *OrganizationEventUpsertBulk) UpdateSequence() *OrganizationEventUpsertBulk {
+	return u.Update(func(s *OrganizationEventUpsert) {
+		s.UpdateSequence()
+	})
 }
 
 // Exec executes the query.

@@ -28,6 +28,27 @@ func (_u *OrganizationEventUpdate) Where(ps ...predicate.OrganizationEvent) *Org
 	return _u
 }
 
+// SetSequence sets the "sequence" field.
+func (_u *OrganizationEventUpdate) SetSequence(v int64) *OrganizationEventUpdate {
+	_u.mutation.ResetSequence()
+	_u.mutation.SetSequence(v)
+	return _u
+}
+
+// SetNillableSequence sets the "sequence" field if the given value is not nil.
+func (_u *OrganizationEventUpdate) SetNillableSequence(v *int64) *OrganizationEventUpdate {
+	if v != nil {
+		_u.SetSequence(*v)
+	}
+	return _u
+}
+
+// AddSequence adds value to the "sequence" field.
+func (_u *OrganizationEventUpdate) AddSequence(v int64) *OrganizationEventUpdate {
+	_u.mutation.AddSequence(v)
+	return _u
+}
+
 // Mutation returns the OrganizationEventMutation object of the builder.
 func (_u *OrganizationEventUpdate) Mutation() *OrganizationEventMutation {
 	return _u.mutation
@@ -78,6 +99,12 @@ func (_u *OrganizationEventUpdate) sqlSave(ctx context.Context) (_node int, err 
 	if _u.mutation.ChangeCleared() {
 		_spec.ClearField(organizationevent.FieldChange, field.TypeJSON)
 	}
+	if value, ok := _u.mutation.Sequence(); ok {
+		_spec.SetField(organizationevent.FieldSequence, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedSequence(); ok {
+		_spec.AddField(organizationevent.FieldSequence, field.TypeInt64, value)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -98,6 +125,27 @@ type OrganizationEventUpdateOne struct {
 	hooks     []Hook
 	mutation  *OrganizationEventMutation
 	modifiers []func(*sql.UpdateBuilder)
+}
+
+// SetSequence sets the "sequence" field.
+func (_u *OrganizationEventUpdateOne) SetSequence(v int64) *OrganizationEventUpdateOne {
+	_u.mutation.ResetSequence()
+	_u.mutation.SetSequence(v)
+	return _u
+}
+
+// SetNillableSequence sets the "sequence" field if the given value is not nil.
+func (_u *OrganizationEventUpdateOne) SetNillableSequence(v *int64) *OrganizationEventUpdateOne {
+	if v != nil {
+		_u.SetSequence(*v)
+	}
+	return _u
+}
+
+// AddSequence adds value to the "sequence" field.
+func (_u *OrganizationEventUpdateOne) AddSequence(v int64) *OrganizationEventUpdateOne {
+	_u.mutation.AddSequence(v)
+	return _u
 }
 
 // Mutation returns the OrganizationEventMutation object of the builder.
@@ -179,6 +227,12 @@ func (_u *OrganizationEventUpdateOne) sqlSave(ctx context.Context) (_node *Organ
 	}
 	if _u.mutation.ChangeCleared() {
 		_spec.ClearField(organizationevent.FieldChange, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.Sequence(); ok {
+		_spec.SetField(organizationevent.FieldSequence, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedSequence(); ok {
+		_spec.AddField(organizationevent.FieldSequence, field.TypeInt64, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &OrganizationEvent{config: _u.config}

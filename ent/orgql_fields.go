@@ -9,6 +9,7 @@ import (
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
 	"github.com/orgql/orgql/ent/creditcard"
+	"github.com/orgql/orgql/ent/eventsequence"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
@@ -126,6 +127,9 @@ var Fields = map[string][]FieldInfo{
 		{Name: "expiry_year", GraphQL: "expiryYear", Sensitive: false, Audited: true},
 		{Name: "is_default", GraphQL: "isDefault", Sensitive: false, Audited: true},
 	},
+	TypeEventSequence: {
+		{Name: "value", GraphQL: "value", Sensitive: false, Audited: true},
+	},
 	TypeGitToken: {
 		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
 		{Name: "updated_at", GraphQL: "updatedAt", Sensitive: false, Audited: false},
@@ -233,6 +237,7 @@ var Fields = map[string][]FieldInfo{
 		{Name: "origin", GraphQL: "origin", Sensitive: false, Audited: true},
 		{Name: "user_agent", GraphQL: "userAgent", Sensitive: false, Audited: true},
 		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
+		{Name: "sequence", GraphQL: "sequence", Sensitive: false, Audited: false},
 	},
 	TypeProcessedWebhookEvent: {
 		{Name: "type", GraphQL: "type", Sensitive: false, Audited: true},
@@ -323,6 +328,7 @@ var Tables = map[string]string{
 	TypeCluster:               cluster.Table,
 	TypeContainerRegistry:     containerregistry.Table,
 	TypeCreditCard:            creditcard.Table,
+	TypeEventSequence:         eventsequence.Table,
 	TypeGitToken:              gittoken.Table,
 	TypeHelmRepository:        helmrepository.Table,
 	TypeInvitation:            invitation.Table,
@@ -369,6 +375,7 @@ var Edges = map[string][]EdgeInfo{
 	},
 	TypeContainerRegistry: {},
 	TypeCreditCard:        {},
+	TypeEventSequence:     {},
 	TypeGitToken:          {},
 	TypeHelmRepository:    {},
 	TypeInvitation:        {},

@@ -26,6 +26,8 @@ type Tx struct {
 	ContainerRegistry *ContainerRegistryClient
 	// CreditCard is the client for interacting with the CreditCard builders.
 	CreditCard *CreditCardClient
+	// EventSequence is the client for interacting with the EventSequence builders.
+	EventSequence *EventSequenceClient
 	// GitToken is the client for interacting with the GitToken builders.
 	GitToken *GitTokenClient
 	// HelmRepository is the client for interacting with the HelmRepository builders.
@@ -195,6 +197,7 @@ func (tx *Tx) init() {
 	tx.Cluster = NewClusterClient(tx.config)
 	tx.ContainerRegistry = NewContainerRegistryClient(tx.config)
 	tx.CreditCard = NewCreditCardClient(tx.config)
+	tx.EventSequence = NewEventSequenceClient(tx.config)
 	tx.GitToken = NewGitTokenClient(tx.config)
 	tx.HelmRepository = NewHelmRepositoryClient(tx.config)
 	tx.Invitation = NewInvitationClient(tx.config)

@@ -44,6 +44,11 @@ func (r *Resolver) Invoice() generated.InvoiceResolver { return &invoiceResolver
 // Organization returns generated.OrganizationResolver implementation.
 func (r *Resolver) Organization() generated.OrganizationResolver { return &organizationResolver{r} }
 
+// OrganizationEvent returns generated.OrganizationEventResolver implementation.
+func (r *Resolver) OrganizationEvent() generated.OrganizationEventResolver {
+	return &organizationEventResolver{r}
+}
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
@@ -57,6 +62,7 @@ type (
 	invitationResolver        struct{ *Resolver }
 	invoiceResolver           struct{ *Resolver }
 	organizationResolver      struct{ *Resolver }
+	organizationEventResolver struct{ *Resolver }
 	queryResolver             struct{ *Resolver }
 	roleResolver              struct{ *Resolver }
 )

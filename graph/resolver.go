@@ -11,6 +11,7 @@ import (
 	"github.com/orgql/orgql/internal/billing"
 	"github.com/orgql/orgql/internal/credentials"
 	"github.com/orgql/orgql/internal/database"
+	"github.com/orgql/orgql/internal/live"
 	"github.com/orgql/orgql/internal/members"
 	"github.com/orgql/orgql/internal/orgs"
 	"github.com/orgql/orgql/internal/payments"
@@ -29,8 +30,11 @@ type Resolver struct {
 	APITokens   *apitokens.Service
 	Credentials *credentials.Service
 	// Auth lists and revokes the signed-in user's sessions.
-	Auth *auth.Authenticator
-	Payments    *payments.Service
+	Auth     *auth.Authenticator
+	Payments *payments.Service
+	// Live serves the subscriptions, within LiveLimits.
+	Live       *live.Hub
+	LiveLimits live.Limits
 }
 
 // client is the transaction's client inside a mutation, else the root client.

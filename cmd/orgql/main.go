@@ -174,6 +174,7 @@ func serve(ctx context.Context, cfg config.Config, db *database.DB, keys *secret
 	if err != nil {
 		return err
 	}
+	defer srv.Close()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

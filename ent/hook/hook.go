@@ -81,6 +81,18 @@ func (f CreditCardFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CreditCardMutation", m)
 }
 
+// The EventSequenceFunc type is an adapter to allow the use of ordinary
+// function as EventSequence mutator.
+type EventSequenceFunc func(context.Context, *ent.EventSequenceMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f EventSequenceFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.EventSequenceMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EventSequenceMutation", m)
+}
+
 // The GitTokenFunc type is an adapter to allow the use of ordinary
 // function as GitToken mutator.
 type GitTokenFunc func(context.Context, *ent.GitTokenMutation) (ent.Value, error)

@@ -14,6 +14,7 @@ import (
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
 	"github.com/orgql/orgql/ent/creditcard"
+	"github.com/orgql/orgql/ent/eventsequence"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
@@ -249,6 +250,33 @@ func (f TraverseCreditCard) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.CreditCardQuery", q)
+}
+
+// The EventSequenceFunc type is an adapter to allow the use of ordinary function as a Querier.
+type EventSequenceFunc func(context.Context, *ent.EventSequenceQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f EventSequenceFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.EventSequenceQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.EventSequenceQuery", q)
+}
+
+// The TraverseEventSequence type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseEventSequence func(context.Context, *ent.EventSequenceQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseEventSequence) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseEventSequence) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EventSequenceQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.EventSequenceQuery", q)
 }
 
 // The GitTokenFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -698,6 +726,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ContainerRegistryQuery, predicate.ContainerRegistry, containerregistry.OrderOption]{typ: ent.TypeContainerRegistry, tq: q}, nil
 	case *ent.CreditCardQuery:
 		return &query[*ent.CreditCardQuery, predicate.CreditCard, creditcard.OrderOption]{typ: ent.TypeCreditCard, tq: q}, nil
+	case *ent.EventSequenceQuery:
+		return &query[*ent.EventSequenceQuery, predicate.EventSequence, eventsequence.OrderOption]{typ: ent.TypeEventSequence, tq: q}, nil
 	case *ent.GitTokenQuery:
 		return &query[*ent.GitTokenQuery, predicate.GitToken, gittoken.OrderOption]{typ: ent.TypeGitToken, tq: q}, nil
 	case *ent.HelmRepositoryQuery:

@@ -283,6 +283,17 @@ var (
 			},
 		},
 	}
+	// EventSequencesColumns holds the columns for the "event_sequences" table.
+	EventSequencesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "value", Type: field.TypeInt64, Default: 0},
+	}
+	// EventSequencesTable holds the schema information for the "event_sequences" table.
+	EventSequencesTable = &schema.Table{
+		Name:       "event_sequences",
+		Columns:    EventSequencesColumns,
+		PrimaryKey: []*schema.Column{EventSequencesColumns[0]},
+	}
 	// GitTokensColumns holds the columns for the "git_tokens" table.
 	GitTokensColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -646,6 +657,7 @@ var (
 		{Name: "origin", Type: field.TypeString, Default: ""},
 		{Name: "user_agent", Type: field.TypeString, Default: ""},
 		{Name: "created_at", Type: field.TypeTime},
+		{Name: "sequence", Type: field.TypeInt64, Default: 0},
 	}
 	// OrganizationEventsTable holds the schema information for the "organization_events" table.
 	OrganizationEventsTable = &schema.Table{
@@ -662,6 +674,16 @@ var (
 				Name:    "organizationevent_organization_id_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{OrganizationEventsColumns[1], OrganizationEventsColumns[12]},
+			},
+			{
+				Name:    "organizationevent_organization_id_sequence",
+				Unique:  false,
+				Columns: []*schema.Column{OrganizationEventsColumns[1], OrganizationEventsColumns[13]},
+			},
+			{
+				Name:    "organizationevent_sequence",
+				Unique:  false,
+				Columns: []*schema.Column{OrganizationEventsColumns[13]},
 			},
 		},
 	}
@@ -946,6 +968,7 @@ var (
 		ClustersTable,
 		ContainerRegistriesTable,
 		CreditCardsTable,
+		EventSequencesTable,
 		GitTokensTable,
 		HelmRepositoriesTable,
 		InvitationsTable,

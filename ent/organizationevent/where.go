@@ -104,6 +104,11 @@ func CreatedAt(v time.Time) predicate.OrganizationEvent {
 	return predicate.OrganizationEvent(sql.FieldEQ(FieldCreatedAt, v))
 }
 
+// Sequence applies equality check predicate on the "sequence" field. It's identical to SequenceEQ.
+func Sequence(v int64) predicate.OrganizationEvent {
+	return predicate.OrganizationEvent(sql.FieldEQ(FieldSequence, v))
+}
+
 // OrganizationIDEQ applies the EQ predicate on the "organization_id" field.
 func OrganizationIDEQ(v string) predicate.OrganizationEvent {
 	return predicate.OrganizationEvent(sql.FieldEQ(FieldOrganizationID, v))
@@ -667,6 +672,46 @@ func CreatedAtLT(v time.Time) predicate.OrganizationEvent {
 // CreatedAtLTE applies the LTE predicate on the "created_at" field.
 func CreatedAtLTE(v time.Time) predicate.OrganizationEvent {
 	return predicate.OrganizationEvent(sql.FieldLTE(FieldCreatedAt, v))
+}
+
+// SequenceEQ applies the EQ predicate on the "sequence" field.
+func SequenceEQ(v int64) predicate.OrganizationEvent {
+	return predicate.OrganizationEvent(sql.FieldEQ(FieldSequence, v))
+}
+
+// SequenceNEQ applies the NEQ predicate on the "sequence" field.
+func SequenceNEQ(v int64) predicate.OrganizationEvent {
+	return predicate.OrganizationEvent(sql.FieldNEQ(FieldSequence, v))
+}
+
+// SequenceIn applies the In predicate on the "sequence" field.
+func SequenceIn(vs ...int64) predicate.OrganizationEvent {
+	return predicate.OrganizationEvent(sql.FieldIn(FieldSequence, vs...))
+}
+
+// SequenceNotIn applies the NotIn predicate on the "sequence" field.
+func SequenceNotIn(vs ...int64) predicate.OrganizationEvent {
+	return predicate.OrganizationEvent(sql.FieldNotIn(FieldSequence, vs...))
+}
+
+// SequenceGT applies the GT predicate on the "sequence" field.
+func SequenceGT(v int64) predicate.OrganizationEvent {
+	return predicate.OrganizationEvent(sql.FieldGT(FieldSequence, v))
+}
+
+// SequenceGTE applies the GTE predicate on the "sequence" field.
+func SequenceGTE(v int64) predicate.OrganizationEvent {
+	return predicate.OrganizationEvent(sql.FieldGTE(FieldSequence, v))
+}
+
+// SequenceLT applies the LT predicate on the "sequence" field.
+func SequenceLT(v int64) predicate.OrganizationEvent {
+	return predicate.OrganizationEvent(sql.FieldLT(FieldSequence, v))
+}
+
+// SequenceLTE applies the LTE predicate on the "sequence" field.
+func SequenceLTE(v int64) predicate.OrganizationEvent {
+	return predicate.OrganizationEvent(sql.FieldLTE(FieldSequence, v))
 }
 
 // And groups predicates with the AND operator between them.

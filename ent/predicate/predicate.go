@@ -24,6 +24,9 @@ type ContainerRegistry func(*sql.Selector)
 // CreditCard is the predicate function for creditcard builders.
 type CreditCard func(*sql.Selector)
 
+// EventSequence is the predicate function for eventsequence builders.
+type EventSequence func(*sql.Selector)
+
 // GitToken is the predicate function for gittoken builders.
 type GitToken func(*sql.Selector)
 

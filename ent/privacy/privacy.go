@@ -255,6 +255,30 @@ func (f CreditCardMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CreditCardMutation", m)
 }
 
+// The EventSequenceQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type EventSequenceQueryRuleFunc func(context.Context, *ent.EventSequenceQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f EventSequenceQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EventSequenceQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.EventSequenceQuery", q)
+}
+
+// The EventSequenceMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type EventSequenceMutationRuleFunc func(context.Context, *ent.EventSequenceMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f EventSequenceMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.EventSequenceMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.EventSequenceMutation", m)
+}
+
 // The GitTokenQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type GitTokenQueryRuleFunc func(context.Context, *ent.GitTokenQuery) error
@@ -686,6 +710,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.CreditCardQuery:
 		return q.Filter(), nil
+	case *ent.EventSequenceQuery:
+		return q.Filter(), nil
 	case *ent.GitTokenQuery:
 		return q.Filter(), nil
 	case *ent.HelmRepositoryQuery:
@@ -736,6 +762,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ContainerRegistryMutation:
 		return m.Filter(), nil
 	case *ent.CreditCardMutation:
+		return m.Filter(), nil
+	case *ent.EventSequenceMutation:
 		return m.Filter(), nil
 	case *ent.GitTokenMutation:
 		return m.Filter(), nil

@@ -12,6 +12,7 @@ import (
 	"github.com/orgql/orgql/ent/cluster"
 	"github.com/orgql/orgql/ent/containerregistry"
 	"github.com/orgql/orgql/ent/creditcard"
+	"github.com/orgql/orgql/ent/eventsequence"
 	"github.com/orgql/orgql/ent/gittoken"
 	"github.com/orgql/orgql/ent/helmrepository"
 	"github.com/orgql/orgql/ent/invitation"
@@ -424,6 +425,21 @@ func init() {
 	creditcard.DefaultID = creditcardDescID.Default.(func() string)
 	// creditcard.IDValidator is a validator for the "id" field. It is called by the builders before save.
 	creditcard.IDValidator = creditcardDescID.Validators[0].(func(string) error)
+	eventsequence.Policy = privacy.NewPolicies(schema.EventSequence{})
+	eventsequence.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := eventsequence.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	eventsequenceFields := schema.EventSequence{}.Fields()
+	_ = eventsequenceFields
+	// eventsequenceDescValue is the schema descriptor for value field.
+	eventsequenceDescValue := eventsequenceFields[1].Descriptor()
+	// eventsequence.DefaultValue holds the default value on creation for the value field.
+	eventsequence.DefaultValue = eventsequenceDescValue.Default.(int64)
 	gittokenMixin := schema.GitToken{}.Mixin()
 	gittoken.Policy = privacy.NewPolicies(gittokenMixin[2], schema.GitToken{})
 	gittoken.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -910,6 +926,10 @@ func init() {
 	organizationeventDescCreatedAt := organizationeventFields[10].Descriptor()
 	// organizationevent.DefaultCreatedAt holds the default value on creation for the created_at field.
 	organizationevent.DefaultCreatedAt = organizationeventDescCreatedAt.Default.(func() time.Time)
+	// organizationeventDescSequence is the schema descriptor for sequence field.
+	organizationeventDescSequence := organizationeventFields[11].Descriptor()
+	// organizationevent.DefaultSequence holds the default value on creation for the sequence field.
+	organizationevent.DefaultSequence = organizationeventDescSequence.Default.(int64)
 	// organizationeventDescID is the schema descriptor for id field.
 	organizationeventDescID := organizationeventMixinFields0[0].Descriptor()
 	// organizationevent.DefaultID holds the default value on creation for the id field.

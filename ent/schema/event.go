@@ -9,7 +9,9 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 
+	"github.com/orgql/orgql/ent/privacy"
 	"github.com/orgql/orgql/internal/id"
+	"github.com/orgql/orgql/internal/tenancy"
 )
 
 // OrganizationEvent is one change to an organization, written in the change's
@@ -57,21 +59,57 @@ func (OrganizationEvent) Fields() []ent.Field {
 			Comment("What changed: the values a creation set, or each changed field's old and new value; a secret only says it changed.").
 			Annotations(entgql.Type("Map"), entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)),
 		field.Enum("actor_type").Values("USER", "API_TOKEN", "SYSTEM").Immutable().Annotations(hidden()),
-		field.String("actor_id").Immutable().Default("").Annotations(hidden()),
+		// actor_id is in the where-input (the audit log's actor filter); Actor shows it.
+		field.String("actor_id").Immutable().Default("").
+			Comment("The ID of the user or API token that made the change; empty for orgql itself.").
+			Annotations(entgql.Skip(entgql.SkipType, entgql.SkipOrderField, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.String("actor_name").Immutable().Default("").Annotations(hidden()),
 		field.String("origin").Immutable().Default("").Comment("The network address the change came from."),
 		field.String("user_agent").Immutable().Default("").Comment("The user agent of the client that made the change."),
 		field.Time("created_at").Immutable().Default(time.Now).
 			Comment("When the change was committed.").
 			Annotations(entgql.OrderField("CREATED_AT")),
+		// sequence is taken at commit (internal/events), so its order is
+		// commit order; 0 until the transaction commits. docs/architecture.md "Events".
+		field.Int64("sequence").Default(0).
+			Comment("The event's place in the order in which changes were committed.").
+			Annotations(entgql.OrderField("SEQUENCE"), entgql.Skip(entgql.SkipType, entgql.SkipWhereInput)),
 	}
 }
 
 func (OrganizationEvent) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("organization_id", "created_at")}
+	return []ent.Index{
+		index.Fields("organization_id", "created_at"),
+		index.Fields("organization_id", "sequence"),
+		index.Fields("sequence"),
+	}
 }
 
 func (OrganizationEvent) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.RelayConnection(),
 		schema.Comment("One change to an organization, written with the change itself: the audit log's entries.")}
+}
+
+// EventSequence is the one counter organization events take their sequence
+// from. A committing transaction adds to it as its last statement, holding
+// its row lock until the commit ends, so sequences are handed out in commit
+// order and a reader that has seen sequence n has seen every event before it.
+type EventSequence struct{ ent.Schema }
+
+func (EventSequence) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("id").Immutable(),
+		field.Int64("value").Default(0),
+	}
+}
+
+func (EventSequence) Policy() ent.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{tenancy.DenyQueryRule()},
+		Mutation: privacy.MutationPolicy{tenancy.DenyMutationRule()},
+	}
+}
+
+func (EventSequence) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/invitation"
+	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/internal/apitokens"
 	"github.com/orgql/orgql/internal/billing"
 	"github.com/orgql/orgql/internal/credentials"
@@ -43,9 +44,11 @@ type ResolverRoot interface {
 	Invoice() InvoiceResolver
 	Mutation() MutationResolver
 	Organization() OrganizationResolver
+	OrganizationEvent() OrganizationEventResolver
 	Query() QueryResolver
 	Role() RoleResolver
 	Session() SessionResolver
+	Subscription() SubscriptionResolver
 	Viewer() ViewerResolver
 }
 
@@ -76,6 +79,12 @@ type ComplexityRoot struct {
 	APITokenEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Actor struct {
+		DisplayName func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Type        func(childComplexity int) int
 	}
 
 	Annotation struct {
@@ -480,6 +489,7 @@ type ComplexityRoot struct {
 		APITokens           func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.APITokenOrder, where *ent.APITokenWhereInput) int
 		AdminContactEmails  func(childComplexity int) int
 		AnnotationsGroups   func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.AnnotationsGroupOrder, where *ent.AnnotationsGroupWhereInput) int
+		AuditEvents         func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, where *ent.OrganizationEventWhereInput) int
 		Billing             func(childComplexity int) int
 		Clusters            func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ClusterOrder, where *ent.ClusterWhereInput) int
 		ContainerRegistries func(childComplexity int, after *entgql.Cursor[string], first *int, before *entgql.Cursor[string], last *int, orderBy *ent.ContainerRegistryOrder, where *ent.ContainerRegistryWhereInput) int
@@ -516,8 +526,10 @@ type ComplexityRoot struct {
 	}
 
 	OrganizationEvent struct {
+		Actor          func(childComplexity int) int
 		Change         func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
+		Cursor         func(childComplexity int) int
 		ID             func(childComplexity int) int
 		OrganizationID func(childComplexity int) int
 		Origin         func(childComplexity int) int
@@ -648,6 +660,11 @@ type ComplexityRoot struct {
 		LastUsedAt func(childComplexity int) int
 		Origin     func(childComplexity int) int
 		UserAgent  func(childComplexity int) int
+	}
+
+	Subscription struct {
+		CurrentOrganizationChanged func(childComplexity int) int
+		OrganizationEvents         func(childComplexity int, organizationID string, targetTypes []organizationevent.TargetType, after *entgql.Cursor[string]) int
 	}
 
 	User struct {
@@ -794,6 +811,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.APITokenEdge.Node(childComplexity), true
+
+	case "Actor.displayName":
+		if e.ComplexityRoot.Actor.DisplayName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Actor.DisplayName(childComplexity), true
+	case "Actor.id":
+		if e.ComplexityRoot.Actor.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Actor.ID(childComplexity), true
+	case "Actor.type":
+		if e.ComplexityRoot.Actor.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Actor.Type(childComplexity), true
 
 	case "Annotation.key":
 		if e.ComplexityRoot.Annotation.Key == nil {
@@ -2720,6 +2756,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.AnnotationsGroups(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["orderBy"].(*ent.AnnotationsGroupOrder), args["where"].(*ent.AnnotationsGroupWhereInput)), true
+	case "Organization.auditEvents":
+		if e.ComplexityRoot.Organization.AuditEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Organization_auditEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organization.AuditEvents(childComplexity, args["after"].(*entgql.Cursor[string]), args["first"].(*int), args["before"].(*entgql.Cursor[string]), args["last"].(*int), args["where"].(*ent.OrganizationEventWhereInput)), true
 	case "Organization.billing":
 		if e.ComplexityRoot.Organization.Billing == nil {
 			break
@@ -2925,6 +2972,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OrganizationEdge.Node(childComplexity), true
 
+	case "OrganizationEvent.actor":
+		if e.ComplexityRoot.OrganizationEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationEvent.Actor(childComplexity), true
 	case "OrganizationEvent.change":
 		if e.ComplexityRoot.OrganizationEvent.Change == nil {
 			break
@@ -2937,6 +2990,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrganizationEvent.CreatedAt(childComplexity), true
+	case "OrganizationEvent.cursor":
+		if e.ComplexityRoot.OrganizationEvent.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationEvent.Cursor(childComplexity), true
 	case "OrganizationEvent.id":
 		if e.ComplexityRoot.OrganizationEvent.ID == nil {
 			break
@@ -3484,6 +3543,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Session.UserAgent(childComplexity), true
 
+	case "Subscription.currentOrganizationChanged":
+		if e.ComplexityRoot.Subscription.CurrentOrganizationChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.CurrentOrganizationChanged(childComplexity), true
+	case "Subscription.organizationEvents":
+		if e.ComplexityRoot.Subscription.OrganizationEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_organizationEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.OrganizationEvents(childComplexity, args["organizationID"].(string), args["targetTypes"].([]organizationevent.TargetType), args["after"].(*entgql.Cursor[string])), true
+
 	case "User.avatarURL":
 		if e.ComplexityRoot.User.AvatarURL == nil {
 			break
@@ -3713,6 +3790,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -8281,6 +8375,10 @@ enum OrganizationEventOrderField {
   Orders organization event objects by ` + "`" + `createdAt` + "`" + `.
   """
   CREATED_AT
+  """
+  Orders organization event objects by ` + "`" + `sequence` + "`" + `.
+  """
+  SEQUENCE
 }
 """
 What happened.
@@ -8531,6 +8629,58 @@ input OrganizationEventWhereInput {
   Matches when the organization event's ` + "`" + `targetName` + "`" + ` contains the value, ignoring case.
   """
   targetNameContainsFold: String
+  """
+  Matches when the organization event's ` + "`" + `actorID` + "`" + ` equals the value.
+  """
+  actorID: String
+  """
+  Matches when the organization event's ` + "`" + `actorID` + "`" + ` differs from the value.
+  """
+  actorIDNEQ: String
+  """
+  Matches when the organization event's ` + "`" + `actorID` + "`" + ` is one of the values.
+  """
+  actorIDIn: [String!]
+  """
+  Matches when the organization event's ` + "`" + `actorID` + "`" + ` is none of the values.
+  """
+  actorIDNotIn: [String!]
+  """
+  Matches when the organization event's ` + "`" + `actorID` + "`" + ` is greater than (for times, after) the value.
+  """
+  actorIDGT: String
+  """
+  Matches when the organization event's ` + "`" + `actorID` + "`" + ` is greater than or equal to (for times, at or after) the value.
+  """
+  actorIDGTE: String
+  """
+  Matches when the organization event's ` + "`" + `actorID` + "`" + ` is less than (for times, before) the value.
+  """
+  actorIDLT: String
+  """
+  Matches when the organization event's ` + "`" + `actorID` + "`" + ` is less than or equal to (for times, at or before) the value.
+  """
+  actorIDLTE: String
+  """
+  Matches when the organization event's ` + "`" + `actorID` + "`" + ` contains the value.
+  """
+  actorIDContains: String
+  """
+  Matches when the organization event's ` + "`" + `actorID` + "`" + ` starts with the value.
+  """
+  actorIDHasPrefix: String
+  """
+  Matches when the organization event's ` + "`" + `actorID` + "`" + ` ends with the value.
+  """
+  actorIDHasSuffix: String
+  """
+  Matches when the organization event's ` + "`" + `actorID` + "`" + ` equals the value, ignoring case.
+  """
+  actorIDEqualFold: String
+  """
+  Matches when the organization event's ` + "`" + `actorID` + "`" + ` contains the value, ignoring case.
+  """
+  actorIDContainsFold: String
   """
   Matches when the organization event's ` + "`" + `origin` + "`" + ` equals the value.
   """
@@ -10143,6 +10293,86 @@ input UserWhereInput {
   avatarURLContainsFold: String
 }
 `, BuiltIn: false},
+	{Name: "../events.graphqls", Input: `# The organization event log: the audit log, and the live subscriptions that
+# follow it (docs/architecture.md "Events").
+
+extend type Organization {
+  """
+  The organization's audit log, newest first (READ_AUDIT_LOG; FORBIDDEN
+  without it). Events are kept for the plan's ` + "`" + `auditLogRetentionDays` + "`" + `.
+  """
+  auditEvents(
+    "Returns the events after this cursor (older ones)."
+    after: Cursor
+    "Returns at most this many events from the start (1 to 100; 50 when neither first nor last is given)."
+    first: Int
+    "Returns the events before this cursor (newer ones)."
+    before: Cursor
+    "Returns at most this many events from the end (1 to 100)."
+    last: Int
+    "Keeps only the events that match: by type, target type, target ID, actor ID (` + "`" + `actorID` + "`" + `), time range (` + "`" + `createdAtGTE` + "`" + `, ` + "`" + `createdAtLT` + "`" + `)."
+    where: OrganizationEventWhereInput
+  ): OrganizationEventConnection!
+}
+
+"Who made a change."
+enum ActorType {
+  "A signed-in user."
+  USER
+  "An organization API token."
+  API_TOKEN
+  "orgql itself (a background job)."
+  SYSTEM
+}
+
+"Who made a change: a user, an API token, or orgql itself."
+type Actor {
+  "The kind of actor."
+  type: ActorType!
+  "The user's (` + "`" + `usr_...` + "`" + `) or API token's ID; null for orgql itself."
+  id: ID
+  "The user's login or the token's name when the change was made."
+  displayName: String!
+}
+
+extend type OrganizationEvent {
+  "Who made the change."
+  actor: Actor!
+  """
+  The event's place in the log, in commit order: the cursor of its edge in
+  ` + "`" + `auditEvents` + "`" + `, and the ` + "`" + `after` + "`" + ` of ` + "`" + `organizationEvents` + "`" + ` to resume after it.
+  """
+  cursor: Cursor!
+}
+
+"""
+Live updates, over WebSocket (graphql-transport-ws, or the legacy graphql-ws
+protocol) or Server-Sent Events. A WebSocket sends its credentials in
+` + "`" + `connection_init` + "`" + ` as ` + "`" + `{"Authorization": "Bearer ..."}` + "`" + `.
+"""
+type Subscription {
+  """
+  The viewer's current organization: first as it is when the subscription
+  starts, then on every switch made by any of the viewer's clients, and when it becomes unavailable (deleted, left, removed):
+  then the next one, or null. Signed-in users only.
+  """
+  currentOrganizationChanged: Organization
+  """
+  Each committed change of the organization, in commit order, once (needs
+  READ_AUDIT_LOG). With ` + "`" + `after` + "`" + ` (an event's ` + "`" + `cursor` + "`" + `), the events after it are
+  sent first, then the live ones, with none missed or repeated. The stream
+  ends when the caller loses access.
+  """
+  organizationEvents(
+    "The organization's ID."
+    organizationID: ID!
+    "Only events about these kinds of objects; all when omitted."
+    targetTypes: [EventTargetType!]
+    "Resume after this event's cursor."
+    after: Cursor
+  ): OrganizationEvent!
+}
+`, BuiltIn: false},
 	{Name: "../groups.graphqls", Input: `# Labels groups and annotations groups: named sets of Kubernetes labels
 # (which clusters put on their resources) and annotations, and the clusters
 # that use labels groups.
@@ -10764,6 +10994,18 @@ func (ec *executionContext) childFields_APITokenEdge(ctx context.Context, field 
 		return ec.fieldContext_APITokenEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type APITokenEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Actor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_Actor_type(ctx, field)
+	case "id":
+		return ec.fieldContext_Actor_id(ctx, field)
+	case "displayName":
+		return ec.fieldContext_Actor_displayName(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Actor", field.Name)
 }
 
 func (ec *executionContext) childFields_Annotation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11500,6 +11742,8 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_annotationsGroups(ctx, field)
 	case "billing":
 		return ec.fieldContext_Organization_billing(ctx, field)
+	case "auditEvents":
+		return ec.fieldContext_Organization_auditEvents(ctx, field)
 	case "invitations":
 		return ec.fieldContext_Organization_invitations(ctx, field)
 	case "roles":
@@ -11560,8 +11804,24 @@ func (ec *executionContext) childFields_OrganizationEvent(ctx context.Context, f
 		return ec.fieldContext_OrganizationEvent_userAgent(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_OrganizationEvent_createdAt(ctx, field)
+	case "actor":
+		return ec.fieldContext_OrganizationEvent_actor(ctx, field)
+	case "cursor":
+		return ec.fieldContext_OrganizationEvent_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrganizationEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganizationEventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OrganizationEventConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OrganizationEventConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OrganizationEventConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganizationEventConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_OrganizationEventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -83,6 +83,14 @@ type Config struct {
 	StripeWebhookSecret   string
 	StripeAPIURL          string
 	StripePrices          []string
+	// Subscriptions (docs/architecture.md "Events").
+	WSInitTimeout           time.Duration
+	WSKeepAlive             time.Duration
+	MaxSubscriptionsPerConn int
+	MaxConnectionsPerCaller int
+	SubscriptionSendTimeout time.Duration
+	SubscriptionRecheck     time.Duration
+	AuditLogPruneInterval   time.Duration
 }
 
 // declare binds every setting of c to a flag and its variable.
@@ -148,6 +156,13 @@ func declare(b *binder, c *Config) {
 	b.EnvOnly(&c.StripeWebhookSecret, "STRIPE_WEBHOOK_SECRET", "the signing secret (whsec_...) of the Stripe webhook endpoint <public-url>/billing/stripe/webhook")
 	b.String(&c.StripeAPIURL, "stripe-api-url", "STRIPE_API_URL", "https://api.stripe.com", "Stripe's API (stripe-mock's address in tests)")
 	b.List(&c.StripePrices, "stripe-prices", "STRIPE_PRICES", "the Stripe `prices` of the priced plans, PLAN=price_id,... (TEAM=price_123); a plan without one cannot be subscribed to")
+	b.Duration(&c.WSInitTimeout, "ws-init-timeout", "WS_INIT_TIMEOUT", 10*time.Second, "how long a WebSocket may wait before its connection_init; then it is closed")
+	b.Duration(&c.WSKeepAlive, "ws-keepalive", "WS_KEEPALIVE", 15*time.Second, "interval of WebSocket keep-alives (graphql-transport-ws ping, legacy ka) and Server-Sent Events pings; a graphql-transport-ws client that misses two pongs is closed")
+	b.Int(&c.MaxSubscriptionsPerConn, "max-subscriptions-per-connection", "MAX_SUBSCRIPTIONS_PER_CONNECTION", 20, "most subscriptions one WebSocket may run at once")
+	b.Int(&c.MaxConnectionsPerCaller, "max-connections-per-caller", "MAX_CONNECTIONS_PER_CALLER", 20, "most WebSockets and event streams one user or API token may hold open on one instance")
+	b.Duration(&c.SubscriptionSendTimeout, "subscription-send-timeout", "SUBSCRIPTION_SEND_TIMEOUT", 10*time.Second, "how long an event may wait for a subscriber to take it before the subscription is cut off")
+	b.Duration(&c.SubscriptionRecheck, "subscription-recheck", "SUBSCRIPTION_RECHECK", time.Minute, "how often a quiet subscription checks its caller's credentials and access again (every event checks them)")
+	b.Duration(&c.AuditLogPruneInterval, "audit-log-prune-interval", "AUDIT_LOG_PRUNE_INTERVAL", time.Hour, "how often events older than their plan's audit log retention are deleted (0: never)")
 }
 
 // Load parses args (without the program name) with getenv for the
@@ -203,6 +218,10 @@ func (c Config) Validate() error {
 		{"max-selections", int64(c.MaxSelections)}, {"max-merged-fields", int64(c.MaxMergedFields)},
 		{"query-cache-size", int64(c.QueryCacheSize)}, {"apq-cache-size", int64(c.APQCacheSize)},
 		{"operation-timeout", int64(c.OperationTimeout)}, {"shutdown-timeout", int64(c.ShutdownTimeout)},
+		{"ws-init-timeout", int64(c.WSInitTimeout)}, {"ws-keepalive", int64(c.WSKeepAlive)},
+		{"max-subscriptions-per-connection", int64(c.MaxSubscriptionsPerConn)},
+		{"max-connections-per-caller", int64(c.MaxConnectionsPerCaller)},
+		{"subscription-send-timeout", int64(c.SubscriptionSendTimeout)}, {"subscription-recheck", int64(c.SubscriptionRecheck)},
 	} {
 		if s.value <= 0 {
 			return fmt.Errorf("%s must be positive", s.name)

@@ -104,7 +104,7 @@ func Client(ctx context.Context, fallback *ent.Client) *ent.Client {
 }
 
 // InTx runs fn in one transaction of client, committed when fn returns nil;
-// fn's ctx carries the transaction's client (see Client).
+// fn's ctx carries the transaction's client (see Client) and the transaction.
 func InTx(ctx context.Context, client *ent.Client, fn func(ctx context.Context) error) error {
 	tx, err := client.Tx(ctx)
 	if err != nil {
@@ -116,7 +116,7 @@ func InTx(ctx context.Context, client *ent.Client, fn func(ctx context.Context) 
 			panic(r)
 		}
 	}()
-	if err := fn(ent.NewContext(ctx, tx.Client())); err != nil {
+	if err := fn(ent.NewContext(ent.NewTxContext(ctx, tx), tx.Client())); err != nil {
 		_ = tx.Rollback()
 		return err
 	}

@@ -31,7 +31,8 @@ type Event struct {
 }
 
 // Record writes e with client, which must be the transaction of the change
-// (database.Client(ctx, ...)); the actor, origin and user agent come from the caller in ctx.
+// (database.Client(ctx, ...)), whose ctx carries it (ent.TxFromContext); the
+// event gets its sequence when the transaction commits; the actor, origin and user agent come from the caller in ctx.
 func Record(ctx context.Context, client *ent.Client, e Event) (*ent.OrganizationEvent, error) {
 	create := client.OrganizationEvent.Create().
 		SetOrganizationID(e.OrganizationID).
@@ -57,6 +58,9 @@ func Record(ctx context.Context, client *ent.Client, e Event) (*ent.Organization
 	ev, err := create.Save(tenancy.AsSystem(ctx, tenancy.RecordEvent))
 	if err != nil {
 		return nil, fmt.Errorf("record %s %s event: %w", e.TargetType, e.Type, err)
+	}
+	if err := sequenceAtCommit(ctx, ev.ID); err != nil {
+		return nil, err
 	}
 	return ev, nil
 }

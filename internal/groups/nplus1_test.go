@@ -97,7 +97,8 @@ func TestGroupsStatementsDoNotGrowWithTheList(t *testing.T) {
 
 // Writes run a fixed, small number of statements, authentication included.
 // The bounds are today's counts: a change that adds a statement to a write
-// must say why here.
+// must say why here. Each write's event is numbered at commit (two
+// statements, and on PostgreSQL the notification: internal/events).
 func TestGroupWritesRunFewStatements(t *testing.T) {
 	testkit.Run(t, func(t *testing.T, e *testkit.Env) {
 		alice := e.SignIn(t, "alice")
@@ -117,13 +118,13 @@ func TestGroupWritesRunFewStatements(t *testing.T) {
 			return out
 		}
 		lg := run("createLabelsGroup", `mutation($org: ID!, $input: LabelsGroupInput!) { createLabelsGroup(organizationID: $org, input: $input) { id } }`,
-			map[string]any{"org": org.ID, "input": labelsInput("one", lbl("a", "1", false))}, 5)["createLabelsGroup"]["id"]
+			map[string]any{"org": org.ID, "input": labelsInput("one", lbl("a", "1", false))}, 8)["createLabelsGroup"]["id"]
 		run("updateLabelsGroup", `mutation($id: ID!, $input: LabelsGroupInput!) { updateLabelsGroup(id: $id, input: $input) { id } }`,
-			map[string]any{"id": lg, "input": labelsInput("two", lbl("a", "2", false))}, 7)
+			map[string]any{"id": lg, "input": labelsInput("two", lbl("a", "2", false))}, 10)
 		run("createCluster with a labels group", `mutation($org: ID!, $input: CreateClusterInput!) { createCluster(organizationID: $org, input: $input) { id } }`,
-			map[string]any{"org": org.ID, "input": map[string]any{"name": "c", "cloudProvider": "AWS", "region": "x", "labelsGroupIDs": []any{lg}}}, 9)
+			map[string]any{"org": org.ID, "input": map[string]any{"name": "c", "cloudProvider": "AWS", "region": "x", "labelsGroupIDs": []any{lg}}}, 12)
 		ag := run("createAnnotationsGroup", `mutation($org: ID!, $input: AnnotationsGroupInput!) { createAnnotationsGroup(organizationID: $org, input: $input) { id } }`,
-			map[string]any{"org": org.ID, "input": annotationsInput("one", []string{"PODS"}, ann("a", "1"))}, 5)["createAnnotationsGroup"]["id"]
-		run("deleteAnnotationsGroup", `mutation($id: ID!) { deleteAnnotationsGroup(id: $id) }`, map[string]any{"id": ag}, 6)
+			map[string]any{"org": org.ID, "input": annotationsInput("one", []string{"PODS"}, ann("a", "1"))}, 8)["createAnnotationsGroup"]["id"]
+		run("deleteAnnotationsGroup", `mutation($id: ID!) { deleteAnnotationsGroup(id: $id) }`, map[string]any{"id": ag}, 9)
 	})
 }

@@ -11,7 +11,9 @@ import (
 // included: one permission check per write (the domain's check and the
 // privacy rule's share one lookup), and plan limits count only what the
 // write adds to. The bounds are today's counts: a change that adds a
-// statement to a write must say why here.
+// statement to a write must say why here. At commit, a write that records an
+// event takes a sequence and numbers the event (two statements), and on
+// PostgreSQL notifies the listeners (one): internal/events.
 func TestWritesRunFewStatements(t *testing.T) {
 	testkit.Run(t, func(t *testing.T, e *testkit.Env) {
 		alice := e.SignIn(t, "alice")
@@ -21,8 +23,8 @@ func TestWritesRunFewStatements(t *testing.T) {
 			name, doc string
 			max       int
 		}{
-			{"createProject", `mutation($org: ID!) { createProject(organizationID: $org, input: {name: "web"}) { id } }`, 7},
-			{"updateOrganization", `mutation($org: ID!) { updateOrganization(id: $org, input: {description: "x"}) { id } }`, 7},
+			{"createProject", `mutation($org: ID!) { createProject(organizationID: $org, input: {name: "web"}) { id } }`, 10},
+			{"updateOrganization", `mutation($org: ID!) { updateOrganization(id: $org, input: {description: "x"}) { id } }`, 10},
 		} {
 			var s testkit.Statements
 			alice.WithStatements(&s).Do(t, w.doc, map[string]any{"org": org.ID}).OK(t, nil)

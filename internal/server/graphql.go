@@ -21,9 +21,12 @@ const readyTimeout = 2 * time.Second
 
 // newGraphQLHandler assembles gqlgen with explicit transports and limits
 // (docs/security.md S1-S9). aroundFields, when set, wraps every resolver.
-func newGraphQLHandler(cfg config.Config, r *graph.Resolver, logger *slog.Logger, aroundFields graphql.FieldMiddleware) *handler.Server {
+func newGraphQLHandler(cfg config.Config, r *graph.Resolver, logger *slog.Logger, aroundFields graphql.FieldMiddleware, live *streams) *handler.Server {
 	srv := handler.New(graph.NewExecutableSchema(r))
 	srv.AddTransport(transport.Options{})
+	// Subscriptions (live.go): WebSocket, then Server-Sent Events, before the plain transports.
+	srv.AddTransport(wsTransport{Websocket: live.websocketTransport(), auth: live.auth})
+	srv.AddTransport(sseTransport{s: live, sse: transport.SSE{KeepAlivePingInterval: cfg.WSKeepAlive}})
 	srv.AddTransport(getTransport{})
 	srv.AddTransport(postTransport{})
 	srv.AddTransport(unsupportedTransport{}) // last: answers what no transport serves
@@ -62,6 +65,7 @@ func newGraphQLHandler(cfg config.Config, r *graph.Resolver, logger *slog.Logger
 	srv.SetRecoverFunc(recoverPanic(logger))
 	srv.AroundOperations(operationTimeout(cfg.OperationTimeout, present))
 	srv.AroundOperations(cacheQueryRoles)
+	srv.AroundOperations(limitSubscriptions(cfg.MaxSubscriptionsPerConn))
 	srv.AroundRootFields(cacheMutationRoles)
 	if aroundFields != nil {
 		srv.AroundFields(aroundFields)

@@ -40,6 +40,7 @@ func Run(ctx context.Context, srv *Server, ln net.Listener, drain, grace time.Du
 		return fmt.Errorf("serve: %w", err)
 	}
 	logger.Info("shutting down: no new connections, finishing in-flight requests")
+	srv.EndStreams() // WebSockets close with 1001, event streams end
 	if err := hs.Shutdown(shutdownCtx); err != nil {
 		_ = hs.Close()
 		return fmt.Errorf("shutdown: %w", err)

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -24,6 +25,8 @@ import (
 	"github.com/orgql/orgql/internal/credcheck"
 	"github.com/orgql/orgql/internal/credentials"
 	"github.com/orgql/orgql/internal/database"
+	"github.com/orgql/orgql/internal/events"
+	"github.com/orgql/orgql/internal/live"
 	"github.com/orgql/orgql/internal/mail"
 	"github.com/orgql/orgql/internal/members"
 	"github.com/orgql/orgql/internal/orgs"
@@ -42,6 +45,11 @@ type Server struct {
 	Resolver *graph.Resolver
 	handler  http.Handler
 	draining atomic.Bool
+	// Live follows the event log for this instance's subscriptions.
+	Live    *live.Hub
+	streams *streams
+	stop    context.CancelFunc
+	done    sync.WaitGroup
 }
 
 // Options are the dependencies a Server may be given instead of its defaults.
@@ -92,6 +100,7 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 		opts.Mailer = m
 	}
 	s := &Server{cfg: cfg, db: db}
+	s.Live = &live.Hub{Client: db.Client, Logger: opts.Logger, PostgresURL: db.URL}
 	s.Auth = &auth.Authenticator{Client: db.Client, SessionTTL: cfg.SessionTTL, SessionIdleTimeout: cfg.SessionIdleTimeout,
 		InsecureCookie: cfg.InsecureCookies(), Logger: opts.Logger}
 	signIn := &signin.Flow{Client: db.Client, Auth: s.Auth, Providers: signin.Providers(cfg), Timeout: cfg.OAuthTimeout, Logger: opts.Logger}
@@ -112,8 +121,11 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 		Credentials: &credentials.Service{Client: db.Client, Keys: opts.Keys, Checker: opts.Checker},
 		Auth:        s.Auth,
 		Payments:    paymentService,
+		Live:        s.Live,
+		LiveLimits:  live.Limits{SendTimeout: cfg.SubscriptionSendTimeout, Recheck: cfg.SubscriptionRecheck},
 	}
-	gql := newGraphQLHandler(cfg, s.Resolver, opts.Logger, opts.AroundFields)
+	s.streams = newStreams(s.Auth, opts.Logger, cfg)
+	gql := newGraphQLHandler(cfg, s.Resolver, opts.Logger, opts.AroundFields, s.streams)
 
 	mux := http.NewServeMux()
 	// CSRF checks come before authentication, which writes a session's last use.
@@ -144,6 +156,7 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 		mux.Handle("/auth/dev/login", s.Auth.DevLoginHandler())
 	}
 	s.handler = withRequestID(corsHandler(cfg, mux))
+	s.start(opts.Logger, opts.Plans)
 	return s, nil
 }
 
@@ -165,6 +178,36 @@ func newMailer(cfg config.Config, logger *slog.Logger) (members.Mailer, error) {
 		logger.Warn("invitations cannot be delivered: no SMTP server is configured (set ORGQL_SMTP_HOST and ORGQL_SMTP_FROM); inviteMember and resendInvitation fail until one is")
 		return members.NoMailer{}, nil
 	}
+}
+
+// start runs the background work of the instance: following the event log,
+// and pruning the audit log.
+func (s *Server) start(logger *slog.Logger, plans billing.Catalog) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stop = cancel
+	s.done.Add(2)
+	go func() {
+		defer s.done.Done()
+		if err := s.Live.Run(ctx); err != nil {
+			logger.Error("follow the event log: subscriptions get no new events", "error", err)
+		}
+	}()
+	go func() {
+		defer s.done.Done()
+		prune := &events.Pruner{Client: s.db.Client, Dialect: s.db.Dialect, Plans: plans, Logger: logger}
+		prune.Run(ctx, s.cfg.AuditLogPruneInterval)
+	}()
+}
+
+// EndStreams ends every subscription: WebSockets close with 1001, event
+// streams end (docs/security.md S24).
+func (s *Server) EndStreams() { s.streams.shutdown() }
+
+// Close ends the streams and stops the background work.
+func (s *Server) Close() {
+	s.EndStreams()
+	s.stop()
+	s.done.Wait()
 }
 
 // ServeHTTP serves a request.

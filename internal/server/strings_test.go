@@ -244,6 +244,10 @@ func TestNULInAnyStringIsBadUserInput(t *testing.T) {
 			{"Mutation.setDefaultCreditCard", `mutation($id: ID!) { setDefaultCreditCard(id: $id) { id } }`, map[string]any{"id": card}},
 			{"Billing.invoices", `query($id: ID!, $after: Cursor, $before: Cursor) { organization(id: $id) { billing { invoices(after: $after, before: $before) { totalCount } } } }`,
 				map[string]any{"id": org.ID, "after": cursor, "before": cursor}},
+			{"Organization.auditEvents", `query($id: ID!, $where: OrganizationEventWhereInput, $after: Cursor, $before: Cursor) { organization(id: $id) { auditEvents(where: $where, after: $after, before: $before) { totalCount } } }`,
+				map[string]any{"id": org.ID, "where": map[string]any{"targetNameContains": "Org", "actorID": "usr_x"}, "after": cursor, "before": cursor}},
+			{"Subscription.organizationEvents", `subscription($organizationID: ID!, $after: Cursor) { organizationEvents(organizationID: $organizationID, after: $after) { id } }`,
+				map[string]any{"organizationID": org.ID, "after": cursor}},
 		}
 		covered := map[string]bool{}
 		for _, op := range ops {
@@ -259,7 +263,11 @@ func TestNULInAnyStringIsBadUserInput(t *testing.T) {
 					func(s string) string { return "\x00" },
 				} {
 					vars := withString(op.vars, strings.Split(leaf, "."), place).(map[string]any)
-					badInput(t, alice.Do(t, op.doc, vars), leaf, fmt.Sprintf("%s with a NUL in %s", op.field, leaf))
+					send := alice.Do
+					if strings.HasPrefix(op.field, "Subscription.") {
+						send = alice.Subscribe // over Server-Sent Events
+					}
+					badInput(t, send(t, op.doc, vars), leaf, fmt.Sprintf("%s with a NUL in %s", op.field, leaf))
 				}
 			}
 		}

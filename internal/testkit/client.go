@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Client sends GraphQL documents to an Env as one caller.
@@ -145,4 +146,57 @@ func (c *Client) CreateAPIToken(t testing.TB, org Org, roleID string) (*Client, 
 		createAPIToken(organizationID: $org, input: {name: $name, roleID: $role}) { apiToken { id } token }
 	}`, map[string]any{"org": org.ID, "name": Unique("token"), "role": roleID}).OK(t, &out)
 	return c.env.APIToken(out.CreateAPIToken.Token), out.CreateAPIToken.APIToken.ID
+}
+
+// Authorization is the Authorization header value c sends ("" when anonymous).
+func (c *Client) Authorization() string {
+	if v := c.Header.Get("Authorization"); v != "" {
+		return v
+	}
+	if c.Token != "" {
+		return "Bearer " + c.Token
+	}
+	return ""
+}
+
+// On returns c sending its requests to e instead (another instance on the same database).
+func (c *Client) On(e *Env) *Client {
+	cp := *c
+	cp.env = e
+	return &cp
+}
+
+// Subscribe sends subscription query by Server-Sent Events and decodes its
+// first result: for a subscription refused at its start, the whole answer.
+// The stream is cut after a few seconds, so one that runs shows its first
+// event instead of hanging the test.
+func (c *Client) Subscribe(t testing.TB, query string, vars map[string]any) *Response {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	r := c.Send(t, req)
+	for block := range strings.SplitSeq(string(r.Body), "\n\n") {
+		if !strings.HasPrefix(block, "event: next\n") {
+			continue
+		}
+		data := strings.TrimPrefix(strings.TrimPrefix(block, "event: next\n"), "data: ")
+		r.Body = []byte(data)
+		if err := json.Unmarshal(r.Body, r); err != nil {
+			t.Fatalf("decode event %q: %v", data, err)
+		}
+		break
+	}
+	for _, e := range r.Errors {
+		if leak := internalText.FindString(e.Message); leak != "" {
+			t.Fatalf("error message shows internals (%q): %s", leak, r.Body)
+		}
+	}
+	return r
 }

@@ -119,6 +119,7 @@ func New(t testing.TB, b Backend, configure func(*config.Config)) *Env {
 	e := &Env{Backend: b, DB: db, Config: cfg, Mailer: mailer, Keys: TestKeys(), logs: logs,
 		options: server.Options{Mailer: mailer, Logger: logger, Keys: TestKeys()}}
 	e.Reconfigure(t, nil)
+	t.Cleanup(func() { e.Server.Close() })
 	return e
 }
 
@@ -133,6 +134,9 @@ func (e *Env) Reconfigure(t testing.TB, change func(*server.Options)) {
 	srv, err := server.New(e.Config, e.DB, e.options)
 	if err != nil {
 		t.Fatalf("new server: %v", err)
+	}
+	if e.Server != nil {
+		e.Server.Close()
 	}
 	e.Server, e.Keys = srv, e.options.Keys
 }

@@ -22,8 +22,10 @@ func countStatement(ctx context.Context, args ...any) {
 		return
 	}
 	text := fmt.Sprint(args...)
-	// ent's debug driver also logs transaction begin/commit; count only statements.
-	if !strings.Contains(text, "Exec:") && !strings.Contains(text, "Query:") {
+	// ent's debug driver also logs transaction begin/commit; count only
+	// statements, raw ones (ExecContext, QueryContext) included.
+	if !strings.Contains(text, "Exec:") && !strings.Contains(text, "Query:") &&
+		!strings.Contains(text, "ExecContext:") && !strings.Contains(text, "QueryContext:") {
 		return
 	}
 	s.mu.Lock()

@@ -1,0 +1,274 @@
+// Package live follows the organization event log for the subscriptions of
+// one orgql instance. The table is the only source of truth: a wake-up
+// (PostgreSQL's LISTEN/NOTIFY, or an in-process signal on SQLite) makes the
+// hub read, in sequence order, the events committed after the last one it
+// read, and tell the subscribers they concern that there is more to read;
+// each subscriber then reads the events itself, as its caller, from where it
+// left off. A wake-up carries nothing, so a lost one costs nothing, and no
+// subscriber waits for another (docs/architecture.md "Events").
+package live
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/orgql/orgql/ent"
+	"github.com/orgql/orgql/ent/organizationevent"
+	"github.com/orgql/orgql/internal/events"
+	"github.com/orgql/orgql/internal/tenancy"
+)
+
+// ReadEvents is the reason the hub reads every organization's new events:
+// to know whom to wake, never to deliver them.
+const ReadEvents tenancy.Reason = "live-events"
+
+// pageSize is how many events one read takes, by the hub and by a subscriber.
+const pageSize = 100
+
+// pollInterval is how often the hub reads without a wake-up, and checks its
+// LISTEN connection: the last resort if a notification was lost.
+const pollInterval = 15 * time.Second
+
+// Hub is one instance's follower of the event log.
+type Hub struct {
+	Client *ent.Client
+	Logger *slog.Logger
+	// PostgresURL, when set, is listened to; else the hub is woken in-process.
+	PostgresURL string
+
+	mu     sync.Mutex
+	last   int64 // the sequence read so far: a reading position, not a record
+	ready  bool
+	byOrg  map[string]map[*waiter]struct{}
+	byUser map[string]map[*waiter]struct{}
+	wake   chan struct{}
+}
+
+// waiter is one subscription's doorbell: head is the highest sequence the
+// hub has seen that concerns it; ring is rung (never blocking) when it grows.
+type waiter struct {
+	mu   sync.Mutex
+	head int64
+	ring chan struct{}
+}
+
+func newWaiter() *waiter { return &waiter{ring: make(chan struct{}, 1)} }
+
+func (w *waiter) notify(seq int64) {
+	w.mu.Lock()
+	if seq > w.head {
+		w.head = seq
+	}
+	w.mu.Unlock()
+	select {
+	case w.ring <- struct{}{}:
+	default:
+	}
+}
+
+func (w *waiter) Head() int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.head
+}
+
+func (h *Hub) init() {
+	if h.byOrg == nil {
+		h.byOrg = map[string]map[*waiter]struct{}{}
+		h.byUser = map[string]map[*waiter]struct{}{}
+		h.wake = make(chan struct{}, 1)
+	}
+}
+
+// Run follows the log until ctx is done.
+func (h *Hub) Run(ctx context.Context) error {
+	h.mu.Lock()
+	h.init()
+	h.mu.Unlock()
+	if h.Logger == nil {
+		h.Logger = slog.Default()
+	}
+	var notify <-chan *pq.Notification
+	ping := func() error { return nil }
+	if h.PostgresURL != "" {
+		l := pq.NewListener(h.PostgresURL, 100*time.Millisecond, 5*time.Second, func(ev pq.ListenerEventType, err error) {
+			if err != nil {
+				h.Logger.Warn("event listener", "event", ev, "error", err)
+			}
+		})
+		defer l.Close()
+		if err := l.Listen(events.Channel); err != nil {
+			return fmt.Errorf("listen for events: %w", err)
+		}
+		notify, ping = l.Notify, l.Ping
+	} else {
+		w := events.NewWaker()
+		defer w.Stop()
+		go func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-w.C:
+					h.Wake()
+				}
+			}
+		}()
+	}
+	// Start after the newest event: what came before is read from the table
+	// by the subscriptions that ask for it (organizationEvents' after).
+	if err := h.start(ctx); err != nil {
+		return err
+	}
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-notify:
+			// A notification, or nil after a reconnect (some may be lost):
+			// either way, read what is new.
+		case <-h.wake:
+		case <-tick.C:
+			if err := ping(); err != nil {
+				h.Logger.Warn("event listener: ping failed", "error", err)
+			}
+		}
+		if err := h.catchUp(ctx); err != nil && ctx.Err() == nil {
+			h.Logger.Error("read new events", "error", err)
+		}
+	}
+}
+
+// Wake makes the hub read new events (the in-process wake-up).
+func (h *Hub) Wake() {
+	h.mu.Lock()
+	h.init()
+	h.mu.Unlock()
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (h *Hub) start(ctx context.Context) error {
+	sys := tenancy.AsSystem(ctx, ReadEvents)
+	for {
+		newest, err := h.Client.OrganizationEvent.Query().
+			Order(ent.Desc(organizationevent.FieldSequence)).
+			Select(organizationevent.FieldSequence).
+			First(sys)
+		if err == nil || ent.IsNotFound(err) {
+			h.mu.Lock()
+			if newest != nil {
+				h.last = newest.Sequence
+			}
+			h.ready = true
+			h.mu.Unlock()
+			return nil
+		}
+		h.Logger.Warn("read the newest event: retrying", "error", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// catchUp reads the events after the last one read, in order, and rings
+// the waiters they concern.
+func (h *Hub) catchUp(ctx context.Context) error {
+	sys := tenancy.AsSystem(ctx, ReadEvents)
+	for {
+		h.mu.Lock()
+		last := h.last
+		h.mu.Unlock()
+		evs, err := h.Client.OrganizationEvent.Query().
+			Where(organizationevent.SequenceGT(last)).
+			Order(ent.Asc(organizationevent.FieldSequence)).
+			Limit(pageSize).
+			Select(organizationevent.FieldOrganizationID, organizationevent.FieldSequence,
+				organizationevent.FieldType, organizationevent.FieldTargetType, organizationevent.FieldActorID).
+			All(sys)
+		if err != nil {
+			return err
+		}
+		h.mu.Lock()
+		for _, ev := range evs {
+			for w := range h.byOrg[ev.OrganizationID] {
+				w.notify(ev.Sequence)
+			}
+			for _, user := range concernedUsers(ev) {
+				if user == "" {
+					for _, set := range h.byUser {
+						for w := range set {
+							w.notify(ev.Sequence)
+						}
+					}
+					continue
+				}
+				for w := range h.byUser[user] {
+					w.notify(ev.Sequence)
+				}
+			}
+			h.last = ev.Sequence
+		}
+		h.mu.Unlock()
+		if len(evs) < pageSize {
+			return nil
+		}
+	}
+}
+
+// concernedUsers are the users whose current organization event ev may
+// change: its actor for a switch, a join or a new organization; every
+// watcher ("") when someone leaves or is removed, or an organization goes.
+func concernedUsers(ev *ent.OrganizationEvent) []string {
+	switch {
+	case ev.Type == organizationevent.TypeSWITCH, ev.Type == organizationevent.TypeACCEPT,
+		ev.Type == organizationevent.TypeCREATE && ev.TargetType == organizationevent.TargetTypeORGANIZATION:
+		return []string{ev.ActorID}
+	case ev.Type == organizationevent.TypeLEAVE, ev.Type == organizationevent.TypeREMOVE,
+		ev.Type == organizationevent.TypeDELETE && ev.TargetType == organizationevent.TargetTypeORGANIZATION:
+		return []string{""}
+	}
+	return nil
+}
+
+// watch adds w to set[key] and returns the sequence read so far: every
+// event after it that concerns w rings w.
+func (h *Hub) watch(set func() map[string]map[*waiter]struct{}, key string, w *waiter) int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.init()
+	m := set()
+	if m[key] == nil {
+		m[key] = map[*waiter]struct{}{}
+	}
+	m[key][w] = struct{}{}
+	return h.last
+}
+
+func (h *Hub) unwatch(set func() map[string]map[*waiter]struct{}, key string, w *waiter) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	m := set()
+	delete(m[key], w)
+	if len(m[key]) == 0 {
+		delete(m, key)
+	}
+}
+
+// Ready reports whether the hub has found where the log ends.
+func (h *Hub) Ready() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.ready
+}

@@ -1,0 +1,245 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/orgql/orgql/ent"
+	"github.com/orgql/orgql/ent/organizationevent"
+	"github.com/orgql/orgql/internal/rbac"
+	"github.com/orgql/orgql/internal/tenancy"
+	"github.com/orgql/orgql/internal/viewer"
+)
+
+// ErrSlow ends a subscription whose client did not take an event within
+// the send timeout; ErrAccess one whose caller lost access.
+var (
+	ErrSlow   = errors.New("the client did not keep up: subscription cut off")
+	ErrAccess = errors.New("access lost")
+)
+
+// Limits bound one subscription.
+type Limits struct {
+	// SendTimeout is how long an event may wait for the client to take it
+	// before the subscription is cut off (ErrSlow).
+	SendTimeout time.Duration
+	// Recheck is how often the caller's credentials and access are checked
+	// again when no event comes (an event always checks them).
+	Recheck time.Duration
+}
+
+// Reauthenticate checks the subscriber's credentials again and returns a
+// context with the caller as they are now; an error ends the subscription.
+type Reauthenticate func(ctx context.Context) (context.Context, error)
+
+// End is told why a subscription ended; nil when its client went away.
+type End func(error)
+
+// Events streams the events of organization orgID committed after
+// sequence after (after < 0: from now), in commit order, to the caller of
+// ctx, as that caller reads them: before each read the caller is
+// authenticated again, and once they may no longer read the organization's
+// events the stream ends. targetTypes, when not empty, keeps those.
+func (h *Hub) Events(ctx context.Context, orgID string, targetTypes []organizationevent.TargetType, after int64, reauth Reauthenticate, lim Limits, end End) (<-chan *ent.OrganizationEvent, error) {
+	if err := tenancy.Authorize(ctx, h.Client, orgID, rbac.ReadAuditLog); err != nil {
+		return nil, err
+	}
+	w := newWaiter()
+	byOrg := func() map[string]map[*waiter]struct{} { return h.byOrg }
+	h.watch(byOrg, orgID, w)
+	if after < 0 {
+		newest, err := h.newest(ctx, orgID)
+		if err != nil {
+			h.unwatch(byOrg, orgID, w)
+			return nil, err
+		}
+		after = newest
+	}
+	out := make(chan *ent.OrganizationEvent)
+	go func() {
+		defer close(out)
+		defer h.unwatch(byOrg, orgID, w)
+		err := h.stream(ctx, orgID, targetTypes, after, reauth, lim, w, out)
+		if ctx.Err() == nil {
+			end(err)
+		}
+	}()
+	return out, nil
+}
+
+func (h *Hub) newest(ctx context.Context, orgID string) (int64, error) {
+	ev, err := h.Client.OrganizationEvent.Query().
+		Where(organizationevent.OrganizationID(orgID)).
+		Order(ent.Desc(organizationevent.FieldSequence)).
+		Select(organizationevent.FieldSequence).
+		First(tenancy.AsSystem(ctx, ReadEvents))
+	if ent.IsNotFound(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return ev.Sequence, nil
+}
+
+func (h *Hub) stream(ctx context.Context, orgID string, targetTypes []organizationevent.TargetType, last int64, reauth Reauthenticate, lim Limits, w *waiter, out chan<- *ent.OrganizationEvent) error {
+	recheck := time.NewTicker(lim.Recheck)
+	defer recheck.Stop()
+	for {
+		callerCtx, err := reauth(ctx)
+		if err != nil {
+			return err
+		}
+		// Read as the caller, from where the stream is: an event the caller
+		// may not read is not there, whenever it was committed.
+		for {
+			head := w.Head()
+			evs, err := h.Client.OrganizationEvent.Query().
+				Where(organizationevent.OrganizationID(orgID), organizationevent.SequenceGT(last)).
+				Order(ent.Asc(organizationevent.FieldSequence)).
+				Limit(pageSize).
+				All(callerCtx)
+			if err != nil {
+				if tenancy.IsDenied(err) {
+					return ErrAccess
+				}
+				return err
+			}
+			if len(evs) == 0 {
+				if head > last {
+					// The hub saw an event of the organization that the
+					// caller cannot read: they lost access.
+					return ErrAccess
+				}
+				break
+			}
+			for _, ev := range evs {
+				last = ev.Sequence
+				if len(targetTypes) > 0 && !slices.Contains(targetTypes, ev.TargetType) {
+					continue
+				}
+				if err := send(ctx, out, ev, lim.SendTimeout); err != nil {
+					return err
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-w.ring:
+		case <-recheck.C:
+			callerCtx, err := reauth(ctx)
+			if err != nil {
+				return err
+			}
+			if err := tenancy.Authorize(callerCtx, h.Client, orgID, rbac.ReadAuditLog); err != nil {
+				return ErrAccess
+			}
+		}
+	}
+}
+
+func send[T any](ctx context.Context, out chan<- T, v T, timeout time.Duration) error {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case out <- v:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return ErrSlow
+	}
+}
+
+// CurrentOrganization streams the current organization of the user of ctx
+// (nil: none) as current reads it, first as it is, then each time it changes: on a switch by any
+// of the user's clients on any instance, and when the organization goes
+// away or the user leaves it or is removed from it.
+func (h *Hub) CurrentOrganization(ctx context.Context, current func(context.Context) (*ent.Organization, error), reauth Reauthenticate, lim Limits, end End) (<-chan *ent.Organization, error) {
+	c := viewer.FromContext(ctx)
+	if !c.IsUser() {
+		return nil, errors.New("live: current organization of a caller that is not a user")
+	}
+	w := newWaiter()
+	byUser := func() map[string]map[*waiter]struct{} { return h.byUser }
+	h.watch(byUser, c.UserID, w)
+	org, err := current(ctx)
+	if err != nil {
+		h.unwatch(byUser, c.UserID, w)
+		return nil, err
+	}
+	seen := idOf(org)
+	out := make(chan *ent.Organization)
+	go func() {
+		defer close(out)
+		defer h.unwatch(byUser, c.UserID, w)
+		err := func() error {
+			// First the organization as it is: the client then knows the
+			// subscription runs, and has nothing to query between the two.
+			if err := send(ctx, out, org, lim.SendTimeout); err != nil {
+				return err
+			}
+			recheck := time.NewTicker(lim.Recheck)
+			defer recheck.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-w.ring:
+				case <-recheck.C:
+				}
+				callerCtx, err := reauth(ctx)
+				if err != nil {
+					return err
+				}
+				org, err := current(callerCtx)
+				if err != nil {
+					return err
+				}
+				if idOf(org) == seen {
+					continue
+				}
+				seen = idOf(org)
+				if err := send(ctx, out, org, lim.SendTimeout); err != nil {
+					return err
+				}
+			}
+		}()
+		if ctx.Err() == nil {
+			end(err)
+		}
+	}()
+	return out, nil
+}
+
+func idOf(o *ent.Organization) string {
+	if o == nil {
+		return ""
+	}
+	return o.ID
+}
+
+// Session is what a subscription's transport tells its resolver: how to
+// check the caller's credentials again, and how to report why a stream ended.
+type Session struct {
+	Reauthenticate Reauthenticate
+	// Report is told why a subscription ended (nil: its client went away),
+	// with the subscription's context.
+	Report func(ctx context.Context, err error)
+}
+
+type sessionKey struct{}
+
+// WithSession returns ctx carrying s.
+func WithSession(ctx context.Context, s *Session) context.Context {
+	return context.WithValue(ctx, sessionKey{}, s)
+}
+
+// SessionFrom returns the session of ctx, or nil.
+func SessionFrom(ctx context.Context) *Session {
+	s, _ := ctx.Value(sessionKey{}).(*Session)
+	return s
+}

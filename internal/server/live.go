@@ -1,0 +1,381 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/coder/websocket"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/orgql/orgql/internal/apperr"
+	"github.com/orgql/orgql/internal/auth"
+	"github.com/orgql/orgql/internal/config"
+	"github.com/orgql/orgql/internal/live"
+	"github.com/orgql/orgql/internal/viewer"
+)
+
+// The codes a subscription ends with (docs/errors.md).
+const (
+	// CodeSlowSubscriber: the client did not take an event within --subscription-send-timeout.
+	CodeSlowSubscriber = "SLOW_SUBSCRIBER"
+	// CodeTooManySubscriptions: the WebSocket already runs --max-subscriptions-per-connection.
+	CodeTooManySubscriptions = "TOO_MANY_SUBSCRIPTIONS"
+)
+
+// WebSocket close codes (graphql-transport-ws's, and 1001 from RFC 6455).
+const (
+	closeUnauthorized    = 4401 // a missing or bad credential: clients do not retry
+	closeTooManyRequests = 4429 // over --max-connections-per-caller
+	closeInternal        = 1011 // the credential could not be checked: clients retry
+	closeGoingAway       = 1001 // the server shuts down
+)
+
+// streams is what the subscription transports share: authentication, the
+// count of open connections per caller, and the end of every stream at shutdown.
+type streams struct {
+	auth   *auth.Authenticator
+	logger *slog.Logger
+	cfg    config.Config
+
+	mu      sync.Mutex
+	open    map[string]int // connections per caller (user or API token ID), on this instance
+	closing atomic.Bool
+	ctx     context.Context // cancelled when the server shuts down
+	end     context.CancelFunc
+}
+
+func newStreams(a *auth.Authenticator, logger *slog.Logger, cfg config.Config) *streams {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &streams{auth: a, logger: logger, cfg: cfg, open: map[string]int{}, ctx: ctx, end: cancel}
+}
+
+// shutdown ends every WebSocket (1001) and event stream.
+func (s *streams) shutdown() {
+	s.closing.Store(true)
+	s.end()
+}
+
+// admit counts one more connection for c, refusing one over the limit.
+func (s *streams) admit(c *viewer.Caller) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.open[c.ID()] >= s.cfg.MaxConnectionsPerCaller {
+		return false
+	}
+	s.open[c.ID()]++
+	return true
+}
+
+func (s *streams) release(c *viewer.Caller) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.open[c.ID()]--; s.open[c.ID()] <= 0 {
+		delete(s.open, c.ID())
+	}
+}
+
+// connection is one WebSocket or event stream, in its context.
+type connection struct {
+	caller *viewer.Caller
+	ws     bool
+	subs   atomic.Int32
+}
+
+type connectionKey struct{}
+
+// session is the live.Session of a connection authenticated with authorization.
+func (s *streams) session(authorization, origin, userAgent string, ws bool) *live.Session {
+	return &live.Session{
+		Reauthenticate: func(ctx context.Context) (context.Context, error) {
+			c, err := s.auth.Authenticate(ctx, authorization)
+			if err != nil {
+				return nil, err
+			}
+			c.Origin, c.UserAgent = origin, userAgent
+			return viewer.NewContext(ctx, c), nil
+		},
+		Report: func(ctx context.Context, err error) {
+			switch {
+			case err == nil, errors.Is(err, live.ErrAccess), errors.Is(err, auth.ErrBadCredentials):
+				// The stream completes: the caller may no longer read it.
+				return
+			case errors.Is(err, live.ErrSlow):
+				s.logger.InfoContext(ctx, "subscription cut off: the client did not keep up")
+				if ws {
+					e := gqlerror.Errorf("subscription cut off: the client did not take events within %s", s.cfg.SubscriptionSendTimeout)
+					e.Extensions = map[string]any{"code": CodeSlowSubscriber}
+					transport.AddSubscriptionError(ctx, e)
+				}
+			default:
+				s.logger.ErrorContext(ctx, "subscription failed", "error", err)
+				if ws {
+					e := gqlerror.Errorf("the subscription failed: subscribe again")
+					e.Extensions = map[string]any{"code": apperr.CodeInternal}
+					transport.AddSubscriptionError(ctx, e)
+				}
+			}
+		},
+	}
+}
+
+// websocketTransport is gqlgen's WebSocket transport (graphql-transport-ws
+// and the legacy graphql-ws protocol) with origins checked against the CORS
+// list, credentials taken from connection_init (or the session cookie of the
+// upgrade) through the same authentication as HTTP, and the limits.
+func (s *streams) websocketTransport() transport.Websocket {
+	return transport.Websocket{
+		Implementation: shutdownCloser{
+			inner:   transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{OriginPatterns: originPatterns(s.cfg.CORSOrigins)}},
+			closing: &s.closing,
+		},
+		InitFunc:              s.initWebsocket,
+		InitTimeout:           s.cfg.WSInitTimeout,
+		KeepAlivePingInterval: s.cfg.WSKeepAlive,
+		PingPongInterval:      s.cfg.WSKeepAlive,
+		CloseFunc: func(ctx context.Context, _ int) {
+			if c, ok := ctx.Value(connectionKey{}).(*connection); ok {
+				s.release(c.caller)
+			}
+		},
+	}
+}
+
+// originPatterns are the CORS origins as coder/websocket matches them
+// (scheme://host); the page's own origin is always allowed.
+func originPatterns(origins []string) []string {
+	out := make([]string, 0, len(origins))
+	for _, o := range origins {
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			out = append(out, u.Scheme+"://"+u.Host)
+		} else {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+type upgradeCookieKey struct{}
+
+func (s *streams) initWebsocket(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+	authorization := p.Authorization()
+	if authorization == "" {
+		authorization, _ = ctx.Value(upgradeCookieKey{}).(string)
+	}
+	c, err := s.auth.Authenticate(ctx, authorization)
+	switch {
+	case errors.Is(err, auth.ErrBadCredentials) || authorization == "":
+		ctx = transport.WithWebsocketCloseCode(ctx, closeUnauthorized)
+		return transport.AppendCloseReason(ctx, "Unauthorized"), nil, errors.New("unauthorized: send a valid credential in connection_init's Authorization")
+	case err != nil:
+		s.logger.ErrorContext(ctx, "authenticate: credentials could not be checked", "error", err)
+		ctx = transport.WithWebsocketCloseCode(ctx, closeInternal)
+		return transport.AppendCloseReason(ctx, "the server could not check the credentials: retry"), nil, errors.New("the server could not check the credentials")
+	}
+	if !s.admit(c) {
+		ctx = transport.WithWebsocketCloseCode(ctx, closeTooManyRequests)
+		return transport.AppendCloseReason(ctx, "too many connections"), nil, errors.New("too many connections for this caller")
+	}
+	origin, userAgent := "", ""
+	if info, ok := ctx.Value(requestInfoKey{}).(requestInfo); ok {
+		origin, userAgent = info.origin, info.userAgent
+	}
+	c.Origin, c.UserAgent = origin, userAgent
+	ctx = viewer.NewContext(ctx, c)
+	ctx = context.WithValue(ctx, connectionKey{}, &connection{caller: c, ws: true})
+	ctx = live.WithSession(ctx, s.session(authorization, origin, userAgent, true))
+	// The connection ends with the server: closeOnCancel closes it.
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(s.ctx, cancel)
+	go func() { <-ctx.Done(); stop() }()
+	return ctx, nil, nil
+}
+
+type requestInfoKey struct{}
+
+type requestInfo struct{ origin, userAgent string }
+
+// withUpgradeRequest keeps what the upgrade request tells for connection_init:
+// the session cookie, and the address and user agent for audit events.
+func withUpgradeRequest(a *auth.Authenticator, r *http.Request) *http.Request {
+	ctx := r.Context()
+	if tok := a.CookieToken(r); tok != "" {
+		ctx = context.WithValue(ctx, upgradeCookieKey{}, "Bearer "+tok)
+	}
+	ctx = context.WithValue(ctx, requestInfoKey{}, requestInfo{origin: remoteHost(r), userAgent: r.UserAgent()})
+	return r.WithContext(ctx)
+}
+
+func remoteHost(r *http.Request) string {
+	host := r.RemoteAddr
+	if i := strings.LastIndexByte(host, ':'); i > 0 && !strings.HasSuffix(host, "]") {
+		host = host[:i]
+	}
+	return strings.Trim(host, "[]")
+}
+
+// wsTransport serves WebSocket upgrades.
+type wsTransport struct {
+	transport.Websocket
+	auth *auth.Authenticator
+}
+
+func (t wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	t.Websocket.Do(w, withUpgradeRequest(t.auth, r), exec)
+}
+
+// shutdownCloser closes WebSockets with 1001 (going away) instead of 1000
+// once the server shuts down.
+type shutdownCloser struct {
+	inner   transport.WebsocketImplementation
+	closing *atomic.Bool
+}
+
+func (i shutdownCloser) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
+	c, err := i.inner.Accept(w, r, o)
+	if err != nil {
+		return nil, err
+	}
+	return &closingConn{WebsocketConn: c, closing: i.closing}, nil
+}
+
+type closingConn struct {
+	transport.WebsocketConn
+	closing *atomic.Bool
+}
+
+func (c *closingConn) WriteClose(code int, message string) error {
+	if c.closing.Load() && code == transport.WebsocketCloseNormalClosure {
+		code, message = closeGoingAway, "the server is shutting down"
+	}
+	return c.WebsocketConn.WriteClose(code, message)
+}
+
+func (c *closingConn) SetReadLimit(n int64) {
+	if l, ok := c.WebsocketConn.(transport.WebsocketReadLimiter); ok {
+		l.SetReadLimit(n)
+	}
+}
+
+func (c *closingConn) SetReadDeadline(t time.Time) error {
+	if d, ok := c.WebsocketConn.(transport.WebsocketReadDeadliner); ok {
+		return d.SetReadDeadline(t)
+	}
+	return nil
+}
+
+// sseTransport serves Server-Sent Events (graphql-sse's distinct-connections
+// mode): a POST with a JSON body, or a GET with the parameters in the query
+// string, asking for text/event-stream. The credential is the request's
+// (header or cookie), authenticated by the middleware; without one the
+// answer is 401 and nothing runs.
+type sseTransport struct {
+	s   *streams
+	sse transport.SSE
+}
+
+func (t sseTransport) Supports(r *http.Request) bool {
+	if !strings.Contains(r.Header.Get("Accept"), "text/event-stream") || r.Header.Get("Upgrade") != "" {
+		return false
+	}
+	return r.Method == http.MethodPost || r.Method == http.MethodGet
+}
+
+func (t sseTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	c := viewer.FromContext(r.Context())
+	if c == nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="orgql"`)
+		e := gqlerror.Errorf("authentication required")
+		e.Extensions = map[string]any{"code": apperr.CodeUnauthenticated}
+		w.Header().Set("Content-Type", mediaJSON)
+		w.WriteHeader(http.StatusUnauthorized)
+		writeJSON(w, &graphql.Response{Errors: gqlerror.List{e}})
+		return
+	}
+	var body []byte
+	switch r.Method {
+	case http.MethodGet:
+		q, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			sendRequestError(w, mediaJSON, http.StatusBadRequest, "the query string is malformed")
+			return
+		}
+		m := map[string]any{"query": q.Get("query"), "operationName": q.Get("operationName")}
+		for _, name := range []string{"variables", "extensions"} {
+			if raw := q.Get(name); raw != "" {
+				m[name] = json.RawMessage(raw)
+			}
+		}
+		if body, err = json.Marshal(m); err != nil {
+			sendRequestError(w, mediaJSON, http.StatusBadRequest, `"variables" and "extensions" must be JSON objects`)
+			return
+		}
+	default:
+		var err error
+		if body, err = io.ReadAll(r.Body); err != nil {
+			sendRequestError(w, mediaJSON, http.StatusBadRequest, "cannot read the request body")
+			return
+		}
+	}
+	// gqlgen's SSE transport quotes a body it cannot read: refuse one first.
+	if _, msg := decodeBody(body); msg != "" {
+		sendRequestError(w, mediaJSON, http.StatusBadRequest, msg)
+		return
+	}
+	if !t.s.admit(c) {
+		sendRequestError(w, mediaJSON, http.StatusTooManyRequests, "too many connections for this caller")
+		return
+	}
+	defer t.s.release(c)
+	authorization := r.Header.Get("Authorization")
+	if authorization == "" {
+		if tok := t.s.auth.CookieToken(r); tok != "" {
+			authorization = "Bearer " + tok
+		}
+	}
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	stop := context.AfterFunc(t.s.ctx, cancel)
+	defer stop()
+	ctx = context.WithValue(ctx, connectionKey{}, &connection{caller: c})
+	ctx = live.WithSession(ctx, t.s.session(authorization, c.Origin, c.UserAgent, false))
+	r2 := r.Clone(ctx)
+	r2.Method = http.MethodPost
+	r2.Header.Set("Content-Type", mediaJSON)
+	r2.Body = io.NopCloser(strings.NewReader(string(body)))
+	r2.ContentLength = int64(len(body))
+	t.sse.Do(w, r2, exec)
+}
+
+// limitSubscriptions refuses a subscription over the connection's limit,
+// before it runs.
+func limitSubscriptions(max int) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		op := graphql.GetOperationContext(ctx).Operation
+		c, ok := ctx.Value(connectionKey{}).(*connection)
+		if op == nil || op.Operation != ast.Subscription || !ok {
+			return next(ctx)
+		}
+		if int(c.subs.Add(1)) > max {
+			c.subs.Add(-1)
+			e := gqlerror.Errorf("too many subscriptions on this connection: at most %d at once", max)
+			e.Extensions = map[string]any{"code": CodeTooManySubscriptions}
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{e}})
+		}
+		var once sync.Once
+		done := func() { once.Do(func() { c.subs.Add(-1) }) }
+		context.AfterFunc(ctx, done)
+		return next(ctx)
+	}
+}
