@@ -427,6 +427,8 @@ func TestServerSentEvents(t *testing.T) {
 				req.Header.Set("Content-Type", "application/json")
 			}
 			req.Header.Set("Accept", "text/event-stream")
+			// A browser's GET must show it is no cross-site request (docs/security.md S5).
+			req.Header.Set("GraphQL-Require-Preflight", "1")
 			if authorization != "" {
 				req.Header.Set("Authorization", authorization)
 			}
