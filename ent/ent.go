@@ -24,6 +24,7 @@ import (
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/ent/project"
+	"github.com/orgql/orgql/ent/ratelimitcounter"
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/ent/roleclusterpermission"
 	"github.com/orgql/orgql/ent/roleprojectpermission"
@@ -101,6 +102,7 @@ func checkColumn(t, c string) error {
 			organization.Table:          organization.ValidColumn,
 			organizationevent.Table:     organizationevent.ValidColumn,
 			project.Table:               project.ValidColumn,
+			ratelimitcounter.Table:      ratelimitcounter.ValidColumn,
 			role.Table:                  role.ValidColumn,
 			roleclusterpermission.Table: roleclusterpermission.ValidColumn,
 			roleprojectpermission.Table: roleprojectpermission.ValidColumn,

@@ -15,6 +15,7 @@ import (
 	"github.com/orgql/orgql/ent/organization"
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/ent/project"
+	"github.com/orgql/orgql/ent/ratelimitcounter"
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/ent/roleclusterpermission"
 	"github.com/orgql/orgql/ent/roleprojectpermission"
@@ -181,6 +182,10 @@ var Fields = map[string][]FieldInfo{
 		{Name: "name_key", GraphQL: "nameKey", Sensitive: false, Audited: false},
 		{Name: "description", GraphQL: "description", Sensitive: false, Audited: true},
 	},
+	TypeRateLimitCounter: {
+		{Name: "window_start", GraphQL: "windowStart", Sensitive: false, Audited: true},
+		{Name: "points", GraphQL: "points", Sensitive: false, Audited: true},
+	},
 	TypeRole: {
 		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
 		{Name: "updated_at", GraphQL: "updatedAt", Sensitive: false, Audited: false},
@@ -260,6 +265,7 @@ var Tables = map[string]string{
 	TypeOrganization:          organization.Table,
 	TypeOrganizationEvent:     organizationevent.Table,
 	TypeProject:               project.Table,
+	TypeRateLimitCounter:      ratelimitcounter.Table,
 	TypeRole:                  role.Table,
 	TypeRoleClusterPermission: roleclusterpermission.Table,
 	TypeRoleProjectPermission: roleprojectpermission.Table,
@@ -303,6 +309,7 @@ var Edges = map[string][]EdgeInfo{
 	TypeOrganization:          {},
 	TypeOrganizationEvent:     {},
 	TypeProject:               {},
+	TypeRateLimitCounter:      {},
 	TypeRole:                  {},
 	TypeRoleClusterPermission: {},
 	TypeRoleProjectPermission: {},

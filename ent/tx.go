@@ -38,6 +38,8 @@ type Tx struct {
 	OrganizationEvent *OrganizationEventClient
 	// Project is the client for interacting with the Project builders.
 	Project *ProjectClient
+	// RateLimitCounter is the client for interacting with the RateLimitCounter builders.
+	RateLimitCounter *RateLimitCounterClient
 	// Role is the client for interacting with the Role builders.
 	Role *RoleClient
 	// RoleClusterPermission is the client for interacting with the RoleClusterPermission builders.
@@ -191,6 +193,7 @@ func (tx *Tx) init() {
 	tx.Organization = NewOrganizationClient(tx.config)
 	tx.OrganizationEvent = NewOrganizationEventClient(tx.config)
 	tx.Project = NewProjectClient(tx.config)
+	tx.RateLimitCounter = NewRateLimitCounterClient(tx.config)
 	tx.Role = NewRoleClient(tx.config)
 	tx.RoleClusterPermission = NewRoleClusterPermissionClient(tx.config)
 	tx.RoleProjectPermission = NewRoleProjectPermissionClient(tx.config)

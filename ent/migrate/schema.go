@@ -541,6 +541,18 @@ var (
 			},
 		},
 	}
+	// RateLimitCountersColumns holds the columns for the "rate_limit_counters" table.
+	RateLimitCountersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "window_start", Type: field.TypeInt64},
+		{Name: "points", Type: field.TypeInt64},
+	}
+	// RateLimitCountersTable holds the schema information for the "rate_limit_counters" table.
+	RateLimitCountersTable = &schema.Table{
+		Name:       "rate_limit_counters",
+		Columns:    RateLimitCountersColumns,
+		PrimaryKey: []*schema.Column{RateLimitCountersColumns[0]},
+	}
 	// RolesColumns holds the columns for the "roles" table.
 	RolesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -771,6 +783,7 @@ var (
 		OrganizationsTable,
 		OrganizationEventsTable,
 		ProjectsTable,
+		RateLimitCountersTable,
 		RolesTable,
 		RoleClusterPermissionsTable,
 		RoleProjectPermissionsTable,

@@ -17,6 +17,7 @@ import (
 	_ "modernc.org/sqlite" // SQLite driver "sqlite"
 
 	"github.com/orgql/orgql/ent"
+	"github.com/orgql/orgql/internal/observe"
 	_ "github.com/orgql/orgql/ent/runtime" // registers the privacy policies and hooks
 )
 
@@ -77,7 +78,8 @@ func OpenWith(ctx context.Context, url string, wrap func(dialect.Driver) dialect
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	var driver dialect.Driver = entsql.OpenDB(drv, db)
+	// Statements run for a request are counted, measured and traced (internal/observe).
+	driver := observe.Driver(entsql.OpenDB(drv, db))
 	if wrap != nil {
 		driver = wrap(driver)
 	}

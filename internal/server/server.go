@@ -11,8 +11,10 @@ import (
 	"log/slog"
 	"net/http"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/orgql/orgql/graph"
 	"github.com/orgql/orgql/internal/apitokens"
@@ -25,9 +27,11 @@ import (
 	"github.com/orgql/orgql/internal/members"
 	"github.com/orgql/orgql/internal/orgs"
 	"github.com/orgql/orgql/internal/projects"
+	"github.com/orgql/orgql/internal/ratelimit"
 	"github.com/orgql/orgql/internal/requestid"
 	"github.com/orgql/orgql/internal/roles"
 	"github.com/orgql/orgql/internal/secret"
+	"github.com/orgql/orgql/internal/trusted"
 )
 
 // Server is orgql's HTTP handler with what it needs to shut down.
@@ -38,6 +42,9 @@ type Server struct {
 	Resolver *graph.Resolver
 	handler  http.Handler
 	draining atomic.Bool
+	logger   *slog.Logger
+	obs      *observability
+	trusted  *trusted.Documents
 }
 
 // Options are the dependencies a Server may be given instead of its defaults.
@@ -52,6 +59,10 @@ type Options struct {
 	Checker credentials.Checker
 	// AroundFields wraps every field resolver; tests use it to make one fail or wait.
 	AroundFields graphql.FieldMiddleware
+	// TracerProvider makes the spans of requests and statements; nil: none.
+	TracerProvider trace.TracerProvider
+	// RateLimitClock is the rate limiter's clock; nil: time.Now.
+	RateLimitClock func() time.Time
 }
 
 // New builds the server on an open, migrated database.
@@ -79,7 +90,16 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 	if opts.Mailer == nil {
 		opts.Mailer = members.LogMailer{Logger: opts.Logger}
 	}
-	s := &Server{cfg: cfg, db: db}
+	s := &Server{cfg: cfg, db: db, logger: opts.Logger}
+	var operationNames []string
+	if cfg.TrustedDocuments != "" {
+		docs, err := trusted.Load(cfg.TrustedDocuments)
+		if err != nil {
+			return nil, err
+		}
+		s.trusted, operationNames = docs, docs.OperationNames()
+	}
+	s.obs = newObservability(s, opts, operationNames)
 	s.Auth = &auth.Authenticator{Client: db.Client, SessionTTL: cfg.SessionTTL, Logger: opts.Logger}
 	projectService := &projects.Service{Client: db.Client, Plans: opts.Plans}
 	roleService := &roles.Service{Client: db.Client}
@@ -93,10 +113,22 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 		APITokens:   &apitokens.Service{Client: db.Client},
 		Credentials: &credentials.Service{Client: db.Client, Keys: opts.Keys, Checker: opts.Checker},
 	}
-	gql := newGraphQLHandler(cfg, s.Resolver, opts.Logger, opts.AroundFields)
+	ops := operating{obs: s.obs, trusted: s.trusted, rateLimit: cfg.RateLimit}
+	var gql http.Handler = newGraphQLHandler(cfg, s.Resolver, opts.Logger, opts.AroundFields, ops)
+	if cfg.RateLimit {
+		budgets, err := cfg.PlanBudgets()
+		if err != nil {
+			return nil, err
+		}
+		rl := newRateLimits(s, ratelimit.Budgets{Anonymous: cfg.RateLimitAnonymous, User: cfg.RateLimitUser, Plans: budgets}, opts.RateLimitClock)
+		gql = rl.middleware(gql)
+	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", limitBody(cfg.MaxBodyBytes, s.Auth.Middleware(gql)))
+	if cfg.MetricsAddr == "" {
+		mux.Handle("GET /metrics", s.MetricsHandler())
+	}
 	mux.Handle("GET /{$}", playgroundPage("/graphql"))
 	mux.Handle("GET "+playgroundAssetsPath, playgroundFiles())
 	mux.Handle("GET /invitations/accept", serveInvitationFile("accept.html", "text/html; charset=utf-8"))
@@ -109,9 +141,13 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 	if cfg.Dev {
 		mux.Handle("/auth/dev/login", s.Auth.DevLoginHandler())
 	}
-	s.handler = withRequestID(corsHandler(cfg, mux))
+	s.handler = withRequestID(s.observeRequests(corsHandler(cfg, mux)))
 	return s, nil
 }
+
+// MetricsHandler serves the Prometheus metrics: on the API's listener at
+// /metrics, or on its own when --metrics-addr is set.
+func (s *Server) MetricsHandler() http.Handler { return s.obs.metrics.Handler() }
 
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

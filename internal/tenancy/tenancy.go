@@ -48,6 +48,8 @@ const (
 	CountUsage Reason = "count-usage"
 	// Policy: the rules themselves read the caller's roles.
 	Policy Reason = "policy"
+	// RateLimit: an API token's budget follows its organization's plan, read before any rule runs.
+	RateLimit Reason = "rate-limit"
 )
 
 type reasonKey struct{}
