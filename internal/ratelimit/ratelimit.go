@@ -62,6 +62,9 @@ func New(db *sql.DB, dialectName string, window time.Duration, logger *slog.Logg
 	if dialectName != dialect.Postgres {
 		greatest, p = "MAX", func(int) string { return "?" }
 	}
+	if logger == nil {
+		logger = slog.Default()
+	}
 	return &Limiter{
 		db: db, Window: window, Now: time.Now, logger: logger,
 		upsert: `INSERT INTO rate_limit_counters (id, window_start, points) VALUES (` + p(1) + `, ` + p(2) + `, ` + p(3) + `)
