@@ -62,5 +62,15 @@ func TestLimiterCounts(t *testing.T) {
 		if s, _ := later.Take(ctx, key, 3, 100); s.Used != 3 || s.Remaining() != 97 {
 			t.Fatalf("a new window: %+v", s)
 		}
+		old := "user:" + testkit.Unique("old")
+		if _, err := behind.Take(ctx, old, 1, 100); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := later.Prune(ctx, t0.Add(4*time.Minute)); err != nil || n < 1 {
+			t.Fatalf("prune: %d, %v", n, err)
+		}
+		if s, _ := later.Take(ctx, key, 1, 100); s.Used != 4 {
+			t.Fatalf("pruning took a current counter: %+v", s)
+		}
 	})
 }

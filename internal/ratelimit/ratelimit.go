@@ -106,10 +106,20 @@ func (l *Limiter) maybePrune(start int64) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if _, err := l.db.ExecContext(ctx, l.prune, start-int64(l.Window/time.Second)); err != nil {
+		if _, err := l.Prune(ctx, time.Unix(start, 0).Add(-l.Window)); err != nil {
 			l.logger.Warn("rate limit: pruning old counters failed", "error", err)
 		}
 	}()
+}
+
+// Prune deletes the counters of windows that started before before, and
+// says how many.
+func (l *Limiter) Prune(ctx context.Context, before time.Time) (int64, error) {
+	res, err := l.db.ExecContext(ctx, l.prune, before.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("rate limit: prune: %w", err)
+	}
+	return res.RowsAffected()
 }
 
 // Budgets are the points per window of each kind of caller.

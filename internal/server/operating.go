@@ -108,7 +108,8 @@ func (s *Server) observeRequests(next http.Handler) http.Handler {
 func (s *Server) finish(ctx context.Context, r *http.Request, rec *observe.Request, status int, span trace.Span) {
 	took := time.Since(rec.Start)
 	op := rec.Operation()
-	isGraphQL := r.URL.Path == "/graphql"
+	// A CORS preflight is no operation.
+	isGraphQL := r.URL.Path == "/graphql" && r.Method != http.MethodOptions
 	outcome := op.Outcome
 	if outcome == "" {
 		switch {
@@ -222,6 +223,12 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection (flushing, hijacking).
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Flush serves streams (Server-Sent Events) that look for an http.Flusher.
+func (w *statusWriter) Flush() {
+	w.wroteHeader = true
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
 
 // observeOperation is the outermost response interceptor: it records the
 // operation, its caller, its cost and its outcome in the request's

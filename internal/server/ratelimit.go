@@ -132,6 +132,12 @@ func (w *chargeOnWrite) Write(b []byte) (int, error) {
 
 func (w *chargeOnWrite) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// Flush serves streams (Server-Sent Events) that look for an http.Flusher.
+func (w *chargeOnWrite) Flush() {
+	w.t.take(w.ctx, 1)
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
 // rateLimitCheck charges the operation's cost, computed by costLimit just
 // before it, and refuses it with RATE_LIMITED when the budget is spent.
 type rateLimitCheck struct{ obs *observability }
