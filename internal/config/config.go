@@ -117,7 +117,7 @@ func declare(b *binder, c *Config) {
 	b.String(&c.GitLabURL, "gitlab-url", "GITLAB_URL", "https://gitlab.com", "GitLab, for checking Git tokens")
 	b.String(&c.BitbucketAPIURL, "bitbucket-api-url", "BITBUCKET_API_URL", "https://api.bitbucket.org", "Bitbucket's API, for checking Git tokens")
 	b.String(&c.PlansFile, "plans-file", "PLANS_FILE", "", "JSON file replacing the plan catalog")
-	b.String(&c.LogFormat, "log-format", "LOG_FORMAT", "text", "text or json")
+	b.String(&c.LogFormat, "log-format", "LOG_FORMAT", "", "text or json; empty: json, or text with --dev")
 	b.String(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "debug, info, warn or error")
 	b.String(&c.MetricsAddr, "metrics-addr", "METRICS_ADDR", "", "address to serve Prometheus metrics (/metrics) on, apart from the API; empty: /metrics is served on --addr")
 	b.String(&c.OTLPEndpoint, "otlp-endpoint", "OTLP_ENDPOINT", "", "`URL` of an OpenTelemetry collector taking OTLP over HTTP (http://collector:4318); traces are off when empty")
@@ -157,6 +157,12 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	}
 	if c.Dev {
 		c.Introspection = true
+	}
+	if c.LogFormat == "" {
+		c.LogFormat = "json"
+		if c.Dev {
+			c.LogFormat = "text"
+		}
 	}
 	return c, c.Validate()
 }

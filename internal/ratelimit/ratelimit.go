@@ -25,9 +25,6 @@ import (
 	"github.com/orgql/orgql/internal/viewer"
 )
 
-// CodeRateLimited is the code of an operation over its caller's budget.
-const CodeRateLimited = "RATE_LIMITED"
-
 // State is a caller's budget after a request.
 type State struct {
 	Limit int

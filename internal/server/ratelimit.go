@@ -14,13 +14,14 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/orgql/orgql/ent/organization"
+	"github.com/orgql/orgql/internal/apperr"
 	"github.com/orgql/orgql/internal/observe"
 	"github.com/orgql/orgql/internal/ratelimit"
 	"github.com/orgql/orgql/internal/tenancy"
 )
 
 // CodeRateLimited is the code of an operation over its caller's budget.
-const CodeRateLimited = ratelimit.CodeRateLimited
+const CodeRateLimited = apperr.CodeRateLimited
 
 // rateLimits charges each GraphQL request to its caller's budget
 // (docs/security.md S4): the operation's cost once it is computed
