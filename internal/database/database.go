@@ -17,8 +17,8 @@ import (
 	_ "modernc.org/sqlite" // SQLite driver "sqlite"
 
 	"github.com/orgql/orgql/ent"
-	"github.com/orgql/orgql/internal/observe"
 	_ "github.com/orgql/orgql/ent/runtime" // registers the privacy policies and hooks
+	"github.com/orgql/orgql/internal/observe"
 )
 
 // DB is an open store.

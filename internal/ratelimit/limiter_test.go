@@ -22,7 +22,7 @@ func TestLimiterCounts(t *testing.T) {
 		ahead := ratelimit.New(e.DB.SQL, e.DB.Dialect, time.Minute, nil)
 		behind := ratelimit.New(e.DB.SQL, e.DB.Dialect, time.Minute, nil)
 		ahead.Now = func() time.Time { return t0.Add(2 * time.Second) } // 12:01:01
-		behind.Now = func() time.Time { return t0 }                      // 12:00:59
+		behind.Now = func() time.Time { return t0 }                     // 12:00:59
 		key := "user:" + testkit.Unique("limiter")
 
 		var wg sync.WaitGroup

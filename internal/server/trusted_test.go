@@ -35,7 +35,9 @@ func writeManifests(t testing.TB, id string) string {
 
 func userID(t *testing.T, c *testkit.Client) string {
 	t.Helper()
-	var out struct{ Viewer struct{ User struct{ ID string } } }
+	var out struct {
+		Viewer struct{ User struct{ ID string } }
+	}
 	c.Do(t, trustedMe, nil).OK(t, &out)
 	return out.Viewer.User.ID
 }
