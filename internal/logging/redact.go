@@ -36,25 +36,58 @@ func SensitiveName(name string) bool {
 	return false
 }
 
-// Redactor redacts an operation's variables: by name, by the input fields
-// the schema marks secret (marked: input field names, such as the settings
-// containerRegistryKinds lists as secret), and wherever the document passes
-// a variable to an argument or input field that is sensitive.
+// Redactor redacts an operation's variables: by name; by the input fields
+// marked secret (marked: input field names, such as the settings
+// containerRegistryKinds lists as secret); by the input fields of ent fields
+// marked Sensitive(); and wherever the document passes a variable to an
+// argument or input field that is sensitive.
 type Redactor struct {
-	schema *ast.Schema
-	marked map[string]bool
+	schema   *ast.Schema
+	marked   map[string]bool
+	markedIn map[string]bool // "InputType.field"
 }
 
-// NewRedactor redacts against schema, with marked input field names.
-func NewRedactor(schema *ast.Schema, marked []string) *Redactor {
-	r := &Redactor{schema: schema, marked: map[string]bool{}}
+// SensitiveField is an ent field marked Sensitive(): its ent type and its
+// GraphQL name (ent.Fields). The input fields of the types named after the
+// ent type (CreateProjectInput, ProjectWhereInput) that carry it, or filter
+// on it (descriptionContains), are redacted.
+type SensitiveField struct{ Type, Field string }
+
+// NewRedactor redacts against schema, with marked input field names and
+// sensitive ent fields.
+func NewRedactor(schema *ast.Schema, marked []string, fields []SensitiveField) *Redactor {
+	r := &Redactor{schema: schema, marked: map[string]bool{}, markedIn: map[string]bool{}}
 	for _, m := range marked {
 		r.marked[m] = true
+	}
+	if schema == nil {
+		return r
+	}
+	for _, def := range schema.Types {
+		if def.Kind != ast.InputObject {
+			continue
+		}
+		for _, sf := range fields {
+			if !strings.Contains(def.Name, sf.Type) {
+				continue
+			}
+			for _, f := range def.Fields {
+				rest, ok := strings.CutPrefix(f.Name, sf.Field)
+				if ok && (rest == "" || rest[0] >= 'A' && rest[0] <= 'Z') {
+					r.markedIn[def.Name+"."+f.Name] = true
+				}
+			}
+		}
 	}
 	return r
 }
 
 func (r *Redactor) sensitive(name string) bool { return r.marked[name] || SensitiveName(name) }
+
+// sensitiveIn reports whether field of the input type typ (may be "") is sensitive.
+func (r *Redactor) sensitiveIn(typ, field string) bool {
+	return r.sensitive(field) || r.markedIn[typ+"."+field]
+}
 
 // Variables returns vars with every sensitive value replaced; doc and op may
 // be nil (a document that did not parse): then names alone decide.
@@ -90,9 +123,13 @@ func (r *Redactor) value(v any, typ *ast.Type) any {
 		if typ != nil && r.schema != nil {
 			def = r.schema.Types[typ.Name()]
 		}
+		typeName := ""
+		if def != nil {
+			typeName = def.Name
+		}
 		out := make(map[string]any, len(x))
 		for k, fv := range x {
-			if r.sensitive(k) {
+			if r.sensitiveIn(typeName, k) {
 				out[k] = Redacted
 				continue
 			}
@@ -147,7 +184,7 @@ func (w *usageWalker) selections(set ast.SelectionSet) {
 		switch s := sel.(type) {
 		case *ast.Field:
 			for _, a := range s.Arguments {
-				w.value(a.Name, a.Value)
+				w.value("", a.Name, a.Value)
 			}
 			w.selections(s.SelectionSet)
 		case *ast.InlineFragment:
@@ -163,22 +200,28 @@ func (w *usageWalker) selections(set ast.SelectionSet) {
 	}
 }
 
-func (w *usageWalker) value(name string, v *ast.Value) {
+// value walks v, passed to the field name of the input type parent ("" for an argument).
+func (w *usageWalker) value(parent, name string, v *ast.Value) {
 	if v == nil {
 		return
 	}
-	if v.Kind == ast.Variable {
-		if w.r.sensitive(name) {
+	switch v.Kind {
+	case ast.Variable:
+		if w.r.sensitiveIn(parent, name) {
 			w.out[v.Raw] = true
 		}
-		return
-	}
-	for _, c := range v.Children {
-		childName := c.Name
-		if childName == "" { // a list item is passed where the list is
-			childName = name
+	case ast.ObjectValue:
+		typ := ""
+		if v.Definition != nil {
+			typ = v.Definition.Name
 		}
-		w.value(childName, c.Value)
+		for _, c := range v.Children {
+			w.value(typ, c.Name, c.Value)
+		}
+	case ast.ListValue: // an item is passed where the list is
+		for _, c := range v.Children {
+			w.value(parent, name, c.Value)
+		}
 	}
 }
 

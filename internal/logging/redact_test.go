@@ -12,14 +12,16 @@ import (
 )
 
 var schema = gqlparser.MustLoadSchema(&ast.Source{Input: `
-type Query { a(in: In, token: String, name: String): Int }
+type Query { a(in: In, token: String, name: String): Int, p(in: CreateProjectInput, w: ProjectWhereInput): Int }
 input In { name: String, jsonKey: String, inner: [In!], userPassword: String }
+input CreateProjectInput { name: String, description: String }
+input ProjectWhereInput { descriptionContains: String, descriptions: String, nameContains: String }
 `})
 
 // docs/security.md S14: by name, by the schema's marks, by where the
 // document passes a variable, and for values shaped like orgql tokens.
 func TestVariablesRedacted(t *testing.T) {
-	r := NewRedactor(schema, []string{"jsonKey"})
+	r := NewRedactor(schema, []string{"jsonKey"}, nil)
 	doc, err := gqlparser.LoadQuery(schema, `query($in: In, $t: String, $n: String, $apiKey: String) { a(in: $in, token: $t, name: $n) x: a(in: {jsonKey: $apiKey}) }`)
 	if err != nil {
 		t.Fatal(err)
@@ -41,6 +43,25 @@ func TestVariablesRedacted(t *testing.T) {
 	// Without a document, names decide.
 	if v := r.Variables(nil, nil, map[string]any{"password": "p", "x": map[string]any{"jsonKey": "k"}}); fmt.Sprint(v) != "map[password:[REDACTED] x:map[jsonKey:[REDACTED]]]" {
 		t.Errorf("no document: %v", v)
+	}
+}
+
+// Inputs of an ent field marked Sensitive() are redacted, whether given
+// in a variable of the input type or passed to the field under any name.
+func TestSensitiveEntFieldsRedacted(t *testing.T) {
+	r := NewRedactor(schema, nil, []SensitiveField{{Type: "Project", Field: "description"}})
+	doc, err := gqlparser.LoadQuery(schema, `query($in: CreateProjectInput, $d: String, $c: String, $n: String) { p(in: $in) x: p(in: {description: $d}, w: {descriptionContains: $c, nameContains: $n}) }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := r.Variables(doc, doc.Operations[0], map[string]any{
+		"in": map[string]any{"name": "web", "description": "d1"}, "d": "d2", "c": "d3", "n": "visible",
+	})
+	if s := fmt.Sprint(got); strings.Contains(s, "d1") || strings.Contains(s, "d2") || strings.Contains(s, "d3") || !strings.Contains(s, "visible") || !strings.Contains(s, "web") {
+		t.Fatalf("%s", s)
+	}
+	if r.markedIn["ProjectWhereInput.descriptions"] {
+		t.Fatal("a field that only starts like the sensitive one")
 	}
 }
 

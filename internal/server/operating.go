@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
+	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/graph"
 	"github.com/orgql/orgql/internal/apperr"
 	"github.com/orgql/orgql/internal/credentials"
@@ -39,6 +40,9 @@ import (
 // trusted documents name the operations.
 const maxOperationNames = 200
 
+// maxLoggedName is the longest operation name a log line holds.
+const maxLoggedName = 100
+
 // observability is what a server records requests with.
 type observability struct {
 	metrics  *metrics.Metrics
@@ -49,13 +53,13 @@ type observability struct {
 	logger   *slog.Logger
 }
 
-func newObservability(s *Server, opts Options, operationNames []string) *observability {
+func newObservability(s *Server, opts Options) *observability {
 	names := metrics.NewNames(maxOperationNames)
-	if operationNames != nil {
-		names = metrics.FixedNames(operationNames)
+	if s.trusted != nil {
+		names = metrics.FixedNames(s.trusted.OperationNames())
 	}
 	o := &observability{metrics: metrics.New(s.db.SQL, names), dbSystem: "sqlite", logger: s.logger,
-		redactor: logging.NewRedactor(graph.NewExecutableSchema(nil).Schema(), secretSettings())}
+		redactor: logging.NewRedactor(graph.NewExecutableSchema(nil).Schema(), secretSettings(), sensitiveFields())}
 	if s.db.Dialect == dialect.Postgres {
 		o.dbSystem = "postgresql"
 	}
@@ -63,8 +67,8 @@ func newObservability(s *Server, opts Options, operationNames []string) *observa
 	if tp == nil {
 		tp = noop.NewTracerProvider()
 	}
-	_, o.tracing = tp.(noop.TracerProvider)
-	o.tracing = !o.tracing
+	_, off := tp.(noop.TracerProvider)
+	o.tracing = !off
 	o.tracer = tp.Tracer(tracing.ScopeName)
 	return o
 }
@@ -80,6 +84,19 @@ func secretSettings() []string {
 				if f.Secret {
 					out = append(out, f.Name)
 				}
+			}
+		}
+	}
+	return out
+}
+
+// sensitiveFields are the ent fields marked Sensitive() (ent.Fields).
+func sensitiveFields() []logging.SensitiveField {
+	var out []logging.SensitiveField
+	for typ, fields := range ent.Fields {
+		for _, f := range fields {
+			if f.Sensitive {
+				out = append(out, logging.SensitiveField{Type: typ, Field: f.GraphQL})
 			}
 		}
 	}
@@ -251,6 +268,10 @@ func (o observeOperation) InterceptResponse(ctx context.Context, next graphql.Re
 	}
 	oc := graphql.GetOperationContext(ctx)
 	caller := viewer.FromContext(ctx)
+	var vars map[string]any
+	if o.obs.logger.Enabled(ctx, slog.LevelInfo) {
+		vars = o.obs.redactor.Variables(oc.Doc, oc.Operation, oc.Variables)
+	}
 	rec.UpdateOperation(func(op *observe.Operation) {
 		op.Name = oc.OperationName
 		if oc.Operation != nil {
@@ -258,6 +279,9 @@ func (o observeOperation) InterceptResponse(ctx context.Context, next graphql.Re
 			if op.Name == "" {
 				op.Name = oc.Operation.Name
 			}
+		}
+		if len(op.Name) > maxLoggedName { // a name the client sent with a document that did not parse
+			op.Name = op.Name[:maxLoggedName]
 		}
 		op.Outcome = outcomeOf(resp)
 		if stats := extension.GetComplexityStats(ctx); stats != nil {
@@ -269,7 +293,7 @@ func (o observeOperation) InterceptResponse(ctx context.Context, next graphql.Re
 			op.CallerKind = "anonymous"
 		}
 		op.Organization = organizationOf(oc, caller)
-		op.Variables = o.obs.redactor.Variables(oc.Doc, oc.Operation, oc.Variables)
+		op.Variables = vars
 	})
 	return resp
 }

@@ -91,15 +91,13 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 		opts.Mailer = members.LogMailer{Logger: opts.Logger}
 	}
 	s := &Server{cfg: cfg, db: db, logger: opts.Logger}
-	var operationNames []string
 	if cfg.TrustedDocuments != "" {
-		docs, err := trusted.Load(cfg.TrustedDocuments)
-		if err != nil {
+		var err error
+		if s.trusted, err = trusted.Load(cfg.TrustedDocuments); err != nil {
 			return nil, err
 		}
-		s.trusted, operationNames = docs, docs.OperationNames()
 	}
-	s.obs = newObservability(s, opts, operationNames)
+	s.obs = newObservability(s, opts)
 	s.Auth = &auth.Authenticator{Client: db.Client, SessionTTL: cfg.SessionTTL, Logger: opts.Logger}
 	projectService := &projects.Service{Client: db.Client, Plans: opts.Plans}
 	roleService := &roles.Service{Client: db.Client}
