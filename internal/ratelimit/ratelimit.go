@@ -1,8 +1,9 @@
 // Package ratelimit gives each caller a budget of cost points per window
-// (docs/security.md S4). The counters live in the database every instance
-// shares: one upsert per request adds the operation's cost to the caller's
-// row and returns the new total, so instances on one PostgreSQL count as
-// one. Windows are fixed and start on multiples of the window length, by
+// (docs/security.md S4). On PostgreSQL the counters live in the database
+// every instance shares: one upsert per request adds the operation's cost
+// to the caller's row and returns the new total, so instances on one
+// PostgreSQL count as one. SQLite is served by one process, which counts in
+// memory. Windows are fixed and start on multiples of the window length, by
 // each instance's clock: clocks apart by d move at most the points spent in
 // d around a window's end into the next window.
 package ratelimit
@@ -40,9 +41,7 @@ func (s State) Over() bool { return s.Used > int64(s.Limit) }
 
 // Limiter keeps the counters.
 type Limiter struct {
-	db     *sql.DB
-	upsert string
-	prune  string
+	store  store
 	Window time.Duration
 	// Now is the clock (tests set it).
 	Now       func() time.Time
@@ -50,42 +49,38 @@ type Limiter struct {
 	logger    *slog.Logger
 }
 
-// New keeps counters in db, of dialect (dialect.Postgres or dialect.SQLite).
+// store adds points to a caller's counter: an older window than start
+// starts over; a newer one (an instance whose clock is ahead wrote it) is
+// added to, so instances never undo each other's counts.
+type store interface {
+	add(ctx context.Context, key string, start, points int64) (total, windowStart int64, err error)
+	prune(ctx context.Context, before int64) (int64, error)
+}
+
+// New keeps the counters of db, of dialect: on PostgreSQL in its
+// rate_limit_counters table, shared by every instance; on SQLite, whose
+// file one process serves, in that process's memory (shared by the servers
+// of one *sql.DB), since a write per request would wait for the disk.
 func New(db *sql.DB, dialectName string, window time.Duration, logger *slog.Logger) *Limiter {
-	// A row of an older window than the caller's current one starts over;
-	// one of a newer window (an instance whose clock is ahead wrote it) is
-	// added to, so instances never undo each other's counts.
-	greatest, p := "GREATEST", func(n int) string { return fmt.Sprintf("$%d", n) }
-	if dialectName != dialect.Postgres {
-		greatest, p = "MAX", func(int) string { return "?" }
-	}
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Limiter{
-		db: db, Window: window, Now: time.Now, logger: logger,
-		upsert: `INSERT INTO rate_limit_counters (id, window_start, points) VALUES (` + p(1) + `, ` + p(2) + `, ` + p(3) + `)
-ON CONFLICT (id) DO UPDATE SET
-  points = CASE WHEN rate_limit_counters.window_start >= excluded.window_start
-    THEN rate_limit_counters.points + excluded.points ELSE excluded.points END,
-  window_start = ` + greatest + `(rate_limit_counters.window_start, excluded.window_start)
-RETURNING points, window_start`,
-		prune: `DELETE FROM rate_limit_counters WHERE window_start < ` + p(1),
+	var st store
+	if dialectName == dialect.Postgres {
+		st = sqlStore{db: db}
+	} else {
+		m, _ := memoryStores.LoadOrStore(db, &memoryStore{counters: map[string]counter{}})
+		st = m.(*memoryStore)
 	}
+	return &Limiter{store: st, Window: window, Now: time.Now, logger: logger}
 }
 
 // Take adds cost to key's counter in the current window and returns the
 // budget's state, of limit points.
 func (l *Limiter) Take(ctx context.Context, key string, cost, limit int) (State, error) {
-	now := l.Now()
 	window := int64(l.Window / time.Second)
-	start := now.Unix() / window * window
-	sctx, done := observe.Statement(ctx, "exec", l.upsert)
-	var points, windowStart int64
-	err := l.db.QueryRowContext(sctx, l.upsert, key, start, cost).Scan(&points, &windowStart)
-	if done != nil {
-		done(err)
-	}
+	start := l.Now().Unix() / window * window
+	points, windowStart, err := l.store.add(ctx, key, start, int64(cost))
 	if err != nil {
 		return State{}, fmt.Errorf("rate limit: count: %w", err)
 	}
@@ -112,11 +107,79 @@ func (l *Limiter) maybePrune(start int64) {
 // Prune deletes the counters of windows that started before before, and
 // says how many.
 func (l *Limiter) Prune(ctx context.Context, before time.Time) (int64, error) {
-	res, err := l.db.ExecContext(ctx, l.prune, before.Unix())
+	n, err := l.store.prune(ctx, before.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("rate limit: prune: %w", err)
 	}
+	return n, nil
+}
+
+// sqlStore is PostgreSQL's rate_limit_counters table (unlogged: a crash
+// only resets the budgets, and a write need not wait for the WAL's flush).
+type sqlStore struct{ db *sql.DB }
+
+const (
+	upsertCounter = `INSERT INTO rate_limit_counters (id, window_start, points) VALUES ($1, $2, $3)
+ON CONFLICT (id) DO UPDATE SET
+  points = CASE WHEN rate_limit_counters.window_start >= excluded.window_start
+    THEN rate_limit_counters.points + excluded.points ELSE excluded.points END,
+  window_start = GREATEST(rate_limit_counters.window_start, excluded.window_start)
+RETURNING points, window_start`
+	pruneCounters = `DELETE FROM rate_limit_counters WHERE window_start < $1`
+)
+
+func (s sqlStore) add(ctx context.Context, key string, start, points int64) (int64, int64, error) {
+	sctx, done := observe.Statement(ctx, "exec", upsertCounter)
+	var total, windowStart int64
+	err := s.db.QueryRowContext(sctx, upsertCounter, key, start, points).Scan(&total, &windowStart)
+	if done != nil {
+		done(err)
+	}
+	return total, windowStart, err
+}
+
+func (s sqlStore) prune(ctx context.Context, before int64) (int64, error) {
+	res, err := s.db.ExecContext(ctx, pruneCounters, before)
+	if err != nil {
+		return 0, err
+	}
 	return res.RowsAffected()
+}
+
+// memoryStores are the counters of each SQLite database open in this process.
+var memoryStores sync.Map // *sql.DB -> *memoryStore
+
+type counter struct{ windowStart, points int64 }
+
+type memoryStore struct {
+	mu       sync.Mutex
+	counters map[string]counter
+}
+
+func (m *memoryStore) add(_ context.Context, key string, start, points int64) (int64, int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c := m.counters[key]
+	if c.windowStart >= start {
+		c.points += points
+	} else {
+		c = counter{windowStart: start, points: points}
+	}
+	m.counters[key] = c
+	return c.points, c.windowStart, nil
+}
+
+func (m *memoryStore) prune(_ context.Context, before int64) (int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var n int64
+	for k, c := range m.counters {
+		if c.windowStart < before {
+			delete(m.counters, k)
+			n++
+		}
+	}
+	return n, nil
 }
 
 // Budgets are the points per window of each kind of caller.

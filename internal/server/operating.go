@@ -26,6 +26,7 @@ import (
 	"github.com/orgql/orgql/internal/logging"
 	"github.com/orgql/orgql/internal/metrics"
 	"github.com/orgql/orgql/internal/observe"
+	"github.com/orgql/orgql/internal/ratelimit"
 	"github.com/orgql/orgql/internal/requestid"
 	"github.com/orgql/orgql/internal/tracing"
 	"github.com/orgql/orgql/internal/viewer"
@@ -166,7 +167,8 @@ func (s *Server) finish(ctx context.Context, r *http.Request, rec *observe.Reque
 		attrs = append(attrs, "caller_kind", op.CallerKind, "caller_id", op.CallerID)
 	}
 	if isGraphQL {
-		attrs = append(attrs, "operation", op.Name, "operation_type", op.Type, "cost", op.Cost)
+		attrs = append(attrs, "operation", op.Name, "operation_type", op.Type, "cost", op.Cost,
+			"client_address", ratelimit.ClientAddress(r, s.cfg.ClientIPHeader))
 		if op.Organization != "" {
 			attrs = append(attrs, "organization", op.Organization)
 		}

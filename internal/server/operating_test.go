@@ -251,6 +251,9 @@ func TestTracesSpanOperationsAndStatements(t *testing.T) {
 		spans := tracetest.NewSpanRecorder()
 		tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
 		replaceServer(t, e, server.Options{TracerProvider: tp, Logger: (&logBuffer{}).Logger()})
+		// The caller's trace is followed (W3C traceparent).
+		const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+		alice.Header = http.Header{"Traceparent": {"00-" + traceID + "-00f067aa0ba902b7-01"}}
 		r := alice.Do(t, `query Orgs { viewer { organizations { totalCount } } }`, nil).OK(t, nil)
 		id := r.Header.Get("X-Request-ID")
 		var op sdktrace.ReadOnlySpan
@@ -265,6 +268,9 @@ func TestTracesSpanOperationsAndStatements(t *testing.T) {
 		}
 		if op == nil || len(statements) == 0 {
 			t.Fatalf("spans: %v", names(spans.Ended()))
+		}
+		if op.SpanContext().TraceID().String() != traceID {
+			t.Fatalf("the operation's trace %s is not the caller's", op.SpanContext().TraceID())
 		}
 		if attr(op, "orgql.request_id") != id || attr(op, "graphql.operation.type") != "query" {
 			t.Fatalf("operation span attributes: %v", op.Attributes())

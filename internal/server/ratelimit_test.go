@@ -200,3 +200,23 @@ func TestRateLimitOff(t *testing.T) {
 		}
 	})
 }
+
+// What the rate limit adds to a request (its one upsert), against the same
+// request with it off:
+//
+//	go test ./internal/server -run '^$' -bench 'Request(Limited|Unlimited)'
+func BenchmarkRequestLimited(b *testing.B)   { benchRequest(b, true) }
+func BenchmarkRequestUnlimited(b *testing.B) { benchRequest(b, false) }
+
+func benchRequest(b *testing.B, limited bool) {
+	backends := testkit.Backends(b)
+	e := testkit.New(b, backends[len(backends)-1], func(c *config.Config) { // PostgreSQL when configured
+		c.RateLimit = limited
+		c.RateLimitUser = 1 << 40
+	})
+	e.Reconfigure(b, func(o *server.Options) { o.Logger = (&logBuffer{}).Logger() })
+	alice := e.SignIn(b, "alice")
+	for b.Loop() {
+		alice.Do(b, plansQuery, nil).OK(b, nil)
+	}
+}

@@ -6,6 +6,7 @@ package tracing
 import (
 	"context"
 	"fmt"
+	"net/url"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
@@ -39,6 +40,10 @@ var Propagator propagation.TextMapPropagator = propagation.TraceContext{}
 func Provider(ctx context.Context, endpoint string, ratio float64, version string) (trace.TracerProvider, func(context.Context) error, error) {
 	if endpoint == "" {
 		return noop.NewTracerProvider(), func(context.Context) error { return nil }, nil
+	}
+	// The exporter would log a bad URL and carry on sending nowhere.
+	if u, err := url.Parse(endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, nil, fmt.Errorf("otlp-endpoint must be an http:// or https:// URL: %q", endpoint)
 	}
 	exporter, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(endpoint))
 	if err != nil {
