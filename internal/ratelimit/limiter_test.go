@@ -74,3 +74,22 @@ func TestLimiterCounts(t *testing.T) {
 		}
 	})
 }
+
+// On PostgreSQL the counters' table is unlogged: counting a request does
+// not wait for the WAL to reach the disk (a regenerated migration that
+// loses UNLOGGED fails here).
+func TestCountersTableIsUnlogged(t *testing.T) {
+	for _, b := range testkit.Backends(t) {
+		if b != testkit.Postgres {
+			continue
+		}
+		e := testkit.New(t, b, nil)
+		var persistence string
+		if err := e.DB.SQL.QueryRow(`SELECT relpersistence FROM pg_class WHERE relname = 'rate_limit_counters'`).Scan(&persistence); err != nil {
+			t.Fatal(err)
+		}
+		if persistence != "u" {
+			t.Fatalf("rate_limit_counters has persistence %q, want u (unlogged)", persistence)
+		}
+	}
+}
