@@ -11,9 +11,10 @@ import (
 )
 
 // RateLimitCounter is one caller's spending in its current window
-// (docs/security.md S4): internal/ratelimit adds to it with one upsert per
-// request, on the one database every instance shares. Never read or written
-// through ent: its policy denies everything.
+// (docs/security.md S4): on PostgreSQL, internal/ratelimit adds to it with
+// one upsert per request, on the one database every instance shares; its
+// migration makes the table UNLOGGED. (SQLite's one process counts in
+// memory.) Never read or written through ent: its policy denies everything.
 type RateLimitCounter struct{ ent.Schema }
 
 func (RateLimitCounter) Fields() []ent.Field {
