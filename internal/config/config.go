@@ -122,7 +122,7 @@ func declare(b *binder, c *Config) {
 	b.String(&c.MetricsAddr, "metrics-addr", "METRICS_ADDR", "", "address to serve Prometheus metrics (/metrics) on, apart from the API; empty: /metrics is served on --addr")
 	b.String(&c.OTLPEndpoint, "otlp-endpoint", "OTLP_ENDPOINT", "", "`URL` of an OpenTelemetry collector taking OTLP over HTTP (http://collector:4318); traces are off when empty")
 	b.Float64(&c.TraceSampleRatio, "trace-sample-ratio", "TRACE_SAMPLE_RATIO", 1, "share of requests traced when --otlp-endpoint is set (0 to 1), unless the caller's traceparent decides")
-	b.Bool(&c.RateLimit, "rate-limit", "RATE_LIMIT", true, "give each caller a budget of cost points per window (X-RateLimit-* headers, RATE_LIMITED when over); the counters are kept in the database, shared by every instance")
+	b.Bool(&c.RateLimit, "rate-limit", "RATE_LIMIT", true, "give each caller a budget of cost points per window (X-RateLimit-* headers, RATE_LIMITED when over); on PostgreSQL the counters are kept in the database, shared by every instance; on SQLite in memory")
 	b.Duration(&c.RateLimitWindow, "rate-limit-window", "RATE_LIMIT_WINDOW", time.Minute, "the window a budget is for")
 	b.Int(&c.RateLimitAnonymous, "rate-limit-anonymous", "RATE_LIMIT_ANONYMOUS", 5000, "cost points per window of a caller without credentials, by client address")
 	b.Int(&c.RateLimitUser, "rate-limit-user", "RATE_LIMIT_USER", 100000, "cost points per window of a signed-in user")
@@ -203,8 +203,11 @@ func (c Config) Validate() error {
 		return fmt.Errorf("trace-sample-ratio must be between 0 and 1")
 	}
 	if c.RateLimit {
-		if c.RateLimitWindow <= 0 || c.RateLimitAnonymous <= 0 || c.RateLimitUser <= 0 {
-			return fmt.Errorf("rate-limit-window, rate-limit-anonymous and rate-limit-user must be positive")
+		if c.RateLimitWindow < time.Second || c.RateLimitWindow%time.Second != 0 {
+			return fmt.Errorf("rate-limit-window must be a whole number of seconds, at least 1s")
+		}
+		if c.RateLimitAnonymous <= 0 || c.RateLimitUser <= 0 {
+			return fmt.Errorf("rate-limit-anonymous and rate-limit-user must be positive")
 		}
 		if _, err := c.PlanBudgets(); err != nil {
 			return err
