@@ -66,8 +66,12 @@ func TestLimiterCounts(t *testing.T) {
 		if _, err := behind.Take(ctx, old, 1, 100); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := later.Prune(ctx, t0.Add(4*time.Minute)); err != nil || n < 1 {
-			t.Fatalf("prune: %d, %v", n, err)
+		// later's own Take may have pruned it already, off the request.
+		if _, err := later.Prune(ctx, t0.Add(4*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if s, _ := behind.Take(ctx, old, 1, 100); s.Used != 1 {
+			t.Fatalf("an old counter survived pruning: %+v", s)
 		}
 		if s, _ := later.Take(ctx, key, 1, 100); s.Used != 4 {
 			t.Fatalf("pruning took a current counter: %+v", s)
