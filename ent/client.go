@@ -33,6 +33,7 @@ import (
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/ent/processedwebhookevent"
 	"github.com/orgql/orgql/ent/project"
+	"github.com/orgql/orgql/ent/ratelimitcounter"
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/ent/roleclusterpermission"
 	"github.com/orgql/orgql/ent/roleprojectpermission"
@@ -83,6 +84,8 @@ type Client struct {
 	ProcessedWebhookEvent *ProcessedWebhookEventClient
 	// Project is the client for interacting with the Project builders.
 	Project *ProjectClient
+	// RateLimitCounter is the client for interacting with the RateLimitCounter builders.
+	RateLimitCounter *RateLimitCounterClient
 	// Role is the client for interacting with the Role builders.
 	Role *RoleClient
 	// RoleClusterPermission is the client for interacting with the RoleClusterPermission builders.
@@ -122,6 +125,7 @@ func (c *Client) init() {
 	c.OrganizationEvent = NewOrganizationEventClient(c.config)
 	c.ProcessedWebhookEvent = NewProcessedWebhookEventClient(c.config)
 	c.Project = NewProjectClient(c.config)
+	c.RateLimitCounter = NewRateLimitCounterClient(c.config)
 	c.Role = NewRoleClient(c.config)
 	c.RoleClusterPermission = NewRoleClusterPermissionClient(c.config)
 	c.RoleProjectPermission = NewRoleProjectPermissionClient(c.config)
@@ -237,6 +241,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		OrganizationEvent:     NewOrganizationEventClient(cfg),
 		ProcessedWebhookEvent: NewProcessedWebhookEventClient(cfg),
 		Project:               NewProjectClient(cfg),
+		RateLimitCounter:      NewRateLimitCounterClient(cfg),
 		Role:                  NewRoleClient(cfg),
 		RoleClusterPermission: NewRoleClusterPermissionClient(cfg),
 		RoleProjectPermission: NewRoleProjectPermissionClient(cfg),
@@ -279,6 +284,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		OrganizationEvent:     NewOrganizationEventClient(cfg),
 		ProcessedWebhookEvent: NewProcessedWebhookEventClient(cfg),
 		Project:               NewProjectClient(cfg),
+		RateLimitCounter:      NewRateLimitCounterClient(cfg),
 		Role:                  NewRoleClient(cfg),
 		RoleClusterPermission: NewRoleClusterPermissionClient(cfg),
 		RoleProjectPermission: NewRoleProjectPermissionClient(cfg),
@@ -317,8 +323,8 @@ func (c *Client) Use(hooks ...Hook) {
 		c.ContainerRegistry, c.CreditCard, c.EventSequence, c.GitToken,
 		c.HelmRepository, c.Invitation, c.Invoice, c.LabelsGroup, c.Membership,
 		c.OAuthState, c.Organization, c.OrganizationEvent, c.ProcessedWebhookEvent,
-		c.Project, c.Role, c.RoleClusterPermission, c.RoleProjectPermission, c.Session,
-		c.User,
+		c.Project, c.RateLimitCounter, c.Role, c.RoleClusterPermission,
+		c.RoleProjectPermission, c.Session, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -332,8 +338,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.ContainerRegistry, c.CreditCard, c.EventSequence, c.GitToken,
 		c.HelmRepository, c.Invitation, c.Invoice, c.LabelsGroup, c.Membership,
 		c.OAuthState, c.Organization, c.OrganizationEvent, c.ProcessedWebhookEvent,
-		c.Project, c.Role, c.RoleClusterPermission, c.RoleProjectPermission, c.Session,
-		c.User,
+		c.Project, c.RateLimitCounter, c.Role, c.RoleClusterPermission,
+		c.RoleProjectPermission, c.Session, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -378,6 +384,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ProcessedWebhookEvent.mutate(ctx, m)
 	case *ProjectMutation:
 		return c.Project.mutate(ctx, m)
+	case *RateLimitCounterMutation:
+		return c.RateLimitCounter.mutate(ctx, m)
 	case *RoleMutation:
 		return c.Role.mutate(ctx, m)
 	case *RoleClusterPermissionMutation:
@@ -3541,6 +3549,140 @@ func (c *ProjectClient) mutate(ctx context.Context, m *ProjectMutation) (Value, 
 	}
 }
 
+// RateLimitCounterClient is a client for the RateLimitCounter schema.
+type RateLimitCounterClient struct {
+	config
+}
+
+// NewRateLimitCounterClient returns a client for the RateLimitCounter from the given config.
+func NewRateLimitCounterClient(c config) *RateLimitCounterClient {
+	return &RateLimitCounterClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `ratelimitcounter.Hooks(f(g(h())))`.
+func (c *RateLimitCounterClient) Use(hooks ...Hook) {
+	c.hooks.RateLimitCounter = append(c.hooks.RateLimitCounter, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `ratelimitcounter.Intercept(f(g(h())))`.
+func (c *RateLimitCounterClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RateLimitCounter = append(c.inters.RateLimitCounter, interceptors...)
+}
+
+// Create returns a builder for creating a RateLimitCounter entity.
+func (c *RateLimitCounterClient) Create() *RateLimitCounterCreate {
+	mutation := newRateLimitCounterMutation(c.config, OpCreate)
+	return &RateLimitCounterCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RateLimitCounter entities.
+func (c *RateLimitCounterClient) CreateBulk(builders ...*RateLimitCounterCreate) *RateLimitCounterCreateBulk {
+	return &RateLimitCounterCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RateLimitCounterClient) MapCreateBulk(slice any, setFunc func(*RateLimitCounterCreate, int)) *RateLimitCounterCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RateLimitCounterCreateBulk{err: fmt.Errorf("calling to RateLimitCounterClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RateLimitCounterCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RateLimitCounterCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RateLimitCounter.
+func (c *RateLimitCounterClient) Update() *RateLimitCounterUpdate {
+	mutation := newRateLimitCounterMutation(c.config, OpUpdate)
+	return &RateLimitCounterUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RateLimitCounterClient) UpdateOne(_m *RateLimitCounter) *RateLimitCounterUpdateOne {
+	mutation := newRateLimitCounterMutation(c.config, OpUpdateOne, withRateLimitCounter(_m))
+	return &RateLimitCounterUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RateLimitCounterClient) UpdateOneID(id string) *RateLimitCounterUpdateOne {
+	mutation := newRateLimitCounterMutation(c.config, OpUpdateOne, withRateLimitCounterID(id))
+	return &RateLimitCounterUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RateLimitCounter.
+func (c *RateLimitCounterClient) Delete() *RateLimitCounterDelete {
+	mutation := newRateLimitCounterMutation(c.config, OpDelete)
+	return &RateLimitCounterDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RateLimitCounterClient) DeleteOne(_m *RateLimitCounter) *RateLimitCounterDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RateLimitCounterClient) DeleteOneID(id string) *RateLimitCounterDeleteOne {
+	builder := c.Delete().Where(ratelimitcounter.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RateLimitCounterDeleteOne{builder}
+}
+
+// Query returns a query builder for RateLimitCounter.
+func (c *RateLimitCounterClient) Query() *RateLimitCounterQuery {
+	return &RateLimitCounterQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRateLimitCounter},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RateLimitCounter entity by its id.
+func (c *RateLimitCounterClient) Get(ctx context.Context, id string) (*RateLimitCounter, error) {
+	return c.Query().Where(ratelimitcounter.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RateLimitCounterClient) GetX(ctx context.Context, id string) *RateLimitCounter {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *RateLimitCounterClient) Hooks() []Hook {
+	hooks := c.hooks.RateLimitCounter
+	return append(hooks[:len(hooks):len(hooks)], ratelimitcounter.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RateLimitCounterClient) Interceptors() []Interceptor {
+	return c.inters.RateLimitCounter
+}
+
+func (c *RateLimitCounterClient) mutate(ctx context.Context, m *RateLimitCounterMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RateLimitCounterCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RateLimitCounterUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RateLimitCounterUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RateLimitCounterDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown RateLimitCounter mutation op: %q", m.Op())
+	}
+}
+
 // RoleClient is a client for the Role schema.
 type RoleClient struct {
 	config
@@ -4489,14 +4631,14 @@ type (
 		APIToken, AnnotationsGroup, BillingAccount, Cluster, ContainerRegistry,
 		CreditCard, EventSequence, GitToken, HelmRepository, Invitation, Invoice,
 		LabelsGroup, Membership, OAuthState, Organization, OrganizationEvent,
-		ProcessedWebhookEvent, Project, Role, RoleClusterPermission,
+		ProcessedWebhookEvent, Project, RateLimitCounter, Role, RoleClusterPermission,
 		RoleProjectPermission, Session, User []ent.Hook
 	}
 	inters struct {
 		APIToken, AnnotationsGroup, BillingAccount, Cluster, ContainerRegistry,
 		CreditCard, EventSequence, GitToken, HelmRepository, Invitation, Invoice,
 		LabelsGroup, Membership, OAuthState, Organization, OrganizationEvent,
-		ProcessedWebhookEvent, Project, Role, RoleClusterPermission,
+		ProcessedWebhookEvent, Project, RateLimitCounter, Role, RoleClusterPermission,
 		RoleProjectPermission, Session, User []ent.Interceptor
 	}
 )

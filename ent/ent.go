@@ -30,6 +30,7 @@ import (
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/ent/processedwebhookevent"
 	"github.com/orgql/orgql/ent/project"
+	"github.com/orgql/orgql/ent/ratelimitcounter"
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/ent/roleclusterpermission"
 	"github.com/orgql/orgql/ent/roleprojectpermission"
@@ -113,6 +114,7 @@ func checkColumn(t, c string) error {
 			organizationevent.Table:     organizationevent.ValidColumn,
 			processedwebhookevent.Table: processedwebhookevent.ValidColumn,
 			project.Table:               project.ValidColumn,
+			ratelimitcounter.Table:      ratelimitcounter.ValidColumn,
 			role.Table:                  role.ValidColumn,
 			roleclusterpermission.Table: roleclusterpermission.ValidColumn,
 			roleprojectpermission.Table: roleprojectpermission.ValidColumn,

@@ -21,6 +21,7 @@ import (
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/ent/processedwebhookevent"
 	"github.com/orgql/orgql/ent/project"
+	"github.com/orgql/orgql/ent/ratelimitcounter"
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/ent/roleclusterpermission"
 	"github.com/orgql/orgql/ent/roleprojectpermission"
@@ -251,6 +252,10 @@ var Fields = map[string][]FieldInfo{
 		{Name: "name_key", GraphQL: "nameKey", Sensitive: false, Audited: false},
 		{Name: "description", GraphQL: "description", Sensitive: false, Audited: true},
 	},
+	TypeRateLimitCounter: {
+		{Name: "window_start", GraphQL: "windowStart", Sensitive: false, Audited: true},
+		{Name: "points", GraphQL: "points", Sensitive: false, Audited: true},
+	},
 	TypeRole: {
 		{Name: "created_at", GraphQL: "createdAt", Sensitive: false, Audited: false},
 		{Name: "updated_at", GraphQL: "updatedAt", Sensitive: false, Audited: false},
@@ -340,6 +345,7 @@ var Tables = map[string]string{
 	TypeOrganizationEvent:     organizationevent.Table,
 	TypeProcessedWebhookEvent: processedwebhookevent.Table,
 	TypeProject:               project.Table,
+	TypeRateLimitCounter:      ratelimitcounter.Table,
 	TypeRole:                  role.Table,
 	TypeRoleClusterPermission: roleclusterpermission.Table,
 	TypeRoleProjectPermission: roleprojectpermission.Table,
@@ -389,6 +395,7 @@ var Edges = map[string][]EdgeInfo{
 	TypeOrganizationEvent:     {},
 	TypeProcessedWebhookEvent: {},
 	TypeProject:               {},
+	TypeRateLimitCounter:      {},
 	TypeRole:                  {},
 	TypeRoleClusterPermission: {},
 	TypeRoleProjectPermission: {},

@@ -50,6 +50,8 @@ type Tx struct {
 	ProcessedWebhookEvent *ProcessedWebhookEventClient
 	// Project is the client for interacting with the Project builders.
 	Project *ProjectClient
+	// RateLimitCounter is the client for interacting with the RateLimitCounter builders.
+	RateLimitCounter *RateLimitCounterClient
 	// Role is the client for interacting with the Role builders.
 	Role *RoleClient
 	// RoleClusterPermission is the client for interacting with the RoleClusterPermission builders.
@@ -209,6 +211,7 @@ func (tx *Tx) init() {
 	tx.OrganizationEvent = NewOrganizationEventClient(tx.config)
 	tx.ProcessedWebhookEvent = NewProcessedWebhookEventClient(tx.config)
 	tx.Project = NewProjectClient(tx.config)
+	tx.RateLimitCounter = NewRateLimitCounterClient(tx.config)
 	tx.Role = NewRoleClient(tx.config)
 	tx.RoleClusterPermission = NewRoleClusterPermissionClient(tx.config)
 	tx.RoleProjectPermission = NewRoleProjectPermissionClient(tx.config)

@@ -38,6 +38,7 @@ import (
 	"github.com/orgql/orgql/internal/sdl"
 	"github.com/orgql/orgql/internal/secret"
 	"github.com/orgql/orgql/internal/server"
+	"github.com/orgql/orgql/internal/tracing"
 )
 
 func main() {
@@ -170,7 +171,18 @@ func serve(ctx context.Context, cfg config.Config, db *database.DB, keys *secret
 			return err
 		}
 	}
-	srv, err := server.New(cfg, db, server.Options{Plans: plans, Logger: logger, Keys: keys})
+	tp, shutdownTraces, err := tracing.Provider(ctx, cfg.OTLPEndpoint, cfg.TraceSampleRatio, version)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := shutdownTraces(flushCtx); err != nil {
+			logger.Warn("traces: flushing at shutdown failed", "error", err)
+		}
+	}()
+	srv, err := server.New(cfg, db, server.Options{Plans: plans, Logger: logger, Keys: keys, TracerProvider: tp})
 	if err != nil {
 		return err
 	}
@@ -178,6 +190,17 @@ func serve(ctx context.Context, cfg config.Config, db *database.DB, keys *secret
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
+	}
+	if cfg.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg.MetricsAddr, srv.MetricsHandler(), logger)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stopMetrics()
+	}
+	if cfg.OTLPEndpoint != "" {
+		logger.Info("tracing on", "otlp_endpoint", cfg.OTLPEndpoint, "sample_ratio", cfg.TraceSampleRatio)
 	}
 	if cfg.Dev {
 		logger.Warn("DEVELOPMENT MODE: anyone can sign in as any login with POST /auth/dev/login; introspection is on. Never run --dev in production.")
@@ -217,6 +240,27 @@ func healthcheck(ctx context.Context, args []string, getenv func(string) string,
 		return fmt.Errorf("healthcheck: /readyz answered %s", resp.Status)
 	}
 	return nil
+}
+
+// version is the binary's version, for traces.
+var version = "dev"
+
+// serveMetrics serves /metrics alone on addr, apart from the API, until stop.
+func serveMetrics(addr string, h http.Handler, logger *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("metrics listener: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("metrics listener failed", "error", err)
+		}
+	}()
+	logger.Info("metrics listening", "addr", ln.Addr().String())
+	return func() { _ = hs.Close() }, nil
 }
 
 func playgroundHost(a net.Addr) string {

@@ -39,7 +39,8 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-var listeningAddr = regexp.MustCompile(`msg="orgql listening" addr=(\S+)`)
+// listeningAddr finds the address in the text (--dev) or JSON log line.
+var listeningAddr = regexp.MustCompile(`"?msg"?[=:]"orgql listening"[ ,]"?addr"?[=:]"?([^"\s]+)`)
 
 // startBinary runs the orgql command (run, as main does) on an ephemeral port
 // with ORGQL_DATABASE_URL set to databaseURL, and returns its base URL, its

@@ -27,6 +27,7 @@ import (
 	"github.com/orgql/orgql/ent/predicate"
 	"github.com/orgql/orgql/ent/processedwebhookevent"
 	"github.com/orgql/orgql/ent/project"
+	"github.com/orgql/orgql/ent/ratelimitcounter"
 	"github.com/orgql/orgql/ent/role"
 	"github.com/orgql/orgql/ent/roleclusterpermission"
 	"github.com/orgql/orgql/ent/roleprojectpermission"
@@ -576,6 +577,33 @@ func (f TraverseProject) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.ProjectQuery", q)
 }
 
+// The RateLimitCounterFunc type is an adapter to allow the use of ordinary function as a Querier.
+type RateLimitCounterFunc func(context.Context, *ent.RateLimitCounterQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f RateLimitCounterFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.RateLimitCounterQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.RateLimitCounterQuery", q)
+}
+
+// The TraverseRateLimitCounter type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseRateLimitCounter func(context.Context, *ent.RateLimitCounterQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseRateLimitCounter) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseRateLimitCounter) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RateLimitCounterQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.RateLimitCounterQuery", q)
+}
+
 // The RoleFunc type is an adapter to allow the use of ordinary function as a Querier.
 type RoleFunc func(context.Context, *ent.RoleQuery) (ent.Value, error)
 
@@ -750,6 +778,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ProcessedWebhookEventQuery, predicate.ProcessedWebhookEvent, processedwebhookevent.OrderOption]{typ: ent.TypeProcessedWebhookEvent, tq: q}, nil
 	case *ent.ProjectQuery:
 		return &query[*ent.ProjectQuery, predicate.Project, project.OrderOption]{typ: ent.TypeProject, tq: q}, nil
+	case *ent.RateLimitCounterQuery:
+		return &query[*ent.RateLimitCounterQuery, predicate.RateLimitCounter, ratelimitcounter.OrderOption]{typ: ent.TypeRateLimitCounter, tq: q}, nil
 	case *ent.RoleQuery:
 		return &query[*ent.RoleQuery, predicate.Role, role.OrderOption]{typ: ent.TypeRole, tq: q}, nil
 	case *ent.RoleClusterPermissionQuery:

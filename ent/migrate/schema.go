@@ -735,6 +735,18 @@ var (
 			},
 		},
 	}
+	// RateLimitCountersColumns holds the columns for the "rate_limit_counters" table.
+	RateLimitCountersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "window_start", Type: field.TypeInt64},
+		{Name: "points", Type: field.TypeInt64},
+	}
+	// RateLimitCountersTable holds the schema information for the "rate_limit_counters" table.
+	RateLimitCountersTable = &schema.Table{
+		Name:       "rate_limit_counters",
+		Columns:    RateLimitCountersColumns,
+		PrimaryKey: []*schema.Column{RateLimitCountersColumns[0]},
+	}
 	// RolesColumns holds the columns for the "roles" table.
 	RolesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -980,6 +992,7 @@ var (
 		OrganizationEventsTable,
 		ProcessedWebhookEventsTable,
 		ProjectsTable,
+		RateLimitCountersTable,
 		RolesTable,
 		RoleClusterPermissionsTable,
 		RoleProjectPermissionsTable,

@@ -543,6 +543,30 @@ func (f ProjectMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ProjectMutation", m)
 }
 
+// The RateLimitCounterQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RateLimitCounterQueryRuleFunc func(context.Context, *ent.RateLimitCounterQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RateLimitCounterQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RateLimitCounterQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RateLimitCounterQuery", q)
+}
+
+// The RateLimitCounterMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RateLimitCounterMutationRuleFunc func(context.Context, *ent.RateLimitCounterMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RateLimitCounterMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RateLimitCounterMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RateLimitCounterMutation", m)
+}
+
 // The RoleQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type RoleQueryRuleFunc func(context.Context, *ent.RoleQuery) error
@@ -734,6 +758,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ProjectQuery:
 		return q.Filter(), nil
+	case *ent.RateLimitCounterQuery:
+		return q.Filter(), nil
 	case *ent.RoleQuery:
 		return q.Filter(), nil
 	case *ent.RoleClusterPermissionQuery:
@@ -786,6 +812,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ProcessedWebhookEventMutation:
 		return m.Filter(), nil
 	case *ent.ProjectMutation:
+		return m.Filter(), nil
+	case *ent.RateLimitCounterMutation:
 		return m.Filter(), nil
 	case *ent.RoleMutation:
 		return m.Filter(), nil

@@ -17,6 +17,7 @@ const (
 	CodeConflict          = "CONFLICT"
 	CodePlanLimitExceeded = "PLAN_LIMIT_EXCEEDED"
 	CodeLastOwner         = "LAST_OWNER"
+	CodeRateLimited       = "RATE_LIMITED"
 	CodeInternal          = "INTERNAL_SERVER_ERROR"
 )
 

@@ -7,8 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -91,6 +93,26 @@ type Config struct {
 	SubscriptionSendTimeout time.Duration
 	SubscriptionRecheck     time.Duration
 	AuditLogPruneInterval   time.Duration
+	// MetricsAddr, when set, serves /metrics there and not on Addr.
+	MetricsAddr string
+	// OTLPEndpoint, when set, sends traces there (OTLP over HTTP).
+	OTLPEndpoint     string
+	TraceSampleRatio float64
+
+	// RateLimit turns the per-caller budgets on (docs/security.md S4).
+	RateLimit          bool
+	RateLimitWindow    time.Duration
+	RateLimitAnonymous int
+	RateLimitUser      int
+	// RateLimitPlans are the API tokens' budgets by their organization's plan (FREE=...,TEAM=...).
+	RateLimitPlans []string
+	// ClientIPHeader names the header a trusted proxy puts the client's address in.
+	ClientIPHeader string
+
+	// TrustedDocuments is a manifest file or a directory of them; empty: any document runs.
+	TrustedDocuments string
+	// TrustedDocumentsExempt are the user IDs that may run other documents (operators).
+	TrustedDocumentsExempt []string
 }
 
 // declare binds every setting of c to a flag and its variable.
@@ -140,7 +162,7 @@ func declare(b *binder, c *Config) {
 	b.String(&c.SignIn.Bitbucket.URL, "bitbucket-url", "BITBUCKET_URL", "https://bitbucket.org", "Bitbucket's web address, for sign-in")
 	b.String(&c.SignIn.Bitbucket.Scopes, "bitbucket-scopes", "BITBUCKET_SCOPES", "account email", "OAuth scopes asked of Bitbucket, space-separated")
 	b.String(&c.PlansFile, "plans-file", "PLANS_FILE", "", "JSON file replacing the plan catalog")
-	b.String(&c.LogFormat, "log-format", "LOG_FORMAT", "text", "text or json")
+	b.String(&c.LogFormat, "log-format", "LOG_FORMAT", "", "text or json; empty: json, or text with --dev")
 	b.String(&c.LogLevel, "log-level", "LOG_LEVEL", "info", "debug, info, warn or error")
 	b.String(&c.SMTPHost, "smtp-host", "SMTP_HOST", "", "SMTP server that sends invitation e-mails; without it (and without --dev) invitations cannot be delivered")
 	b.Int(&c.SMTPPort, "smtp-port", "SMTP_PORT", 0, "SMTP server port; 0: 587 for starttls, 465 for tls, 25 for none")
@@ -163,6 +185,17 @@ func declare(b *binder, c *Config) {
 	b.Duration(&c.SubscriptionSendTimeout, "subscription-send-timeout", "SUBSCRIPTION_SEND_TIMEOUT", 10*time.Second, "how long an event may wait for a subscriber to take it before the subscription is cut off")
 	b.Duration(&c.SubscriptionRecheck, "subscription-recheck", "SUBSCRIPTION_RECHECK", time.Minute, "how often a quiet subscription checks its caller's credentials and access again (every event checks them)")
 	b.Duration(&c.AuditLogPruneInterval, "audit-log-prune-interval", "AUDIT_LOG_PRUNE_INTERVAL", time.Hour, "how often events older than their plan's audit log retention are deleted (0: never)")
+	b.String(&c.MetricsAddr, "metrics-addr", "METRICS_ADDR", "", "address to serve Prometheus metrics (/metrics) on, apart from the API; empty: /metrics is served on --addr")
+	b.String(&c.OTLPEndpoint, "otlp-endpoint", "OTLP_ENDPOINT", "", "`URL` of an OpenTelemetry collector taking OTLP over HTTP (http://collector:4318); traces are off when empty")
+	b.Float64(&c.TraceSampleRatio, "trace-sample-ratio", "TRACE_SAMPLE_RATIO", 1, "share of requests traced when --otlp-endpoint is set (0 to 1), unless the caller's traceparent decides")
+	b.Bool(&c.RateLimit, "rate-limit", "RATE_LIMIT", true, "give each caller a budget of cost points per window (X-RateLimit-* headers, RATE_LIMITED when over); on PostgreSQL the counters are kept in the database, shared by every instance; on SQLite in memory")
+	b.Duration(&c.RateLimitWindow, "rate-limit-window", "RATE_LIMIT_WINDOW", time.Minute, "the window a budget is for")
+	b.Int(&c.RateLimitAnonymous, "rate-limit-anonymous", "RATE_LIMIT_ANONYMOUS", 5000, "cost points per window of a caller without credentials, by client address")
+	b.Int(&c.RateLimitUser, "rate-limit-user", "RATE_LIMIT_USER", 100000, "cost points per window of a signed-in user")
+	b.List(&c.RateLimitPlans, "rate-limit-plans", "RATE_LIMIT_PLANS", "cost points per window of an API token, by its organization's plan: comma-separated `PLAN=points` entries (default FREE=50000,TEAM=200000,ENTERPRISE=500000); a plan not listed gets FREE's")
+	b.String(&c.ClientIPHeader, "client-ip-header", "CLIENT_IP_HEADER", "", "header your load balancer puts the client's address in (X-Forwarded-For: its last entry; X-Real-IP), for the budgets of callers without credentials; empty: the connection's address. Set it only behind a proxy that sets the header")
+	b.String(&c.TrustedDocuments, "trusted-documents", "TRUSTED_DOCUMENTS", "", "a `file` or directory of persisted-document manifests (Apollo's persisted-query-manifest.json, graphql-codegen's persisted-documents.json); when set, only the documents they list run")
+	b.List(&c.TrustedDocumentsExempt, "trusted-documents-exempt", "TRUSTED_DOCUMENTS_EXEMPT", "comma-separated user `IDs` (usr_...) that may run any document while --trusted-documents is set (operators using the playground)")
 }
 
 // Load parses args (without the program name) with getenv for the
@@ -195,6 +228,12 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Config, e
 	}
 	if c.Dev {
 		c.Introspection = true
+	}
+	if c.LogFormat == "" {
+		c.LogFormat = "json"
+		if c.Dev {
+			c.LogFormat = "text"
+		}
 	}
 	return c, c.Validate()
 }
@@ -240,6 +279,20 @@ func (c Config) Validate() error {
 	}
 	if err := c.SignIn.validate(); err != nil {
 		return err
+	}
+	if c.TraceSampleRatio < 0 || c.TraceSampleRatio > 1 {
+		return fmt.Errorf("trace-sample-ratio must be between 0 and 1")
+	}
+	if c.RateLimit {
+		if c.RateLimitWindow < time.Second || c.RateLimitWindow%time.Second != 0 {
+			return fmt.Errorf("rate-limit-window must be a whole number of seconds, at least 1s")
+		}
+		if c.RateLimitAnonymous <= 0 || c.RateLimitUser <= 0 {
+			return fmt.Errorf("rate-limit-anonymous and rate-limit-user must be positive")
+		}
+		if _, err := c.PlanBudgets(); err != nil {
+			return err
+		}
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log-format must be text or json")
@@ -360,6 +413,23 @@ func (c Config) InvitationLink() string {
 		return c.InvitationURL
 	}
 	return strings.TrimRight(c.PublicURL, "/") + "/invitations/accept?token={token}"
+}
+
+// DefaultPlanBudgets are the API tokens' budgets per plan when --rate-limit-plans does not say.
+var DefaultPlanBudgets = map[string]int{"FREE": 50000, "TEAM": 200000, "ENTERPRISE": 500000}
+
+// PlanBudgets reads --rate-limit-plans over DefaultPlanBudgets.
+func (c Config) PlanBudgets() (map[string]int, error) {
+	out := maps.Clone(DefaultPlanBudgets)
+	for _, entry := range c.RateLimitPlans {
+		plan, points, ok := strings.Cut(entry, "=")
+		n, err := strconv.Atoi(strings.TrimSpace(points))
+		if !ok || err != nil || n <= 0 || strings.TrimSpace(plan) == "" {
+			return nil, fmt.Errorf("rate-limit-plans: %q is not PLAN=points with positive points", entry)
+		}
+		out[strings.ToUpper(strings.TrimSpace(plan))] = n
+	}
+	return out, nil
 }
 
 func checkInvitationURL(tmpl string) error {

@@ -198,3 +198,32 @@ func TestSignInSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadRefusesBadOperatingSettings(t *testing.T) {
+	for _, args := range [][]string{
+		{"--rate-limit-window=500ms"}, {"--rate-limit-window=1500ms"}, {"--rate-limit-user=0"},
+		{"--rate-limit-anonymous=-1"}, {"--rate-limit-plans=FREE"}, {"--rate-limit-plans=TEAM=0"},
+		{"--trace-sample-ratio=1.5"}, {"--log-format=xml"},
+	} {
+		if _, err := Load(args, env(nil), &bytes.Buffer{}); err == nil {
+			t.Errorf("%v was accepted", args)
+		}
+	}
+	c, err := Load([]string{"--rate-limit-plans=team=7,ENTERPRISE=9"}, env(nil), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := c.PlanBudgets(); b["TEAM"] != 7 || b["ENTERPRISE"] != 9 || b["FREE"] != DefaultPlanBudgets["FREE"] {
+		t.Fatalf("%v", b)
+	}
+	if c.LogFormat != "json" {
+		t.Fatalf("production logs are %s", c.LogFormat)
+	}
+	if c, _ := Load([]string{"--dev"}, env(nil), &bytes.Buffer{}); c.LogFormat != "text" {
+		t.Fatalf("--dev logs are %s", c.LogFormat)
+	}
+	// Turned off, the budgets are not checked.
+	if _, err := Load([]string{"--rate-limit=false", "--rate-limit-user=0"}, env(nil), &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -77,6 +77,13 @@ func (b *binder) Int64(p *int64, name, env string, def int64, usage string) {
 	b.fs.Int64Var(p, name, v, b.usage(env, usage))
 }
 
+func (b *binder) Float64(p *float64, name, env string, def float64, usage string) {
+	v := parsed(b, env, b.value(name, env, strconv.FormatFloat(def, 'g', -1, 64), usage), func(s string) (float64, error) {
+		return strconv.ParseFloat(s, 64)
+	})
+	b.fs.Float64Var(p, name, v, b.usage(env, usage))
+}
+
 func (b *binder) Duration(p *time.Duration, name, env string, def time.Duration, usage string) {
 	v := parsed(b, env, b.value(name, env, def.String(), usage), time.ParseDuration)
 	b.fs.DurationVar(p, name, v, b.usage(env, usage))

@@ -292,7 +292,7 @@ func TestAPendingCheckDoesNotBlockWrites(t *testing.T) {
 		}
 		close(release)
 		// Released, the service answers a 401 with no challenge.
-	if got := <-checked; got.Status != "UNEXPECTED_RESPONSE" {
+		if got := <-checked; got.Status != "UNEXPECTED_RESPONSE" {
 			t.Errorf("released check: %+v", got)
 		}
 	})

@@ -18,6 +18,7 @@ import (
 
 	"github.com/orgql/orgql/ent"
 	_ "github.com/orgql/orgql/ent/runtime" // registers the privacy policies and hooks
+	"github.com/orgql/orgql/internal/observe"
 )
 
 // DB is an open store.
@@ -77,7 +78,8 @@ func OpenWith(ctx context.Context, url string, wrap func(dialect.Driver) dialect
 		db.Close()
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	var driver dialect.Driver = entsql.OpenDB(drv, db)
+	// Statements run for a request are counted, measured and traced (internal/observe).
+	driver := observe.Driver(entsql.OpenDB(drv, db))
 	if wrap != nil {
 		driver = wrap(driver)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/internal/apperr"
+	"github.com/orgql/orgql/internal/logging"
 	"github.com/orgql/orgql/internal/tenancy"
 	"github.com/orgql/orgql/internal/viewer"
 )
@@ -49,7 +50,7 @@ func presentError(logger *slog.Logger, hideSchema bool) graphql.ErrorPresenterFu
 		if code == apperr.CodeInternal {
 			id := RequestID(ctx)
 			gqlErr.Extensions["requestId"] = id
-			logger.ErrorContext(ctx, "internal error", "path", gqlErr.Path.String(), "error", err)
+			logger.ErrorContext(ctx, "internal error", append([]any{"path", gqlErr.Path.String()}, logging.ErrorAttrs(err)...)...)
 		}
 		return gqlErr
 	}

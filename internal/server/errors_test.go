@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -125,4 +126,12 @@ func TestAnswersToInvalidDocumentsAreBounded(t *testing.T) {
 	// Development suggests names, at a cost in the length of the name: only
 	// the counts are checked there.
 	testkit.Run(t, func(t *testing.T, e *testkit.Env) { check(t, e, true) })
+}
+
+// wrappedFailure makes plans fail with an error wrapping another.
+func wrappedFailure(ctx context.Context, next graphql.Resolver) (any, error) {
+	if graphql.GetFieldContext(ctx).Field.Name == "plans" {
+		return nil, fmt.Errorf("load plans: %w", errors.New("disk on fire"))
+	}
+	return next(ctx)
 }

@@ -15,14 +15,24 @@ import (
 
 	"github.com/orgql/orgql/graph"
 	"github.com/orgql/orgql/internal/config"
+	"github.com/orgql/orgql/internal/trusted"
 )
 
 const readyTimeout = 2 * time.Second
 
+// operating is what the GraphQL handler needs of the operators' features
+// (operating.go, trusted.go, ratelimit.go).
+type operating struct {
+	obs       *observability
+	trusted   *trusted.Documents
+	rateLimit bool
+}
+
 // newGraphQLHandler assembles gqlgen with explicit transports and limits
 // (docs/security.md S1-S9). aroundFields, when set, wraps every resolver.
-func newGraphQLHandler(cfg config.Config, r *graph.Resolver, logger *slog.Logger, aroundFields graphql.FieldMiddleware, live *streams) *handler.Server {
+func newGraphQLHandler(cfg config.Config, r *graph.Resolver, logger *slog.Logger, aroundFields graphql.FieldMiddleware, live *streams, ops operating) *handler.Server {
 	srv := handler.New(graph.NewExecutableSchema(r))
+	srv.Use(observeOperation{ops.obs}) // first: the outermost response interceptor sees every answer
 	srv.AddTransport(transport.Options{})
 	// Subscriptions (live.go): WebSocket, then Server-Sent Events, before the plain transports.
 	srv.AddTransport(wsTransport{Websocket: live.websocketTransport(), auth: live.auth})
@@ -47,7 +57,14 @@ func newGraphQLHandler(cfg config.Config, r *graph.Resolver, logger *slog.Logger
 	// query is looked up, the document's shape is measured and then the
 	// document validated, and the cost is computed on the page sizes
 	// pageSizes has filled in.
+	if ops.trusted != nil {
+		srv.Use(trustedFill{ops.trusted})
+	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.APQCacheSize)})
+	if ops.trusted != nil {
+		// After APQ has found the text, before anything parses it.
+		srv.Use(trustedCheck{docs: ops.trusted, exempt: cfg.TrustedDocumentsExempt, obs: ops.obs})
+	}
 	srv.Use(&documentCheck{
 		cache: documents, tokenLimit: cfg.ParserTokenLimit, rules: validationRules,
 		limits: shapeLimits{
@@ -59,6 +76,9 @@ func newGraphQLHandler(cfg config.Config, r *graph.Resolver, logger *slog.Logger
 	srv.Use(&inputGuard{}) // refused argument values: NUL, bad cursors, empty nested filters, oversized lists
 	srv.Use(&pageSizes{})
 	srv.Use(&costLimit{limit: cfg.ComplexityLimit})
+	if ops.rateLimit {
+		srv.Use(rateLimitCheck{ops.obs}) // charges the cost costLimit computed
+	}
 
 	present := presentError(logger, !cfg.Introspection)
 	srv.SetErrorPresenter(present)

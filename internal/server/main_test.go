@@ -51,7 +51,7 @@ func (l *logBuffer) String() string {
 func (l *logBuffer) Logger() *slog.Logger { return slog.New(slog.NewTextHandler(l, nil)) }
 
 // post builds a POST /graphql request with a JSON body.
-func post(t *testing.T, body any) *http.Request {
+func post(t testing.TB, body any) *http.Request {
 	t.Helper()
 	b, err := json.Marshal(body)
 	if err != nil {

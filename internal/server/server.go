@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/orgql/orgql/graph"
 	"github.com/orgql/orgql/internal/apitokens"
@@ -31,10 +32,12 @@ import (
 	"github.com/orgql/orgql/internal/members"
 	"github.com/orgql/orgql/internal/orgs"
 	"github.com/orgql/orgql/internal/projects"
+	"github.com/orgql/orgql/internal/ratelimit"
 	"github.com/orgql/orgql/internal/requestid"
 	"github.com/orgql/orgql/internal/roles"
 	"github.com/orgql/orgql/internal/secret"
 	"github.com/orgql/orgql/internal/signin"
+	"github.com/orgql/orgql/internal/trusted"
 )
 
 // Server is orgql's HTTP handler with what it needs to shut down.
@@ -50,6 +53,9 @@ type Server struct {
 	streams *streams
 	stop    context.CancelFunc
 	done    sync.WaitGroup
+	logger  *slog.Logger
+	obs     *observability
+	trusted *trusted.Documents
 }
 
 // Options are the dependencies a Server may be given instead of its defaults.
@@ -68,6 +74,10 @@ type Options struct {
 	BillingClock func() time.Time
 	// StripeHTTPClient makes the Stripe provider's API calls; nil: its own.
 	StripeHTTPClient *http.Client
+	// TracerProvider makes the spans of requests and statements; nil: none.
+	TracerProvider trace.TracerProvider
+	// RateLimitClock is the rate limiter's clock; nil: time.Now.
+	RateLimitClock func() time.Time
 }
 
 // New builds the server on an open, migrated database.
@@ -99,7 +109,14 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 		}
 		opts.Mailer = m
 	}
-	s := &Server{cfg: cfg, db: db}
+	s := &Server{cfg: cfg, db: db, logger: opts.Logger}
+	if cfg.TrustedDocuments != "" {
+		var err error
+		if s.trusted, err = trusted.Load(cfg.TrustedDocuments); err != nil {
+			return nil, err
+		}
+	}
+	s.obs = newObservability(s, opts)
 	s.Live = &live.Hub{Client: db.Client, Logger: opts.Logger, PostgresURL: db.URL}
 	s.Auth = &auth.Authenticator{Client: db.Client, SessionTTL: cfg.SessionTTL, SessionIdleTimeout: cfg.SessionIdleTimeout,
 		InsecureCookie: cfg.InsecureCookies(), Logger: opts.Logger}
@@ -125,7 +142,16 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 		LiveLimits:  live.Limits{SendTimeout: cfg.SubscriptionSendTimeout, Recheck: cfg.SubscriptionRecheck},
 	}
 	s.streams = newStreams(s.Auth, opts.Logger, cfg)
-	gql := newGraphQLHandler(cfg, s.Resolver, opts.Logger, opts.AroundFields, s.streams)
+	ops := operating{obs: s.obs, trusted: s.trusted, rateLimit: cfg.RateLimit}
+	var gql http.Handler = newGraphQLHandler(cfg, s.Resolver, opts.Logger, opts.AroundFields, s.streams, ops)
+	if cfg.RateLimit {
+		budgets, err := cfg.PlanBudgets()
+		if err != nil {
+			return nil, err
+		}
+		rl := newRateLimits(s, ratelimit.Budgets{Anonymous: cfg.RateLimitAnonymous, User: cfg.RateLimitUser, Plans: budgets}, opts.RateLimitClock)
+		gql = rl.middleware(gql)
+	}
 
 	mux := http.NewServeMux()
 	// CSRF checks come before authentication, which writes a session's last use.
@@ -138,6 +164,9 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 		return nil, err
 	}
 	mux.Handle("/graphql", limitBody(cfg.MaxBodyBytes, requirePreflight(graphqlEndpoint)))
+	if cfg.MetricsAddr == "" {
+		mux.Handle("GET /metrics", s.MetricsHandler())
+	}
 	mux.Handle("GET /{$}", withSignIn(playgroundPage("/graphql"), signIn.Enabled()))
 	mux.Handle("GET "+playgroundAssetsPath, playgroundFiles())
 	mux.Handle("GET /invitations/accept", serveInvitationFile("accept.html", "text/html; charset=utf-8"))
@@ -155,7 +184,7 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 	if cfg.Dev {
 		mux.Handle("/auth/dev/login", s.Auth.DevLoginHandler())
 	}
-	s.handler = withRequestID(corsHandler(cfg, mux))
+	s.handler = withRequestID(s.observeRequests(corsHandler(cfg, mux)))
 	s.start(opts.Logger, opts.Plans)
 	return s, nil
 }
@@ -209,6 +238,10 @@ func (s *Server) Close() {
 	s.stop()
 	s.done.Wait()
 }
+
+// MetricsHandler serves the Prometheus metrics: on the API's listener at
+// /metrics, or on its own when --metrics-addr is set.
+func (s *Server) MetricsHandler() http.Handler { return s.obs.metrics.Handler() }
 
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

@@ -58,6 +58,8 @@ const (
 	// issuing invoices, Stripe's webhooks, an organization's first billing
 	// account) is written by the system, once the caller is authorized.
 	Billing Reason = "billing"
+	// RateLimit: an API token's budget follows its organization's plan, read before any rule runs.
+	RateLimit Reason = "rate-limit"
 )
 
 type reasonKey struct{}

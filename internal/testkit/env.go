@@ -109,6 +109,8 @@ func New(t testing.TB, b Backend, configure func(*config.Config)) *Env {
 	cfg := config.Defaults()
 	cfg.Dev = true
 	cfg.Introspection = true
+	// Budgets are tested where they are the subject (internal/server's rate limit tests).
+	cfg.RateLimit = false
 	if configure != nil {
 		configure(&cfg)
 	}

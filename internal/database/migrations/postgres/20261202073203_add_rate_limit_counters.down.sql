@@ -1,0 +1,2 @@
+-- reverse: create "rate_limit_counters" table
+DROP TABLE "rate_limit_counters";

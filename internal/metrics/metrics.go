@@ -1,0 +1,110 @@
+// Package metrics holds orgql's Prometheus metrics: GraphQL operations by
+// name, type and outcome, their latency and statement counts, SQL statements
+// and their latency, the database pool, rate-limit refusals and refused
+// untrusted documents. Each server has its own registry, served at /metrics
+// (docs/configuration.md: --metrics-addr).
+package metrics
+
+import (
+	"database/sql"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are one server's metrics.
+type Metrics struct {
+	registry          *prometheus.Registry
+	operations        *prometheus.CounterVec
+	operationDuration *prometheus.HistogramVec
+	operationStmts    *prometheus.HistogramVec
+	statements        *prometheus.CounterVec
+	statementDuration *prometheus.HistogramVec
+	rateLimited       *prometheus.CounterVec
+	untrusted         prometheus.Counter
+	// Names bounds the operation label's values.
+	Names *Names
+}
+
+// New registers the metrics, with db's pool statistics, on a new registry.
+func New(db *sql.DB, names *Names) *Metrics {
+	m := &Metrics{
+		registry: prometheus.NewRegistry(),
+		Names:    names,
+		operations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "orgql_graphql_operations_total",
+			Help: "GraphQL operations by operation name, type and outcome (OK, or the first error's extensions.code).",
+		}, []string{"operation", "type", "outcome"}),
+		operationDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "orgql_graphql_operation_duration_seconds",
+			Help:    "Time from the request's arrival to its answer, by operation name and type.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"operation", "type"}),
+		operationStmts: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "orgql_graphql_operation_sql_statements",
+			Help:    "SQL statements one GraphQL operation ran, by operation type.",
+			Buckets: []float64{0, 1, 2, 4, 8, 16, 32, 64, 128},
+		}, []string{"type"}),
+		statements: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "orgql_sql_statements_total",
+			Help: "SQL statements run for requests, by kind (query or exec) and outcome (ok or error).",
+		}, []string{"kind", "outcome"}),
+		statementDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "orgql_sql_statement_duration_seconds",
+			Help:    "Time SQL statements run for requests took, by kind.",
+			Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 5},
+		}, []string{"kind"}),
+		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "orgql_rate_limited_total",
+			Help: "Operations refused with RATE_LIMITED, by caller kind (user, api_token, anonymous).",
+		}, []string{"caller"}),
+		untrusted: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "orgql_untrusted_documents_refused_total",
+			Help: "Documents refused because they are not among the trusted documents.",
+		}),
+	}
+	m.registry.MustRegister(m.operations, m.operationDuration, m.operationStmts, m.statements,
+		m.statementDuration, m.rateLimited, m.untrusted,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if db != nil {
+		m.registry.MustRegister(collectors.NewDBStatsCollector(db, "orgql"))
+	}
+	return m
+}
+
+// Handler serves the metrics in Prometheus' text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{Registry: m.registry})
+}
+
+// Registry is where the metrics are registered (tests gather from it).
+func (m *Metrics) Registry() *prometheus.Registry { return m.registry }
+
+// Operation counts one operation; operation is already a label (see Names).
+func (m *Metrics) Operation(operation, typ, outcome string, took time.Duration, statements int64) {
+	if typ == "" {
+		typ = "none"
+	}
+	m.operations.WithLabelValues(operation, typ, outcome).Inc()
+	m.operationDuration.WithLabelValues(operation, typ).Observe(took.Seconds())
+	m.operationStmts.WithLabelValues(typ).Observe(float64(statements))
+}
+
+// Statement counts one SQL statement.
+func (m *Metrics) Statement(kind string, took time.Duration, err error) {
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+	}
+	m.statements.WithLabelValues(kind, outcome).Inc()
+	m.statementDuration.WithLabelValues(kind).Observe(took.Seconds())
+}
+
+// RateLimited counts one refusal for a caller of kind.
+func (m *Metrics) RateLimited(kind string) { m.rateLimited.WithLabelValues(kind).Inc() }
+
+// Untrusted counts one refused untrusted document.
+func (m *Metrics) Untrusted() { m.untrusted.Inc() }
