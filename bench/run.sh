@@ -8,6 +8,8 @@
 #   bench/run.sh            the full run (about 15 minutes), writes BENCHMARKS.md
 #   bench/run.sh --smoke    every step, 2-second runs, 8 connections, no PostGraphile;
 #                           writes bench/out/BENCHMARKS.smoke.md (CI runs this)
+#   bench/run.sh --baseline=REV   also measures orgql built from git revision REV
+#                           ("orgql-REV", same database: REV must have the same migrations)
 #
 # It runs its own PostgreSQL cluster (pg_stat_statements loaded) on port
 # 55432 under bench/out/, so it never restarts or fills the machine's own.
@@ -18,6 +20,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 SMOKE=0
+BASELINE=
 OUT=BENCHMARKS.md
 DURATION=${BENCH_DURATION:-20}
 WARMUP=${BENCH_WARMUP:-3}
@@ -26,7 +29,8 @@ for arg in "$@"; do
   case $arg in
     --smoke) SMOKE=1 ;;
     --out=*) OUT=${arg#--out=} ;;
-    *) echo "usage: bench/run.sh [--smoke] [--out=FILE]" >&2; exit 2 ;;
+    --baseline=*) BASELINE=${arg#--baseline=} ;;
+    *) echo "usage: bench/run.sh [--smoke] [--out=FILE] [--baseline=GIT-REVISION]" >&2; exit 2 ;;
   esac
 done
 if [ "$SMOKE" = 1 ]; then
@@ -43,6 +47,7 @@ DBURL="postgres://postgres@127.0.0.1:$PGPORT/$DB?sslmode=disable"
 ORGQL_ADDR=127.0.0.1:18080
 FLOOR_ADDR=127.0.0.1:18081
 PG_ADDR=127.0.0.1:18082
+BASE_ADDR=127.0.0.1:18083
 mkdir -p "$WORK"
 PIDS=()
 cleanup() {
@@ -71,6 +76,11 @@ fi
 log "building orgql and the floor"
 go build -o "$WORK/orgql" ./cmd/orgql
 go build -o "$WORK/floor" ./bench/floor
+if [ -n "$BASELINE" ]; then
+  rm -rf "$WORK/baseline" && mkdir -p "$WORK/baseline"
+  git archive "$BASELINE" | tar -x -C "$WORK/baseline"
+  (cd "$WORK/baseline" && go build -o "$WORK/orgql-baseline" ./cmd/orgql)
+fi
 
 # --- PostgreSQL: a private cluster ----------------------------------------
 rm -rf "$WORK/pg" && mkdir -p "$WORK/pg" && chown postgres "$WORK/pg"
@@ -91,13 +101,14 @@ psql -d $DB -c "create extension pg_stat_statements"
 
 # --- orgql, seeded through its API and bulk SQL ----------------------------
 KEY=$("$WORK/orgql" secrets new-key bench)
-start_orgql() {
-  ORGQL_SECRET_KEYS=$KEY "$WORK/orgql" serve --database-url "$DBURL" --addr $ORGQL_ADDR --migrate "$@" \
-    --log-level warn >"$WORK/orgql.log" 2>&1 &
-  ORGQL_PID=$!
-  PIDS+=($ORGQL_PID)
-  for _ in $(seq 1 100); do curl -sf "http://$ORGQL_ADDR/healthz" >/dev/null && return; sleep 0.1; done
-  echo "orgql did not start:" >&2; cat "$WORK/orgql.log" >&2; exit 1
+start_orgql() { # start_orgql BINARY ADDR [FLAGS]: sets STARTED_PID
+  local bin=$1 addr=$2; shift 2
+  ORGQL_SECRET_KEYS=$KEY "$bin" serve --database-url "$DBURL" --addr "$addr" --migrate "$@" \
+    --log-level warn >"$bin.log" 2>&1 &
+  STARTED_PID=$!
+  PIDS+=($STARTED_PID)
+  for _ in $(seq 1 100); do curl -sf "http://$addr/healthz" >/dev/null && return; sleep 0.1; done
+  echo "orgql did not start:" >&2; cat "$bin.log" >&2; exit 1
 }
 gql() { # gql QUERY [VARIABLES]: POST to orgql as the bench user, fail on errors
   local body out vars=${2:-'{}'}
@@ -108,7 +119,8 @@ gql() { # gql QUERY [VARIABLES]: POST to orgql as the bench user, fail on errors
 }
 
 log "seeding: one user in 100 organizations of 20 members"
-start_orgql --dev
+start_orgql "$WORK/orgql" $ORGQL_ADDR --dev
+ORGQL_PID=$STARTED_PID
 SESSION=$(curl -sf "http://$ORGQL_ADDR/auth/dev/login" -d '{"login":"bench"}' | jq -r .token)
 ME=$(gql '{ viewer { user { id } } }' | jq -r .data.viewer.user.id)
 for i in $(seq -w 1 100); do
@@ -160,7 +172,12 @@ gql "$(cat bench/queries/big.graphql)" | jq -e '.data.viewer.organizations.edges
 gql "$(cat bench/queries/settings.graphql)" "{\"id\":\"$ORG\"}" | jq -e '[.data.organization[] | .totalCount == 20 and (.edges | length == 20)] | all' >/dev/null
 # Measure the production configuration: no --dev.
 kill $ORGQL_PID; wait $ORGQL_PID 2>/dev/null || true
-start_orgql
+start_orgql "$WORK/orgql" $ORGQL_ADDR
+ORGQL_PID=$STARTED_PID
+if [ -n "$BASELINE" ]; then
+  start_orgql "$WORK/orgql-baseline" $BASE_ADDR
+  BASE_PID=$STARTED_PID
+fi
 
 "$WORK/floor" -addr $FLOOR_ADDR -database-url "$DBURL" 2>"$WORK/floor.log" &
 FLOOR_PID=$!; PIDS+=($FLOOR_PID)
@@ -236,13 +253,13 @@ run() {
   local query=$1 server=$2 pid=$3 path=$4 bodyfile=$5 conns=$6 vary=${7:-} out
   local env=(BODY_FILE="$WORK/bodies/$bodyfile" TARGET_PATH="$path" SESSION="$SESSION" ORGS="$ORGS")
   [ -n "$vary" ] && env+=(VARY=1)
-  env "${env[@]}" wrk -t1 -c"$conns" -d"${WARMUP}s" -s bench/wrk.lua "http://${server_addr[$server]}" >/dev/null
+  env "${env[@]}" wrk -t1 -c"$conns" -d"${WARMUP}s" --timeout 30s -s bench/wrk.lua "http://${server_addr[$server]}" >/dev/null
   echo 5 >"/proc/$pid/clear_refs" # resets the peak RSS
   psql -d $DB -At -c "select pg_stat_statements_reset()" >/dev/null
   local load cpu0 cpu1
   load=$(cut -d' ' -f1 /proc/loadavg)
   cpu0=$(cpu_ticks "$pid")
-  out=$(env "${env[@]}" wrk -t1 -c"$conns" -d"${DURATION}s" --latency -s bench/wrk.lua "http://${server_addr[$server]}" | grep '^RESULT')
+  out=$(env "${env[@]}" wrk -t1 -c"$conns" -d"${DURATION}s" --timeout 30s --latency -s bench/wrk.lua "http://${server_addr[$server]}" | grep '^RESULT')
   cpu1=$(cpu_ticks "$pid")
   local stmts hwm
   stmts=$(statements)
@@ -259,25 +276,29 @@ run() {
     "$(awk -v c=$((cpu1 - cpu0)) -v t="$TICKS" -v r="$requests" 'BEGIN {printf "%.2f", c / t * 1000 / r}')" \
     "$(awk -v k="$hwm" 'BEGIN {printf "%.0f", k / 1024}')" "$load" "$requests" | tee -a "$RESULTS" >&2
 }
-declare -A server_addr=([orgql]=$ORGQL_ADDR [floor]=$FLOOR_ADDR [postgraphile]=$PG_ADDR)
+declare -A server_addr=([orgql]=$ORGQL_ADDR [floor]=$FLOOR_ADDR [postgraphile]=$PG_ADDR [orgql-$BASELINE]=$BASE_ADDR)
+ours() { # ours QUERY PATH BODY CONNS [vary]: orgql, and the baseline when there is one
+  run "$1" orgql $ORGQL_PID "${@:2}"
+  if [ -n "$BASELINE" ]; then run "$1" "orgql-$BASELINE" $BASE_PID "${@:2}"; fi
+}
 log "measuring: ${DURATION}s per run after ${WARMUP}s of warm-up (query, server, connections, req/s, p50 ms, p99 ms, statements, CPU ms, peak MiB, load, requests)"
 for c in "${CONNS[@]}"; do
-  run big orgql $ORGQL_PID /graphql big "$c"
+  ours big /graphql big "$c"
   run big floor $FLOOR_PID /big empty "$c"
   [ "$PEER" = 1 ] && run big postgraphile $PEER_PID /graphql postgraphile-big "$c"
-  run small orgql $ORGQL_PID /graphql small "$c"
+  ours small /graphql small "$c"
   run small floor $FLOOR_PID /small empty "$c"
   [ "$PEER" = 1 ] && run small postgraphile $PEER_PID /graphql postgraphile-small "$c"
-  run settings orgql $ORGQL_PID /graphql settings "$c"
+  ours settings /graphql settings "$c"
   run settings floor $FLOOR_PID "/settings?org=$ORG" empty "$c"
-  run updateOrganization orgql $ORGQL_PID /graphql update "$c" vary
+  ours updateOrganization /graphql update "$c" vary
   run updateOrganization floor $FLOOR_PID "/update?org=__ORG__&d=bench-__N__" empty "$c" vary
 done
 
 # --- BENCHMARKS.md --------------------------------------------------------------
 mkdir -p "$(dirname "$OUT")"
 BENCH_MODE=$([ "$SMOKE" = 1 ] && echo "smoke (${DURATION}s runs: figures are not meaningful)" || echo "full (${DURATION}s runs after ${WARMUP}s of warm-up)") \
-BENCH_COMMIT=$(git rev-parse --short HEAD)$([ -n "$(git status --porcelain)" ] && echo " (with uncommitted changes)") \
+BENCH_BASELINE=$BASELINE BENCH_COMMIT=$(git rev-parse --short HEAD)$([ -n "$(git status --porcelain)" ] && echo " (with uncommitted changes)") \
 BENCH_PEER=$([ "$PEER" = 1 ] && echo "PostGraphile $POSTGRAPHILE_VERSION, Node $(node --version)" || echo "not run") \
 BENCH_PG=$(psql -d $DB -At -c 'show server_version') \
 BENCH_WRK=$(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2) \

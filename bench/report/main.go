@@ -56,7 +56,11 @@ func main() {
 	p("tenancy, no session check) over one PostgreSQL database: one user in 100 organizations of 20 members\n")
 	p("each. All servers returned the same data before being measured. wrk, one thread, closed loop.\n\n")
 	p("- run: %s\n", os.Getenv("BENCH_MODE"))
-	p("- orgql: commit %s, %s\n", os.Getenv("BENCH_COMMIT"), runtime.Version())
+	p("- orgql: commit %s, %s", os.Getenv("BENCH_COMMIT"), runtime.Version())
+	if b := os.Getenv("BENCH_BASELINE"); b != "" {
+		p("; orgql-%s is orgql built from %s, measured in the same run", b, b)
+	}
+	p("\n")
 	p("- machine: %s, %d cores, %s, Linux %s (shared: the load average is noted beside each figure)\n",
 		cpuModel(), runtime.NumCPU(), memory(), kernel())
 	p("- PostgreSQL %s; %s; peer: %s\n\n", os.Getenv("BENCH_PG"), os.Getenv("BENCH_WRK"), os.Getenv("BENCH_PEER"))
@@ -73,8 +77,13 @@ func main() {
 			}
 		}
 	}
+	base := os.Getenv("BENCH_BASELINE")
 	p("\n## Ratios (orgql's req/s divided by the other's)\n\n")
-	p("| query | connections | ÷ PostGraphile | ÷ floor |\n|---|---:|---:|---:|\n")
+	if base != "" {
+		p("| query | connections | ÷ PostGraphile | ÷ floor | ÷ orgql at %s |\n|---|---:|---:|---:|---:|\n", base)
+	} else {
+		p("| query | connections | ÷ PostGraphile | ÷ floor |\n|---|---:|---:|---:|\n")
+	}
 	for _, q := range queries {
 		for _, c := range []int{8, 32} {
 			ours := find(q.name, "orgql", c)
@@ -87,7 +96,11 @@ func main() {
 				}
 				return "–"
 			}
-			p("| %s | %d | %s | %s |\n", q.name, c, ratio("postgraphile"), ratio("floor"))
+			if base != "" {
+				p("| %s | %d | %s | %s | %s |\n", q.name, c, ratio("postgraphile"), ratio("floor"), ratio("orgql-"+base))
+			} else {
+				p("| %s | %d | %s | %s |\n", q.name, c, ratio("postgraphile"), ratio("floor"))
+			}
 		}
 	}
 }
