@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime/metrics"
 	"strings"
 	"testing"
 
@@ -69,6 +70,13 @@ func seed(tb testing.TB, e *testkit.Env, orgs, members int) *testkit.Client {
 	return me
 }
 
+// goroutinesCreated is how many goroutines the process has started.
+func goroutinesCreated() uint64 {
+	s := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
 func request(c *testkit.Client, query string) *http.Request {
 	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"`+query+`"}`))
 	req.Header.Set("Content-Type", "application/json")
@@ -101,6 +109,7 @@ func benchmark(b *testing.B, orgs, members int, query string, want int) {
 				b.Fatalf("%d organizations, want %d", n, want)
 			}
 			var size int
+			created := goroutinesCreated()
 			b.ReportAllocs()
 			for b.Loop() {
 				rec := httptest.NewRecorder()
@@ -110,6 +119,7 @@ func benchmark(b *testing.B, orgs, members int, query string, want int) {
 				}
 				size = rec.Body.Len()
 			}
+			b.ReportMetric(float64(goroutinesCreated()-created)/float64(b.N), "goroutines/op")
 			b.ReportMetric(float64(stmts.Count()), "statements/op")
 			b.ReportMetric(float64(size), "B/response")
 		})
