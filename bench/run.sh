@@ -12,7 +12,7 @@
 #                           ("orgql-REV", same database: REV must have the same migrations)
 #
 # It runs its own PostgreSQL cluster (pg_stat_statements loaded) on port
-# 55432 under bench/out/, so it never restarts or fills the machine's own.
+# 55432 in a temporary directory, so it never restarts or fills the machine's own.
 # Needs: Go, PostgreSQL's server binaries, jq, curl; installs wrk (Debian
 # package) and PostGraphile (npm, pinned) when missing.
 set -euo pipefail
@@ -49,11 +49,13 @@ FLOOR_ADDR=127.0.0.1:18081
 PG_ADDR=127.0.0.1:18082
 BASE_ADDR=127.0.0.1:18083
 mkdir -p "$WORK"
+PGDATA_DIR=$(mktemp -d /tmp/orgql-bench-pg.XXXXXX) # the postgres user must reach it
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  [ -d "$WORK/pg" ] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -m fast stop >/dev/null 2>&1 || true
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -m fast stop >/dev/null 2>&1 || true
+  rm -rf "$PGDATA_DIR"
 }
 trap cleanup EXIT
 log() { echo "== $*" >&2; }
@@ -83,18 +85,18 @@ if [ -n "$BASELINE" ]; then
 fi
 
 # --- PostgreSQL: a private cluster ----------------------------------------
-rm -rf "$WORK/pg" && mkdir -p "$WORK/pg" && chown postgres "$WORK/pg"
-runuser -u postgres -- "$PGBIN/initdb" -D "$WORK/pg" -U postgres -A trust >/dev/null
-cat >>"$WORK/pg/postgresql.conf" <<EOF
+chown postgres "$PGDATA_DIR"
+runuser -u postgres -- "$PGBIN/initdb" -D "$PGDATA_DIR" -U postgres -A trust >/dev/null
+cat >>"$PGDATA_DIR/postgresql.conf" <<EOF
 port = $PGPORT
 listen_addresses = '127.0.0.1'
-unix_socket_directories = '$WORK/pg'
+unix_socket_directories = '$PGDATA_DIR'
 shared_preload_libraries = 'pg_stat_statements'
 pg_stat_statements.track = all
 max_connections = 200
 shared_buffers = 256MB
 EOF
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/pg" -l "$WORK/pg/log" -w start >/dev/null
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/log" -w start >/dev/null
 psql() { command psql -h 127.0.0.1 -p $PGPORT -U postgres -X -q -v ON_ERROR_STOP=1 "$@"; }
 psql -d postgres -c "create database $DB"
 psql -d $DB -c "create extension pg_stat_statements"
