@@ -82,6 +82,7 @@ if [ -n "$BASELINE" ]; then
   rm -rf "$WORK/baseline" && mkdir -p "$WORK/baseline"
   git archive "$BASELINE" | tar -x -C "$WORK/baseline"
   (cd "$WORK/baseline" && go build -o "$WORK/orgql-baseline" ./cmd/orgql)
+  rm -rf "$WORK/baseline"
 fi
 
 # --- PostgreSQL: a private cluster ----------------------------------------
