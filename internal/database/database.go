@@ -56,7 +56,7 @@ func OpenWith(ctx context.Context, url string, wrap func(dialect.Driver) dialect
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		drv, pgDS = dialect.Postgres, url
-		db, err = sql.Open("postgres", url)
+		db, err = openPostgres(url)
 		if err == nil {
 			db.SetMaxOpenConns(20)
 			db.SetMaxIdleConns(10)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -307,10 +308,59 @@ func sendRequestError(w http.ResponseWriter, media string, status int, msg strin
 	writeJSON(w, &graphql.Response{Errors: gqlerror.List{err}})
 }
 
+// writeJSON writes resp as json.Marshal would, without json.Marshal's pass
+// over the data: gqlgen has written it as compact JSON already, so it only
+// needs the escaping of <, > and & (and U+2028, U+2029) that json.Marshal
+// gives every string. One buffer per response, taken from a pool.
 func writeJSON(w io.Writer, resp *graphql.Response) {
-	b, err := json.Marshal(resp)
+	buf := responseBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledResponse {
+			buf.Reset()
+			responseBuffers.Put(buf)
+		}
+	}()
+	buf.WriteByte('{')
+	if len(resp.Errors) > 0 {
+		buf.WriteString(`"errors":`)
+		marshalInto(buf, resp.Errors)
+		buf.WriteByte(',')
+	}
+	buf.WriteString(`"data":`)
+	if resp.Data == nil {
+		buf.WriteString("null")
+	} else {
+		json.HTMLEscape(buf, resp.Data)
+	}
+	if resp.Label != "" {
+		buf.WriteString(`,"label":`)
+		marshalInto(buf, resp.Label)
+	}
+	if len(resp.Path) > 0 {
+		buf.WriteString(`,"path":`)
+		marshalInto(buf, resp.Path)
+	}
+	if resp.HasNext != nil {
+		buf.WriteString(`,"hasNext":`)
+		marshalInto(buf, *resp.HasNext)
+	}
+	if len(resp.Extensions) > 0 {
+		buf.WriteString(`,"extensions":`)
+		marshalInto(buf, resp.Extensions)
+	}
+	buf.WriteByte('}')
+	_, _ = w.Write(buf.Bytes())
+}
+
+// maxPooledResponse is the largest buffer kept for another response.
+const maxPooledResponse = 1 << 20
+
+var responseBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func marshalInto(buf *bytes.Buffer, v any) {
+	b, err := json.Marshal(v)
 	if err != nil {
 		panic(err) // recovered by gqlgen's handler as an internal error
 	}
-	_, _ = w.Write(b)
+	buf.Write(b)
 }
