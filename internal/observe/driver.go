@@ -3,6 +3,7 @@ package observe
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"entgo.io/ent/dialect"
 )
@@ -62,4 +63,54 @@ func run(ctx context.Context, kind, query string, do func(context.Context) error
 		done(err)
 	}
 	return err
+}
+
+// The raw database/sql calls that ent's ExecQuery feature exposes on a client
+// and a transaction (the event sequence's commit hook uses them) go through
+// the wrapper too, observed like the others.
+type rawExecQuerier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func (d *driver) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return execContext(ctx, d.Driver, query, args)
+}
+
+func (d *driver) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return queryContext(ctx, d.Driver, query, args)
+}
+
+func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return execContext(ctx, t.Tx, query, args)
+}
+
+func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return queryContext(ctx, t.Tx, query, args)
+}
+
+func execContext(ctx context.Context, under any, query string, args []any) (sql.Result, error) {
+	r, ok := under.(rawExecQuerier)
+	if !ok {
+		return nil, fmt.Errorf("observe: ExecContext is not supported by %T", under)
+	}
+	var res sql.Result
+	err := run(ctx, "exec", query, func(ctx context.Context) (err error) {
+		res, err = r.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
+}
+
+func queryContext(ctx context.Context, under any, query string, args []any) (*sql.Rows, error) {
+	r, ok := under.(rawExecQuerier)
+	if !ok {
+		return nil, fmt.Errorf("observe: QueryContext is not supported by %T", under)
+	}
+	var rows *sql.Rows
+	err := run(ctx, "query", query, func(ctx context.Context) (err error) {
+		rows, err = r.QueryContext(ctx, query, args...)
+		return err
+	})
+	return rows, err
 }
