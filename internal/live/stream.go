@@ -115,6 +115,16 @@ func (h *Hub) stream(ctx context.Context, orgID string, targetTypes []organizati
 				}
 				break
 			}
+			// The events were read as the caller was before they were
+			// committed, perhaps: check the caller again now that they are
+			// read, so that a change that takes access away is never
+			// delivered to the caller it shuts out (docs/security.md S19).
+			if callerCtx, err = reauth(ctx); err != nil {
+				return err
+			}
+			if err := tenancy.Authorize(callerCtx, h.Client, orgID, rbac.ReadAuditLog); err != nil {
+				return ErrAccess
+			}
 			for _, ev := range evs {
 				last = ev.Sequence
 				if len(targetTypes) > 0 && !slices.Contains(targetTypes, ev.TargetType) {
