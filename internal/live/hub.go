@@ -125,6 +125,10 @@ func (h *Hub) Run(ctx context.Context) error {
 	if err := h.start(ctx); err != nil {
 		return err
 	}
+	// What was committed between the priming and the LISTEN had no wake-up.
+	if err := h.catchUp(ctx); err != nil && ctx.Err() == nil {
+		h.Logger.Error("read new events", "error", err)
+	}
 	tick := time.NewTicker(pollInterval)
 	defer tick.Stop()
 	for {
@@ -158,19 +162,9 @@ func (h *Hub) Wake() {
 }
 
 func (h *Hub) start(ctx context.Context) error {
-	sys := tenancy.AsSystem(ctx, ReadEvents)
 	for {
-		newest, err := h.Client.OrganizationEvent.Query().
-			Order(ent.Desc(organizationevent.FieldSequence)).
-			Select(organizationevent.FieldSequence).
-			First(sys)
-		if err == nil || ent.IsNotFound(err) {
-			h.mu.Lock()
-			if newest != nil {
-				h.last = newest.Sequence
-			}
-			h.ready = true
-			h.mu.Unlock()
+		err := h.Prime(ctx)
+		if err == nil {
 			return nil
 		}
 		h.Logger.Warn("read the newest event: retrying", "error", err)
@@ -180,6 +174,34 @@ func (h *Hub) start(ctx context.Context) error {
 		case <-time.After(time.Second):
 		}
 	}
+}
+
+// Prime finds where the log ends, once: the hub rings waiters for the
+// events after it. The server primes the hub before it serves, so that no
+// event committed after a subscription's first read can fall before the
+// hub's start and be missed; Run primes it if the server did not.
+func (h *Hub) Prime(ctx context.Context) error {
+	h.mu.Lock()
+	h.init()
+	ready := h.ready
+	h.mu.Unlock()
+	if ready {
+		return nil
+	}
+	newest, err := h.Client.OrganizationEvent.Query().
+		Order(ent.Desc(organizationevent.FieldSequence)).
+		Select(organizationevent.FieldSequence).
+		First(tenancy.AsSystem(ctx, ReadEvents))
+	if err != nil && !ent.IsNotFound(err) {
+		return fmt.Errorf("read the newest event: %w", err)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.ready && newest != nil {
+		h.last = newest.Sequence
+	}
+	h.ready = true
+	return nil
 }
 
 // catchUp reads the events after the last one read, in order, and rings

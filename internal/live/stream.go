@@ -87,11 +87,11 @@ func (h *Hub) newest(ctx context.Context, orgID string) (int64, error) {
 func (h *Hub) stream(ctx context.Context, orgID string, targetTypes []organizationevent.TargetType, last int64, reauth Reauthenticate, lim Limits, w *waiter, out chan<- *ent.OrganizationEvent) error {
 	recheck := time.NewTicker(lim.Recheck)
 	defer recheck.Stop()
+	callerCtx, err := reauth(ctx)
+	if err != nil {
+		return err
+	}
 	for {
-		callerCtx, err := reauth(ctx)
-		if err != nil {
-			return err
-		}
 		// Read as the caller, from where the stream is: an event the caller
 		// may not read is not there, whenever it was committed.
 		for {
@@ -115,10 +115,11 @@ func (h *Hub) stream(ctx context.Context, orgID string, targetTypes []organizati
 				}
 				break
 			}
-			// The events were read as the caller was before they were
-			// committed, perhaps: check the caller again now that they are
-			// read, so that a change that takes access away is never
-			// delivered to the caller it shuts out (docs/security.md S19).
+			// The events were read as the caller was at the last check,
+			// perhaps before they were committed: check the caller again now
+			// that they are read, so that a change that takes access away is
+			// never delivered to the caller it shuts out (docs/security.md
+			// S19). That check is also the one the next read is made as.
 			if callerCtx, err = reauth(ctx); err != nil {
 				return err
 			}
@@ -140,8 +141,7 @@ func (h *Hub) stream(ctx context.Context, orgID string, targetTypes []organizati
 			return nil
 		case <-w.ring:
 		case <-recheck.C:
-			callerCtx, err := reauth(ctx)
-			if err != nil {
+			if callerCtx, err = reauth(ctx); err != nil {
 				return err
 			}
 			if err := tenancy.Authorize(callerCtx, h.Client, orgID, rbac.ReadAuditLog); err != nil {

@@ -185,6 +185,9 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 		mux.Handle("/auth/dev/login", s.Auth.DevLoginHandler())
 	}
 	s.handler = withRequestID(s.observeRequests(corsHandler(cfg, mux)))
+	if err := s.Live.Prime(context.Background()); err != nil {
+		return nil, err
+	}
 	s.start(opts.Logger, opts.Plans)
 	return s, nil
 }
