@@ -204,13 +204,33 @@ type Caller struct {
 // caller if any; ipHeader names the header a trusted proxy writes the
 // client's address in ("": the connection's address).
 func CallerOf(r *http.Request, ipHeader string) Caller {
-	switch c := viewer.FromContext(r.Context()); {
-	case c.IsUser():
-		return Caller{Key: "user:" + c.UserID, Kind: "user"}
-	case c.IsAPIToken():
-		return Caller{Key: "token:" + c.Token.ID, Kind: "api_token", Organization: c.Token.OrganizationID}
+	if c, ok := Authenticated(viewer.FromContext(r.Context())); ok {
+		return c
 	}
-	return Caller{Key: "anonymous:" + ClientAddress(r, ipHeader), Kind: "anonymous"}
+	return Caller{Key: "anonymous:" + budgetAddress(ClientAddress(r, ipHeader)), Kind: "anonymous"}
+}
+
+// Authenticated is the budget of an authenticated caller c (a user or an
+// API token); false for anyone else.
+func Authenticated(c *viewer.Caller) (Caller, bool) {
+	switch {
+	case c.IsUser():
+		return Caller{Key: "user:" + c.UserID, Kind: "user"}, true
+	case c.IsAPIToken():
+		return Caller{Key: "token:" + c.Token.ID, Kind: "api_token", Organization: c.Token.OrganizationID}, true
+	}
+	return Caller{}, false
+}
+
+// budgetAddress is the part of a client address one anonymous budget
+// covers: an IPv4 address, or an IPv6 /64, which a single client usually
+// holds whole (one budget per /128 would give it 2^64).
+func budgetAddress(addr string) string {
+	ip := net.ParseIP(addr)
+	if ip == nil || ip.To4() != nil {
+		return addr
+	}
+	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }
 
 // ClientAddress is the client's address: from ipHeader when set and present

@@ -105,6 +105,9 @@ which every role holds, means every member.
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", t, read, write)
 	}
+	b.WriteString("\nAn organization event (the audit log, `organizationEvents`) also needs what its target's rows\n" +
+		"need: an event about an invitation, billing information or a credit card says as much as the row\n" +
+		"(its name, its change), so only those who may read the row read the event.\n")
 	b.WriteString("\nOrganizations themselves: every member reads theirs; any signed-in user creates one (an API\n" +
 		"token cannot); deleting one needs `" + string(OrganizationDelete) + "`; changing a field needs:\n\n| Field | capability |\n|---|---|\n")
 	fields := make([]string, 0, len(OrganizationFields))

@@ -41,6 +41,27 @@ var Objects = map[string]Object{
 	"Invoice": {Read: ManageBilling},
 }
 
+// EventTargets maps each target type of an organization event to the ent
+// type of its target: an event is read with the capability its target is
+// read with ("" : the organization itself, which every member reads). A test
+// in internal/tenancy keeps it in step with the event's target types.
+var EventTargets = map[string]string{
+	"ORGANIZATION":       "",
+	"MEMBERSHIP":         "Membership",
+	"INVITATION":         "Invitation",
+	"ROLE":               "Role",
+	"PROJECT":            "Project",
+	"CLUSTER":            "Cluster",
+	"API_TOKEN":          "APIToken",
+	"CONTAINER_REGISTRY": "ContainerRegistry",
+	"GIT_TOKEN":          "GitToken",
+	"HELM_REPOSITORY":    "HelmRepository",
+	"LABELS_GROUP":       "LabelsGroup",
+	"ANNOTATIONS_GROUP":  "AnnotationsGroup",
+	"BILLING_INFO":       "BillingAccount",
+	"CREDIT_CARD":        "CreditCard",
+}
+
 // Organization rows are the tenants themselves: every member reads their
 // organization; an update needs, for each field it changes, the capability
 // OrganizationFields names (EditGeneralInformation for the others), and a

@@ -208,13 +208,34 @@ type requestInfo struct{ origin, userAgent string }
 
 // withUpgradeRequest keeps what the upgrade request tells for connection_init:
 // the session cookie, and the address and user agent for audit events.
-func withUpgradeRequest(a *auth.Authenticator, r *http.Request) *http.Request {
+func withUpgradeRequest(a *auth.Authenticator, corsOrigins []string, r *http.Request) *http.Request {
 	ctx := r.Context()
-	if tok := a.CookieToken(r); tok != "" {
+	if tok := a.CookieToken(r); tok != "" && cookieOriginAllowed(r, corsOrigins) {
 		ctx = context.WithValue(ctx, upgradeCookieKey{}, "Bearer "+tok)
 	}
 	ctx = context.WithValue(ctx, requestInfoKey{}, requestInfo{origin: remoteHost(r), userAgent: r.UserAgent()})
 	return r.WithContext(ctx)
+}
+
+// cookieOriginAllowed reports whether the session cookie of an upgrade may
+// authenticate it: from no page (a non-browser client), the server's own
+// page, or an origin the CORS list names exactly. A pattern (*) lets a page
+// open a WebSocket but not with the cookie, as for cookie-carrying POSTs
+// (csrf.go; docs/security.md S5).
+func cookieOriginAllowed(r *http.Request, corsOrigins []string) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	if u, err := url.Parse(origin); err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	for _, o := range corsOrigins {
+		if !strings.Contains(o, "*") && strings.EqualFold(strings.TrimRight(o, "/"), origin) {
+			return true
+		}
+	}
+	return false
 }
 
 func remoteHost(r *http.Request) string {
@@ -228,11 +249,12 @@ func remoteHost(r *http.Request) string {
 // wsTransport serves WebSocket upgrades.
 type wsTransport struct {
 	transport.Websocket
-	auth *auth.Authenticator
+	auth        *auth.Authenticator
+	corsOrigins []string
 }
 
 func (t wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	t.Websocket.Do(w, withUpgradeRequest(t.auth, r), exec)
+	t.Websocket.Do(w, withUpgradeRequest(t.auth, t.corsOrigins, r), exec)
 }
 
 // shutdownCloser closes WebSockets with 1001 (going away) instead of 1000

@@ -18,6 +18,7 @@ import (
 	"github.com/orgql/orgql/internal/observe"
 	"github.com/orgql/orgql/internal/ratelimit"
 	"github.com/orgql/orgql/internal/tenancy"
+	"github.com/orgql/orgql/internal/viewer"
 )
 
 // CodeRateLimited is the code of an operation over its caller's budget.
@@ -155,6 +156,16 @@ func (c rateLimitCheck) MutateOperationContext(ctx context.Context, oc *graphql.
 	t, _ := ctx.Value(ticketKey{}).(*ticket)
 	if t == nil {
 		return nil
+	}
+	if conn, ok := ctx.Value(connectionKey{}).(*connection); ok && conn.ws {
+		// A WebSocket is one HTTP request, made before connection_init
+		// authenticated it, carrying any number of operations: each is
+		// charged on its own to the caller the connection authenticated.
+		caller, ok := ratelimit.Authenticated(viewer.FromContext(ctx))
+		if !ok {
+			return nil // connection_init admits no one else
+		}
+		t = &ticket{rl: t.rl, caller: caller, header: http.Header{}}
 	}
 	cost := 1
 	if stats, ok := oc.Stats.GetExtension(extension.ComplexityLimit{}.ExtensionName()).(*extension.ComplexityStats); ok {

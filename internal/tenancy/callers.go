@@ -37,6 +37,20 @@ func (o orgSet) where(s *sql.Selector, column string) {
 	}
 }
 
+// predicate is where as a predicate on column of s, to combine with others.
+func (o orgSet) predicate(s *sql.Selector, column string) *sql.Predicate {
+	switch {
+	case o.all:
+		return sql.Not(sql.False())
+	case o.sub != nil:
+		return sql.In(s.C(column), o.sub)
+	case len(o.ids) == 0:
+		return sql.False()
+	default:
+		return sql.In(s.C(column), anys(o.ids)...)
+	}
+}
+
 // orgsWith answers "in which organizations does c hold capability?".
 // ReadOrganization, which every role holds, is "which may c read".
 func orgsWith(c *viewer.Caller, capability rbac.Capability) orgSet {

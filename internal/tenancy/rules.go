@@ -52,6 +52,13 @@ func OrgOwnedQueryRule() privacy.QueryRule {
 				return nil, err
 			}
 			orgs := orgsWith(c, obj.Read)
+			if typ == "OrganizationEvent" {
+				targets := eventTargets(c)
+				return func(s *sql.Selector) {
+					orgs.where(s, "organization_id")
+					targets(s)
+				}, nil
+			}
 			if !obj.PerProject {
 				return func(s *sql.Selector) { orgs.where(s, "organization_id") }, nil
 			}
@@ -62,6 +69,31 @@ func OrgOwnedQueryRule() privacy.QueryRule {
 			}, nil
 		})
 	})
+}
+
+// eventTargets narrows the events c reads to those whose target c may
+// read: an event about an invitation or a credit card says as much as the row
+// (its name, its change), so it is read with the capability the row is read
+// with (docs/permissions.md).
+func eventTargets(c *viewer.Caller) func(*sql.Selector) {
+	restricted := map[rbac.Capability][]any{}
+	var all []any
+	for target, typ := range rbac.EventTargets {
+		if read := rbac.Objects[typ].Read; typ != "" && read != rbac.ReadOrganization {
+			restricted[read] = append(restricted[read], target)
+			all = append(all, target)
+		}
+	}
+	if len(all) == 0 || c.Kind() == viewer.System {
+		return func(*sql.Selector) {}
+	}
+	return func(s *sql.Selector) {
+		or := []*sql.Predicate{sql.NotIn(s.C("target_type"), all...)}
+		for read, targets := range restricted {
+			or = append(or, sql.And(sql.In(s.C("target_type"), targets...), orgsWith(c, read).predicate(s, "organization_id")))
+		}
+		s.Where(sql.Or(or...))
+	}
 }
 
 // OrganizationQueryRule restricts reads of organizations to the caller's.

@@ -60,3 +60,31 @@ func TestEveryOrgOwnedTypeHasOnePermissionEntry(t *testing.T) {
 	}
 	t.Logf("organization-owned types: %v", types)
 }
+
+// Every target type of an organization event names the type of its target
+// in rbac.EventTargets, so that its events are read with that type's read
+// capability.
+func TestEveryEventTargetHasItsType(t *testing.T) {
+	var targets []string
+	for _, c := range migrate.OrganizationEventsTable.Columns {
+		if c.Name == "target_type" {
+			targets = c.Enums
+		}
+	}
+	if len(targets) == 0 {
+		t.Fatal("no target types found in the schema")
+	}
+	for _, v := range targets {
+		typ, ok := rbac.EventTargets[v]
+		if !ok {
+			t.Errorf("target type %s is not in rbac.EventTargets", v)
+			continue
+		}
+		if _, ok := rbac.Objects[typ]; typ != "" && !ok {
+			t.Errorf("target type %s: %s is not in the permission table", v, typ)
+		}
+	}
+	if len(rbac.EventTargets) != len(targets) {
+		t.Errorf("rbac.EventTargets names target types that do not exist")
+	}
+}
