@@ -381,7 +381,7 @@ func (t sseTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 		}
 	}
 	// gqlgen's SSE transport quotes a body it cannot read: refuse one first.
-	if _, msg := decodeBody(body); msg != "" {
+	if _, _, msg := decodeBody(body); msg != "" {
 		sendRequestError(w, mediaJSON, http.StatusBadRequest, msg)
 		return
 	}

@@ -18,7 +18,8 @@ import (
 const CodeNotTrusted = "PERSISTED_QUERY_NOT_IN_LIST"
 
 // trustedFill runs before APQ: a request naming a trusted document by its
-// hash alone (extensions.persistedQuery.sha256Hash) gets its text.
+// hash alone (extensions.persistedQuery.sha256Hash, or graphql-codegen's
+// documentId in the body or query string) gets its text.
 type trustedFill struct{ docs *trusted.Documents }
 
 var _ interface {
@@ -29,8 +30,13 @@ var _ interface {
 func (trustedFill) ExtensionName() string                   { return "TrustedDocumentsByHash" }
 func (trustedFill) Validate(graphql.ExecutableSchema) error { return nil }
 
-func (f trustedFill) MutateOperationParameters(_ context.Context, params *graphql.RawParams) *gqlerror.Error {
+func (f trustedFill) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
 	if params.Query != "" {
+		return nil
+	}
+	if id := documentID(ctx); id != "" {
+		// Unknown, it stays empty: trustedCheck refuses it.
+		params.Query, _ = f.docs.ByID(id)
 		return nil
 	}
 	pq, _ := params.Extensions["persistedQuery"].(map[string]any)
@@ -74,5 +80,26 @@ func (c trustedCheck) MutateOperationParameters(ctx context.Context, params *gra
 	c.obs.metrics.Untrusted()
 	err := gqlerror.Errorf("this server runs only its trusted documents, and this is not one of them")
 	err.Extensions = map[string]any{"code": CodeNotTrusted}
+	return err
+}
+
+// noTrustedDocuments refuses a documentId without a query on a server
+// without trusted documents: the ID names nothing here.
+type noTrustedDocuments struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationParameterMutator
+} = noTrustedDocuments{}
+
+func (noTrustedDocuments) ExtensionName() string                   { return "NoTrustedDocuments" }
+func (noTrustedDocuments) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (noTrustedDocuments) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
+	if params.Query != "" || documentID(ctx) == "" {
+		return nil
+	}
+	err := gqlerror.Errorf(`"documentId" names a trusted document, and this server has none: send the query`)
+	err.Extensions = map[string]any{"code": CodeBadRequest}
 	return err
 }
