@@ -27,7 +27,7 @@ const (
 )
 
 // Observer is told of each subscription's life, with its context: the
-// server's metrics (docs/architecture.md "Metrics").
+// server's metrics (docs/architecture.md "Subscription metrics").
 type Observer interface {
 	Started(ctx context.Context, field string)
 	// Sent: a value was handed to the transport; committed is the event's

@@ -267,7 +267,7 @@ func omitted(n int, code string) *gqlerror.Error {
 // validation errors of its document from documentCheck.
 type plainRequest struct {
 	method string
-	status int           // set when the operation is refused for its method
+	status int           // set when the request is refused for its method or its parameters
 	errs   gqlerror.List // the document's validation errors, when documentCheck validated it
 }
 

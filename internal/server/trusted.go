@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"maps"
+	"net/http"
 	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -98,6 +99,9 @@ func (noTrustedDocuments) Validate(graphql.ExecutableSchema) error { return nil 
 func (noTrustedDocuments) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
 	if params.Query != "" || documentID(ctx) == "" {
 		return nil
+	}
+	if p := plainRequestFrom(ctx); p != nil {
+		p.status = http.StatusBadRequest
 	}
 	err := gqlerror.Errorf(`"documentId" names a trusted document, and this server has none: send the query`)
 	err.Extensions = map[string]any{"code": CodeBadRequest}

@@ -177,8 +177,8 @@ func TestDocumentIDWithoutTrustedDocuments(t *testing.T) {
 	testkit.Run(t, func(t *testing.T, e *testkit.Env) {
 		r := e.Anonymous().Send(t, post(t, map[string]any{"documentId": trusted.Hash(trustedPlans)}))
 		r.Err(t, server.CodeBadRequest)
-		if len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, `"documentId"`) {
-			t.Fatalf("errors: %+v", r.Errors)
+		if r.Status != http.StatusBadRequest || len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, `"documentId"`) {
+			t.Fatalf("%d %+v", r.Status, r.Errors)
 		}
 		// With a query, documentId is ignored.
 		e.Anonymous().Send(t, post(t, map[string]any{"query": trustedPlans, "documentId": "anything"})).OK(t, nil)
