@@ -86,7 +86,11 @@ func TestSubscriptionMetrics(t *testing.T) {
 		defer resp.Body.Close()
 		sse := &sseStream{resp: resp, r: bufio.NewReader(resp.Body)}
 
+		// Another organization's events are not delivered to these streams.
+		carol := e.SignIn(t, "carol")
+		other := carol.CreateOrg(t)
 		for i := range n {
+			describe(t, carol, other.ID, "elsewhere "+strconv.Itoa(i))
 			describe(t, alice, org.ID, "event "+strconv.Itoa(i))
 			nextEvent(t, ws)
 			if ev, err := sse.next(); err != nil || ev.Event != "next" {
@@ -121,5 +125,27 @@ func TestSubscriptionMetrics(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 		expectMetrics(t, m, map[string]float64{activeWS: 0, completedWS: 1, lostWS: 1})
+
+		// currentOrganizationChanged: its first value is delivered at once.
+		cur, err := http.NewRequest(http.MethodPost, base+"/graphql", strings.NewReader(`{"query":"subscription { currentOrganizationChanged { id } }"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur.Header.Set("Content-Type", "application/json")
+		cur.Header.Set("Accept", "text/event-stream")
+		cur.Header.Set("Authorization", alice.Authorization())
+		curResp, err := http.DefaultClient.Do(cur.WithContext(ctx))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer curResp.Body.Close()
+		if ev, err := (&sseStream{resp: curResp, r: bufio.NewReader(curResp.Body)}).next(); err != nil || ev.Event != "next" {
+			t.Fatalf("currentOrganizationChanged: %+v %v", ev, err)
+		}
+		expectMetrics(t, scrape(t, e), map[string]float64{
+			`orgql_subscriptions_active{field="currentOrganizationChanged",transport="sse"}`:                1,
+			`orgql_subscription_events_delivered_total{field="currentOrganizationChanged",transport="sse"}`: 1,
+			lagCount: 2*n + 1, // a current organization is no event: no lag
+		})
 	})
 }
