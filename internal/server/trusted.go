@@ -35,14 +35,13 @@ func (f trustedFill) MutateOperationParameters(ctx context.Context, params *grap
 	if params.Query != "" {
 		return nil
 	}
-	if id := documentID(ctx); id != "" {
-		// Unknown, it stays empty: trustedCheck refuses it.
-		params.Query, _ = f.docs.ByID(id)
-		return nil
+	id := documentID(ctx)
+	if id == "" {
+		pq, _ := params.Extensions["persistedQuery"].(map[string]any)
+		id, _ = pq["sha256Hash"].(string)
 	}
-	pq, _ := params.Extensions["persistedQuery"].(map[string]any)
-	hash, _ := pq["sha256Hash"].(string)
-	if text, ok := f.docs.ByID(hash); ok {
+	// Unknown, the query stays empty (or APQ's): trustedCheck decides.
+	if text, ok := f.docs.ByID(id); ok {
 		params.Query = text
 		// The manifest's id need not be APQ's SHA-256: APQ has nothing to do.
 		params.Extensions = maps.Clone(params.Extensions)
