@@ -40,6 +40,8 @@ type Hub struct {
 	Logger *slog.Logger
 	// PostgresURL, when set, is listened to; else the hub is woken in-process.
 	PostgresURL string
+	// Observer is told of each subscription's life; nil: nobody.
+	Observer Observer
 
 	mu     sync.Mutex
 	last   int64 // the sequence read so far: a reading position, not a record

@@ -555,6 +555,11 @@ func TestSlowSubscriberIsCutOff(t *testing.T) {
 		if _, open := <-out; open {
 			t.Fatal("the stream is still open")
 		}
+		// Counted before the stream closed (a call without a transport is "other").
+		expectMetrics(t, scrape(t, e), map[string]float64{
+			`orgql_subscriptions_ended_total{field="organizationEvents",reason="dropped",transport="other"}`: 1,
+			`orgql_subscriptions_active{field="organizationEvents",transport="other"}`:                       0,
+		})
 	})
 }
 

@@ -20,6 +20,38 @@ var (
 	ErrAccess = errors.New("access lost")
 )
 
+// The subscription fields, as Observer names them.
+const (
+	FieldEvents              = "organizationEvents"
+	FieldCurrentOrganization = "currentOrganizationChanged"
+)
+
+// Observer is told of each subscription's life, with its context: the
+// server's metrics (docs/architecture.md "Subscription metrics").
+type Observer interface {
+	Started(ctx context.Context, field string)
+	// Sent: a value was handed to the transport; committed is the event's
+	// commit time (zero for a value that is no event).
+	Sent(ctx context.Context, field string, committed time.Time)
+	// Ended: the subscription ended with err, nil when its context ended
+	// (the client went away, or the server shuts down). It is told before
+	// the stream's channel closes.
+	Ended(ctx context.Context, field string, err error)
+}
+
+type noObserver struct{}
+
+func (noObserver) Started(context.Context, string)         {}
+func (noObserver) Sent(context.Context, string, time.Time) {}
+func (noObserver) Ended(context.Context, string, error)    {}
+
+func (h *Hub) observer() Observer {
+	if h.Observer == nil {
+		return noObserver{}
+	}
+	return h.Observer
+}
+
 // Limits bound one subscription.
 type Limits struct {
 	// SendTimeout is how long an event may wait for the client to take it
@@ -58,13 +90,18 @@ func (h *Hub) Events(ctx context.Context, orgID string, targetTypes []organizati
 		after = newest
 	}
 	out := make(chan *ent.OrganizationEvent)
+	obs := h.observer()
+	obs.Started(ctx, FieldEvents)
 	go func() {
 		defer close(out)
 		defer h.unwatch(byOrg, orgID, w)
 		err := h.stream(ctx, orgID, targetTypes, after, reauth, lim, w, out)
-		if ctx.Err() == nil {
+		if ctx.Err() != nil {
+			err = nil
+		} else {
 			end(err)
 		}
+		obs.Ended(ctx, FieldEvents, err)
 	}()
 	return out, nil
 }
@@ -85,6 +122,7 @@ func (h *Hub) newest(ctx context.Context, orgID string) (int64, error) {
 }
 
 func (h *Hub) stream(ctx context.Context, orgID string, targetTypes []organizationevent.TargetType, last int64, reauth Reauthenticate, lim Limits, w *waiter, out chan<- *ent.OrganizationEvent) error {
+	obs := h.observer()
 	recheck := time.NewTicker(lim.Recheck)
 	defer recheck.Stop()
 	callerCtx, err := reauth(ctx)
@@ -143,6 +181,7 @@ func (h *Hub) stream(ctx context.Context, orgID string, targetTypes []organizati
 				if err := send(ctx, out, ev, lim.SendTimeout); err != nil {
 					return err
 				}
+				obs.Sent(ctx, FieldEvents, ev.CreatedAt)
 			}
 		}
 		select {
@@ -192,6 +231,8 @@ func (h *Hub) CurrentOrganization(ctx context.Context, current func(context.Cont
 	}
 	seen := idOf(org)
 	out := make(chan *ent.Organization)
+	obs := h.observer()
+	obs.Started(ctx, FieldCurrentOrganization)
 	go func() {
 		defer close(out)
 		defer h.unwatch(byUser, c.UserID, w)
@@ -201,6 +242,7 @@ func (h *Hub) CurrentOrganization(ctx context.Context, current func(context.Cont
 			if err := send(ctx, out, org, lim.SendTimeout); err != nil {
 				return err
 			}
+			obs.Sent(ctx, FieldCurrentOrganization, time.Time{})
 			recheck := time.NewTicker(lim.Recheck)
 			defer recheck.Stop()
 			for {
@@ -225,11 +267,15 @@ func (h *Hub) CurrentOrganization(ctx context.Context, current func(context.Cont
 				if err := send(ctx, out, org, lim.SendTimeout); err != nil {
 					return err
 				}
+				obs.Sent(ctx, FieldCurrentOrganization, time.Time{})
 			}
 		}()
-		if ctx.Err() == nil {
+		if ctx.Err() != nil {
+			err = nil
+		} else {
 			end(err)
 		}
+		obs.Ended(ctx, FieldCurrentOrganization, err)
 	}()
 	return out, nil
 }

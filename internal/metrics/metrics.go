@@ -1,7 +1,8 @@
 // Package metrics holds orgql's Prometheus metrics: GraphQL operations by
 // name, type and outcome, their latency and statement counts, SQL statements
-// and their latency, the database pool, rate-limit refusals and refused
-// untrusted documents. Each server has its own registry, served at /metrics
+// and their latency, the database pool, rate-limit refusals, refused
+// untrusted documents, and subscriptions: active, their events delivered and
+// lag, and why they ended. Each server has its own registry, served at /metrics
 // (docs/configuration.md: --metrics-addr).
 package metrics
 
@@ -25,6 +26,10 @@ type Metrics struct {
 	statementDuration *prometheus.HistogramVec
 	rateLimited       *prometheus.CounterVec
 	untrusted         prometheus.Counter
+	subscriptions     *prometheus.GaugeVec
+	subscriptionsEnd  *prometheus.CounterVec
+	delivered         *prometheus.CounterVec
+	lag               prometheus.Histogram
 	// Names bounds the operation label's values.
 	Names *Names
 }
@@ -65,9 +70,26 @@ func New(db *sql.DB, names *Names) *Metrics {
 			Name: "orgql_untrusted_documents_refused_total",
 			Help: "Documents refused because they are not among the trusted documents.",
 		}),
+		subscriptions: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "orgql_subscriptions_active",
+			Help: "Subscriptions running on this instance, by transport (websocket, sse) and field.",
+		}, []string{"transport", "field"}),
+		subscriptionsEnd: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "orgql_subscriptions_ended_total",
+			Help: "Subscriptions ended, by transport, field and reason (completed, access_lost, dropped: a slow client cut off, error).",
+		}, []string{"transport", "field", "reason"}),
+		delivered: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "orgql_subscription_events_delivered_total",
+			Help: "Events handed to subscriptions' transports, by transport and field.",
+		}, []string{"transport", "field"}),
+		lag: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "orgql_subscription_event_lag_seconds",
+			Help:    "Time from an organization event's commit to its handing to a subscription's transport.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 15, 30, 60},
+		}),
 	}
 	m.registry.MustRegister(m.operations, m.operationDuration, m.operationStmts, m.statements,
-		m.statementDuration, m.rateLimited, m.untrusted,
+		m.statementDuration, m.rateLimited, m.untrusted, m.subscriptions, m.subscriptionsEnd, m.delivered, m.lag,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if db != nil {
 		m.registry.MustRegister(collectors.NewDBStatsCollector(db, "orgql"))
@@ -108,3 +130,22 @@ func (m *Metrics) RateLimited(kind string) { m.rateLimited.WithLabelValues(kind)
 
 // Untrusted counts one refused untrusted document.
 func (m *Metrics) Untrusted() { m.untrusted.Inc() }
+
+// SubscriptionStarted counts one running subscription more.
+func (m *Metrics) SubscriptionStarted(transport, field string) {
+	m.subscriptions.WithLabelValues(transport, field).Inc()
+}
+
+// SubscriptionEnded counts one running subscription less, ended for reason.
+func (m *Metrics) SubscriptionEnded(transport, field, reason string) {
+	m.subscriptions.WithLabelValues(transport, field).Dec()
+	m.subscriptionsEnd.WithLabelValues(transport, field, reason).Inc()
+}
+
+// Delivered counts one value handed to a subscription's transport.
+func (m *Metrics) Delivered(transport, field string) {
+	m.delivered.WithLabelValues(transport, field).Inc()
+}
+
+// Lag observes the time from an event's commit to its handing to a transport.
+func (m *Metrics) Lag(d time.Duration) { m.lag.Observe(d.Seconds()) }

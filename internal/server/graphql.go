@@ -59,6 +59,8 @@ func newGraphQLHandler(cfg config.Config, r *graph.Resolver, logger *slog.Logger
 	// pageSizes has filled in.
 	if ops.trusted != nil {
 		srv.Use(trustedFill{ops.trusted})
+	} else {
+		srv.Use(noTrustedDocuments{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](cfg.APQCacheSize)})
 	if ops.trusted != nil {

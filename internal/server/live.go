@@ -23,6 +23,7 @@ import (
 	"github.com/orgql/orgql/internal/auth"
 	"github.com/orgql/orgql/internal/config"
 	"github.com/orgql/orgql/internal/live"
+	"github.com/orgql/orgql/internal/metrics"
 	"github.com/orgql/orgql/internal/viewer"
 )
 
@@ -107,11 +108,11 @@ func (s *streams) session(authorization, origin, userAgent string, ws bool) *liv
 			return viewer.NewContext(ctx, c), nil
 		},
 		Report: func(ctx context.Context, err error) {
-			switch {
-			case err == nil, errors.Is(err, live.ErrAccess), errors.Is(err, auth.ErrBadCredentials):
+			switch endReason(err) {
+			case endCompleted, endAccessLost:
 				// The stream completes: the caller may no longer read it.
 				return
-			case errors.Is(err, live.ErrSlow):
+			case endDropped:
 				s.logger.InfoContext(ctx, "subscription cut off: the client did not keep up")
 				if ws {
 					e := gqlerror.Errorf("subscription cut off: the client did not take events within %s", s.cfg.SubscriptionSendTimeout)
@@ -128,6 +129,57 @@ func (s *streams) session(authorization, origin, userAgent string, ws bool) *liv
 			}
 		},
 	}
+}
+
+// Why a subscription ended: the reason label of orgql_subscriptions_ended_total.
+const (
+	endCompleted  = "completed"   // the client stopped it or went away, or the server shut down
+	endAccessLost = "access_lost" // the caller may no longer read it
+	endDropped    = "dropped"     // the client did not keep up: cut off
+	endError      = "error"
+)
+
+func endReason(err error) string {
+	switch {
+	case err == nil:
+		return endCompleted
+	case errors.Is(err, live.ErrAccess), errors.Is(err, auth.ErrBadCredentials):
+		return endAccessLost
+	case errors.Is(err, live.ErrSlow):
+		return endDropped
+	}
+	return endError
+}
+
+// subscriptionMetrics is the live.Observer that counts subscriptions in
+// the server's metrics, by transport and field.
+type subscriptionMetrics struct{ m *metrics.Metrics }
+
+// transportOf is the transport label of a subscription's context.
+func transportOf(ctx context.Context) string {
+	c, ok := ctx.Value(connectionKey{}).(*connection)
+	switch {
+	case !ok:
+		return "other"
+	case c.ws:
+		return "websocket"
+	}
+	return "sse"
+}
+
+func (o subscriptionMetrics) Started(ctx context.Context, field string) {
+	o.m.SubscriptionStarted(transportOf(ctx), field)
+}
+
+func (o subscriptionMetrics) Sent(ctx context.Context, field string, committed time.Time) {
+	o.m.Delivered(transportOf(ctx), field)
+	if !committed.IsZero() {
+		o.m.Lag(time.Since(committed))
+	}
+}
+
+func (o subscriptionMetrics) Ended(ctx context.Context, field string, err error) {
+	o.m.SubscriptionEnded(transportOf(ctx), field, endReason(err))
 }
 
 // websocketTransport is gqlgen's WebSocket transport (graphql-transport-ws
@@ -351,7 +403,7 @@ func (t sseTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 		}
 	}
 	// gqlgen's SSE transport quotes a body it cannot read: refuse one first.
-	if _, msg := decodeBody(body); msg != "" {
+	if _, _, msg := decodeBody(body); msg != "" {
 		sendRequestError(w, mediaJSON, http.StatusBadRequest, msg)
 		return
 	}

@@ -61,11 +61,12 @@ func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		sendRequestError(w, media, http.StatusBadRequest, "cannot read the request body")
 		return
 	}
-	params, msg := decodeBody(body)
+	params, documentID, msg := decodeBody(body)
 	if msg != "" {
 		sendRequestError(w, media, http.StatusBadRequest, msg)
 		return
 	}
+	r = withDocumentID(r, documentID)
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 	execute(w, r, exec, params, media)
@@ -99,7 +100,7 @@ func (getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 		}
 	}
 	params.ReadTime.End = graphql.Now()
-	execute(w, r, exec, params, media)
+	execute(w, withDocumentID(r, query.Get("documentId")), exec, params, media)
 }
 
 // unsupportedTransport answers what no other transport serves.
@@ -119,40 +120,59 @@ func (unsupportedTransport) Do(w http.ResponseWriter, r *http.Request, _ graphql
 }
 
 // decodeBody reads a POST body: one JSON object with query, operationName,
-// variables and extensions. The message for a bad body is fixed: it says
-// what is wrong without quoting the body or the decoder.
-func decodeBody(body []byte) (*graphql.RawParams, string) {
+// variables and extensions, and documentId (a trusted document named by its
+// hash, as graphql-codegen's persisted documents send it). The message for a
+// bad body is fixed: it says what is wrong without quoting the body or the
+// decoder.
+func decodeBody(body []byte) (params *graphql.RawParams, documentID string, msg string) {
 	body = bytes.TrimSpace(body)
 	switch {
 	case len(body) == 0:
-		return nil, "the request body is empty: send a JSON object with a query"
+		return nil, "", "the request body is empty: send a JSON object with a query"
 	case !utf8.Valid(body):
-		return nil, "the request body is not valid UTF-8"
+		return nil, "", "the request body is not valid UTF-8"
 	case body[0] == '[':
-		return nil, "batched requests are not supported: send one operation per request"
+		return nil, "", "batched requests are not supported: send one operation per request"
 	case body[0] != '{':
-		return nil, "the request body must be a JSON object"
+		return nil, "", "the request body must be a JSON object"
 	}
 	var members struct {
 		Query         string         `json:"query"`
 		OperationName string         `json:"operationName"`
 		Variables     map[string]any `json:"variables"`
 		Extensions    map[string]any `json:"extensions"`
+		DocumentID    string         `json:"documentId"`
 	}
 	err := decodeJSON(body, &members)
 	var wrongType *json.UnmarshalTypeError
 	switch {
-	case errors.As(err, &wrongType) && (wrongType.Field == "query" || wrongType.Field == "operationName"):
-		return nil, `"` + wrongType.Field + `" must be a string`
+	case errors.As(err, &wrongType) && (wrongType.Field == "query" || wrongType.Field == "operationName" || wrongType.Field == "documentId"):
+		return nil, "", `"` + wrongType.Field + `" must be a string`
 	case errors.As(err, &wrongType) && (wrongType.Field == "variables" || wrongType.Field == "extensions"):
-		return nil, `"` + wrongType.Field + `" must be a JSON object`
+		return nil, "", `"` + wrongType.Field + `" must be a JSON object`
 	case err != nil:
-		return nil, "the request body is not a valid JSON object"
+		return nil, "", "the request body is not a valid JSON object"
 	}
 	return &graphql.RawParams{
 		Query: members.Query, OperationName: members.OperationName,
 		Variables: members.Variables, Extensions: members.Extensions,
-	}, ""
+	}, members.DocumentID, ""
+}
+
+type documentIDKey struct{}
+
+// withDocumentID keeps the request's documentId, if any, for trustedFill.
+func withDocumentID(r *http.Request, id string) *http.Request {
+	if id == "" {
+		return r
+	}
+	return r.WithContext(context.WithValue(r.Context(), documentIDKey{}, id))
+}
+
+// documentID is the documentId of the request of ctx, or "".
+func documentID(ctx context.Context) string {
+	id, _ := ctx.Value(documentIDKey{}).(string)
+	return id
 }
 
 // decodeObject decodes the JSON object raw of the parameter name.
@@ -247,7 +267,7 @@ func omitted(n int, code string) *gqlerror.Error {
 // validation errors of its document from documentCheck.
 type plainRequest struct {
 	method string
-	status int           // set when the operation is refused for its method
+	status int           // set when the request is refused for its method or its parameters
 	errs   gqlerror.List // the document's validation errors, when documentCheck validated it
 }
 

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"maps"
+	"net/http"
 	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -18,7 +19,8 @@ import (
 const CodeNotTrusted = "PERSISTED_QUERY_NOT_IN_LIST"
 
 // trustedFill runs before APQ: a request naming a trusted document by its
-// hash alone (extensions.persistedQuery.sha256Hash) gets its text.
+// hash alone (extensions.persistedQuery.sha256Hash, or graphql-codegen's
+// documentId in the body or query string) gets its text.
 type trustedFill struct{ docs *trusted.Documents }
 
 var _ interface {
@@ -29,13 +31,17 @@ var _ interface {
 func (trustedFill) ExtensionName() string                   { return "TrustedDocumentsByHash" }
 func (trustedFill) Validate(graphql.ExecutableSchema) error { return nil }
 
-func (f trustedFill) MutateOperationParameters(_ context.Context, params *graphql.RawParams) *gqlerror.Error {
+func (f trustedFill) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
 	if params.Query != "" {
 		return nil
 	}
-	pq, _ := params.Extensions["persistedQuery"].(map[string]any)
-	hash, _ := pq["sha256Hash"].(string)
-	if text, ok := f.docs.ByID(hash); ok {
+	id := documentID(ctx)
+	if id == "" {
+		pq, _ := params.Extensions["persistedQuery"].(map[string]any)
+		id, _ = pq["sha256Hash"].(string)
+	}
+	// Unknown, the query stays empty (or APQ's): trustedCheck decides.
+	if text, ok := f.docs.ByID(id); ok {
 		params.Query = text
 		// The manifest's id need not be APQ's SHA-256: APQ has nothing to do.
 		params.Extensions = maps.Clone(params.Extensions)
@@ -74,5 +80,29 @@ func (c trustedCheck) MutateOperationParameters(ctx context.Context, params *gra
 	c.obs.metrics.Untrusted()
 	err := gqlerror.Errorf("this server runs only its trusted documents, and this is not one of them")
 	err.Extensions = map[string]any{"code": CodeNotTrusted}
+	return err
+}
+
+// noTrustedDocuments refuses a documentId without a query on a server
+// without trusted documents: the ID names nothing here.
+type noTrustedDocuments struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationParameterMutator
+} = noTrustedDocuments{}
+
+func (noTrustedDocuments) ExtensionName() string                   { return "NoTrustedDocuments" }
+func (noTrustedDocuments) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (noTrustedDocuments) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
+	if params.Query != "" || documentID(ctx) == "" {
+		return nil
+	}
+	if p := plainRequestFrom(ctx); p != nil {
+		p.status = http.StatusBadRequest
+	}
+	err := gqlerror.Errorf(`"documentId" names a trusted document, and this server has none: send the query`)
+	err.Extensions = map[string]any{"code": CodeBadRequest}
 	return err
 }

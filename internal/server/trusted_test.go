@@ -61,6 +61,20 @@ func TestTrustedDocuments(t *testing.T) {
 		}
 		byHash := post(t, map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": trusted.Hash(trustedPlans)}}})
 		anon.Send(t, byHash).OK(t, nil)
+		// graphql-codegen's documentId, in a POST body or a GET query string.
+		anon.Send(t, post(t, map[string]any{"documentId": trusted.Hash(trustedPlans)})).OK(t, nil)
+		var me struct {
+			Viewer struct{ User struct{ ID string } }
+		}
+		alice.Send(t, post(t, map[string]any{"documentId": trusted.Hash(trustedMe), "variables": map[string]any{}})).OK(t, &me)
+		if !strings.HasPrefix(me.Viewer.User.ID, "usr_") {
+			t.Fatalf("a codegen document by documentId: %+v", me)
+		}
+		get := getRequest(map[string]any{"documentId": trusted.Hash(trustedPlans)})
+		get.Header.Set("GraphQL-Require-Preflight", "1")
+		anon.Send(t, get).OK(t, nil)
+		alice.Send(t, post(t, map[string]any{"documentId": trusted.Hash("query Unlisted { plans { code } }")})).Err(t, server.CodeNotTrusted)
+		alice.Send(t, post(t, map[string]any{"documentId": 7})).Err(t, server.CodeBadRequest)
 
 		for _, doc := range []string{`query Plans { plans { code name } }`, `{ plans {`, trustedPlans + " "} {
 			alice.Do(t, doc, nil).Err(t, server.CodeNotTrusted)
@@ -74,12 +88,12 @@ func TestTrustedDocuments(t *testing.T) {
 		operator.Send(t, post(t, map[string]any{"extensions": apq})).OK(t, nil)
 
 		m := scrape(t, e.Server)
-		if m[`orgql_untrusted_documents_refused_total`] != 4 {
+		if m[`orgql_untrusted_documents_refused_total`] != 5 {
 			t.Errorf("refusals: %v", pick(m, "orgql_untrusted"))
 		}
 		// Operation names come from the manifests only.
 		if m[`orgql_graphql_operations_total{operation="(other)",outcome="OK",type="query"}`] != 2 ||
-			m[`orgql_graphql_operations_total{operation="Plans",outcome="OK",type="query"}`] != 2 {
+			m[`orgql_graphql_operations_total{operation="Plans",outcome="OK",type="query"}`] != 4 {
 			t.Errorf("operation labels: %v", pick(m, "orgql_graphql_operations_total"))
 		}
 	})
@@ -155,4 +169,18 @@ func benchUnknownDocument(b *testing.B, trustedOn bool) {
 			b.Fatalf("%d: %s", r.Status, r.Body)
 		}
 	}
+}
+
+// Without trusted documents, a documentId names nothing: a clear refusal
+// naming the field, not "no operation".
+func TestDocumentIDWithoutTrustedDocuments(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, e *testkit.Env) {
+		r := e.Anonymous().Send(t, post(t, map[string]any{"documentId": trusted.Hash(trustedPlans)}))
+		r.Err(t, server.CodeBadRequest)
+		if r.Status != http.StatusBadRequest || len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, `"documentId"`) {
+			t.Fatalf("%d %+v", r.Status, r.Errors)
+		}
+		// With a query, documentId is ignored.
+		e.Anonymous().Send(t, post(t, map[string]any{"query": trustedPlans, "documentId": "anything"})).OK(t, nil)
+	})
 }
