@@ -18,6 +18,7 @@ const (
 	CodePlanLimitExceeded = "PLAN_LIMIT_EXCEEDED"
 	CodeLastOwner         = "LAST_OWNER"
 	CodeRateLimited       = "RATE_LIMITED"
+	CodeNotConfigured     = "NOT_CONFIGURED"
 	CodeInternal          = "INTERNAL_SERVER_ERROR"
 )
 
@@ -51,6 +52,12 @@ var (
 )
 
 // NotFound is the one answer for an object that does not exist or may not be seen.
+// NotConfigured is an operation this server cannot carry out as its
+// operator configured it (no SMTP server for invitations, say).
+func NotConfigured(format string, args ...any) error {
+	return &Error{Code: CodeNotConfigured, Message: fmt.Sprintf(format, args...)}
+}
+
 func NotFound() error {
 	return &Error{Code: CodeNotFound, Message: "not found"}
 }

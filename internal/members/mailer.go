@@ -2,7 +2,7 @@ package members
 
 import (
 	"context"
-	"errors"
+	"github.com/orgql/orgql/internal/apperr"
 	"log/slog"
 )
 
@@ -32,7 +32,7 @@ func (l LogMailer) SendInvitation(ctx context.Context, m InvitationMail) error {
 }
 
 // ErrNoMailer is the error of NoMailer.
-var ErrNoMailer = errors.New("invitations cannot be delivered: no SMTP server is configured (ORGQL_SMTP_HOST)")
+var ErrNoMailer = apperr.NotConfigured("invitations cannot be delivered: this server has no SMTP server configured; ask its operator")
 
 // NoMailer is the mailer of a server with no SMTP server outside --dev: an
 // invitation it cannot deliver is not made (the invitation's transaction

@@ -81,7 +81,7 @@ func TestWithoutSMTPInvitationsAreNotDeliveredNorLogged(t *testing.T) {
 		if !strings.Contains(e.Logs(), "invitations cannot be delivered") {
 			t.Fatalf("the server did not say invitations cannot be delivered:\n%s", e.Logs())
 		}
-		alice.Do(t, inviteDoc, map[string]any{"org": org.ID, "email": "guest@acme.dev", "role": e.RoleID(t, org, rbac.Viewer)}).Err(t, "INTERNAL_SERVER_ERROR")
+		alice.Do(t, inviteDoc, map[string]any{"org": org.ID, "email": "guest@acme.dev", "role": e.RoleID(t, org, rbac.Viewer)}).Err(t, "NOT_CONFIGURED")
 		var out struct {
 			Organization struct{ Invitations struct{ TotalCount int } }
 		}
