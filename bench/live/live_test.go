@@ -66,7 +66,9 @@ func subscriber(b testing.TB, base, authorization, org, after string) *websocket
 
 func newestCursor(b testing.TB, c *testkit.Client, org string) string {
 	var out struct {
-		Organization struct{ AuditEvents struct{ Edges []struct{ Cursor string } } }
+		Organization struct {
+			AuditEvents struct{ Edges []struct{ Cursor string } }
+		}
 	}
 	c.Do(b, `query($id: ID!) { organization(id: $id) { auditEvents(first: 1) { edges { cursor } } } }`, map[string]any{"id": org}).OK(b, &out)
 	return out.Organization.AuditEvents.Edges[0].Cursor
@@ -160,7 +162,9 @@ func BenchmarkCommitToDelivery(b *testing.B) {
 		}
 	}
 	slices.Sort(latencies)
-	pct := func(p float64) float64 { return float64(latencies[int(p*float64(len(latencies)-1))].Microseconds()) / 1000 }
+	pct := func(p float64) float64 {
+		return float64(latencies[int(p*float64(len(latencies)-1))].Microseconds()) / 1000
+	}
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 	b.ReportMetric(float64(n), "subscribers")
