@@ -63,7 +63,7 @@ func (r *subscriptionResolver) OrganizationEvents(ctx context.Context, organizat
 			return nil, err
 		}
 	}
-	return r.Live.Events(ctx, organizationID, targetTypes, from, s.Reauthenticate, r.LiveLimits, func(err error) { s.Report(ctx, err) })
+	return r.Live.Events(ctx, organizationID, targetTypes, from, s, r.LiveLimits, func(err error) { s.Report(ctx, err) })
 }
 
 // Subscription returns generated.SubscriptionResolver implementation.

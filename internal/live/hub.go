@@ -2,16 +2,21 @@
 // one orgql instance. The table is the only source of truth: a wake-up
 // (PostgreSQL's LISTEN/NOTIFY, or an in-process signal on SQLite) makes the
 // hub read, in sequence order, the events committed after the last one it
-// read, and tell the subscribers they concern that there is more to read;
-// each subscriber then reads the events itself, as its caller, from where it
-// left off. A wake-up carries nothing, so a lost one costs nothing, and no
-// subscriber waits for another (docs/architecture.md "Events").
+// read, keep those of the organizations someone follows (a bounded window,
+// a copy of rows, never a record), and tell the subscribers they concern
+// that there is more. A subscriber takes what it has not sent from that
+// window, or from the table when it is behind it (resuming with after),
+// then has its caller's access checked after the read, and sends what the
+// caller may read. Subscribers with the same credential share that check
+// (access.go). A wake-up carries nothing, so a lost one costs nothing, and
+// no subscriber waits for another (docs/architecture.md "Events").
 package live
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -48,7 +53,35 @@ type Hub struct {
 	ready  bool
 	byOrg  map[string]map[*waiter]struct{}
 	byUser map[string]map[*waiter]struct{}
+	feeds  map[string]*feed // by organization, while someone follows it
+	// epoch counts the hub's reads and the subscribers' own: an access
+	// check that starts at epoch e comes after every read numbered e or
+	// less (access.go).
+	epoch  int64
+	checks map[string]*accessCheck
+	users  map[string]int // subscriptions per check key
 	wake   chan struct{}
+}
+
+// feedSize is how many events of one organization the hub keeps: a
+// subscriber further behind reads the table.
+const feedSize = 256
+
+// feed is the window the hub keeps of one organization's events: every
+// event of it with a sequence in (base, hub.last], oldest first, each with
+// the epoch of the read that found it.
+type feed struct {
+	base   int64
+	evs    []*ent.OrganizationEvent
+	epochs []int64
+}
+
+func (f *feed) add(ev *ent.OrganizationEvent, epoch int64) {
+	if len(f.evs) == feedSize {
+		f.base = f.evs[0].Sequence
+		f.evs, f.epochs = slices.Delete(f.evs, 0, 1), slices.Delete(f.epochs, 0, 1)
+	}
+	f.evs, f.epochs = append(f.evs, ev), append(f.epochs, epoch)
 }
 
 // waiter is one subscription's doorbell: head is the highest sequence the
@@ -83,6 +116,9 @@ func (h *Hub) init() {
 	if h.byOrg == nil {
 		h.byOrg = map[string]map[*waiter]struct{}{}
 		h.byUser = map[string]map[*waiter]struct{}{}
+		h.feeds = map[string]*feed{}
+		h.checks = map[string]*accessCheck{}
+		h.users = map[string]int{}
 		h.wake = make(chan struct{}, 1)
 	}
 }
@@ -201,13 +237,16 @@ func (h *Hub) Prime(ctx context.Context) error {
 	defer h.mu.Unlock()
 	if !h.ready && newest != nil {
 		h.last = newest.Sequence
+		for _, f := range h.feeds {
+			f.base = h.last
+		}
 	}
 	h.ready = true
 	return nil
 }
 
-// catchUp reads the events after the last one read, in order, and rings
-// the waiters they concern.
+// catchUp reads the events after the last one read, in order, keeps those
+// of the followed organizations, and rings the waiters they concern.
 func (h *Hub) catchUp(ctx context.Context) error {
 	sys := tenancy.AsSystem(ctx, ReadEvents)
 	for {
@@ -218,14 +257,16 @@ func (h *Hub) catchUp(ctx context.Context) error {
 			Where(organizationevent.SequenceGT(last)).
 			Order(ent.Asc(organizationevent.FieldSequence)).
 			Limit(pageSize).
-			Select(organizationevent.FieldOrganizationID, organizationevent.FieldSequence,
-				organizationevent.FieldType, organizationevent.FieldTargetType, organizationevent.FieldActorID).
 			All(sys)
 		if err != nil {
 			return err
 		}
 		h.mu.Lock()
+		h.epoch++
 		for _, ev := range evs {
+			if f := h.feeds[ev.OrganizationID]; f != nil {
+				f.add(ev, h.epoch)
+			}
 			for w := range h.byOrg[ev.OrganizationID] {
 				w.notify(ev.Sequence)
 			}

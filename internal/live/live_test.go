@@ -542,7 +542,7 @@ func TestSlowSubscriberIsCutOff(t *testing.T) {
 		}
 		ctx := viewer.NewContext(context.Background(), c)
 		ended := make(chan error, 1)
-		same := func(ctx context.Context) (context.Context, error) { return ctx, nil }
+		same := &live.Session{Key: "alice", Reauthenticate: func(ctx context.Context) (context.Context, error) { return ctx, nil }}
 		// From the start of the log: the organization's creation is there to send, and nobody reads.
 		out, err := e.Server.Live.Events(ctx, org.ID, nil, 0, same, live.Limits{SendTimeout: time.Millisecond, Recheck: time.Hour},
 			func(err error) { ended <- err })

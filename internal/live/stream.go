@@ -1,6 +1,7 @@
 package live
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -71,20 +72,26 @@ type End func(error)
 
 // Events streams the events of organization orgID committed after
 // sequence after (after < 0: from now), in commit order, to the caller of
-// ctx, as that caller reads them: before each read the caller is
-// authenticated again, and once they may no longer read the organization's
-// events the stream ends. targetTypes, when not empty, keeps those.
-func (h *Hub) Events(ctx context.Context, orgID string, targetTypes []organizationevent.TargetType, after int64, reauth Reauthenticate, lim Limits, end End) (<-chan *ent.OrganizationEvent, error) {
+// ctx, as that caller may read them: after each read, the caller's
+// credential (s) is checked again and their role read; once they may no
+// longer read the organization's events the stream ends, before it sends
+// anything that read found. targetTypes, when not empty, keeps those.
+func (h *Hub) Events(ctx context.Context, orgID string, targetTypes []organizationevent.TargetType, after int64, s *Session, lim Limits, end End) (<-chan *ent.OrganizationEvent, error) {
 	if err := tenancy.Authorize(ctx, h.Client, orgID, rbac.ReadAuditLog); err != nil {
 		return nil, err
 	}
 	w := newWaiter()
-	byOrg := func() map[string]map[*waiter]struct{} { return h.byOrg }
-	h.watch(byOrg, orgID, w)
+	key := checkKey(s.Key, orgID)
+	h.follow(orgID, w)
+	h.enroll(key)
+	stop := func() {
+		h.withdraw(key)
+		h.unfollow(orgID, w)
+	}
 	if after < 0 {
 		newest, err := h.newest(ctx, orgID)
 		if err != nil {
-			h.unwatch(byOrg, orgID, w)
+			stop()
 			return nil, err
 		}
 		after = newest
@@ -94,8 +101,8 @@ func (h *Hub) Events(ctx context.Context, orgID string, targetTypes []organizati
 	obs.Started(ctx, FieldEvents)
 	go func() {
 		defer close(out)
-		defer h.unwatch(byOrg, orgID, w)
-		err := h.stream(ctx, orgID, targetTypes, after, reauth, lim, w, out)
+		defer stop()
+		err := h.stream(ctx, orgID, targetTypes, after, key, s.Reauthenticate, lim, w, out)
 		if ctx.Err() != nil {
 			err = nil
 		} else {
@@ -104,6 +111,26 @@ func (h *Hub) Events(ctx context.Context, orgID string, targetTypes []organizati
 		obs.Ended(ctx, FieldEvents, err)
 	}()
 	return out, nil
+}
+
+// follow rings w for each new event of orgID, and has the hub keep the
+// organization's events from now on.
+func (h *Hub) follow(orgID string, w *waiter) {
+	h.watch(func() map[string]map[*waiter]struct{} { return h.byOrg }, orgID, w)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.feeds[orgID] == nil {
+		h.feeds[orgID] = &feed{base: h.last}
+	}
+}
+
+func (h *Hub) unfollow(orgID string, w *waiter) {
+	h.unwatch(func() map[string]map[*waiter]struct{} { return h.byOrg }, orgID, w)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.byOrg[orgID] == nil {
+		delete(h.feeds, orgID)
+	}
 }
 
 func (h *Hub) newest(ctx context.Context, orgID string) (int64, error) {
@@ -121,67 +148,81 @@ func (h *Hub) newest(ctx context.Context, orgID string) (int64, error) {
 	return ev.Sequence, nil
 }
 
-func (h *Hub) stream(ctx context.Context, orgID string, targetTypes []organizationevent.TargetType, last int64, reauth Reauthenticate, lim Limits, w *waiter, out chan<- *ent.OrganizationEvent) error {
+// next returns the events of orgID after sequence last, oldest first (at
+// most pageSize), and the epoch of the read that found them: from the
+// hub's window when it holds them, else from the table. caughtUp is a
+// sequence up to which, past last, nothing of orgID is left unread (0: none
+// known), so that a subscriber that caught up with the table moves on to the
+// window even when the organization had no event in between.
+func (h *Hub) next(ctx context.Context, orgID string, last int64) (evs []*ent.OrganizationEvent, epoch, caughtUp int64, err error) {
+	h.mu.Lock()
+	f := h.feeds[orgID]
+	if f != nil && last >= f.base {
+		i, _ := slices.BinarySearchFunc(f.evs, last, func(ev *ent.OrganizationEvent, seq int64) int { return cmp.Compare(ev.Sequence, seq+1) })
+		j := min(i+pageSize, len(f.evs))
+		if i < j {
+			evs, epoch = slices.Clone(f.evs[i:j]), f.epochs[j-1]
+		}
+		h.mu.Unlock()
+		return evs, epoch, 0, nil
+	}
+	base := int64(0)
+	if f != nil {
+		base = f.base
+	}
+	h.mu.Unlock()
+	evs, err = h.Client.OrganizationEvent.Query().
+		Where(organizationevent.OrganizationID(orgID), organizationevent.SequenceGT(last)).
+		Order(ent.Asc(organizationevent.FieldSequence)).
+		Limit(pageSize).
+		All(tenancy.AsSystem(ctx, ReadEvents))
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if len(evs) < pageSize {
+		// Every event up to the window's start was committed before this read.
+		caughtUp = base
+	}
+	return evs, h.readDone(), caughtUp, nil
+}
+
+func (h *Hub) stream(ctx context.Context, orgID string, targetTypes []organizationevent.TargetType, last int64, key string, reauth Reauthenticate, lim Limits, w *waiter, out chan<- *ent.OrganizationEvent) error {
 	obs := h.observer()
 	recheck := time.NewTicker(lim.Recheck)
 	defer recheck.Stop()
-	callerCtx, err := reauth(ctx)
-	if err != nil {
-		return err
-	}
 	for {
-		// Read as the caller, from where the stream is: an event the caller
-		// may not read is not there, whenever it was committed.
 		for {
-			head := w.Head()
-			evs, err := h.Client.OrganizationEvent.Query().
-				Where(organizationevent.OrganizationID(orgID), organizationevent.SequenceGT(last)).
-				Order(ent.Asc(organizationevent.FieldSequence)).
-				Limit(pageSize).
-				All(callerCtx)
+			evs, epoch, caughtUp, err := h.next(ctx, orgID, last)
 			if err != nil {
-				if tenancy.IsDenied(err) {
-					return ErrAccess
-				}
 				return err
 			}
-			if len(evs) == 0 {
-				if head > last {
-					// The hub saw events of the organization that the
-					// caller cannot read: about a target they may not see
-					// (docs/permissions.md), or they lost access. Which, the
-					// check says; the events up to head are committed and
-					// none is for the caller, so the stream moves past them.
-					if callerCtx, err = reauth(ctx); err != nil {
-						return err
-					}
-					if err := tenancy.Authorize(callerCtx, h.Client, orgID, rbac.ReadAuditLog); err != nil {
-						return ErrAccess
-					}
-					last = head
-				}
-				break
-			}
-			// The events were read as the caller was at the last check,
-			// perhaps before they were committed: check the caller again now
-			// that they are read, so that a change that takes access away is
-			// never delivered to the caller it shuts out (docs/security.md
-			// S19). That check is also the one the next read is made as.
-			if callerCtx, err = reauth(ctx); err != nil {
-				return err
-			}
-			if err := tenancy.Authorize(callerCtx, h.Client, orgID, rbac.ReadAuditLog); err != nil {
-				return ErrAccess
-			}
-			for _, ev := range evs {
-				last = ev.Sequence
-				if len(targetTypes) > 0 && !slices.Contains(targetTypes, ev.TargetType) {
-					continue
-				}
-				if err := send(ctx, out, ev, lim.SendTimeout); err != nil {
+			if len(evs) > 0 {
+				// The events were read as they are committed, perhaps before
+				// a change that takes the caller's access away: the check
+				// starts after the read, so that such a change is never
+				// delivered to the caller it shuts out (docs/security.md S19).
+				kind, err := h.access(ctx, key, orgID, epoch, reauth)
+				if err != nil {
 					return err
 				}
-				obs.Sent(ctx, FieldEvents, ev.CreatedAt)
+				for _, ev := range evs {
+					last = ev.Sequence
+					if !tenancy.EventReadable(kind, string(ev.TargetType)) ||
+						len(targetTypes) > 0 && !slices.Contains(targetTypes, ev.TargetType) {
+						continue
+					}
+					if err := send(ctx, out, ev, lim.SendTimeout); err != nil {
+						return err
+					}
+					obs.Sent(ctx, FieldEvents, ev.CreatedAt)
+				}
+			}
+			if caughtUp > last {
+				last = caughtUp
+				continue
+			}
+			if len(evs) == 0 {
+				break
 			}
 		}
 		select {
@@ -189,11 +230,8 @@ func (h *Hub) stream(ctx context.Context, orgID string, targetTypes []organizati
 			return nil
 		case <-w.ring:
 		case <-recheck.C:
-			if callerCtx, err = reauth(ctx); err != nil {
+			if _, err := h.access(ctx, key, orgID, h.readDone(), reauth); err != nil {
 				return err
-			}
-			if err := tenancy.Authorize(callerCtx, h.Client, orgID, rbac.ReadAuditLog); err != nil {
-				return ErrAccess
 			}
 		}
 	}
@@ -290,6 +328,9 @@ func idOf(o *ent.Organization) string {
 // Session is what a subscription's transport tells its resolver: how to
 // check the caller's credentials again, and how to report why a stream ended.
 type Session struct {
+	// Key names the credential the session authenticates with, without
+	// holding it: sessions with the same key share access checks.
+	Key            string
 	Reauthenticate Reauthenticate
 	// Report is told why a subscription ended (nil: its client went away),
 	// with the subscription's context.

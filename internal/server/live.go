@@ -24,6 +24,7 @@ import (
 	"github.com/orgql/orgql/internal/config"
 	"github.com/orgql/orgql/internal/live"
 	"github.com/orgql/orgql/internal/metrics"
+	"github.com/orgql/orgql/internal/token"
 	"github.com/orgql/orgql/internal/viewer"
 )
 
@@ -99,6 +100,7 @@ type connectionKey struct{}
 // session is the live.Session of a connection authenticated with authorization.
 func (s *streams) session(authorization, origin, userAgent string, ws bool) *live.Session {
 	return &live.Session{
+		Key: token.Hash(authorization),
 		Reauthenticate: func(ctx context.Context) (context.Context, error) {
 			c, err := s.auth.Authenticate(ctx, authorization)
 			if err != nil {

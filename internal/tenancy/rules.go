@@ -71,15 +71,35 @@ func OrgOwnedQueryRule() privacy.QueryRule {
 	})
 }
 
-// eventTargets narrows the events c reads to those whose target c may
-// read: an event about an invitation or a credit card says as much as the row
-// (its name, its change), so it is read with the capability the row is read
-// with (docs/permissions.md).
+// eventReadCapability is the capability an event about target is read with,
+// beyond READ_AUDIT_LOG: an event about an invitation or a credit card says
+// as much as the row (its name, its change), so it is read with the
+// capability the row is read with (docs/permissions.md). ok is false for a
+// target every reader of the log may read.
+func eventReadCapability(target string) (read rbac.Capability, ok bool) {
+	typ := rbac.EventTargets[target]
+	if typ == "" {
+		return "", false
+	}
+	read = rbac.Objects[typ].Read
+	return read, read != rbac.ReadOrganization
+}
+
+// EventReadable reports whether a reader of the audit log holding a role of
+// kind k may read an event about target: the rule eventTargets applies in
+// SQL, for the events a live subscription has already read (internal/live).
+func EventReadable(k rbac.Kind, target string) bool {
+	read, restricted := eventReadCapability(target)
+	return !restricted || rbac.Can(k, read)
+}
+
+// eventTargets narrows the events c reads to those whose target c may read
+// (eventReadCapability).
 func eventTargets(c *viewer.Caller) func(*sql.Selector) {
 	restricted := map[rbac.Capability][]any{}
 	var all []any
-	for target, typ := range rbac.EventTargets {
-		if read := rbac.Objects[typ].Read; typ != "" && read != rbac.ReadOrganization {
+	for target := range rbac.EventTargets {
+		if read, ok := eventReadCapability(target); ok {
 			restricted[read] = append(restricted[read], target)
 			all = append(all, target)
 		}
