@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"entgo.io/contrib/entgql"
 
@@ -65,4 +66,53 @@ func liveSession(ctx context.Context) (*live.Session, error) {
 		return s, nil
 	}
 	return nil, errors.New("subscription without a live session")
+}
+
+// organizationMemo loads each organization that events name at most once
+// per unit of work: the events of an audit-log page all name one, and
+// `organization` on each of them costs one statement, not one per event.
+type organizationMemo struct {
+	mu   sync.Mutex
+	byID map[string]*memoizedOrganization
+}
+
+type memoizedOrganization struct {
+	once sync.Once
+	org  *ent.Organization
+	err  error
+}
+
+type organizationMemoKey struct{}
+
+// WithOrganizationMemo returns ctx in which OrganizationEvent.organization
+// loads each organization once. The server gives each query one, and each
+// root field of a mutation its own (a field may delete an organization); a
+// subscription none, since an event read later must see a deletion.
+func WithOrganizationMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, organizationMemoKey{}, &organizationMemo{byID: map[string]*memoizedOrganization{}})
+}
+
+// eventOrganization is organization id as the caller of ctx reads it; nil
+// when it is gone or hidden from them.
+func (r *Resolver) eventOrganization(ctx context.Context, id string) (*ent.Organization, error) {
+	load := func() (*ent.Organization, error) {
+		org, err := r.client(ctx).Organization.Get(ctx, id)
+		if ent.IsNotFound(err) {
+			return nil, nil
+		}
+		return org, err
+	}
+	m, _ := ctx.Value(organizationMemoKey{}).(*organizationMemo)
+	if m == nil {
+		return load()
+	}
+	m.mu.Lock()
+	e := m.byID[id]
+	if e == nil {
+		e = &memoizedOrganization{}
+		m.byID[id] = e
+	}
+	m.mu.Unlock()
+	e.once.Do(func() { e.org, e.err = load() })
+	return e.org, e.err
 }

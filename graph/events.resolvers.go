@@ -9,6 +9,8 @@ import (
 	"context"
 
 	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/graph/generated"
@@ -32,6 +34,16 @@ func (r *organizationResolver) AuditEvents(ctx context.Context, obj *ent.Organiz
 // Actor is the resolver for the actor field.
 func (r *organizationEventResolver) Actor(ctx context.Context, obj *ent.OrganizationEvent) (*model.Actor, error) {
 	return actorOf(obj), nil
+}
+
+// Organization is the resolver for the organization field.
+func (r *organizationEventResolver) Organization(ctx context.Context, obj *ent.OrganizationEvent) (*ent.Organization, error) {
+	if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Subscription {
+		if org, followed, err := r.Live.Organization(ctx, obj.OrganizationID); followed {
+			return org, err
+		}
+	}
+	return r.eventOrganization(ctx, obj.OrganizationID)
 }
 
 // Cursor is the resolver for the cursor field.

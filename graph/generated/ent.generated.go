@@ -64,6 +64,7 @@ type OrganizationResolver interface {
 }
 type OrganizationEventResolver interface {
 	Actor(ctx context.Context, obj *ent.OrganizationEvent) (*model.Actor, error)
+	Organization(ctx context.Context, obj *ent.OrganizationEvent) (*ent.Organization, error)
 	Cursor(ctx context.Context, obj *ent.OrganizationEvent) (*entgql.Cursor[string], error)
 }
 type QueryResolver interface {
@@ -6454,6 +6455,38 @@ func (ec *executionContext) fieldContext_OrganizationEvent_actor(_ context.Conte
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Actor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganizationEvent_organization(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganizationEvent_organization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrganizationEvent().Organization(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalOOrganization2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganizationEvent_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganizationEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
 		},
 	}
 	return fc, nil
@@ -17599,6 +17632,12 @@ func (ec *executionContext) _OrganizationEvent(ctx context.Context, sel ast.Sele
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._OrganizationEvent_actor(ctx, field, obj)
+				})
+		case "organization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrganizationEvent_organization(ctx, field, obj)
 				})
 		case "cursor":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

@@ -531,6 +531,7 @@ type ComplexityRoot struct {
 		CreatedAt      func(childComplexity int) int
 		Cursor         func(childComplexity int) int
 		ID             func(childComplexity int) int
+		Organization   func(childComplexity int) int
 		OrganizationID func(childComplexity int) int
 		Origin         func(childComplexity int) int
 		TargetID       func(childComplexity int) int
@@ -3002,6 +3003,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrganizationEvent.ID(childComplexity), true
+	case "OrganizationEvent.organization":
+		if e.ComplexityRoot.OrganizationEvent.Organization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganizationEvent.Organization(childComplexity), true
 	case "OrganizationEvent.organizationID":
 		if e.ComplexityRoot.OrganizationEvent.OrganizationID == nil {
 			break
@@ -10339,6 +10346,11 @@ extend type OrganizationEvent {
   "Who made the change."
   actor: Actor!
   """
+  The organization the event belongs to; null once it is deleted, or when
+  the viewer may no longer read it.
+  """
+  organization: Organization
+  """
   The event's place in the log, in commit order: the cursor of its edge in
   ` + "`" + `auditEvents` + "`" + `, and the ` + "`" + `after` + "`" + ` of ` + "`" + `organizationEvents` + "`" + ` to resume after it.
   """
@@ -11806,6 +11818,8 @@ func (ec *executionContext) childFields_OrganizationEvent(ctx context.Context, f
 		return ec.fieldContext_OrganizationEvent_createdAt(ctx, field)
 	case "actor":
 		return ec.fieldContext_OrganizationEvent_actor(ctx, field)
+	case "organization":
+		return ec.fieldContext_OrganizationEvent_organization(ctx, field)
 	case "cursor":
 		return ec.fieldContext_OrganizationEvent_cursor(ctx, field)
 	}

@@ -179,3 +179,47 @@ func TestPruneKeepsWhatThePlanKeeps(t *testing.T) {
 		}
 	})
 }
+
+// Each event names its organization (OrganizationEvent.organization), and
+// a page of events costs one statement for it however many events it
+// holds (a subscriber's events name it too: internal/live). Another organization's owner
+// gets neither the events nor the organization.
+func TestEventsNameTheirOrganization(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, e *testkit.Env) {
+		alice, mallory := e.SignIn(t, "alice"), e.SignIn(t, "mallory")
+		org := alice.CreateOrg(t)
+		mallory.CreateOrg(t)
+		const page = `query($id: ID!, $n: Int) { organization(id: $id) { auditEvents(first: $n) { edges { node { id %s } } } } }`
+		cost := func(n int, fields string) (int, []struct{ Node struct{ Organization *struct{ ID, Name string } } }) {
+			var stmts testkit.Statements
+			var out struct {
+				Organization struct {
+					AuditEvents struct {
+						Edges []struct{ Node struct{ Organization *struct{ ID, Name string } } }
+					}
+				}
+			}
+			alice.WithStatements(&stmts).Do(t, fmt.Sprintf(page, fields), map[string]any{"id": org.ID, "n": n}).OK(t, &out)
+			return stmts.Count(), out.Organization.AuditEvents.Edges
+		}
+		for i := range 6 {
+			alice.Do(t, `mutation($id: ID!, $d: String!) { updateOrganization(id: $id, input: {description: $d}) { id } }`,
+				map[string]any{"id": org.ID, "d": fmt.Sprint("d", i)}).OK(t, nil)
+		}
+		plain, _ := cost(6, "")
+		one, _ := cost(1, "organization { id name }")
+		six, edges := cost(6, "organization { id name }")
+		if len(edges) != 6 {
+			t.Fatalf("%d events", len(edges))
+		}
+		for _, e := range edges {
+			if e.Node.Organization == nil || e.Node.Organization.ID != org.ID || e.Node.Organization.Name == "" {
+				t.Fatalf("an event names %+v, want %s", e.Node.Organization, org.ID)
+			}
+		}
+		if one != plain+1 || six != one {
+			t.Errorf("statements: %d without organization, %d for 1 event with it, %d for 6", plain, one, six)
+		}
+		mallory.Do(t, fmt.Sprintf(page, "organization { id }"), map[string]any{"id": org.ID, "n": 6}).Err(t, "NOT_FOUND")
+	})
+}

@@ -74,6 +74,14 @@ type feed struct {
 	base   int64
 	evs    []*ent.OrganizationEvent
 	epochs []int64
+	org    *organizationRead // the organization, as read for the events up to org.epoch
+}
+
+type organizationRead struct {
+	epoch int64
+	once  sync.Once
+	org   *ent.Organization
+	err   error
 }
 
 func (f *feed) add(ev *ent.OrganizationEvent, epoch int64) {
@@ -336,4 +344,31 @@ func (h *Hub) Ready() bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.ready
+}
+
+// Organization returns organization id for the events a subscription
+// sends of it, read at most once per read of new events for all its
+// subscribers on this instance (OrganizationEvent.organization): nil once
+// deleted. followed is false when no subscription follows it here. A
+// subscription sends only events its caller may read, checked after they
+// were read, so the caller may read their organization too.
+func (h *Hub) Organization(ctx context.Context, id string) (org *ent.Organization, followed bool, err error) {
+	h.mu.Lock()
+	f := h.feeds[id]
+	if f == nil {
+		h.mu.Unlock()
+		return nil, false, nil
+	}
+	if f.org == nil || f.org.epoch < h.epoch {
+		f.org = &organizationRead{epoch: h.epoch}
+	}
+	r := f.org
+	h.mu.Unlock()
+	r.once.Do(func() {
+		r.org, r.err = h.Client.Organization.Get(tenancy.AsSystem(context.WithoutCancel(ctx), ReadEvents), id)
+		if ent.IsNotFound(r.err) {
+			r.org, r.err = nil, nil
+		}
+	})
+	return r.org, true, r.err
 }

@@ -23,7 +23,7 @@ func TestMain(m *testing.M) { testkit.Main(m) }
 
 const eventsSub = `subscription($org: ID!, $after: Cursor, $types: [EventTargetType!]) {
 	organizationEvents(organizationID: $org, after: $after, targetTypes: $types) {
-		id type targetType targetID targetName change cursor actor { type id displayName }
+		id type targetType targetID targetName change cursor actor { type id displayName } organization { id }
 	}
 }`
 
@@ -31,6 +31,7 @@ type event struct {
 	ID, Type, TargetType, TargetID, TargetName, Cursor string
 	Change                                             map[string]any
 	Actor                                              struct{ Type, ID, DisplayName string }
+	Organization                                       *struct{ ID string }
 }
 
 // newestCursor is the cursor of org's newest event, read from the audit log.

@@ -81,7 +81,7 @@ func TestSubscribersOfOneCredentialShareTheirChecks(t *testing.T) {
 			map[string]any{"org": org.ID, "input": map[string]any{"firstName": "Ada", "lastName": "Lovelace", "email": "billing@example.com",
 				"address": "1 rue de Rivoli", "city": "Paris", "zip": "75001", "countryCode": "FR", "company": "Acme SAS"}}).OK(t, nil)
 		describe(t, alice, org.ID, "after billing")
-		if ev := nextEvent(t, subs[0]); ev.TargetType != "BILLING_INFO" {
+		if ev := nextEvent(t, subs[0]); ev.TargetType != "BILLING_INFO" || ev.Organization == nil || ev.Organization.ID != org.ID {
 			t.Fatalf("the owner got %+v, want the billing information's event", ev)
 		}
 		if ev := nextEvent(t, daves); ev.description() != "after billing" {

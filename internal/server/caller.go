@@ -7,6 +7,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/orgql/orgql/graph"
 	"github.com/orgql/orgql/internal/apperr"
 	"github.com/orgql/orgql/internal/tenancy"
 	"github.com/orgql/orgql/internal/viewer"
@@ -67,10 +68,11 @@ func privateRootField(doc *ast.QueryDocument, set ast.SelectionSet, seen map[str
 	return nil
 }
 
-// cacheQueryRoles looks the caller's roles up once per query (tenancy.WithRoleCache).
+// cacheQueryRoles looks the caller's roles, and the organizations events
+// name, up once per query (tenancy.WithRoleCache, graph.WithOrganizationMemo).
 func cacheQueryRoles(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Query {
-		ctx = tenancy.WithRoleCache(ctx)
+		ctx = graph.WithOrganizationMemo(tenancy.WithRoleCache(ctx))
 	}
 	return next(ctx)
 }
@@ -80,7 +82,7 @@ func cacheQueryRoles(ctx context.Context, next graphql.OperationHandler) graphql
 // next one must see the change.
 func cacheMutationRoles(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 	if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Mutation {
-		ctx = tenancy.WithRoleCache(ctx)
+		ctx = graph.WithOrganizationMemo(tenancy.WithRoleCache(ctx))
 	}
 	return next(ctx)
 }
