@@ -269,6 +269,12 @@ func (o observeOperation) InterceptResponse(ctx context.Context, next graphql.Re
 		return resp
 	}
 	oc := graphql.GetOperationContext(ctx)
+	if oc.Operation != nil && oc.Operation.Operation == ast.Subscription && rec.Operation().Type != "" &&
+		resp != nil && len(resp.Errors) == 0 {
+		// A subscription's later responses are its events: the request
+		// was described by its first (an error still sets the outcome).
+		return resp
+	}
 	caller := viewer.FromContext(ctx)
 	var vars map[string]any
 	if o.obs.logger.Enabled(ctx, slog.LevelInfo) {
