@@ -38,7 +38,10 @@ const (
 
 // WebSocket close codes (graphql-transport-ws's, and 1001 from RFC 6455).
 const (
-	closeUnauthorized    = 4401 // a missing or bad credential: clients do not retry
+	closeUnauthorized    = 4401 // a missing or bad credential, or a subscribe before connection_ack: clients do not retry
+	closeForbidden       = 4403 // a credential this connection may not use (the cookie from an origin not named exactly)
+	closeBadMessage      = 4400 // a message that is not JSON, or of an unknown type
+	closeInitTimeout     = 4408 // no connection_init within --ws-init-timeout
 	closeTooManyRequests = 4429 // over --max-connections-per-caller
 	closeInternal        = 1011 // the credential could not be checked: clients retry
 	closeGoingAway       = 1001 // the server shuts down
@@ -195,6 +198,7 @@ func (s *streams) websocketTransport() transport.Websocket {
 			closing: &s.closing,
 		},
 		InitFunc:              s.initWebsocket,
+		ErrorFunc:             noteBadMessage,
 		InitTimeout:           s.cfg.WSInitTimeout,
 		KeepAlivePingInterval: s.cfg.WSKeepAlive,
 		PingPongInterval:      s.cfg.WSKeepAlive,
@@ -220,12 +224,23 @@ func originPatterns(origins []string) []string {
 	return out
 }
 
-type upgradeCookieKey struct{}
+// upgraded holds, in the connection's context, its WebSocket once accepted.
+type upgraded struct{ conn *closingConn }
+
+type (
+	upgradedKey      struct{}
+	upgradeCookieKey struct{}
+	cookieRefusedKey struct{} // the upgrade carried a session cookie its origin may not use
+)
 
 func (s *streams) initWebsocket(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 	authorization := p.Authorization()
 	if authorization == "" {
 		authorization, _ = ctx.Value(upgradeCookieKey{}).(string)
+	}
+	if refused, _ := ctx.Value(cookieRefusedKey{}).(bool); refused && authorization == "" {
+		ctx = transport.WithWebsocketCloseCode(ctx, closeForbidden)
+		return transport.AppendCloseReason(ctx, "Forbidden"), nil, errors.New("forbidden: the session cookie is not accepted from this origin; send a credential in connection_init's Authorization")
 	}
 	c, err := s.auth.Authenticate(ctx, authorization)
 	switch {
@@ -252,7 +267,7 @@ func (s *streams) initWebsocket(ctx context.Context, p transport.InitPayload) (c
 	// The connection ends with the server: closeOnCancel closes it.
 	ctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(s.ctx, cancel)
-	go func() { <-ctx.Done(); stop() }()
+	context.AfterFunc(ctx, func() { stop() })
 	return ctx, nil, nil
 }
 
@@ -263,9 +278,13 @@ type requestInfo struct{ origin, userAgent string }
 // withUpgradeRequest keeps what the upgrade request tells for connection_init:
 // the session cookie, and the address and user agent for audit events.
 func withUpgradeRequest(a *auth.Authenticator, corsOrigins []string, r *http.Request) *http.Request {
-	ctx := r.Context()
-	if tok := a.CookieToken(r); tok != "" && cookieOriginAllowed(r, corsOrigins) {
-		ctx = context.WithValue(ctx, upgradeCookieKey{}, "Bearer "+tok)
+	ctx := context.WithValue(r.Context(), upgradedKey{}, &upgraded{})
+	if tok := a.CookieToken(r); tok != "" {
+		if cookieOriginAllowed(r, corsOrigins) {
+			ctx = context.WithValue(ctx, upgradeCookieKey{}, "Bearer "+tok)
+		} else {
+			ctx = context.WithValue(ctx, cookieRefusedKey{}, true)
+		}
 	}
 	ctx = context.WithValue(ctx, requestInfoKey{}, requestInfo{origin: remoteHost(r), userAgent: r.UserAgent()})
 	return r.WithContext(ctx)
@@ -312,7 +331,8 @@ func (t wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 }
 
 // shutdownCloser closes WebSockets with 1001 (going away) instead of 1000
-// once the server shuts down.
+// once the server shuts down, and, on graphql-transport-ws, with the
+// protocol's codes where gqlgen closes with 1002 (protocolCloseCode).
 type shutdownCloser struct {
 	inner   transport.WebsocketImplementation
 	closing *atomic.Bool
@@ -323,19 +343,67 @@ func (i shutdownCloser) Accept(w http.ResponseWriter, r *http.Request, o transpo
 	if err != nil {
 		return nil, err
 	}
-	return &closingConn{WebsocketConn: c, closing: i.closing}, nil
+	conn := &closingConn{WebsocketConn: c, closing: i.closing}
+	if u, ok := r.Context().Value(upgradedKey{}).(*upgraded); ok {
+		u.conn = conn
+	}
+	return conn, nil
+}
+
+// noteBadMessage is gqlgen's error callback: after connection_ack, a
+// message that is not JSON or of an unknown type ends the connection with
+// a normal closure, which graphql-transport-ws closes with 4400.
+func noteBadMessage(ctx context.Context, err error) {
+	var wsErr transport.WebsocketError
+	if !errors.As(err, &wsErr) || !wsErr.IsReadError || wsErr.Err == nil || wsErr.Err.Error() != "invalid message received" {
+		return
+	}
+	if u, ok := ctx.Value(upgradedKey{}).(*upgraded); ok && u.conn != nil {
+		u.conn.badMessage.Store(true)
+	}
 }
 
 type closingConn struct {
 	transport.WebsocketConn
 	closing *atomic.Bool
+	acked      atomic.Bool // connection_ack was sent
+	badMessage atomic.Bool // the client sent a message that is not JSON or of an unknown type
+}
+
+// WriteJSON notes the connection_ack, which gqlgen writes as any message.
+func (c *closingConn) WriteJSON(v any) error {
+	if !c.acked.Load() {
+		if b, err := json.Marshal(v); err == nil && strings.Contains(string(b), `"type":"connection_ack"`) {
+			c.acked.Store(true)
+		}
+	}
+	return c.WebsocketConn.WriteJSON(v)
 }
 
 func (c *closingConn) WriteClose(code int, message string) error {
-	if c.closing.Load() && code == transport.WebsocketCloseNormalClosure {
+	switch {
+	case c.closing.Load() && code == transport.WebsocketCloseNormalClosure:
 		code, message = closeGoingAway, "the server is shutting down"
+	case code == transport.WebsocketCloseProtocolError && c.Subprotocol() == "graphql-transport-ws":
+		code, message = protocolCloseCode(message, c.acked.Load())
+	case c.badMessage.Load() && c.Subprotocol() == "graphql-transport-ws":
+		code, message = closeBadMessage, "Invalid message received"
 	}
 	return c.WebsocketConn.WriteClose(code, message)
+}
+
+// protocolCloseCode is graphql-transport-ws's close code for a connection
+// gqlgen closes with 1002 and message: 4408 when no connection_init came in
+// time, 4401 for a subscribe (any message) before connection_ack, 4400 for
+// a message that is not JSON or of an unknown type.
+func protocolCloseCode(message string, acked bool) (int, string) {
+	switch {
+	case message == "connection initialisation timeout":
+		return closeInitTimeout, "Connection initialisation timeout"
+	case message == "unexpected message" && !acked:
+		return closeUnauthorized, "Unauthorized"
+	}
+	return closeBadMessage, "Invalid message received"
 }
 
 func (c *closingConn) SetReadLimit(n int64) {

@@ -101,7 +101,7 @@ func TestWebSocketCookieOnlyFromExactOrigins(t *testing.T) {
 			switch {
 			case accepted && (err != nil || !strings.Contains(string(m), "connection_ack")):
 				t.Fatalf("%s: want connection_ack, got %s %v", origin, m, err)
-			case !accepted && websocket.CloseStatus(err) != 4401:
+			case !accepted && websocket.CloseStatus(err) != 4403: // forbidden: a credential this origin may not use
 				t.Fatalf("%s: the cookie authenticated the WebSocket: %s %v", origin, m, err)
 			}
 		}
