@@ -1659,7 +1659,7 @@ func (ec *executionContext) _ContainerRegistryKindInfo(ctx context.Context, sel 
 	fields := graphql.CollectFields(ec.OperationContext, sel, containerRegistryKindInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -1724,7 +1724,7 @@ func (ec *executionContext) _CredentialCheck(ctx context.Context, sel ast.Select
 	fields := graphql.CollectFields(ec.OperationContext, sel, credentialCheckImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -1767,7 +1767,7 @@ func (ec *executionContext) _CredentialField(ctx context.Context, sel ast.Select
 	fields := graphql.CollectFields(ec.OperationContext, sel, credentialFieldImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -1815,7 +1815,7 @@ func (ec *executionContext) _HelmRepositoryConfig(ctx context.Context, sel ast.S
 	fields := graphql.CollectFields(ec.OperationContext, sel, helmRepositoryConfigImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -1873,7 +1873,7 @@ func (ec *executionContext) _HelmRepositoryKindInfo(ctx context.Context, sel ast
 	fields := graphql.CollectFields(ec.OperationContext, sel, helmRepositoryKindInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -1938,7 +1938,7 @@ func (ec *executionContext) _RegistryConfig(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, registryConfigImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":

@@ -651,7 +651,7 @@ func (ec *executionContext) _EnvironmentPermission(ctx context.Context, sel ast.
 	fields := graphql.CollectFields(ec.OperationContext, sel, environmentPermissionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -689,7 +689,7 @@ func (ec *executionContext) _InvitationPreview(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, invitationPreviewImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -747,7 +747,7 @@ func (ec *executionContext) _RoleClusterPermission(ctx context.Context, sel ast.
 	fields := graphql.CollectFields(ec.OperationContext, sel, roleClusterPermissionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -785,7 +785,7 @@ func (ec *executionContext) _RoleProjectPermission(ctx context.Context, sel ast.
 	fields := graphql.CollectFields(ec.OperationContext, sel, roleProjectPermissionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := deferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
