@@ -3,7 +3,6 @@ package events
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"sync"
 
 	"entgo.io/ent/dialect"
@@ -95,42 +94,58 @@ func sequenceAtCommit(ctx context.Context, id string) error {
 }
 
 // number gives ids their sequences in tx and, on PostgreSQL, queues the
-// notification; it returns the dialect. The counter's statement is the same
-// SQL on both stores, with no arguments.
+// notification; it returns the dialect.
+//
+// On PostgreSQL it is one statement: an UPDATE of the events whose CTEs add
+// len(ids) to the counter (taking its row lock until the commit ends) and
+// notify Channel with the last sequence. On SQLite, which has no
+// data-modifying CTEs, the events are numbered from the counter's value and
+// the counter is then moved past them: the transaction holds the database's
+// write lock (BEGIN IMMEDIATE), so no other can read the counter between.
 func number(ctx context.Context, tx *ent.Tx, ids []string) (string, error) {
 	sys := tenancy.AsSystem(ctx, tenancy.RecordEvent)
 	n := int64(len(ids))
-	rows, err := tx.QueryContext(sys, fmt.Sprintf(
-		"INSERT INTO %[1]s (%[2]s, %[3]s) VALUES (%[4]d, %[5]d) ON CONFLICT (%[2]s) DO UPDATE SET %[3]s = %[1]s.%[3]s + %[5]d RETURNING %[3]s",
-		eventsequence.Table, eventsequence.FieldID, eventsequence.FieldValue, sequenceRow, n))
-	if err != nil {
-		return "", fmt.Errorf("take event sequence: %w", err)
-	}
-	var value int64
-	if rows.Next() {
-		err = rows.Scan(&value)
-	} else {
-		err = rows.Err()
-	}
-	rows.Close()
-	if err != nil || value == 0 {
-		return "", fmt.Errorf("take event sequence: %v", err)
-	}
 	var d string
-	first := value - n + 1
-	for i, id := range ids {
-		err := tx.Client().OrganizationEvent.Update().Where(organizationevent.ID(id)).
-			SetSequence(first + int64(i)).
-			Modify(func(u *sql.UpdateBuilder) { d = u.Dialect() }).
-			Exec(sys)
-		if err != nil {
-			return "", fmt.Errorf("number event: %w", err)
-		}
+	numbered, err := tx.Client().OrganizationEvent.Update().Where(organizationevent.IDIn(ids...)).
+		Modify(func(u *sql.UpdateBuilder) {
+			d = u.Dialect()
+			// The counter's new value: the last of ids' sequences.
+			last := fmt.Sprintf("(SELECT %s FROM %s WHERE %s = %d)", eventsequence.FieldValue, eventsequence.Table, eventsequence.FieldID, sequenceRow)
+			if d == dialect.Postgres {
+				// notified is referenced below so that PostgreSQL runs it,
+				// once: the subquery is not correlated.
+				u.Prefix(sql.Expr(fmt.Sprintf(
+					"WITH taken AS (INSERT INTO %[1]s (%[2]s, %[3]s) VALUES (%[4]d, %[5]d) ON CONFLICT (%[2]s) DO UPDATE SET %[3]s = %[1]s.%[3]s + %[5]d RETURNING %[3]s), "+
+						"notified AS (SELECT %[3]s, pg_notify('%[6]s', %[3]s::text) FROM taken)",
+					eventsequence.Table, eventsequence.FieldID, eventsequence.FieldValue, sequenceRow, n, Channel)))
+				last = fmt.Sprintf("(SELECT %s FROM notified)", eventsequence.FieldValue)
+			} else {
+				// Before the counter moves: its value is the sequence before ids'.
+				last = fmt.Sprintf("(COALESCE(%s, 0) + %d)", last, n)
+			}
+			u.Set(organizationevent.FieldSequence, sql.ExprFunc(func(b *sql.Builder) {
+				b.WriteString(last).WriteString(fmt.Sprintf(" - %d + CASE ", n))
+				b.Ident(organizationevent.FieldID)
+				for i, id := range ids {
+					b.WriteString(" WHEN ").Arg(id).WriteString(fmt.Sprintf(" THEN %d", i+1))
+				}
+				b.WriteString(" END")
+			}))
+		}).
+		Save(sys)
+	if err != nil {
+		return "", fmt.Errorf("number events: %w", err)
+	}
+	if numbered != len(ids) {
+		return "", fmt.Errorf("number events: %d of %d events found", numbered, len(ids))
 	}
 	if d == dialect.Postgres {
-		if _, err := tx.ExecContext(sys, "SELECT pg_notify($1, $2)", Channel, strconv.FormatInt(value, 10)); err != nil {
-			return "", fmt.Errorf("notify events: %w", err)
-		}
+		return d, nil
+	}
+	if _, err := tx.ExecContext(sys, fmt.Sprintf(
+		"INSERT INTO %[1]s (%[2]s, %[3]s) VALUES (%[4]d, %[5]d) ON CONFLICT (%[2]s) DO UPDATE SET %[3]s = %[1]s.%[3]s + %[5]d",
+		eventsequence.Table, eventsequence.FieldID, eventsequence.FieldValue, sequenceRow, n)); err != nil {
+		return "", fmt.Errorf("take event sequence: %w", err)
 	}
 	return d, nil
 }

@@ -8,10 +8,17 @@ import (
 )
 
 // Statements records the SQL statements run on behalf of requests whose
-// context carries it (see Client.WithStatements).
+// context carries it (see Client.WithStatements), and the transactions'
+// BEGIN, COMMIT and ROLLBACK apart from them.
 type Statements struct {
 	mu   sync.Mutex
-	list []string
+	list []statement
+}
+
+type statement struct {
+	text string
+	// tx marks a transaction's BEGIN, COMMIT or ROLLBACK.
+	tx bool
 }
 
 type statementsKey struct{}
@@ -22,29 +29,64 @@ func countStatement(ctx context.Context, args ...any) {
 		return
 	}
 	text := fmt.Sprint(args...)
-	// ent's debug driver also logs transaction begin/commit; count only
-	// statements, raw ones (ExecContext, QueryContext) included.
-	if !strings.Contains(text, "Exec:") && !strings.Contains(text, "Query:") &&
-		!strings.Contains(text, "ExecContext:") && !strings.Contains(text, "QueryContext:") {
+	st := statement{text: text}
+	// ent's debug driver also logs transaction begin/commit/rollback: they
+	// are kept apart, counted only by Total. Statements, raw ones
+	// (ExecContext, QueryContext) included, are counted by Count.
+	switch {
+	case strings.Contains(text, "Exec:"), strings.Contains(text, "Query:"),
+		strings.Contains(text, "ExecContext:"), strings.Contains(text, "QueryContext:"):
+	case strings.HasSuffix(text, "): started"):
+		st = statement{text: "BEGIN", tx: true}
+	case strings.HasSuffix(text, "): committed"):
+		st = statement{text: "COMMIT", tx: true}
+	case strings.HasSuffix(text, "): rollbacked"):
+		st = statement{text: "ROLLBACK", tx: true}
+	default:
 		return
 	}
 	s.mu.Lock()
-	s.list = append(s.list, text)
+	s.list = append(s.list, st)
 	s.mu.Unlock()
 }
 
-// Count returns how many statements were recorded.
+// Count returns how many statements were recorded, transactions' BEGIN and
+// COMMIT not included.
 func (s *Statements) Count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.list)
+	return len(s.List())
 }
 
-// List returns the recorded statements.
+// List returns the recorded statements, transactions' BEGIN and COMMIT not
+// included.
 func (s *Statements) List() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]string(nil), s.list...)
+	var out []string
+	for _, st := range s.list {
+		if !st.tx {
+			out = append(out, st.text)
+		}
+	}
+	return out
+}
+
+// Total returns how many statements were recorded counting each
+// transaction's BEGIN and COMMIT (or ROLLBACK), as PostgreSQL's
+// pg_stat_statements does.
+func (s *Statements) Total() int {
+	return len(s.All())
+}
+
+// All returns the recorded statements with the transactions' BEGIN, COMMIT
+// and ROLLBACK in their places.
+func (s *Statements) All() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, len(s.list))
+	for i, st := range s.list {
+		out[i] = st.text
+	}
+	return out
 }
 
 // Reset forgets the recorded statements.
