@@ -59,6 +59,15 @@ PGDATA_DIR=$(mktemp -d /tmp/orgql-bench-pg.XXXXXX) # the postgres user must reac
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  # A server gets its shutdown grace period (30 s), then is killed: a stuck
+  # one must not keep the cluster, its port and the script alive.
+  for _ in $(seq 1 35); do
+    alive=0
+    for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 1
+  done
+  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA_DIR" -m fast stop >/dev/null 2>&1 || true
   rm -rf "$PGDATA_DIR"

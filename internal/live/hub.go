@@ -47,6 +47,9 @@ type Hub struct {
 	PostgresURL string
 	// Observer is told of each subscription's life; nil: nobody.
 	Observer Observer
+	// PollInterval is how often the hub reads, and pings its listener,
+	// without a wake-up; 0: 15 s.
+	PollInterval time.Duration
 
 	mu     sync.Mutex
 	last   int64 // the sequence read so far: a reading position, not a record
@@ -139,7 +142,6 @@ func (h *Hub) Run(ctx context.Context) error {
 	if h.Logger == nil {
 		h.Logger = slog.Default()
 	}
-	var notify <-chan *pq.Notification
 	ping := func() error { return nil }
 	if h.PostgresURL != "" {
 		l := pq.NewListener(h.PostgresURL, 100*time.Millisecond, 5*time.Second, func(ev pq.ListenerEventType, err error) {
@@ -151,7 +153,16 @@ func (h *Hub) Run(ctx context.Context) error {
 		if err := l.Listen(events.Channel); err != nil {
 			return fmt.Errorf("listen for events: %w", err)
 		}
-		notify, ping = l.Notify, l.Ping
+		// The notifications are drained apart from the loop below: that loop
+		// pings the listener, and a ping waits for the listener's connection,
+		// which waits for room in Notify; a loop that both pinged and drained
+		// stopped for good under a burst of changes.
+		go func() {
+			for range l.Notify { // until Close closes it
+				h.Wake()
+			}
+		}()
+		ping = l.Ping
 	} else {
 		w := events.NewWaker()
 		defer w.Stop()
@@ -175,16 +186,19 @@ func (h *Hub) Run(ctx context.Context) error {
 	if err := h.catchUp(ctx); err != nil && ctx.Err() == nil {
 		h.Logger.Error("read new events", "error", err)
 	}
-	tick := time.NewTicker(pollInterval)
+	poll := h.PollInterval
+	if poll <= 0 {
+		poll = pollInterval
+	}
+	tick := time.NewTicker(poll)
 	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-notify:
-			// A notification, or nil after a reconnect (some may be lost):
-			// either way, read what is new.
 		case <-h.wake:
+			// A notification, or nil after a reconnect (some may be lost), or
+			// the in-process wake-up: either way, read what is new.
 		case <-tick.C:
 			if err := ping(); err != nil {
 				h.Logger.Warn("event listener: ping failed", "error", err)
