@@ -192,15 +192,20 @@ func TestEventsNameTheirOrganization(t *testing.T) {
 		const page = `query($id: ID!, $n: Int) { organization(id: $id) { auditEvents(first: $n) { edges { node { id %s } } } } }`
 		cost := func(n int, fields string) (int, []struct {
 			Node struct{ Organization *struct{ ID, Name string } }
-		}) { var stmts testkit.Statements; var out struct {
-			Organization struct {
-				AuditEvents struct {
-					Edges []struct {
-						Node struct{ Organization *struct{ ID, Name string } }
+		}) {
+			var stmts testkit.Statements
+			var out struct {
+				Organization struct {
+					AuditEvents struct {
+						Edges []struct {
+							Node struct{ Organization *struct{ ID, Name string } }
+						}
 					}
 				}
 			}
-		}; alice.WithStatements(&stmts).Do(t, fmt.Sprintf(page, fields), map[string]any{"id": org.ID, "n": n}).OK(t, &out); return stmts.Count(), out.Organization.AuditEvents.Edges }
+			alice.WithStatements(&stmts).Do(t, fmt.Sprintf(page, fields), map[string]any{"id": org.ID, "n": n}).OK(t, &out)
+			return stmts.Count(), out.Organization.AuditEvents.Edges
+		}
 		for i := range 6 {
 			alice.Do(t, `mutation($id: ID!, $d: String!) { updateOrganization(id: $id, input: {description: $d}) { id } }`,
 				map[string]any{"id": org.ID, "d": fmt.Sprint("d", i)}).OK(t, nil)

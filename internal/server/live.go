@@ -365,7 +365,7 @@ func noteBadMessage(ctx context.Context, err error) {
 
 type closingConn struct {
 	transport.WebsocketConn
-	closing *atomic.Bool
+	closing    *atomic.Bool
 	acked      atomic.Bool // connection_ack was sent
 	badMessage atomic.Bool // the client sent a message that is not JSON or of an unknown type
 }
