@@ -95,32 +95,17 @@ func (f *feed) add(ev *ent.OrganizationEvent, epoch int64) {
 	f.evs, f.epochs = append(f.evs, ev), append(f.epochs, epoch)
 }
 
-// waiter is one subscription's doorbell: head is the highest sequence the
-// hub has seen that concerns it; ring is rung (never blocking) when it grows.
-type waiter struct {
-	mu   sync.Mutex
-	head int64
-	ring chan struct{}
-}
+// waiter is one subscription's doorbell, rung (never blocking) when the
+// hub has read an event that concerns it.
+type waiter struct{ ring chan struct{} }
 
 func newWaiter() *waiter { return &waiter{ring: make(chan struct{}, 1)} }
 
-func (w *waiter) notify(seq int64) {
-	w.mu.Lock()
-	if seq > w.head {
-		w.head = seq
-	}
-	w.mu.Unlock()
+func (w *waiter) notify() {
 	select {
 	case w.ring <- struct{}{}:
 	default:
 	}
-}
-
-func (w *waiter) Head() int64 {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.head
 }
 
 func (h *Hub) init() {
@@ -290,19 +275,19 @@ func (h *Hub) catchUp(ctx context.Context) error {
 				f.add(ev, h.epoch)
 			}
 			for w := range h.byOrg[ev.OrganizationID] {
-				w.notify(ev.Sequence)
+				w.notify()
 			}
 			for _, user := range concernedUsers(ev) {
 				if user == "" {
 					for _, set := range h.byUser {
 						for w := range set {
-							w.notify(ev.Sequence)
+							w.notify()
 						}
 					}
 					continue
 				}
 				for w := range h.byUser[user] {
-					w.notify(ev.Sequence)
+					w.notify()
 				}
 			}
 			h.last = ev.Sequence
@@ -329,9 +314,9 @@ func concernedUsers(ev *ent.OrganizationEvent) []string {
 	return nil
 }
 
-// watch adds w to set[key] and returns the sequence read so far: every
-// event after it that concerns w rings w.
-func (h *Hub) watch(set func() map[string]map[*waiter]struct{}, key string, w *waiter) int64 {
+// watch adds w to set[key]: every event the hub reads after it that
+// concerns w rings w.
+func (h *Hub) watch(set func() map[string]map[*waiter]struct{}, key string, w *waiter) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.init()
@@ -340,7 +325,6 @@ func (h *Hub) watch(set func() map[string]map[*waiter]struct{}, key string, w *w
 		m[key] = map[*waiter]struct{}{}
 	}
 	m[key][w] = struct{}{}
-	return h.last
 }
 
 func (h *Hub) unwatch(set func() map[string]map[*waiter]struct{}, key string, w *waiter) {
