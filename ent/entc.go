@@ -46,7 +46,7 @@ func main() {
 			gen.FeatureVersionedMigration,
 		},
 		Templates: []*gen.Template{
-			gen.MustParse(gen.NewTemplate("orgql").Funcs(entgql.TemplateFuncs).ParseFiles("./ent/template/fields.tmpl")),
+			gen.MustParse(gen.NewTemplate("orgql").Funcs(entgql.TemplateFuncs).ParseFiles("./ent/template/fields.tmpl", "./ent/template/dialect.tmpl")),
 		},
 	}, entc.Extensions(ex))
 	if err != nil {

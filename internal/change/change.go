@@ -116,7 +116,7 @@ func Delete[T any](ctx context.Context, client *ent.Client, k Kind[T], row T, de
 		}
 		return "", fmt.Errorf("delete %s: %w", k.Noun, err)
 	}
-	_, err := events.Record(ctx, client, events.Event{
+	err := events.Record(ctx, events.Event{
 		OrganizationID: ref.OrganizationID, Type: organizationevent.TypeDELETE, TargetType: k.Target,
 		TargetID: ref.ID, TargetName: ref.Name,
 	})
@@ -131,7 +131,7 @@ func (k Kind[T]) record(ctx context.Context, client *ent.Client, typ organizatio
 	if typ == organizationevent.TypeUPDATE && len(change) == 0 {
 		return nil
 	}
-	_, err = events.Record(ctx, client, events.Event{
+	err = events.Record(ctx, events.Event{
 		OrganizationID: ref.OrganizationID, Type: typ, TargetType: k.Target,
 		TargetID: ref.ID, TargetName: ref.Name, Change: change,
 	})

@@ -13,7 +13,7 @@ import (
 
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/organizationevent"
-	"github.com/orgql/orgql/internal/tenancy"
+	"github.com/orgql/orgql/internal/id"
 	"github.com/orgql/orgql/internal/viewer"
 )
 
@@ -30,51 +30,37 @@ type Event struct {
 	Change map[string]any
 }
 
-// Record writes e with client, which must be the transaction of the change
-// (database.Client(ctx, ...)), whose ctx carries it (ent.TxFromContext); the
-// event gets its sequence when the transaction commits; the actor, origin and user agent come from the caller in ctx.
-func Record(ctx context.Context, client *ent.Client, e Event) (*ent.OrganizationEvent, error) {
-	create := client.OrganizationEvent.Create().
-		SetOrganizationID(e.OrganizationID).
-		SetType(e.Type).
-		SetTargetType(e.TargetType).
-		SetTargetID(e.TargetID).
-		SetTargetName(e.TargetName)
-	if e.Change != nil {
-		create.SetChange(e.Change)
-	}
+// Record writes e in the transaction of ctx (ent.TxFromContext), the
+// change's own: the row is written when the transaction commits, as its last
+// statement, which also gives it its sequence (see atCommit). The actor,
+// origin and user agent come from the caller in ctx.
+func Record(ctx context.Context, e Event) error {
+	r := row{Event: e, id: id.New(id.OrganizationEvent), actorType: organizationevent.ActorTypeSYSTEM}
 	c := viewer.FromContext(ctx)
 	switch c.Kind() {
 	case viewer.User:
-		create.SetActorType(organizationevent.ActorTypeUSER).SetActorID(c.UserID)
+		r.actorType, r.actorID = organizationevent.ActorTypeUSER, c.UserID
 	case viewer.APIToken:
-		create.SetActorType(organizationevent.ActorTypeAPI_TOKEN).SetActorID(c.Token.ID)
-	default:
-		create.SetActorType(organizationevent.ActorTypeSYSTEM)
+		r.actorType, r.actorID = organizationevent.ActorTypeAPI_TOKEN, c.Token.ID
 	}
 	if c != nil {
-		create.SetActorName(c.DisplayName).SetOrigin(c.Origin).SetUserAgent(c.UserAgent)
+		r.actorName, r.origin, r.agent = c.DisplayName, c.Origin, c.UserAgent
 	}
-	ev, err := create.Save(tenancy.AsSystem(ctx, tenancy.RecordEvent))
-	if err != nil {
-		return nil, fmt.Errorf("record %s %s event: %w", e.TargetType, e.Type, err)
+	if err := r.check(); err != nil {
+		return fmt.Errorf("record %s %s event: %w", e.TargetType, e.Type, err)
 	}
-	if err := sequenceAtCommit(ctx, ev.ID); err != nil {
-		return nil, err
-	}
-	return ev, nil
+	return atCommit(ctx, r)
 }
 
 // RecordUpdate writes an UPDATE event for e's target whose change is the
 // fields that differ between before and after; when none does, it writes nothing.
-func RecordUpdate(ctx context.Context, client *ent.Client, e Event, before, after map[string]any) error {
+func RecordUpdate(ctx context.Context, e Event, before, after map[string]any) error {
 	change := Diff(before, after)
 	if len(change) == 0 {
 		return nil
 	}
 	e.Type, e.Change = organizationevent.TypeUPDATE, change
-	_, err := Record(ctx, client, e)
-	return err
+	return Record(ctx, e)
 }
 
 // Diff returns {field: {"from": old, "to": new}} for each field whose value changed.

@@ -2,8 +2,10 @@ package events
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
+	"time"
 
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
@@ -11,7 +13,6 @@ import (
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/eventsequence"
 	"github.com/orgql/orgql/ent/organizationevent"
-	"github.com/orgql/orgql/internal/tenancy"
 )
 
 // Channel is the PostgreSQL notification channel a committed transaction
@@ -22,11 +23,32 @@ const Channel = "orgql_events"
 // sequenceRow is the one row of event_sequences.
 const sequenceRow = 1
 
-// pending are the events a transaction wrote, in order, waiting for their
-// sequence at its commit.
+// row is an event waiting for its transaction's commit to be written.
+type row struct {
+	Event
+	id                                string
+	actorType                         organizationevent.ActorType
+	actorID, actorName, origin, agent string
+}
+
+// check refuses what the ent schema's validators refuse.
+func (r row) check() error {
+	if err := organizationevent.OrganizationIDValidator(r.OrganizationID); err != nil {
+		return err
+	}
+	if err := organizationevent.TypeValidator(r.Type); err != nil {
+		return err
+	}
+	if err := organizationevent.TargetTypeValidator(r.TargetType); err != nil {
+		return err
+	}
+	return organizationevent.ActorTypeValidator(r.actorType)
+}
+
+// pending are the events a transaction recorded, in order.
 type pending struct {
-	mu  sync.Mutex
-	ids []string
+	mu   sync.Mutex
+	rows []row
 }
 
 var (
@@ -34,17 +56,17 @@ var (
 	pendingOf = map[*ent.Tx]*pending{}
 )
 
-// sequenceAtCommit makes the transaction of ctx give event id its sequence
-// when it commits. The first event of a transaction adds a commit hook that,
-// as the transaction's last statements, adds the number of its events to the
-// one counter (taking its row lock until the commit ends), numbers the
-// events from it, and on PostgreSQL notifies Channel. Sequences are thus
-// handed out in commit order: when sequence n is visible, so is every event
-// before it (docs/architecture.md "Events").
-func sequenceAtCommit(ctx context.Context, id string) error {
+// atCommit makes the transaction of ctx write r when it commits. The first
+// event of a transaction adds a commit hook that, as the transaction's last
+// statement, adds the number of its events to the one counter (taking its
+// row lock until the commit ends), inserts the events numbered from it, and
+// on PostgreSQL notifies Channel. Sequences are thus handed out in commit
+// order: when sequence n is visible, so is every event before it
+// (docs/architecture.md "Events"). A transaction that rolls back writes none.
+func atCommit(ctx context.Context, r row) error {
 	tx := ent.TxFromContext(ctx)
 	if tx == nil {
-		return fmt.Errorf("record event: not in a transaction")
+		return fmt.Errorf("record %s %s event: not in a transaction", r.TargetType, r.Type)
 	}
 	pendingMu.Lock()
 	p, ok := pendingOf[tx]
@@ -54,7 +76,7 @@ func sequenceAtCommit(ctx context.Context, id string) error {
 	}
 	pendingMu.Unlock()
 	p.mu.Lock()
-	p.ids = append(p.ids, id)
+	p.rows = append(p.rows, r)
 	p.mu.Unlock()
 	if ok {
 		return nil
@@ -74,9 +96,9 @@ func sequenceAtCommit(ctx context.Context, id string) error {
 		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
 			forget()
 			p.mu.Lock()
-			ids := append([]string(nil), p.ids...)
+			rows := append([]row(nil), p.rows...)
 			p.mu.Unlock()
-			d, err := number(ctx, tx, ids)
+			d, err := insert(ctx, tx, rows)
 			if err != nil {
 				_ = tx.Rollback()
 				return err
@@ -93,56 +115,65 @@ func sequenceAtCommit(ctx context.Context, id string) error {
 	return nil
 }
 
-// number gives ids their sequences in tx and, on PostgreSQL, queues the
+// insert writes rows in tx, numbered, and on PostgreSQL queues the
 // notification; it returns the dialect.
 //
-// On PostgreSQL it is one statement: an UPDATE of the events whose CTEs add
-// len(ids) to the counter (taking its row lock until the commit ends) and
-// notify Channel with the last sequence. On SQLite, which has no
-// data-modifying CTEs, the events are numbered from the counter's value and
-// the counter is then moved past them: the transaction holds the database's
-// write lock (BEGIN IMMEDIATE), so no other can read the counter between.
-func number(ctx context.Context, tx *ent.Tx, ids []string) (string, error) {
-	sys := tenancy.AsSystem(ctx, tenancy.RecordEvent)
-	n := int64(len(ids))
-	var d string
-	numbered, err := tx.Client().OrganizationEvent.Update().Where(organizationevent.IDIn(ids...)).
-		Modify(func(u *sql.UpdateBuilder) {
-			d = u.Dialect()
-			// The counter's new value: the last of ids' sequences.
-			last := fmt.Sprintf("(SELECT %s FROM %s WHERE %s = %d)", eventsequence.FieldValue, eventsequence.Table, eventsequence.FieldID, sequenceRow)
-			if d == dialect.Postgres {
-				// notified is referenced below so that PostgreSQL runs it,
-				// once: the subquery is not correlated.
-				u.Prefix(sql.Expr(fmt.Sprintf(
-					"WITH taken AS (INSERT INTO %[1]s (%[2]s, %[3]s) VALUES (%[4]d, %[5]d) ON CONFLICT (%[2]s) DO UPDATE SET %[3]s = %[1]s.%[3]s + %[5]d RETURNING %[3]s), "+
-						"notified AS (SELECT %[3]s, pg_notify('%[6]s', %[3]s::text) FROM taken)",
-					eventsequence.Table, eventsequence.FieldID, eventsequence.FieldValue, sequenceRow, n, Channel)))
-				last = fmt.Sprintf("(SELECT %s FROM notified)", eventsequence.FieldValue)
-			} else {
-				// Before the counter moves: its value is the sequence before ids'.
-				last = fmt.Sprintf("(COALESCE(%s, 0) + %d)", last, n)
-			}
-			u.Set(organizationevent.FieldSequence, sql.ExprFunc(func(b *sql.Builder) {
-				b.WriteString(last).WriteString(fmt.Sprintf(" - %d + CASE ", n))
-				b.Ident(organizationevent.FieldID)
-				for i, id := range ids {
-					b.WriteString(" WHEN ").Arg(id).WriteString(fmt.Sprintf(" THEN %d", i+1))
-				}
-				b.WriteString(" END")
-			}))
-		}).
-		Save(sys)
-	if err != nil {
-		return "", fmt.Errorf("number events: %w", err)
+// On PostgreSQL it is one statement: an INSERT whose CTEs add len(rows) to
+// the counter (taking its row lock until the commit ends) and notify Channel
+// with the last sequence. On SQLite, which has no data-modifying CTEs, the
+// events are numbered from the counter's value and the counter is then moved
+// past them: the transaction holds the database's write lock (BEGIN
+// IMMEDIATE), so no other can read the counter between.
+func insert(ctx context.Context, tx *ent.Tx, rows []row) (string, error) {
+	d, n := tx.Client().Dialect(), len(rows)
+	var prefix string
+	// last is the counter's value after this transaction: rows' last sequence.
+	last := fmt.Sprintf("(COALESCE((SELECT %s FROM %s WHERE %s = %d), 0) + %d)",
+		eventsequence.FieldValue, eventsequence.Table, eventsequence.FieldID, sequenceRow, n)
+	if d == dialect.Postgres {
+		// notified is referenced by the rows so that PostgreSQL runs it,
+		// once: a CTE that calls a volatile function is never inlined.
+		prefix = fmt.Sprintf(
+			"WITH taken AS (INSERT INTO %[1]s (%[2]s, %[3]s) VALUES (%[4]d, %[5]d) ON CONFLICT (%[2]s) DO UPDATE SET %[3]s = %[1]s.%[3]s + %[5]d RETURNING %[3]s), "+
+				"notified AS (SELECT %[3]s, pg_notify('%[6]s', %[3]s::text) FROM taken) ",
+			eventsequence.Table, eventsequence.FieldID, eventsequence.FieldValue, sequenceRow, n, Channel)
+		last = fmt.Sprintf("(SELECT %s FROM notified)", eventsequence.FieldValue)
 	}
-	if numbered != len(ids) {
-		return "", fmt.Errorf("number events: %d of %d events found", numbered, len(ids))
+	ins := sql.Dialect(d).Insert(organizationevent.Table).Columns(
+		organizationevent.FieldID, organizationevent.FieldOrganizationID, organizationevent.FieldType,
+		organizationevent.FieldTargetType, organizationevent.FieldTargetID, organizationevent.FieldTargetName,
+		organizationevent.FieldChange, organizationevent.FieldActorType, organizationevent.FieldActorID,
+		organizationevent.FieldActorName, organizationevent.FieldOrigin, organizationevent.FieldUserAgent,
+		organizationevent.FieldCreatedAt, organizationevent.FieldSequence)
+	now := time.Now()
+	for i, r := range rows {
+		var change any // NULL when there is none
+		if r.Change != nil {
+			b, err := json.Marshal(r.Change)
+			if err != nil {
+				return "", fmt.Errorf("record %s %s event: %w", r.TargetType, r.Type, err)
+			}
+			change = b
+		}
+		ins.Values(r.id, r.OrganizationID, string(r.Type), string(r.TargetType), r.TargetID, r.TargetName,
+			change, string(r.actorType), r.actorID, r.actorName, r.origin, r.agent,
+			now, sql.Expr(fmt.Sprintf("%s - %d", last, n-1-i)))
+	}
+	query, args, err := ins.QueryErr()
+	if err != nil {
+		return "", fmt.Errorf("record events: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, prefix+query, args...)
+	if err != nil {
+		return "", fmt.Errorf("record events: %w", err)
+	}
+	if written, err := res.RowsAffected(); err != nil || written != int64(n) {
+		return "", fmt.Errorf("record events: %d of %d written (%v)", written, n, err)
 	}
 	if d == dialect.Postgres {
 		return d, nil
 	}
-	if _, err := tx.ExecContext(sys, fmt.Sprintf(
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(
 		"INSERT INTO %[1]s (%[2]s, %[3]s) VALUES (%[4]d, %[5]d) ON CONFLICT (%[2]s) DO UPDATE SET %[3]s = %[1]s.%[3]s + %[5]d",
 		eventsequence.Table, eventsequence.FieldID, eventsequence.FieldValue, sequenceRow, n)); err != nil {
 		return "", fmt.Errorf("take event sequence: %w", err)

@@ -128,7 +128,7 @@ func (s *Service) Accept(ctx context.Context, tok string) (*ent.Membership, erro
 	if err := orgs.MakeCurrentIfNone(ctx, client, c.UserID, org.ID); err != nil {
 		return nil, err
 	}
-	if _, err := events.Record(ctx, client, events.Event{
+	if err := events.Record(ctx, events.Event{
 		OrganizationID: org.ID, Type: organizationevent.TypeACCEPT, TargetType: organizationevent.TargetTypeMEMBERSHIP,
 		TargetID: m.ID, TargetName: c.DisplayName,
 		Change: map[string]any{"invitation": inv.ID, "email": inv.Email, "role": inv.Edges.Role.Name},

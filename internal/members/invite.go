@@ -65,7 +65,7 @@ func (s *Service) Invite(ctx context.Context, orgID string, in InviteInput) (*en
 	if err != nil {
 		return nil, fmt.Errorf("create invitation: %w", err)
 	}
-	if _, err := events.Record(ctx, client, events.Event{
+	if err := events.Record(ctx, events.Event{
 		OrganizationID: orgID, Type: organizationevent.TypeINVITE, TargetType: organizationevent.TargetTypeINVITATION,
 		TargetID: inv.ID, TargetName: email,
 		Change: map[string]any{"email": email, "role": r.Name, "expiresAt": inv.ExpiresAt},
@@ -117,7 +117,7 @@ func (s *Service) Resend(ctx context.Context, id string) (*ent.Invitation, error
 	if err != nil {
 		return nil, fmt.Errorf("resend invitation: %w", err)
 	}
-	if _, err := events.Record(ctx, client, events.Event{
+	if err := events.Record(ctx, events.Event{
 		OrganizationID: inv.OrganizationID, Type: organizationevent.TypeRESEND, TargetType: organizationevent.TargetTypeINVITATION,
 		TargetID: id, TargetName: inv.Email,
 		Change: map[string]any{"expiresAt": map[string]any{"from": inv.ExpiresAt, "to": updated.ExpiresAt}},
@@ -149,7 +149,7 @@ func (s *Service) Revoke(ctx context.Context, id string) (string, error) {
 	if err := client.Invitation.UpdateOneID(id).SetStatus(invitation.StatusREVOKED).Exec(ctx); err != nil {
 		return "", fmt.Errorf("revoke invitation: %w", err)
 	}
-	if _, err := events.Record(ctx, client, events.Event{
+	if err := events.Record(ctx, events.Event{
 		OrganizationID: inv.OrganizationID, Type: organizationevent.TypeREVOKE, TargetType: organizationevent.TargetTypeINVITATION,
 		TargetID: id, TargetName: inv.Email,
 	}); err != nil {

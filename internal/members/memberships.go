@@ -38,7 +38,7 @@ func (s *Service) UpdateRole(ctx context.Context, membershipID, roleID string) (
 		return nil, err
 	}
 	if old := before[0].Edges.Role; old.ID != r.ID {
-		if _, err := events.Record(ctx, client, events.Event{
+		if err := events.Record(ctx, events.Event{
 			OrganizationID: m.OrganizationID, Type: organizationevent.TypeROLE_CHANGE, TargetType: organizationevent.TargetTypeMEMBERSHIP,
 			TargetID: membershipID, TargetName: before[0].Edges.User.Login,
 			Change: map[string]any{"role": map[string]any{"from": old.Name, "to": r.Name}},
@@ -68,7 +68,7 @@ func (s *Service) Remove(ctx context.Context, membershipID string) (string, erro
 	if err := orgs.MoveCurrentAway(ctx, client, gone.OrganizationID, gone.UserID); err != nil {
 		return "", err
 	}
-	if _, err := events.Record(ctx, client, events.Event{
+	if err := events.Record(ctx, events.Event{
 		OrganizationID: gone.OrganizationID, Type: organizationevent.TypeREMOVE, TargetType: organizationevent.TargetTypeMEMBERSHIP,
 		TargetID: gone.ID, TargetName: gone.Edges.User.Login,
 		Change: map[string]any{"user": gone.Edges.User.Login, "role": gone.Edges.Role.Name},
@@ -102,7 +102,7 @@ func (s *Service) Leave(ctx context.Context, orgID string) (string, error) {
 	if err := orgs.MoveCurrentAway(ctx, client, orgID, c.UserID); err != nil {
 		return "", err
 	}
-	if _, err := events.Record(ctx, client, events.Event{
+	if err := events.Record(ctx, events.Event{
 		OrganizationID: orgID, Type: organizationevent.TypeLEAVE, TargetType: organizationevent.TargetTypeMEMBERSHIP,
 		TargetID: me.ID, TargetName: before[0].Edges.User.Login,
 		Change: map[string]any{"user": before[0].Edges.User.Login, "role": before[0].Edges.Role.Name},
@@ -155,7 +155,7 @@ func (s *Service) TransferOwnership(ctx context.Context, orgID, membershipID str
 	if err != nil {
 		return nil, err
 	}
-	if _, err := events.Record(ctx, client, events.Event{
+	if err := events.Record(ctx, events.Event{
 		OrganizationID: orgID, Type: organizationevent.TypeTRANSFER_OWNERSHIP, TargetType: organizationevent.TargetTypeORGANIZATION,
 		TargetID: orgID, TargetName: org.Name,
 		Change: map[string]any{"owner": map[string]any{"from": before[1].Edges.User.Login, "to": before[0].Edges.User.Login}},

@@ -150,7 +150,7 @@ func (s *Service) MakeOwner(ctx context.Context, orgID, userID string) (*ent.Org
 		if _, err := applyRoleChanges(ctx, client, orgID, changes...); err != nil {
 			return err
 		}
-		if _, err := events.Record(ctx, client, events.Event{
+		if err := events.Record(ctx, events.Event{
 			OrganizationID: orgID, Type: organizationevent.TypeTRANSFER_OWNERSHIP, TargetType: organizationevent.TargetTypeORGANIZATION,
 			TargetID: orgID, TargetName: org.Name,
 			Change: map[string]any{"owner": map[string]any{"from": from, "to": u.Login}, "by": "operator command", "joined": joined},

@@ -78,7 +78,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.Organization
 	if err != nil {
 		return nil, err
 	}
-	if _, err := events.Record(ctx, client, events.Event{
+	if err := events.Record(ctx, events.Event{
 		OrganizationID: org.ID, Type: organizationevent.TypeCREATE, TargetType: organizationevent.TargetTypeORGANIZATION,
 		TargetID: org.ID, TargetName: org.Name, Change: change,
 	}); err != nil {
@@ -101,6 +101,12 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*ent.Organization
 }
 
 // Update changes the general information; omitted fields stay as they are.
+//
+// The permission is checked once, by the data layer: the UPDATE is narrowed
+// in SQL to the organization where the caller holds the fields' capabilities
+// (tenancy's privacy rule). Only a refused update asks the permission table
+// why, so that a caller without the capability hears FORBIDDEN, and hears it
+// before anything about the values given (docs/architecture.md "The data layer's policy").
 func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (*ent.Organization, error) {
 	client := database.Client(ctx, s.Client)
 	before, err := client.Organization.Get(ctx, id)
@@ -111,14 +117,27 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (*ent.O
 	if in.Name != nil {
 		update.SetName(*in.Name)
 	}
-	// Authorized on the fields given, before their values are judged.
+	// The fields given, valid or not, are what the permission is asked about.
+	generalInfo(in).apply(update.Mutation())
+	fields := update.Mutation().Fields()
 	info, invalid := validateInfo("input", generalInfo(in))
 	info.apply(update.Mutation())
-	if err := tenancy.AuthorizeOrganization(ctx, client, id, false, update.Mutation().Fields()...); err != nil {
-		return nil, err
+	// refused says why an update was refused: the permission first. Only
+	// refusals made before any row was written get here (bad values, no row
+	// left to update); a broken constraint means the UPDATE matched, so the
+	// caller was allowed, and after it PostgreSQL runs nothing more in the
+	// transaction.
+	refused := func(err error) error {
+		if e, ok := apperr.As(err); !ok || (e.Code != apperr.CodeBadUserInput && e.Code != apperr.CodeNotFound) {
+			return err
+		}
+		if denied := tenancy.AuthorizeOrganization(ctx, client, id, false, fields...); denied != nil {
+			return denied
+		}
+		return err
 	}
 	if invalid != nil {
-		return nil, invalid
+		return nil, refused(invalid)
 	}
 	// The audit change is taken before the save: the old values are
 	// before's, read above, not another query.
@@ -128,12 +147,12 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (*ent.O
 	}
 	org, err := s.save(ctx, client, before, update.Mutation())
 	if err != nil {
-		return nil, err
+		return nil, refused(err)
 	}
 	if len(change) == 0 {
 		return org, nil
 	}
-	if _, err := events.Record(ctx, client, events.Event{
+	if err := events.Record(ctx, events.Event{
 		OrganizationID: org.ID, Type: organizationevent.TypeUPDATE, TargetType: organizationevent.TargetTypeORGANIZATION,
 		TargetID: org.ID, TargetName: org.Name, Change: change,
 	}); err != nil {
@@ -147,8 +166,9 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (*ent.O
 // writing it; every value the row takes is known here instead: before's, and
 // those of the mutation, its hooks' and defaults' (updated_at, name_key)
 // included. The update is narrowed in SQL to the organization id where the
-// caller holds the fields' capabilities (tenancy's privacy rule), checked
-// already: a row that went away in between is NOT_FOUND.
+// caller holds the fields' capabilities (tenancy's privacy rule): when no row
+// is left, the answer is NOT_FOUND, which Update turns into FORBIDDEN where
+// the permission table says so.
 func (s *Service) save(ctx context.Context, client *ent.Client, before *ent.Organization, m *ent.OrganizationMutation) (*ent.Organization, error) {
 	update := client.Organization.Update().Where(organization.ID(before.ID))
 	bm := update.Mutation()
@@ -236,7 +256,7 @@ func (s *Service) Delete(ctx context.Context, id, confirmName string) (string, e
 			return "", err
 		}
 	}
-	if _, err := events.Record(ctx, client, events.Event{
+	if err := events.Record(ctx, events.Event{
 		OrganizationID: org.ID, Type: organizationevent.TypeDELETE, TargetType: organizationevent.TargetTypeORGANIZATION,
 		TargetID: org.ID, TargetName: org.Name,
 	}); err != nil {
@@ -313,7 +333,7 @@ func (s *Service) Switch(ctx context.Context, id string) (*viewer.Caller, error)
 	if err := client.User.UpdateOneID(c.UserID).SetCurrentOrganizationID(id).Exec(ctx); err != nil {
 		return nil, fmt.Errorf("switch organization: %w", err)
 	}
-	if _, err := events.Record(ctx, client, events.Event{
+	if err := events.Record(ctx, events.Event{
 		OrganizationID: org.ID, Type: organizationevent.TypeSWITCH, TargetType: organizationevent.TargetTypeORGANIZATION,
 		TargetID: org.ID, TargetName: org.Name,
 	}); err != nil {
@@ -373,7 +393,7 @@ func (s *Service) ChangePlan(ctx context.Context, orgID string, plan billing.Pla
 	if err != nil {
 		return nil, fmt.Errorf("change plan: %w", err)
 	}
-	if _, err := events.Record(ctx, client, events.Event{
+	if err := events.Record(ctx, events.Event{
 		OrganizationID: orgID, Type: organizationevent.TypePLAN_CHANGE, TargetType: organizationevent.TargetTypeORGANIZATION,
 		TargetID: orgID, TargetName: org.Name, Change: map[string]any{"plan": map[string]any{"from": org.Plan, "to": plan}},
 	}); err != nil {

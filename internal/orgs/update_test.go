@@ -125,15 +125,27 @@ func TestUpdateOrganizationPermissions(t *testing.T) {
 	testkit.Run(t, func(t *testing.T, e *testkit.Env) {
 		alice := e.SignIn(t, "alice")
 		org := alice.CreateOrg(t)
+		taken := alice.CreateOrg(t)
 		for _, kind := range []rbac.Kind{rbac.DevOps, rbac.Billing, rbac.Viewer} {
 			m := e.SignIn(t, strings.ToLower(string(kind)))
 			e.AddMember(t, org, m, kind)
 			m.Do(t, updateOrg, map[string]any{"id": org.ID, "input": map[string]any{"description": "by " + string(kind)}}).Err(t, "FORBIDDEN")
-			// Invalid input from a member without the capability is still FORBIDDEN.
-			m.Do(t, updateOrg, map[string]any{"id": org.ID, "input": map[string]any{"websiteURL": "nope"}}).Err(t, "FORBIDDEN")
+			// Input that would be refused, whichever rule refuses it (ours,
+			// the ent schema's, the database's), from a member without the
+			// capability is still FORBIDDEN: the permission is told first.
+			for _, input := range []map[string]any{
+				{"websiteURL": "nope"},
+				{"logoURL": "javascript:alert(1)"},
+				{"description": strings.Repeat("x", 1001)},
+				{"adminContactEmails": []string{"not an address"}},
+				{"name": ""},
+				{"name": strings.ToUpper(taken.Name)},
+			} {
+				m.Do(t, updateOrg, map[string]any{"id": org.ID, "input": input}).Err(t, "FORBIDDEN")
+			}
 		}
-		if got := getOrg(t, alice, org.ID); got.Description != "" {
-			t.Fatalf("a refused update was written: %q", got.Description)
+		if got := getOrg(t, alice, org.ID); got.Description != "" || got.Name != org.Name {
+			t.Fatalf("a refused update was written: %q, %q", got.Name, got.Description)
 		}
 		admin := e.SignIn(t, "admin")
 		e.AddMember(t, org, admin, rbac.Admin)

@@ -177,7 +177,7 @@ func (s *Service) recordCard(ctx context.Context, client *ent.Client, typ organi
 	if typ == organizationevent.TypeDELETE {
 		change = nil
 	}
-	_, err := events.Record(ctx, client, events.Event{
+	err := events.Record(ctx, events.Event{
 		OrganizationID: card.OrganizationID, Type: typ, TargetType: organizationevent.TargetTypeCREDIT_CARD,
 		TargetID: card.ID, TargetName: CardName(card.Brand, card.Last4), Change: change,
 	})

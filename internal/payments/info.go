@@ -52,9 +52,9 @@ func (s *Service) UpdateInfo(ctx context.Context, orgID string, in billing.Info)
 	ev := events.Event{OrganizationID: orgID, TargetType: organizationevent.TargetTypeBILLING_INFO, TargetID: acct.ID, TargetName: org.Name}
 	if !acct.InfoSet {
 		ev.Type, ev.Change = organizationevent.TypeCREATE, info.Map()
-		_, err = events.Record(ctx, client, ev)
+		err = events.Record(ctx, ev)
 	} else {
-		err = events.RecordUpdate(ctx, client, ev, before.Map(), info.Map())
+		err = events.RecordUpdate(ctx, ev, before.Map(), info.Map())
 	}
 	if err != nil {
 		return nil, err

@@ -44,7 +44,7 @@ func (s *Service) CreateCustom(ctx context.Context, orgID string, in CustomRoleI
 	if err := writeGrants(ctx, client, r, def); err != nil {
 		return nil, err
 	}
-	_, err = events.Record(ctx, client, events.Event{
+	err = events.Record(ctx, events.Event{
 		OrganizationID: orgID, Type: organizationevent.TypeCREATE, TargetType: organizationevent.TargetTypeROLE,
 		TargetID: r.ID, TargetName: r.Name, Change: def.snapshot(),
 	})
@@ -83,7 +83,7 @@ func (s *Service) UpdateCustom(ctx context.Context, id string, in CustomRoleInpu
 	if err := writeGrants(ctx, client, updated, def); err != nil {
 		return nil, err
 	}
-	if err := events.RecordUpdate(ctx, client, events.Event{
+	if err := events.RecordUpdate(ctx, events.Event{
 		OrganizationID: r.OrganizationID, TargetType: organizationevent.TargetTypeROLE, TargetID: r.ID, TargetName: updated.Name,
 	}, before.snapshot(), def.snapshot()); err != nil {
 		return nil, err
@@ -134,7 +134,7 @@ func (s *Service) DeleteCustom(ctx context.Context, id string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("delete role: %w", err)
 	}
-	_, err = events.Record(ctx, client, events.Event{
+	err = events.Record(ctx, events.Event{
 		OrganizationID: r.OrganizationID, Type: organizationevent.TypeDELETE, TargetType: organizationevent.TargetTypeROLE,
 		TargetID: r.ID, TargetName: r.Name,
 	})
