@@ -39,6 +39,7 @@ type Config struct {
 	MaxSelections    int
 	MaxMergedFields  int
 	ComplexityLimit  int
+	MaxCostInFlight  int
 	QueryCacheSize   int
 	APQCacheSize     int
 
@@ -134,6 +135,7 @@ func declare(b *binder, c *Config) {
 	b.Int(&c.MaxSelections, "max-selections", "MAX_SELECTIONS", 2000, "most selections (fields, fragment spreads, inline fragments) a document may have, counting a fragment's at every spread and in its definition; checked before validation")
 	b.Int(&c.MaxMergedFields, "max-merged-fields", "MAX_MERGED_FIELDS", 20, "most fields one response name may merge at one place, across fragments and repeats; checked before validation")
 	b.Int(&c.ComplexityLimit, "complexity-limit", "COMPLEXITY_LIMIT", 25000, "highest cost of one operation (a connection costs its page size times its selections)")
+	b.Int(&c.MaxCostInFlight, "max-cost-in-flight", "MAX_COST_IN_FLIGHT", 50000, "highest total cost of the queries and mutations executing at once on this instance; the others wait their turn, in order, within their timeout (what an answer allocates grows with its cost: this bounds memory under load)")
 	b.Int(&c.QueryCacheSize, "query-cache-size", "QUERY_CACHE_SIZE", 1000, "parsed and validated documents kept")
 	b.Int(&c.APQCacheSize, "apq-cache-size", "APQ_CACHE_SIZE", 1000, "automatic persisted queries kept")
 	b.Duration(&c.OperationTimeout, "operation-timeout", "OPERATION_TIMEOUT", 10*time.Second, "time after which a query or mutation and its database statement are cancelled")
@@ -254,6 +256,7 @@ func (c Config) Validate() error {
 		{"max-body-bytes", c.MaxBodyBytes}, {"parser-token-limit", int64(c.ParserTokenLimit)},
 		{"max-depth", int64(c.MaxDepth)}, {"max-aliases", int64(c.MaxAliases)},
 		{"max-root-fields", int64(c.MaxRootFields)}, {"complexity-limit", int64(c.ComplexityLimit)},
+		{"max-cost-in-flight", int64(c.MaxCostInFlight)},
 		{"max-selections", int64(c.MaxSelections)}, {"max-merged-fields", int64(c.MaxMergedFields)},
 		{"query-cache-size", int64(c.QueryCacheSize)}, {"apq-cache-size", int64(c.APQCacheSize)},
 		{"operation-timeout", int64(c.OperationTimeout)}, {"shutdown-timeout", int64(c.ShutdownTimeout)},

@@ -30,6 +30,8 @@ type Metrics struct {
 	subscriptionsEnd  *prometheus.CounterVec
 	delivered         *prometheus.CounterVec
 	lag               prometheus.Histogram
+	costInFlight      prometheus.Gauge
+	waiting           prometheus.Gauge
 	// Names bounds the operation label's values.
 	Names *Names
 }
@@ -87,9 +89,18 @@ func New(db *sql.DB, names *Names) *Metrics {
 			Help:    "Time from an organization event's commit to its handing to a subscription's transport.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 15, 30, 60},
 		}),
+		costInFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "orgql_graphql_cost_in_flight",
+			Help: "Cost of the queries and mutations executing on this instance now (at most --max-cost-in-flight).",
+		}),
+		waiting: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "orgql_graphql_operations_waiting",
+			Help: "Queries and mutations waiting for room under --max-cost-in-flight.",
+		}),
 	}
 	m.registry.MustRegister(m.operations, m.operationDuration, m.operationStmts, m.statements,
 		m.statementDuration, m.rateLimited, m.untrusted, m.subscriptions, m.subscriptionsEnd, m.delivered, m.lag,
+		m.costInFlight, m.waiting,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if db != nil {
 		m.registry.MustRegister(collectors.NewDBStatsCollector(db, "orgql"))
@@ -134,6 +145,13 @@ func (m *Metrics) Untrusted() { m.untrusted.Inc() }
 // SubscriptionStarted counts one running subscription more.
 func (m *Metrics) SubscriptionStarted(transport, field string) {
 	m.subscriptions.WithLabelValues(transport, field).Inc()
+}
+
+// Admission records an operation that starts waiting for room under the
+// cost in flight (waiting +1), gets it (waiting -1, cost +cost), or ends (cost -cost).
+func (m *Metrics) Admission(waiting, cost int64) {
+	m.waiting.Add(float64(waiting))
+	m.costInFlight.Add(float64(cost))
 }
 
 // SubscriptionEnded counts one running subscription less, ended for reason.

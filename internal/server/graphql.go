@@ -92,6 +92,8 @@ func newGraphQLHandler(cfg config.Config, r *graph.Resolver, logger *slog.Logger
 	if aroundFields != nil {
 		srv.AroundFields(aroundFields)
 	}
+	// Before the transaction: an operation waiting its turn holds no connection.
+	srv.Use(newCostInFlight(cfg.MaxCostInFlight, ops.obs.metrics, present))
 	srv.Use(transactioner{Transactioner: entgql.Transactioner{TxOpener: r.Client}, present: present})
 	return srv
 }

@@ -1,0 +1,190 @@
+package live
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// BenchmarkIdleSubscribersOfAServer starts orgql as its own process (SQLite,
+// rate limits off) and opens ORGQL_BENCH_SERVER_IDLE (10,000) idle
+// graphql-transport-ws subscriptions to it from this one; it reports what the
+// server's process holds for them: its resident memory (VmRSS, garbage not
+// yet collected included), its Go heap and stacks in use, and its
+// goroutines, in total and per subscriber. Apart from the client, the figure
+// is the server's alone (BenchmarkIdleSubscriberMemory shares its process).
+func BenchmarkIdleSubscribersOfAServer(b *testing.B) {
+	n := count("ORGQL_BENCH_SERVER_IDLE", 10000)
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "orgql")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/orgql").CombinedOutput(); err != nil {
+		b.Fatalf("build orgql: %v\n%s", err, out)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	base := "http://" + addr
+	cmd := exec.Command(bin, "serve", "--dev", "--addr", addr, "--database-url", filepath.Join(dir, "orgql.db"),
+		"--max-connections-per-caller", strconv.Itoa(n+10), "--log-level", "warn")
+	cmd.Env = append(os.Environ(), "ORGQL_RATE_LIMIT=false")
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if b.Failed() {
+			b.Logf("server log:\n%s", logs.String())
+		}
+		if name := os.Getenv("ORGQL_BENCH_SERVER_LOG"); name != "" {
+			_ = os.WriteFile(name, logs.Bytes(), 0o644)
+		}
+	})
+	for i := 0; ; i++ {
+		if r, err := http.Get(base + "/healthz"); err == nil {
+			r.Body.Close()
+			break
+		}
+		if i == 100 {
+			b.Fatal("orgql did not start")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	var login struct{ Token string }
+	post(b, base+"/auth/dev/login", "", `{"login":"bench"}`, &login)
+	authorization := "Bearer " + login.Token
+	var created struct {
+		Data struct{ CreateOrganization struct{ ID string } }
+	}
+	post(b, base+"/graphql", authorization, `{"query":"mutation { createOrganization(input: {name: \"Idle\"}) { id } }"}`, &created)
+	org := created.Data.CreateOrganization.ID
+	var events struct {
+		Data struct {
+			Organization struct {
+				AuditEvents struct{ Edges []struct{ Cursor string } }
+			}
+		}
+	}
+	post(b, base+"/graphql", authorization, fmt.Sprintf(`{"query":"{ organization(id: \"%s\") { auditEvents(first: 1) { edges { cursor } } } }"}`, org), &events)
+	after := events.Data.Organization.AuditEvents.Edges[0].Cursor
+
+	for range b.N {
+		before := serverMemory(b, base, cmd.Process.Pid)
+		conns := make([]*websocket.Conn, n)
+		var wg sync.WaitGroup
+		const dialers = 8
+		for w := range dialers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := w; i < n; i += dialers {
+					conns[i] = subscriber(b, base, authorization, org, after)
+				}
+			}()
+		}
+		wg.Wait()
+		// Idle once the server's goroutines stop changing (at most 60 s).
+		with := serverMemory(b, base, cmd.Process.Pid)
+		for i := 0; i < 60; i++ {
+			time.Sleep(time.Second)
+			now := serverMemory(b, base, cmd.Process.Pid)
+			settled := now.goroutines == with.goroutines
+			with = now
+			if settled {
+				break
+			}
+		}
+		per := func(a, z float64) float64 { return (z - a) / float64(n) / 1024 }
+		b.ReportMetric(float64(n), "subscribers")
+		b.ReportMetric(with.rss/(1<<20), "server-RSS-MiB")
+		b.ReportMetric(per(before.rss, with.rss), "server-RSS-KiB/subscriber")
+		b.ReportMetric(per(before.heap+before.stack, with.heap+with.stack), "server-heap+stack-KiB/subscriber")
+		b.ReportMetric(per(before.stack, with.stack), "server-stack-KiB/subscriber")
+		b.ReportMetric((with.goroutines-before.goroutines)/float64(n), "server-goroutines/subscriber")
+		for _, c := range conns {
+			c.CloseNow()
+		}
+	}
+}
+
+// post sends body to url and decodes the JSON answer into out.
+func post(b *testing.B, url, authorization, body string, out any) {
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
+	}
+	r, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Body.Close()
+	data, _ := io.ReadAll(r.Body)
+	if r.StatusCode != http.StatusOK || json.Unmarshal(data, out) != nil || bytes.Contains(data, []byte(`"errors"`)) {
+		b.Fatalf("POST %s: %d %s", url, r.StatusCode, data)
+	}
+}
+
+type memory struct{ rss, heap, stack, goroutines float64 }
+
+// serverMemory reads the server's resident set from /proc and its Go
+// runtime's figures from its Prometheus metrics.
+func serverMemory(b *testing.B, base string, pid int) memory {
+	var m memory
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kib, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
+			m.rss = kib * 1024
+		}
+	}
+	r, err := http.Get(base + "/metrics")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Body.Close()
+	sc := bufio.NewScanner(r.Body)
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), " ")
+		if !ok {
+			continue
+		}
+		v, _ := strconv.ParseFloat(value, 64)
+		switch name {
+		case "go_memstats_heap_inuse_bytes":
+			m.heap = v
+		case "go_memstats_stack_inuse_bytes":
+			m.stack = v
+		case "go_goroutines":
+			m.goroutines = v
+		}
+	}
+	if m.rss == 0 || m.goroutines == 0 {
+		b.Fatalf("no memory figures for the server (pid %d)", pid)
+	}
+	return m
+}
+
