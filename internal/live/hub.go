@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -51,8 +52,13 @@ type Hub struct {
 	// without a wake-up; 0: 15 s.
 	PollInterval time.Duration
 
-	mu     sync.Mutex
-	last   int64 // the sequence read so far: a reading position, not a record
+	mu   sync.Mutex
+	last int64 // the sequence read so far: a reading position, not a record
+	// announced is the highest sequence a notification carried: every event
+	// up to it is committed and visible (sequences follow commit order), so
+	// a hub that no subscription follows moves past them without reading.
+	announced int64
+	reads     int64 // reads of the log, for Reads
 	ready  bool
 	byOrg  map[string]map[*waiter]struct{}
 	byUser map[string]map[*waiter]struct{}
@@ -143,7 +149,14 @@ func (h *Hub) Run(ctx context.Context) error {
 		// which waits for room in Notify; a loop that both pinged and drained
 		// stopped for good under a burst of changes.
 		go func() {
-			for range l.Notify { // until Close closes it
+			for n := range l.Notify { // until Close closes it; nil after a reconnect
+				if n != nil {
+					if seq, err := strconv.ParseInt(n.Extra, 10, 64); err == nil {
+						h.mu.Lock()
+						h.announced = max(h.announced, seq)
+						h.mu.Unlock()
+					}
+				}
 				h.Wake()
 			}
 		}()
@@ -253,12 +266,24 @@ func (h *Hub) Prime(ctx context.Context) error {
 }
 
 // catchUp reads the events after the last one read, in order, keeps those
-// of the followed organizations, and rings the waiters they concern.
+// of the followed organizations, and rings the waiters they concern. While
+// no subscription on this instance follows anything, it moves past what
+// notifications announced instead, reading nothing: a subscription that
+// starts later reads the table for what came before its start (follow
+// takes the hub's position under the same lock).
 func (h *Hub) catchUp(ctx context.Context) error {
 	sys := tenancy.AsSystem(ctx, ReadEvents)
 	for {
 		h.mu.Lock()
+		if len(h.byOrg) == 0 && len(h.byUser) == 0 && h.announced > h.last {
+			h.last = h.announced
+		}
+		if len(h.byOrg) == 0 && len(h.byUser) == 0 && h.announced == h.last {
+			h.mu.Unlock()
+			return nil
+		}
 		last := h.last
+		h.reads++
 		h.mu.Unlock()
 		evs, err := h.Client.OrganizationEvent.Query().
 			Where(organizationevent.SequenceGT(last)).
@@ -335,6 +360,20 @@ func (h *Hub) unwatch(set func() map[string]map[*waiter]struct{}, key string, w 
 	if len(m[key]) == 0 {
 		delete(m, key)
 	}
+}
+
+// Position is the sequence the hub has read, or moved past, up to.
+func (h *Hub) Position() int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.last
+}
+
+// Reads is how many reads of the log the hub has made.
+func (h *Hub) Reads() int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.reads
 }
 
 // Ready reports whether the hub has found where the log ends.
