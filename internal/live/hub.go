@@ -59,10 +59,10 @@ type Hub struct {
 	// a hub that no subscription follows moves past them without reading.
 	announced int64
 	reads     int64 // reads of the log, for Reads
-	ready  bool
-	byOrg  map[string]map[*waiter]struct{}
-	byUser map[string]map[*waiter]struct{}
-	feeds  map[string]*feed // by organization, while someone follows it
+	ready     bool
+	byOrg     map[string]map[*waiter]struct{}
+	byUser    map[string]map[*waiter]struct{}
+	feeds     map[string]*feed // by organization, while someone follows it
 	// epoch counts the hub's reads and the subscribers' own: an access
 	// check that starts at epoch e comes after every read numbered e or
 	// less (access.go).
