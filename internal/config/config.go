@@ -104,6 +104,7 @@ type Config struct {
 	RateLimit          bool
 	RateLimitWindow    time.Duration
 	RateLimitAnonymous int
+	RateLimitSignIn    int
 	RateLimitUser      int
 	// RateLimitPlans are the API tokens' budgets by their organization's plan (FREE=...,TEAM=...).
 	RateLimitPlans []string
@@ -193,6 +194,7 @@ func declare(b *binder, c *Config) {
 	b.Bool(&c.RateLimit, "rate-limit", "RATE_LIMIT", true, "give each caller a budget of cost points per window (X-RateLimit-* headers, RATE_LIMITED when over); on PostgreSQL the counters are kept in the database, shared by every instance; on SQLite in memory")
 	b.Duration(&c.RateLimitWindow, "rate-limit-window", "RATE_LIMIT_WINDOW", time.Minute, "the window a budget is for")
 	b.Int(&c.RateLimitAnonymous, "rate-limit-anonymous", "RATE_LIMIT_ANONYMOUS", 5000, "cost points per window of a caller without credentials, by client address")
+	b.Int(&c.RateLimitSignIn, "rate-limit-sign-in", "RATE_LIMIT_SIGN_IN", 60, "requests of the sign-in flow (each start at /auth/<provider>/login and each callback) per window, by client address")
 	b.Int(&c.RateLimitUser, "rate-limit-user", "RATE_LIMIT_USER", 100000, "cost points per window of a signed-in user")
 	b.List(&c.RateLimitPlans, "rate-limit-plans", "RATE_LIMIT_PLANS", "cost points per window of an API token, by its organization's plan: comma-separated `PLAN=points` entries (default FREE=50000,TEAM=200000,ENTERPRISE=500000); a plan not listed gets FREE's")
 	b.String(&c.ClientIPHeader, "client-ip-header", "CLIENT_IP_HEADER", "", "header your load balancer puts the client's address in (X-Forwarded-For: its last entry; X-Real-IP), for the budgets of callers without credentials; empty: the connection's address. Set it only behind a proxy that sets the header")
@@ -290,8 +292,8 @@ func (c Config) Validate() error {
 		if c.RateLimitWindow < time.Second || c.RateLimitWindow%time.Second != 0 {
 			return fmt.Errorf("rate-limit-window must be a whole number of seconds, at least 1s")
 		}
-		if c.RateLimitAnonymous <= 0 || c.RateLimitUser <= 0 {
-			return fmt.Errorf("rate-limit-anonymous and rate-limit-user must be positive")
+		if c.RateLimitAnonymous <= 0 || c.RateLimitUser <= 0 || c.RateLimitSignIn <= 0 {
+			return fmt.Errorf("rate-limit-anonymous, rate-limit-user and rate-limit-sign-in must be positive")
 		}
 		if _, err := c.PlanBudgets(); err != nil {
 			return err

@@ -66,7 +66,7 @@ func New(db *sql.DB, names *Names) *Metrics {
 		}, []string{"kind"}),
 		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "orgql_rate_limited_total",
-			Help: "Operations refused with RATE_LIMITED, by caller kind (user, api_token, anonymous).",
+			Help: "Requests refused for a spent budget: operations with RATE_LIMITED by caller kind (user, api_token, anonymous), and sign-in requests (sign_in) with 429.",
 		}, []string{"caller"}),
 		untrusted: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "orgql_untrusted_documents_refused_total",

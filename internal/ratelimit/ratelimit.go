@@ -207,7 +207,7 @@ func CallerOf(r *http.Request, ipHeader string) Caller {
 	if c, ok := Authenticated(viewer.FromContext(r.Context())); ok {
 		return c
 	}
-	return Caller{Key: "anonymous:" + budgetAddress(ClientAddress(r, ipHeader)), Kind: "anonymous"}
+	return Caller{Key: "anonymous:" + AddressOf(r, ipHeader), Kind: "anonymous"}
 }
 
 // Authenticated is the budget of an authenticated caller c (a user or an
@@ -220,6 +220,12 @@ func Authenticated(c *viewer.Caller) (Caller, bool) {
 		return Caller{Key: "token:" + c.Token.ID, Kind: "api_token", Organization: c.Token.OrganizationID}, true
 	}
 	return Caller{}, false
+}
+
+// AddressOf is the client address of r as a budget counts it: what one
+// anonymous budget covers (see budgetAddress).
+func AddressOf(r *http.Request, ipHeader string) string {
+	return budgetAddress(ClientAddress(r, ipHeader))
 }
 
 // budgetAddress is the part of a client address one anonymous budget

@@ -55,6 +55,29 @@ func newRateLimits(s *Server, budgets ratelimit.Budgets, now func() time.Time) *
 	}
 }
 
+// signIn charges each request of the sign-in flow (its start and the
+// provider's callback, each of which writes to the database before anyone
+// is signed in) to its client address, limit per window on a counter of its
+// own (docs/security.md S4); over it, 429 with Retry-After, and nothing is
+// written.
+func (rl *rateLimits) signIn(limit int) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			state, err := rl.limiter.Take(r.Context(), "signin:"+ratelimit.AddressOf(r, rl.ipHeader), 1, limit)
+			if err != nil {
+				rl.obs.logError(r.Context(), "rate limit: the sign-in budget could not be counted; the request goes through", err)
+			} else if state.Over() {
+				rl.obs.metrics.RateLimited("sign_in")
+				w.Header().Set("Retry-After", strconv.Itoa(retryAfter(state, rl.limiter.Now())))
+				w.Header().Set("Cache-Control", "no-store")
+				http.Error(w, fmt.Sprintf("Too many sign-in attempts from this address: at most %d per %s. Retry in %d s.", limit, rl.limiter.Window, retryAfter(state, rl.limiter.Now())), http.StatusTooManyRequests)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
 type ticketKey struct{}
 
 // ticket is one request's charge, taken once.

@@ -145,6 +145,7 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 	s.streams = newStreams(s.Auth, opts.Logger, cfg)
 	ops := operating{obs: s.obs, trusted: s.trusted, rateLimit: cfg.RateLimit}
 	var gql http.Handler = newGraphQLHandler(cfg, s.Resolver, opts.Logger, opts.AroundFields, s.streams, ops)
+	var signInGuard func(http.Handler) http.Handler
 	if cfg.RateLimit {
 		budgets, err := cfg.PlanBudgets()
 		if err != nil {
@@ -152,6 +153,7 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 		}
 		rl := newRateLimits(s, ratelimit.Budgets{Anonymous: cfg.RateLimitAnonymous, User: cfg.RateLimitUser, Plans: budgets}, opts.RateLimitClock)
 		gql = rl.middleware(gql)
+		signInGuard = rl.signIn(cfg.RateLimitSignIn)
 	}
 
 	mux := http.NewServeMux()
@@ -177,7 +179,7 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("/auth/logout", logout)
-	signIn.Register(mux)
+	signIn.Register(mux, signInGuard)
 	mux.Handle("GET /billing/invoices/{id}/pdf", s.Auth.Middleware(invoicePDF(paymentService, opts.Logger)))
 	if stripeProvider != nil {
 		mux.Handle(stripeprovider.WebhookPath, stripeProvider.Webhook(opts.Logger))

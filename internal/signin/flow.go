@@ -72,10 +72,15 @@ func (f *Flow) Enabled() []*Provider {
 
 // Register mounts the endpoints on mux; a provider not configured has none,
 // so its paths answer 404.
-func (f *Flow) Register(mux *http.ServeMux) {
+//
+// guard, when not nil, wraps both (the server's sign-in rate limit).
+func (f *Flow) Register(mux *http.ServeMux, guard func(http.Handler) http.Handler) {
+	if guard == nil {
+		guard = func(h http.Handler) http.Handler { return h }
+	}
 	for name := range f.Providers {
-		mux.HandleFunc("GET /auth/"+name+"/login", f.login)
-		mux.HandleFunc("GET /auth/"+name+"/callback", f.callback)
+		mux.Handle("GET /auth/"+name+"/login", guard(http.HandlerFunc(f.login)))
+		mux.Handle("GET /auth/"+name+"/callback", guard(http.HandlerFunc(f.callback)))
 	}
 }
 
