@@ -139,3 +139,6 @@ func ValidVATNumber(country, vat string) bool {
 	}
 	return regexp.MustCompile(`^[A-Z0-9]{2,20}$`).MatchString(vat)
 }
+
+// CardName names a card in events and messages: "visa ending 4242".
+func CardName(brand, last4 string) string { return brand + " ending " + last4 }

@@ -179,13 +179,10 @@ func (s *Service) recordCard(ctx context.Context, client *ent.Client, typ organi
 	}
 	err := events.Record(ctx, events.Event{
 		OrganizationID: card.OrganizationID, Type: typ, TargetType: organizationevent.TargetTypeCREDIT_CARD,
-		TargetID: card.ID, TargetName: CardName(card.Brand, card.Last4), Change: change,
+		TargetID: card.ID, TargetName: billing.CardName(card.Brand, card.Last4), Change: change,
 	})
 	return err
 }
-
-// CardName names a card in events and messages: "visa ending 4242".
-func CardName(brand, last4 string) string { return brand + " ending " + last4 }
 
 // looksLikeCardNumber reports whether s is 12 to 19 digits (spaces and
 // dashes aside): a card number sent where a token belongs.

@@ -161,6 +161,39 @@ func TestStripeWebhooks(t *testing.T) {
 		if err != nil || bobsCard.ExpiryYear != 2020 {
 			t.Fatalf("another organization's card changed: %+v %v", bobsCard, err)
 		}
+		// The change is in the audit log, by orgql itself, with the old and
+		// new expiry; in bob's organization's, nothing. The same expiry told
+		// again (another event) changes nothing and writes no event.
+		cardEvents := func(c *testkit.Client, orgID string) []cardEvent {
+			t.Helper()
+			var out struct {
+				Organization struct {
+					AuditEvents struct{ Edges []struct{ Node cardEvent } }
+				}
+			}
+			c.Do(t, `query($id: ID!) { organization(id: $id) { auditEvents(first: 50, where: {targetType: CREDIT_CARD, type: UPDATE}) {
+				edges { node { targetID targetName change actor { type id } } } } } }`, map[string]any{"id": orgID}).OK(t, &out)
+			var evs []cardEvent
+			for _, edge := range out.Organization.AuditEvents.Edges {
+				evs = append(evs, edge.Node)
+			}
+			return evs
+		}
+		evs := cardEvents(alice, org.ID)
+		if len(evs) != 1 || evs[0].TargetID != cards[0].ID || evs[0].TargetName != "visa ending 4242" || evs[0].Actor.Type != "SYSTEM" || evs[0].Actor.ID != nil ||
+			fmt.Sprint(evs[0].Change["expiryYear"]) != "map[from:2020 to:2040]" {
+			t.Fatalf("the card's audit events: %+v", evs)
+		}
+		if evs := cardEvents(bob, other.ID); len(evs) != 0 {
+			t.Fatalf("another organization's audit log has %+v", evs)
+		}
+		again := strings.Replace(pm, "evt_pm"+suffix, "evt_pm_again"+suffix, 1)
+		if rec := deliver(e, again, testWebhookSecret, now); rec.Code != 200 {
+			t.Fatalf("payment method event again: %d", rec.Code)
+		}
+		if evs := cardEvents(alice, org.ID); len(evs) != 1 {
+			t.Fatalf("the same expiry told again wrote %d events", len(evs)-1)
+		}
 		stranger := invoiceEvent("evt_stranger"+suffix, "invoice.paid", "cus_unknown"+suffix, "in_x"+suffix, "paid")
 		if rec := deliver(e, stranger, testWebhookSecret, now); rec.Code != 200 {
 			t.Fatalf("an unknown customer's event: %d", rec.Code)
@@ -180,6 +213,15 @@ func TestStripeWebhooks(t *testing.T) {
 			}
 		}
 	})
+}
+
+type cardEvent struct {
+	TargetID, TargetName string
+	Change               map[string]any
+	Actor                struct {
+		Type string
+		ID   *string
+	}
 }
 
 func deliverTampered(e *testkit.Env, payload string) *httptest.ResponseRecorder {

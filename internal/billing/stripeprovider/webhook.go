@@ -18,8 +18,10 @@ import (
 	"github.com/orgql/orgql/ent/billingaccount"
 	"github.com/orgql/orgql/ent/creditcard"
 	"github.com/orgql/orgql/ent/invoice"
+	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/internal/billing"
 	"github.com/orgql/orgql/internal/database"
+	"github.com/orgql/orgql/internal/events"
 	"github.com/orgql/orgql/internal/tenancy"
 )
 
@@ -109,14 +111,40 @@ func (p *Provider) apply(ctx context.Context, client *ent.Client, ev stripe.Even
 		if pm.Card == nil {
 			return nil
 		}
-		return client.CreditCard.Update().Where(creditcard.ProviderID(pm.ID)).
-			SetExpiryMonth(int(pm.Card.ExpMonth)).SetExpiryYear(int(pm.Card.ExpYear)).Exec(ctx)
+		return updateExpiry(ctx, client, pm.ID, int(pm.Card.ExpMonth), int(pm.Card.ExpYear))
 	case ev.Type == "customer.subscription.deleted":
 		var sub stripe.Subscription
 		if err := json.Unmarshal(ev.Data.Raw, &sub); err != nil {
 			return fmt.Errorf("decode subscription: %w", err)
 		}
 		return client.BillingAccount.Update().Where(billingaccount.SubscriptionID(sub.ID)).SetSubscriptionID("").Exec(ctx)
+	}
+	return nil
+}
+
+// updateExpiry gives the cards of payment method pm their new expiry, and
+// writes each change's event (by orgql itself, the actor of what Stripe
+// tells).
+func updateExpiry(ctx context.Context, client *ent.Client, pm string, month, year int) error {
+	cards, err := client.CreditCard.Query().Where(creditcard.ProviderID(pm)).All(ctx)
+	if err != nil {
+		return fmt.Errorf("find the payment method's cards: %w", err)
+	}
+	for _, card := range cards {
+		if card.ExpiryMonth == month && card.ExpiryYear == year {
+			continue
+		}
+		if err := client.CreditCard.UpdateOne(card).SetExpiryMonth(month).SetExpiryYear(year).Exec(ctx); err != nil {
+			return fmt.Errorf("update the card's expiry: %w", err)
+		}
+		err := events.RecordUpdate(ctx, events.Event{
+			OrganizationID: card.OrganizationID, TargetType: organizationevent.TargetTypeCREDIT_CARD,
+			TargetID: card.ID, TargetName: billing.CardName(card.Brand, card.Last4),
+		}, map[string]any{"expiryMonth": card.ExpiryMonth, "expiryYear": card.ExpiryYear},
+			map[string]any{"expiryMonth": month, "expiryYear": year})
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
