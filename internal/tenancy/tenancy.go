@@ -45,8 +45,6 @@ const (
 	// CurrentOrganization: when an organization goes away, or a member
 	// leaves it, the users whose current organization it was move to another.
 	CurrentOrganization Reason = "current-organization"
-	// RecordEvent: organization events are written by the system only.
-	RecordEvent Reason = "record-event"
 	// CountUsage: plan limits count every row, whether the caller sees it or not.
 	CountUsage Reason = "count-usage"
 	// Policy: the rules themselves read the caller's roles.
