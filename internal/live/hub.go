@@ -57,6 +57,8 @@ type Hub struct {
 	// announced is the highest sequence a notification carried: every event
 	// up to it is committed and visible (sequences follow commit order), so
 	// a hub that no subscription follows moves past them without reading.
+	// The payload is trusted as the tables are: whoever may NOTIFY on the
+	// database may write them too.
 	announced int64
 	reads     int64 // reads of the log, for Reads
 	ready     bool
@@ -275,10 +277,10 @@ func (h *Hub) catchUp(ctx context.Context) error {
 	sys := tenancy.AsSystem(ctx, ReadEvents)
 	for {
 		h.mu.Lock()
-		if len(h.byOrg) == 0 && len(h.byUser) == 0 && h.announced > h.last {
+		if h.unfollowed() && h.announced > h.last {
 			h.last = h.announced
 		}
-		if len(h.byOrg) == 0 && len(h.byUser) == 0 && h.announced == h.last {
+		if h.unfollowed() && h.announced == h.last {
 			h.mu.Unlock()
 			return nil
 		}
@@ -324,6 +326,14 @@ func (h *Hub) catchUp(ctx context.Context) error {
 	}
 }
 
+// unfollowed reports, with h.mu held, whether the hub may move past what
+// notifications announced without reading: on PostgreSQL only (SQLite's
+// wake-up announces nothing), and while no subscription watches and no
+// feed is kept (a kept feed must get every event, for its next follower).
+func (h *Hub) unfollowed() bool {
+	return h.PostgresURL != "" && len(h.byOrg) == 0 && len(h.byUser) == 0 && len(h.feeds) == 0
+}
+
 // concernedUsers are the users whose current organization event ev may
 // change: its actor for a switch, a join or a new organization; every
 // watcher ("") when someone leaves or is removed, or an organization goes.
@@ -344,6 +354,10 @@ func concernedUsers(ev *ent.OrganizationEvent) []string {
 func (h *Hub) watch(set func() map[string]map[*waiter]struct{}, key string, w *waiter) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.watchLocked(set, key, w)
+}
+
+func (h *Hub) watchLocked(set func() map[string]map[*waiter]struct{}, key string, w *waiter) {
 	h.init()
 	m := set()
 	if m[key] == nil {
@@ -355,6 +369,10 @@ func (h *Hub) watch(set func() map[string]map[*waiter]struct{}, key string, w *w
 func (h *Hub) unwatch(set func() map[string]map[*waiter]struct{}, key string, w *waiter) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.unwatchLocked(set, key, w)
+}
+
+func (h *Hub) unwatchLocked(set func() map[string]map[*waiter]struct{}, key string, w *waiter) {
 	m := set()
 	delete(m[key], w)
 	if len(m[key]) == 0 {

@@ -115,19 +115,21 @@ func (h *Hub) Events(ctx context.Context, orgID string, targetTypes []organizati
 
 // follow rings w for each new event of orgID, and has the hub keep the
 // organization's events from now on.
+// The waiter and the feed change under one lock: the hub never sees a
+// feed without its followers, nor followers without their feed.
 func (h *Hub) follow(orgID string, w *waiter) {
-	h.watch(func() map[string]map[*waiter]struct{} { return h.byOrg }, orgID, w)
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.watchLocked(func() map[string]map[*waiter]struct{} { return h.byOrg }, orgID, w)
 	if h.feeds[orgID] == nil {
 		h.feeds[orgID] = &feed{base: h.last}
 	}
 }
 
 func (h *Hub) unfollow(orgID string, w *waiter) {
-	h.unwatch(func() map[string]map[*waiter]struct{} { return h.byOrg }, orgID, w)
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.unwatchLocked(func() map[string]map[*waiter]struct{} { return h.byOrg }, orgID, w)
 	if h.byOrg[orgID] == nil {
 		delete(h.feeds, orgID)
 	}

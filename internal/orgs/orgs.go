@@ -120,6 +120,14 @@ func (s *Service) Update(ctx context.Context, id string, in UpdateInput) (*ent.O
 	// The fields given, valid or not, are what the permission is asked about.
 	generalInfo(in).apply(update.Mutation())
 	fields := update.Mutation().Fields()
+	if len(fields) == 0 {
+		// Nothing to change, and so nothing for the UPDATE to check: the
+		// capability is asked here, and nothing is written.
+		if err := tenancy.Authorize(ctx, client, id, rbac.EditGeneralInformation); err != nil {
+			return nil, err
+		}
+		return before, nil
+	}
 	info, invalid := validateInfo("input", generalInfo(in))
 	info.apply(update.Mutation())
 	// refused says why an update was refused: the permission first. Only

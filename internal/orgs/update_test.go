@@ -140,12 +140,21 @@ func TestUpdateOrganizationPermissions(t *testing.T) {
 				{"adminContactEmails": []string{"not an address"}},
 				{"name": ""},
 				{"name": strings.ToUpper(taken.Name)},
+				{}, // nothing to change still needs the capability
 			} {
 				m.Do(t, updateOrg, map[string]any{"id": org.ID, "input": input}).Err(t, "FORBIDDEN")
 			}
 		}
 		if got := getOrg(t, alice, org.ID); got.Description != "" || got.Name != org.Name {
 			t.Fatalf("a refused update was written: %q, %q", got.Name, got.Description)
+		}
+		// Nothing to change, from the owner: the organization as it is, not
+		// written again, no event.
+		before, events := dbOrg(t, e, org.ID), len(orgEvents(t, e, org.ID))
+		var same struct{ UpdateOrganization struct{ ID string } }
+		alice.Do(t, updateOrg, map[string]any{"id": org.ID, "input": map[string]any{}}).OK(t, &same)
+		if after := dbOrg(t, e, org.ID); same.UpdateOrganization.ID != org.ID || !after.UpdatedAt.Equal(before.UpdatedAt) || len(orgEvents(t, e, org.ID)) != events {
+			t.Fatalf("an empty update: %+v, updated at %v (was %v), %d events (were %d)", same, after.UpdatedAt, before.UpdatedAt, len(orgEvents(t, e, org.ID)), events)
 		}
 		admin := e.SignIn(t, "admin")
 		e.AddMember(t, org, admin, rbac.Admin)

@@ -68,9 +68,10 @@ func (rl *rateLimits) signIn(limit int) func(http.Handler) http.Handler {
 				rl.obs.logError(r.Context(), "rate limit: the sign-in budget could not be counted; the request goes through", err)
 			} else if state.Over() {
 				rl.obs.metrics.RateLimited("sign_in")
-				w.Header().Set("Retry-After", strconv.Itoa(retryAfter(state, rl.limiter.Now())))
+				after := retryAfter(state, rl.limiter.Now())
+				w.Header().Set("Retry-After", strconv.Itoa(after))
 				w.Header().Set("Cache-Control", "no-store")
-				http.Error(w, fmt.Sprintf("Too many sign-in attempts from this address: at most %d per %s. Retry in %d s.", limit, rl.limiter.Window, retryAfter(state, rl.limiter.Now())), http.StatusTooManyRequests)
+				http.Error(w, fmt.Sprintf("Too many sign-in attempts from this address: at most %d per %s. Retry in %d s.", limit, rl.limiter.Window, after), http.StatusTooManyRequests)
 				return
 			}
 			next.ServeHTTP(w, r)
