@@ -42,7 +42,7 @@ const (
 	closeForbidden       = 4403 // a credential this connection may not use (the cookie from an origin not named exactly)
 	closeBadMessage      = 4400 // a message that is not JSON, or of an unknown type
 	closeInitTimeout     = 4408 // no connection_init within --ws-init-timeout
-	closeTooManyRequests = 4429 // over --max-connections-per-caller
+	closeTooManyRequests = 4429 // over --max-connections-per-caller; and a second connection_init
 	closeInternal        = 1011 // the credential could not be checked: clients retry
 	closeGoingAway       = 1001 // the server shuts down
 )
@@ -368,6 +368,53 @@ type closingConn struct {
 	closing    *atomic.Bool
 	acked      atomic.Bool // connection_ack was sent
 	badMessage atomic.Bool // the client sent a message that is not JSON or of an unknown type
+	// last holds the start of the message gqlgen reads now (from the
+	// ack on): gqlgen refuses a second connection_init as any unexpected
+	// message, where graphql-transport-ws closes with 4429.
+	last lastMessage
+}
+
+// lastMessage keeps the first bytes of the message being read.
+type lastMessage struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+const lastMessageBytes = 256
+
+func (l *lastMessage) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if room := lastMessageBytes - len(l.buf); room > 0 {
+		l.buf = append(l.buf, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
+}
+
+// isInit reports whether the message read last is a connection_init.
+func (l *lastMessage) isInit() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var m struct {
+		Type string `json:"type"`
+	}
+	// A message cut at lastMessageBytes does not parse, and is not one:
+	// a connection_init's type comes first in every client we know, and
+	// the protocol's answer for the others (4400) is as good.
+	return json.Unmarshal(l.buf, &m) == nil && m.Type == "connection_init"
+}
+
+// NextReader, once the connection is acknowledged, keeps the start of each
+// message as gqlgen reads it (see last).
+func (c *closingConn) NextReader() (int, io.Reader, error) {
+	typ, r, err := c.WebsocketConn.NextReader()
+	if err != nil || !c.acked.Load() || c.Subprotocol() != "graphql-transport-ws" {
+		return typ, r, err
+	}
+	c.last.mu.Lock()
+	c.last.buf = c.last.buf[:0]
+	c.last.mu.Unlock()
+	return typ, io.TeeReader(r, &c.last), nil
 }
 
 // WriteJSON notes the connection_ack, which gqlgen writes as any message.
@@ -384,6 +431,8 @@ func (c *closingConn) WriteClose(code int, message string) error {
 	switch {
 	case c.closing.Load() && code == transport.WebsocketCloseNormalClosure:
 		code, message = closeGoingAway, "the server is shutting down"
+	case code == transport.WebsocketCloseProtocolError && c.Subprotocol() == "graphql-transport-ws" && c.acked.Load() && c.last.isInit():
+		code, message = closeTooManyRequests, "Too many initialisation requests"
 	case code == transport.WebsocketCloseProtocolError && c.Subprotocol() == "graphql-transport-ws":
 		code, message = protocolCloseCode(message, c.acked.Load())
 	case c.badMessage.Load() && c.Subprotocol() == "graphql-transport-ws":

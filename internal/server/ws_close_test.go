@@ -29,12 +29,14 @@ func TestWebSocketProtocolCloseCodes(t *testing.T) {
 			send []string
 			want websocket.StatusCode
 		}{
-			"no connection_init":          {nil, 4408},
-			"subscribe before init":       {[]string{subscribe}, 4401},
-			"not JSON before init":        {[]string{`{"type":`}, 4400},
-			"not JSON after the ack":      {[]string{init, `not json`}, 4400},
-			"unknown type after the ack":  {[]string{init, `{"type":"hello"}`}, 4400},
-			"unknown type before the ack": {[]string{`{"type":"hello"}`}, 4400},
+			"no connection_init":           {nil, 4408},
+			"subscribe before init":        {[]string{subscribe}, 4401},
+			"not JSON before init":         {[]string{`{"type":`}, 4400},
+			"not JSON after the ack":       {[]string{init, `not json`}, 4400},
+			"unknown type after the ack":   {[]string{init, `{"type":"hello"}`}, 4400},
+			"unknown type before the ack":  {[]string{`{"type":"hello"}`}, 4400},
+			"a second connection_init":     {[]string{init, init}, 4429},
+			"connection_init after a ping": {[]string{init, `{"type":"ping"}`, `{"payload":{},"type":"connection_init"}`}, 4429},
 		} {
 			c, err := dialWS(t, ts.URL, nil)
 			if err != nil {
