@@ -10351,8 +10351,8 @@ extend type OrganizationEvent {
   """
   organization: Organization
   """
-  The event's place in the log, in commit order: the cursor of its edge in
-  ` + "`" + `auditEvents` + "`" + `, and the ` + "`" + `after` + "`" + ` of ` + "`" + `organizationEvents` + "`" + ` to resume after it.
+  The event's place in the log: the cursor of its edge in ` + "`" + `auditEvents` + "`" + `, and
+  the ` + "`" + `after` + "`" + ` of ` + "`" + `organizationEvents` + "`" + ` to resume after it.
   """
   cursor: Cursor!
 }
@@ -10370,10 +10370,12 @@ type Subscription {
   """
   currentOrganizationChanged: Organization
   """
-  Each committed change of the organization, in commit order, once (needs
-  READ_AUDIT_LOG). With ` + "`" + `after` + "`" + ` (an event's ` + "`" + `cursor` + "`" + `), the events after it are
-  sent first, then the live ones, with none missed or repeated. The stream
-  ends when the caller loses access.
+  Each committed change of the organization, in the log's order, once (needs
+  READ_AUDIT_LOG). The log is in the order the changes' transactions began
+  writing: a change is sent once every transaction that began before it has
+  ended, so that none can come before it later. With ` + "`" + `after` + "`" + ` (an event's
+  ` + "`" + `cursor` + "`" + `), the events after it are sent first, then the live ones, with
+  none missed or repeated. The stream ends when the caller loses access.
   """
   organizationEvents(
     "The organization's ID."

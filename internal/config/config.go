@@ -93,6 +93,7 @@ type Config struct {
 	MaxConnectionsPerCaller int
 	SubscriptionSendTimeout time.Duration
 	SubscriptionRecheck     time.Duration
+	EventPollInterval       time.Duration
 	AuditLogPruneInterval   time.Duration
 	// MetricsAddr, when set, serves /metrics there and not on Addr.
 	MetricsAddr string
@@ -187,6 +188,7 @@ func declare(b *binder, c *Config) {
 	b.Int(&c.MaxConnectionsPerCaller, "max-connections-per-caller", "MAX_CONNECTIONS_PER_CALLER", 20, "most WebSockets and event streams one user or API token may hold open on one instance")
 	b.Duration(&c.SubscriptionSendTimeout, "subscription-send-timeout", "SUBSCRIPTION_SEND_TIMEOUT", 10*time.Second, "how long an event may wait for a subscriber to take it before the subscription is cut off")
 	b.Duration(&c.SubscriptionRecheck, "subscription-recheck", "SUBSCRIPTION_RECHECK", time.Minute, "how often a quiet subscription checks its caller's credentials and access again (every event checks them)")
+	b.Duration(&c.EventPollInterval, "event-poll-interval", "EVENT_POLL_INTERVAL", 15*time.Second, "how often each instance reads the event log, and checks its PostgreSQL listener, without a wake-up: the last resort if a notification was lost")
 	b.Duration(&c.AuditLogPruneInterval, "audit-log-prune-interval", "AUDIT_LOG_PRUNE_INTERVAL", time.Hour, "how often events older than their plan's audit log retention are deleted (0: never)")
 	b.String(&c.MetricsAddr, "metrics-addr", "METRICS_ADDR", "", "address to serve Prometheus metrics (/metrics) on, apart from the API; empty: /metrics is served on --addr")
 	b.String(&c.OTLPEndpoint, "otlp-endpoint", "OTLP_ENDPOINT", "", "`URL` of an OpenTelemetry collector taking OTLP over HTTP (http://collector:4318); traces are off when empty")
@@ -266,6 +268,7 @@ func (c Config) Validate() error {
 		{"max-subscriptions-per-connection", int64(c.MaxSubscriptionsPerConn)},
 		{"max-connections-per-caller", int64(c.MaxConnectionsPerCaller)},
 		{"subscription-send-timeout", int64(c.SubscriptionSendTimeout)}, {"subscription-recheck", int64(c.SubscriptionRecheck)},
+		{"event-poll-interval", int64(c.EventPollInterval)},
 	} {
 		if s.value <= 0 {
 			return fmt.Errorf("%s must be positive", s.name)

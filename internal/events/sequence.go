@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,15 +15,21 @@ import (
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/eventsequence"
 	"github.com/orgql/orgql/ent/organizationevent"
+	"github.com/orgql/orgql/ent/predicate"
 )
 
 // Channel is the PostgreSQL notification channel a committed transaction
-// that wrote events notifies, with its last sequence as the payload: a
-// wake-up only; readers read the events from the table.
+// that wrote events notifies: a wake-up only (readers read the events from
+// the table), whose payload is "<settled> <last>" (see Notification).
 const Channel = "orgql_events"
 
-// sequenceRow is the one row of event_sequences.
+// sequenceRow is the one row of event_sequences (SQLite's counter).
 const sequenceRow = 1
+
+// perTransaction is how many sequences one transaction has on PostgreSQL:
+// its events are numbered xid × perTransaction + 0, 1, … (the ID of a
+// transaction is 64 bits, of which this leaves 43: 8.8 × 10¹² transactions).
+const perTransaction = 1 << 20
 
 // row is an event waiting for its transaction's commit to be written.
 type row struct {
@@ -58,11 +66,8 @@ var (
 
 // atCommit makes the transaction of ctx write r when it commits. The first
 // event of a transaction adds a commit hook that, as the transaction's last
-// statement, adds the number of its events to the one counter (taking its
-// row lock until the commit ends), inserts the events numbered from it, and
-// on PostgreSQL notifies Channel. Sequences are thus handed out in commit
-// order: when sequence n is visible, so is every event before it
-// (docs/architecture.md "Events"). A transaction that rolls back writes none.
+// statement, inserts its events numbered (see insert) and, on PostgreSQL,
+// notifies Channel. A transaction that rolls back writes none.
 func atCommit(ctx context.Context, r row) error {
 	tx := ent.TxFromContext(ctx)
 	if tx == nil {
@@ -118,26 +123,34 @@ func atCommit(ctx context.Context, r row) error {
 // insert writes rows in tx, numbered, and on PostgreSQL queues the
 // notification; it returns the dialect.
 //
-// On PostgreSQL it is one statement: an INSERT whose CTEs add len(rows) to
-// the counter (taking its row lock until the commit ends) and notify Channel
-// with the last sequence. On SQLite, which has no data-modifying CTEs, the
-// events are numbered from the counter's value and the counter is then moved
-// past them: the transaction holds the database's write lock (BEGIN
-// IMMEDIATE), so no other can read the counter between.
+// The numbering is the order readers follow (docs/architecture.md "Commit
+// order"). On PostgreSQL an event's sequence is its transaction's ID ×
+// perTransaction + its place in the transaction: nothing shared is locked,
+// so committing transactions do not wait for each other; readers read only
+// the settled events (Settled), those of transactions older than any still
+// running, which no later commit can precede. One statement: an INSERT whose
+// CTE also notifies Channel. On SQLite, which has one writer at a time (BEGIN
+// IMMEDIATE) and no data-modifying CTEs, the events are numbered from the
+// event_sequences counter, which a second statement then moves past them:
+// sequences there follow commit order.
 func insert(ctx context.Context, tx *ent.Tx, rows []row) (string, error) {
 	d, n := tx.Client().Dialect(), len(rows)
-	var prefix string
-	// last is the counter's value after this transaction: rows' last sequence.
-	last := fmt.Sprintf("(COALESCE((SELECT %s FROM %s WHERE %s = %d), 0) + %d)",
-		eventsequence.FieldValue, eventsequence.Table, eventsequence.FieldID, sequenceRow, n)
-	if d == dialect.Postgres {
+	var prefix, first string
+	switch d {
+	case dialect.Postgres:
+		if n > perTransaction {
+			return "", fmt.Errorf("record events: %d in one transaction, more than %d", n, perTransaction)
+		}
 		// notified is referenced by the rows so that PostgreSQL runs it,
 		// once: a CTE that calls a volatile function is never inlined.
-		prefix = fmt.Sprintf(
-			"WITH taken AS (INSERT INTO %[1]s (%[2]s, %[3]s) VALUES (%[4]d, %[5]d) ON CONFLICT (%[2]s) DO UPDATE SET %[3]s = %[1]s.%[3]s + %[5]d RETURNING %[3]s), "+
-				"notified AS (SELECT %[3]s, pg_notify('%[6]s', %[3]s::text) FROM taken) ",
-			eventsequence.Table, eventsequence.FieldID, eventsequence.FieldValue, sequenceRow, n, Channel)
-		last = fmt.Sprintf("(SELECT %s FROM notified)", eventsequence.FieldValue)
+		prefix = fmt.Sprintf("WITH numbered AS (SELECT pg_current_xact_id()::text::bigint * %[1]d AS first, "+
+			"pg_snapshot_xmin(pg_current_snapshot())::text::bigint * %[1]d - 1 AS settled), "+
+			"notified AS (SELECT first, pg_notify('%[2]s', settled || ' ' || (first + %[3]d)) FROM numbered) ",
+			perTransaction, Channel, n-1)
+		first = "(SELECT first FROM notified)"
+	default:
+		first = fmt.Sprintf("(COALESCE((SELECT %s FROM %s WHERE %s = %d), 0) + 1)",
+			eventsequence.FieldValue, eventsequence.Table, eventsequence.FieldID, sequenceRow)
 	}
 	ins := sql.Dialect(d).Insert(organizationevent.Table).Columns(
 		organizationevent.FieldID, organizationevent.FieldOrganizationID, organizationevent.FieldType,
@@ -157,7 +170,7 @@ func insert(ctx context.Context, tx *ent.Tx, rows []row) (string, error) {
 		}
 		ins.Values(r.id, r.OrganizationID, string(r.Type), string(r.TargetType), r.TargetID, r.TargetName,
 			change, string(r.actorType), r.actorID, r.actorName, r.origin, r.agent,
-			now, sql.Expr(fmt.Sprintf("%s - %d", last, n-1-i)))
+			now, sql.Expr(fmt.Sprintf("%s + %d", first, i)))
 	}
 	query, args, err := ins.QueryErr()
 	if err != nil {
@@ -179,6 +192,33 @@ func insert(ctx context.Context, tx *ent.Tx, rows []row) (string, error) {
 		return "", fmt.Errorf("take event sequence: %w", err)
 	}
 	return d, nil
+}
+
+// Settled keeps the events no commit can still precede, which are the ones a
+// reader that follows the log may move past. On PostgreSQL, those of the
+// transactions older than the oldest still running (the statement's
+// snapshot's xmin, which only grows); every later event waits, unread, until
+// those transactions end. On SQLite, every committed event.
+func Settled() predicate.OrganizationEvent {
+	return func(s *sql.Selector) {
+		if s.Dialect() == dialect.Postgres {
+			s.Where(sql.ExprP(fmt.Sprintf("%s < (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint * %d)",
+				s.C(organizationevent.FieldSequence), perTransaction)))
+		}
+	}
+}
+
+// Notification reads the payload of a notification on Channel: every event
+// up to settled is settled (see Settled) and the transaction's events end at
+// last. ok is false for a payload that is not one.
+func Notification(payload string) (settled, last int64, ok bool) {
+	a, b, found := strings.Cut(payload, " ")
+	if !found {
+		return 0, 0, false
+	}
+	settled, err1 := strconv.ParseInt(a, 10, 64)
+	last, err2 := strconv.ParseInt(b, 10, 64)
+	return settled, last, err1 == nil && err2 == nil
 }
 
 var (

@@ -1,8 +1,8 @@
 // Package live follows the organization event log for the subscriptions of
 // one orgql instance. The table is the only source of truth: a wake-up
 // (PostgreSQL's LISTEN/NOTIFY, or an in-process signal on SQLite) makes the
-// hub read, in sequence order, the events committed after the last one it
-// read, keep those of the organizations someone follows (a bounded window,
+// hub read, in sequence order, the settled events (events.Settled) after
+// the last one it read, keep those of the organizations someone follows (a bounded window,
 // a copy of rows, never a record), and tell the subscribers they concern
 // that there is more. A subscriber takes what it has not sent from that
 // window, or from the table when it is behind it (resuming with after),
@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
@@ -25,6 +24,7 @@ import (
 
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/organizationevent"
+	"github.com/orgql/orgql/ent/predicate"
 	"github.com/orgql/orgql/internal/events"
 	"github.com/orgql/orgql/internal/tenancy"
 )
@@ -54,17 +54,20 @@ type Hub struct {
 
 	mu   sync.Mutex
 	last int64 // the sequence read so far: a reading position, not a record
-	// announced is the highest sequence a notification carried: every event
-	// up to it is committed and visible (sequences follow commit order), so
-	// a hub that no subscription follows moves past them without reading.
-	// The payload is trusted as the tables are: whoever may NOTIFY on the
+	// settled is the highest settled sequence a notification carried (see
+	// events.Settled): a hub that no subscription follows moves past it
+	// without reading. announced is the highest sequence a notification
+	// carried: while the hub has not read up to it, an older transaction
+	// was still running at its last read, and it reads again soon. The
+	// payload is trusted as the tables are: whoever may NOTIFY on the
 	// database may write them too.
-	announced int64
-	reads     int64 // reads of the log, for Reads
-	ready     bool
-	byOrg     map[string]map[*waiter]struct{}
-	byUser    map[string]map[*waiter]struct{}
-	feeds     map[string]*feed // by organization, while someone follows it
+	settled, announced int64
+	notified, handled  int64 // notifications received, and handled by a catchUp
+	reads              int64 // reads of the log, for Reads
+	ready              bool
+	byOrg              map[string]map[*waiter]struct{}
+	byUser             map[string]map[*waiter]struct{}
+	feeds              map[string]*feed // by organization, while someone follows it
 	// epoch counts the hub's reads and the subscribers' own: an access
 	// check that starts at epoch e comes after every read numbered e or
 	// less (access.go).
@@ -153,11 +156,13 @@ func (h *Hub) Run(ctx context.Context) error {
 		go func() {
 			for n := range l.Notify { // until Close closes it; nil after a reconnect
 				if n != nil {
-					if seq, err := strconv.ParseInt(n.Extra, 10, 64); err == nil {
-						h.mu.Lock()
-						h.announced = max(h.announced, seq)
-						h.mu.Unlock()
+					settled, last, ok := events.Notification(n.Extra)
+					h.mu.Lock()
+					if ok {
+						h.settled, h.announced = max(h.settled, settled), max(h.announced, last)
 					}
+					h.notified++
+					h.mu.Unlock()
 				}
 				h.Wake()
 			}
@@ -182,7 +187,15 @@ func (h *Hub) Run(ctx context.Context) error {
 	if err := h.start(ctx); err != nil {
 		return err
 	}
-	// What was committed between the priming and the LISTEN had no wake-up.
+	// What was committed between the priming and the LISTEN had no wake-up,
+	// nor a notification to say what it announced: the newest event does.
+	if newest, err := h.newest(ctx); err == nil {
+		h.mu.Lock()
+		h.announced = max(h.announced, newest)
+		h.mu.Unlock()
+	} else if ctx.Err() == nil {
+		h.Logger.Error("read new events", "error", err)
+	}
 	if err := h.catchUp(ctx); err != nil && ctx.Err() == nil {
 		h.Logger.Error("read new events", "error", err)
 	}
@@ -192,6 +205,10 @@ func (h *Hub) Run(ctx context.Context) error {
 	}
 	tick := time.NewTicker(poll)
 	defer tick.Stop()
+	// unsettled fires while announced events are not settled yet: the
+	// transaction that holds them back may end without a notification.
+	var unsettled <-chan time.Time
+	retry := time.Duration(0)
 	for {
 		select {
 		case <-ctx.Done():
@@ -199,6 +216,7 @@ func (h *Hub) Run(ctx context.Context) error {
 		case <-h.wake:
 			// A notification, or nil after a reconnect (some may be lost), or
 			// the in-process wake-up: either way, read what is new.
+		case <-unsettled:
 		case <-tick.C:
 			if err := ping(); err != nil {
 				h.Logger.Warn("event listener: ping failed", "error", err)
@@ -207,7 +225,29 @@ func (h *Hub) Run(ctx context.Context) error {
 		if err := h.catchUp(ctx); err != nil && ctx.Err() == nil {
 			h.Logger.Error("read new events", "error", err)
 		}
+		if h.waitsForOlder() {
+			retry = min(max(2*retry, settleRetry), settleRetryMax)
+			unsettled = time.After(retry)
+		} else {
+			retry, unsettled = 0, nil
+		}
 	}
+}
+
+// A hub whose last read stopped before announced events, because an older
+// transaction was still running, reads again after settleRetry, then twice
+// as long each time, up to settleRetryMax.
+const (
+	settleRetry    = 2 * time.Millisecond
+	settleRetryMax = 200 * time.Millisecond
+)
+
+// waitsForOlder reports whether the hub follows the log and has not read
+// every event a notification announced.
+func (h *Hub) waitsForOlder() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return !h.unfollowed() && h.last < h.announced
 }
 
 // Wake makes the hub read new events (the in-process wake-up).
@@ -248,17 +288,14 @@ func (h *Hub) Prime(ctx context.Context) error {
 	if ready {
 		return nil
 	}
-	newest, err := h.Client.OrganizationEvent.Query().
-		Order(ent.Desc(organizationevent.FieldSequence)).
-		Select(organizationevent.FieldSequence).
-		First(tenancy.AsSystem(ctx, ReadEvents))
-	if err != nil && !ent.IsNotFound(err) {
-		return fmt.Errorf("read the newest event: %w", err)
+	newest, err := h.newest(ctx, events.Settled())
+	if err != nil {
+		return err
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !h.ready && newest != nil {
-		h.last = newest.Sequence
+	if !h.ready {
+		h.last = newest
 		for _, f := range h.feeds {
 			f.base = h.last
 		}
@@ -267,20 +304,42 @@ func (h *Hub) Prime(ctx context.Context) error {
 	return nil
 }
 
-// catchUp reads the events after the last one read, in order, keeps those
-// of the followed organizations, and rings the waiters they concern. While
-// no subscription on this instance follows anything, it moves past what
-// notifications announced instead, reading nothing: a subscription that
-// starts later reads the table for what came before its start (follow
-// takes the hub's position under the same lock).
+// newest is the sequence of the newest event that keep keeps (0: none).
+func (h *Hub) newest(ctx context.Context, keep ...predicate.OrganizationEvent) (int64, error) {
+	ev, err := h.Client.OrganizationEvent.Query().
+		Where(keep...).
+		Order(ent.Desc(organizationevent.FieldSequence)).
+		Select(organizationevent.FieldSequence).
+		First(tenancy.AsSystem(ctx, ReadEvents))
+	if ent.IsNotFound(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read the newest event: %w", err)
+	}
+	return ev.Sequence, nil
+}
+
+// catchUp reads the settled events after the last one read, in order,
+// keeps those of the followed organizations, and rings the waiters they
+// concern. While no subscription on this instance follows anything, it
+// moves past what notifications said is settled instead, reading nothing: a
+// subscription that starts later reads the table for what came before its
+// start (follow takes the hub's position under the same lock).
 func (h *Hub) catchUp(ctx context.Context) error {
 	sys := tenancy.AsSystem(ctx, ReadEvents)
+	h.mu.Lock()
+	notified := h.notified
+	h.mu.Unlock()
+	defer func() {
+		h.mu.Lock()
+		h.handled = max(h.handled, notified)
+		h.mu.Unlock()
+	}()
 	for {
 		h.mu.Lock()
-		if h.unfollowed() && h.announced > h.last {
-			h.last = h.announced
-		}
-		if h.unfollowed() && h.announced == h.last {
+		if h.unfollowed() {
+			h.last = max(h.last, h.settled)
 			h.mu.Unlock()
 			return nil
 		}
@@ -288,7 +347,7 @@ func (h *Hub) catchUp(ctx context.Context) error {
 		h.reads++
 		h.mu.Unlock()
 		evs, err := h.Client.OrganizationEvent.Query().
-			Where(organizationevent.SequenceGT(last)).
+			Where(organizationevent.SequenceGT(last), events.Settled()).
 			Order(ent.Asc(organizationevent.FieldSequence)).
 			Limit(pageSize).
 			All(sys)
@@ -327,8 +386,8 @@ func (h *Hub) catchUp(ctx context.Context) error {
 }
 
 // unfollowed reports, with h.mu held, whether the hub may move past what
-// notifications announced without reading: on PostgreSQL only (SQLite's
-// wake-up announces nothing), and while no subscription watches and no
+// notifications said is settled without reading: on PostgreSQL only
+// (SQLite's wake-up says nothing), and while no subscription watches and no
 // feed is kept (a kept feed must get every event, for its next follower).
 func (h *Hub) unfollowed() bool {
 	return h.PostgresURL != "" && len(h.byOrg) == 0 && len(h.byUser) == 0 && len(h.feeds) == 0
@@ -392,6 +451,14 @@ func (h *Hub) Reads() int64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.reads
+}
+
+// Notifications is how many notifications the hub has received, and how
+// many of them a read (or a decision not to read) has followed.
+func (h *Hub) Notifications() (received, handled int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.notified, h.handled
 }
 
 // Ready reports whether the hub has found where the log ends.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/organizationevent"
+	"github.com/orgql/orgql/internal/events"
 	"github.com/orgql/orgql/internal/rbac"
 	"github.com/orgql/orgql/internal/tenancy"
 	"github.com/orgql/orgql/internal/viewer"
@@ -71,7 +72,7 @@ type Reauthenticate func(ctx context.Context) (context.Context, error)
 type End func(error)
 
 // Events streams the events of organization orgID committed after
-// sequence after (after < 0: from now), in commit order, to the caller of
+// sequence after (after < 0: from now), in the log's order, to the caller of
 // ctx, as that caller may read them: after each read, the caller's
 // credential (s) is checked again and their role read; once they may no
 // longer read the organization's events the stream ends, before it sends
@@ -89,7 +90,7 @@ func (h *Hub) Events(ctx context.Context, orgID string, targetTypes []organizati
 		h.unfollow(orgID, w)
 	}
 	if after < 0 {
-		newest, err := h.newest(ctx, orgID)
+		newest, err := h.newest(ctx, organizationevent.OrganizationID(orgID), events.Settled())
 		if err != nil {
 			stop()
 			return nil, err
@@ -135,21 +136,6 @@ func (h *Hub) unfollow(orgID string, w *waiter) {
 	}
 }
 
-func (h *Hub) newest(ctx context.Context, orgID string) (int64, error) {
-	ev, err := h.Client.OrganizationEvent.Query().
-		Where(organizationevent.OrganizationID(orgID)).
-		Order(ent.Desc(organizationevent.FieldSequence)).
-		Select(organizationevent.FieldSequence).
-		First(tenancy.AsSystem(ctx, ReadEvents))
-	if ent.IsNotFound(err) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	return ev.Sequence, nil
-}
-
 // next returns the events of orgID after sequence last, oldest first (at
 // most pageSize), and the epoch of the read that found them: from the
 // hub's window when it holds them, else from the table. caughtUp is a
@@ -174,7 +160,7 @@ func (h *Hub) next(ctx context.Context, orgID string, last int64) (evs []*ent.Or
 	}
 	h.mu.Unlock()
 	evs, err = h.Client.OrganizationEvent.Query().
-		Where(organizationevent.OrganizationID(orgID), organizationevent.SequenceGT(last)).
+		Where(organizationevent.OrganizationID(orgID), organizationevent.SequenceGT(last), events.Settled()).
 		Order(ent.Asc(organizationevent.FieldSequence)).
 		Limit(pageSize).
 		All(tenancy.AsSystem(ctx, ReadEvents))
@@ -182,7 +168,7 @@ func (h *Hub) next(ctx context.Context, orgID string, last int64) (evs []*ent.Or
 		return nil, 0, 0, err
 	}
 	if len(evs) < pageSize {
-		// Every event up to the window's start was committed before this read.
+		// Every event up to the window's start was settled before this read.
 		caughtUp = base
 	}
 	return evs, h.readDone(), caughtUp, nil

@@ -118,7 +118,7 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 	}
 	s.obs = newObservability(s, opts)
 	s.Live = &live.Hub{Client: db.Client, Logger: opts.Logger, PostgresURL: db.URL,
-		Observer: subscriptionMetrics{s.obs.metrics}}
+		Observer: subscriptionMetrics{s.obs.metrics}, PollInterval: cfg.EventPollInterval}
 	s.Auth = &auth.Authenticator{Client: db.Client, SessionTTL: cfg.SessionTTL, SessionIdleTimeout: cfg.SessionIdleTimeout,
 		InsecureCookie: cfg.InsecureCookies(), Logger: opts.Logger}
 	signIn := &signin.Flow{Client: db.Client, Auth: s.Auth, Providers: signin.Providers(cfg), Timeout: cfg.OAuthTimeout, Logger: opts.Logger}
