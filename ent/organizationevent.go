@@ -42,7 +42,7 @@ type OrganizationEvent struct {
 	UserAgent string `json:"user_agent,omitempty"`
 	// When the change was committed.
 	CreatedAt time.Time `json:"created_at,omitempty"`
-	// The event's place in the order in which changes were committed.
+	// The event's place in the log: the order in which readers that follow it see the changes.
 	Sequence     int64 `json:"sequence,omitempty"`
 	selectValues sql.SelectValues
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/orgql/orgql/internal/live"
 )
 
-// newestFirst is the audit log's order: by commit, newest first.
+// newestFirst is the audit log's order: the log's, newest first.
 var newestFirst = &ent.OrganizationEventOrder{Direction: entgql.OrderDirectionDesc, Field: ent.OrganizationEventOrderFieldSequence}
 
 func actorOf(ev *ent.OrganizationEvent) *model.Actor {

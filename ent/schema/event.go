@@ -69,10 +69,11 @@ func (OrganizationEvent) Fields() []ent.Field {
 		field.Time("created_at").Immutable().Default(time.Now).
 			Comment("When the change was committed.").
 			Annotations(entgql.OrderField("CREATED_AT")),
-		// sequence is taken at commit (internal/events), so its order is
-		// commit order; 0 until the transaction commits. docs/architecture.md "Events".
+		// sequence is given at commit (internal/events): on PostgreSQL from
+		// the transaction's ID, on SQLite from a counter in commit order.
+		// docs/architecture.md "Commit order".
 		field.Int64("sequence").Default(0).
-			Comment("The event's place in the order in which changes were committed.").
+			Comment("The event's place in the log: the order in which readers that follow it see the changes.").
 			Annotations(entgql.OrderField("SEQUENCE"), entgql.Skip(entgql.SkipType, entgql.SkipWhereInput)),
 	}
 }
@@ -90,10 +91,10 @@ func (OrganizationEvent) Annotations() []schema.Annotation {
 		schema.Comment("One change to an organization, written with the change itself: the audit log's entries.")}
 }
 
-// EventSequence is the one counter organization events take their sequence
-// from. A committing transaction adds to it as its last statement, holding
-// its row lock until the commit ends, so sequences are handed out in commit
-// order and a reader that has seen sequence n has seen every event before it.
+// EventSequence holds what organization events are numbered from
+// (internal/events): on SQLite, row 1 is the counter a committing
+// transaction adds its events to; on PostgreSQL, row 2 is the offset added
+// to transaction IDs (events.KeepAhead).
 type EventSequence struct{ ent.Schema }
 
 func (EventSequence) Fields() []ent.Field {

@@ -10375,7 +10375,11 @@ type Subscription {
   writing: a change is sent once every transaction that began before it has
   ended, so that none can come before it later. With ` + "`" + `after` + "`" + ` (an event's
   ` + "`" + `cursor` + "`" + `), the events after it are sent first, then the live ones, with
-  none missed or repeated. The stream ends when the caller loses access.
+  none missed or repeated. (A cursor from ` + "`" + `auditEvents` + "`" + `, which shows each
+  change as soon as it commits, can be ahead of a change of the same
+  organization whose transaction began earlier and was still committing
+  when the page was read: that change is not replayed. Cursors of sent
+  events never are.) The stream ends when the caller loses access.
   """
   organizationEvents(
     "The organization's ID."

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/internal/billing"
 	"github.com/orgql/orgql/internal/events"
@@ -167,6 +168,17 @@ func TestPruneKeepsWhatThePlanKeeps(t *testing.T) {
 			}
 			wg.Wait()
 			return total
+		}
+		// More expired events than one batch of the pruner deletes.
+		old := make([]*ent.OrganizationEventCreate, 2500)
+		for i := range old {
+			old[i] = e.DB.Client.OrganizationEvent.Create().SetOrganizationID(free.ID).SetType(organizationevent.TypeUPDATE).
+				SetTargetType(organizationevent.TargetTypeORGANIZATION).SetTargetID(free.ID).SetTargetName("old").
+				SetActorType(organizationevent.ActorTypeSYSTEM).SetCreatedAt(time.Now().AddDate(0, 0, -days("FREE")-1))
+		}
+		e.DB.Client.OrganizationEvent.CreateBulk(old...).ExecX(testkit.System(context.Background()))
+		if n := prune(0); n != len(old) || count(free.ID) == 0 {
+			t.Fatalf("pruned %d events, want the %d expired; %d left", n, len(old), count(free.ID))
 		}
 		before := count(team.ID)
 		prune(days("FREE"))

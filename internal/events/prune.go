@@ -57,14 +57,45 @@ func (p *Pruner) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// Prune deletes the expired events once and returns how many. On
-// PostgreSQL it runs in one transaction under an advisory lock, and does
-// nothing when another instance holds it.
+// pruneBatch is the most events one transaction of the pruner deletes: on
+// PostgreSQL a running transaction holds back every instance's live events
+// (docs/architecture.md "Commit order"), so the pruner's are short.
+const pruneBatch = 1000
+
+// Prune deletes the expired events once and returns how many, pruneBatch
+// at a time. On PostgreSQL each batch runs in a transaction of its own
+// under an advisory lock, and does nothing when another instance holds it.
 func (p *Pruner) Prune(ctx context.Context) (int, error) {
 	now := time.Now()
 	if p.Now != nil {
 		now = p.Now()
 	}
+	var expired []predicate.OrganizationEvent
+	longest := 0
+	var codes []any
+	for _, plan := range p.Plans {
+		days := plan.Limits.AuditLogRetentionDays
+		longest = max(longest, days)
+		codes = append(codes, string(plan.Code))
+		expired = append(expired, organizationevent.And(organizationevent.CreatedAtLT(now.AddDate(0, 0, -days)),
+			orgs(entsql.EQ(organization.FieldPlan, string(plan.Code)), false)))
+	}
+	// Organizations that are gone, or on a plan no longer in the catalog.
+	expired = append(expired, organizationevent.And(organizationevent.CreatedAtLT(now.AddDate(0, 0, -longest)),
+		orgs(entsql.In(organization.FieldPlan, codes...), true)))
+	total := 0
+	for {
+		n, err := p.pruneBatch(ctx, organizationevent.Or(expired...))
+		total += n
+		if err != nil || n < pruneBatch {
+			return total, err
+		}
+	}
+}
+
+// pruneBatch deletes at most pruneBatch of the events expired keeps, in a
+// transaction of its own, and returns how many.
+func (p *Pruner) pruneBatch(ctx context.Context, expired predicate.OrganizationEvent) (int, error) {
 	sys := tenancy.AsSystem(ctx, PruneEvents)
 	tx, err := p.Client.Tx(sys)
 	if err != nil {
@@ -85,32 +116,21 @@ func (p *Pruner) Prune(ctx context.Context) (int, error) {
 			return 0, err
 		}
 	}
-	total, longest := 0, 0
-	var codes []any
-	for _, plan := range p.Plans {
-		days := plan.Limits.AuditLogRetentionDays
-		longest = max(longest, days)
-		codes = append(codes, string(plan.Code))
-		n, err := tx.Client().OrganizationEvent.Delete().
-			Where(organizationevent.CreatedAtLT(now.AddDate(0, 0, -days)), orgs(entsql.EQ(organization.FieldPlan, string(plan.Code)), false)).
-			Exec(sys)
-		if err != nil {
-			return 0, fmt.Errorf("prune %s events: %w", plan.Code, err)
-		}
-		total += n
-	}
-	// Organizations that are gone, or on a plan no longer in the catalog.
-	n, err := tx.Client().OrganizationEvent.Delete().
-		Where(organizationevent.CreatedAtLT(now.AddDate(0, 0, -longest)), orgs(entsql.In(organization.FieldPlan, codes...), true)).
-		Exec(sys)
+	ids, err := tx.Client().OrganizationEvent.Query().Where(expired).Limit(pruneBatch).IDs(sys)
 	if err != nil {
-		return 0, fmt.Errorf("prune events of deleted organizations: %w", err)
+		return 0, fmt.Errorf("find expired events: %w", err)
 	}
-	total += n
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	n, err := tx.Client().OrganizationEvent.Delete().Where(organizationevent.IDIn(ids...)).Exec(sys)
+	if err != nil {
+		return 0, fmt.Errorf("prune events: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("commit: %w", err)
 	}
-	return total, nil
+	return n, nil
 }
 
 // orgs keeps the events whose organization matches p (not: does not exist or does not match).

@@ -23,13 +23,26 @@ import (
 // the table), whose payload is "<settled> <last>" (see Notification).
 const Channel = "orgql_events"
 
-// sequenceRow is the one row of event_sequences (SQLite's counter).
-const sequenceRow = 1
+// The rows of event_sequences: SQLite's counter; on PostgreSQL, the offset
+// added to transaction IDs (see KeepAhead).
+const (
+	sequenceRow = 1
+	offsetRow   = 2
+)
 
 // perTransaction is how many sequences one transaction has on PostgreSQL:
-// its events are numbered xid × perTransaction + 0, 1, … (the ID of a
-// transaction is 64 bits, of which this leaves 43: 8.8 × 10¹² transactions).
+// its events are numbered (xid + offset) × perTransaction + 0, 1, … (a
+// sequence is 63 bits, which leaves 43 for the transaction: 8.8 × 10¹²
+// transactions).
 const perTransaction = 1 << 20
+
+// offset is the SQL of the offset added to PostgreSQL's transaction IDs.
+var offset = fmt.Sprintf("COALESCE((SELECT %s FROM %s WHERE %s = %d), 0)",
+	eventsequence.FieldValue, eventsequence.Table, eventsequence.FieldID, offsetRow)
+
+// settledBelow is the SQL of the sequence below which every event is
+// settled, for the statement it is in (see Settled).
+var settledBelow = fmt.Sprintf("((pg_snapshot_xmin(pg_current_snapshot())::text::bigint + %s) * %d)", offset, perTransaction)
 
 // row is an event waiting for its transaction's commit to be written.
 type row struct {
@@ -124,11 +137,11 @@ func atCommit(ctx context.Context, r row) error {
 // notification; it returns the dialect.
 //
 // The numbering is the order readers follow (docs/architecture.md "Commit
-// order"). On PostgreSQL an event's sequence is its transaction's ID ×
-// perTransaction + its place in the transaction: nothing shared is locked,
-// so committing transactions do not wait for each other; readers read only
-// the settled events (Settled), those of transactions older than any still
-// running, which no later commit can precede. One statement: an INSERT whose
+// order"). On PostgreSQL an event's sequence is its transaction's ID (plus
+// the offset) × perTransaction + its place in the transaction: no row is
+// locked until the commit ends; readers read only the settled events
+// (Settled), those of transactions older than any still running, which no
+// later commit can precede. One statement: an INSERT whose
 // CTE also notifies Channel. On SQLite, which has one writer at a time (BEGIN
 // IMMEDIATE) and no data-modifying CTEs, the events are numbered from the
 // event_sequences counter, which a second statement then moves past them:
@@ -143,10 +156,10 @@ func insert(ctx context.Context, tx *ent.Tx, rows []row) (string, error) {
 		}
 		// notified is referenced by the rows so that PostgreSQL runs it,
 		// once: a CTE that calls a volatile function is never inlined.
-		prefix = fmt.Sprintf("WITH numbered AS (SELECT pg_current_xact_id()::text::bigint * %[1]d AS first, "+
-			"pg_snapshot_xmin(pg_current_snapshot())::text::bigint * %[1]d - 1 AS settled), "+
-			"notified AS (SELECT first, pg_notify('%[2]s', settled || ' ' || (first + %[3]d)) FROM numbered) ",
-			perTransaction, Channel, n-1)
+		prefix = fmt.Sprintf("WITH numbered AS (SELECT (pg_current_xact_id()::text::bigint + %[1]s) * %[2]d AS first, "+
+			"%[3]s - 1 AS settled), "+
+			"notified AS (SELECT first, pg_notify('%[4]s', settled || ' ' || (first + %[5]d)) FROM numbered) ",
+			offset, perTransaction, settledBelow, Channel, n-1)
 		first = "(SELECT first FROM notified)"
 	default:
 		first = fmt.Sprintf("(COALESCE((SELECT %s FROM %s WHERE %s = %d), 0) + 1)",
@@ -202,10 +215,35 @@ func insert(ctx context.Context, tx *ent.Tx, rows []row) (string, error) {
 func Settled() predicate.OrganizationEvent {
 	return func(s *sql.Selector) {
 		if s.Dialect() == dialect.Postgres {
-			s.Where(sql.ExprP(fmt.Sprintf("%s < (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint * %d)",
-				s.C(organizationevent.FieldSequence), perTransaction)))
+			s.Where(sql.ExprP(fmt.Sprintf("%s < (SELECT %s)", s.C(organizationevent.FieldSequence), settledBelow)))
 		}
 	}
+}
+
+// KeepAhead makes sure, on PostgreSQL, that the events committed from now
+// on are numbered after every event in the log. Transaction IDs only grow
+// on one cluster, and survive pg_upgrade, but a database dumped and restored
+// or replicated logically into another cluster meets IDs that start again
+// low: the offset added to them is then raised past the newest event. It
+// only grows. The server calls it as it starts, before it serves; an event
+// committed while it moves could be missed by a subscriber, so the
+// instances of a moved database are started, not left running.
+func KeepAhead(ctx context.Context, c *ent.Client) error {
+	if c.Dialect() != dialect.Postgres {
+		return nil
+	}
+	_, err := c.ExecContext(ctx, fmt.Sprintf(
+		"INSERT INTO %[1]s (%[2]s, %[3]s) "+
+			"SELECT %[4]d, newest.top - pg_current_xact_id()::text::bigint + 1 "+
+			"FROM (SELECT max(%[5]s) / %[6]d AS top FROM %[7]s) newest "+
+			"WHERE newest.top >= pg_current_xact_id()::text::bigint + %[8]s "+
+			"ON CONFLICT (%[2]s) DO UPDATE SET %[3]s = GREATEST(%[1]s.%[3]s, EXCLUDED.%[3]s)",
+		eventsequence.Table, eventsequence.FieldID, eventsequence.FieldValue, offsetRow,
+		organizationevent.FieldSequence, perTransaction, organizationevent.Table, offset))
+	if err != nil {
+		return fmt.Errorf("keep event sequences ahead: %w", err)
+	}
+	return nil
 }
 
 // Notification reads the payload of a notification on Channel: every event

@@ -63,6 +63,7 @@ type Hub struct {
 	// database may write them too.
 	settled, announced int64
 	notified, handled  int64 // notifications received, and handled by a catchUp
+	reconnected        bool  // since the last refresh of announced
 	reads              int64 // reads of the log, for Reads
 	ready              bool
 	byOrg              map[string]map[*waiter]struct{}
@@ -155,15 +156,16 @@ func (h *Hub) Run(ctx context.Context) error {
 		// stopped for good under a burst of changes.
 		go func() {
 			for n := range l.Notify { // until Close closes it; nil after a reconnect
-				if n != nil {
-					settled, last, ok := events.Notification(n.Extra)
-					h.mu.Lock()
-					if ok {
+				h.mu.Lock()
+				if n == nil {
+					h.reconnected = true
+				} else {
+					if settled, last, ok := events.Notification(n.Extra); ok {
 						h.settled, h.announced = max(h.settled, settled), max(h.announced, last)
 					}
 					h.notified++
-					h.mu.Unlock()
 				}
+				h.mu.Unlock()
 				h.Wake()
 			}
 		}()
@@ -189,13 +191,7 @@ func (h *Hub) Run(ctx context.Context) error {
 	}
 	// What was committed between the priming and the LISTEN had no wake-up,
 	// nor a notification to say what it announced: the newest event does.
-	if newest, err := h.newest(ctx); err == nil {
-		h.mu.Lock()
-		h.announced = max(h.announced, newest)
-		h.mu.Unlock()
-	} else if ctx.Err() == nil {
-		h.Logger.Error("read new events", "error", err)
-	}
+	h.refreshAnnounced(ctx)
 	if err := h.catchUp(ctx); err != nil && ctx.Err() == nil {
 		h.Logger.Error("read new events", "error", err)
 	}
@@ -209,28 +205,68 @@ func (h *Hub) Run(ctx context.Context) error {
 	// transaction that holds them back may end without a notification.
 	var unsettled <-chan time.Time
 	retry := time.Duration(0)
+	var waitingSince time.Time // zero: not waiting
 	for {
+		refresh := false
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-h.wake:
 			// A notification, or nil after a reconnect (some may be lost), or
 			// the in-process wake-up: either way, read what is new.
+			h.mu.Lock()
+			refresh, h.reconnected = h.reconnected, false
+			h.mu.Unlock()
 		case <-unsettled:
 		case <-tick.C:
 			if err := ping(); err != nil {
 				h.Logger.Warn("event listener: ping failed", "error", err)
 			}
+			refresh = true
+		}
+		if refresh {
+			// What notifications lost while the listener was away, or
+			// announced of events since deleted, the newest event says.
+			h.refreshAnnounced(ctx)
 		}
 		if err := h.catchUp(ctx); err != nil && ctx.Err() == nil {
 			h.Logger.Error("read new events", "error", err)
 		}
-		if h.waitsForOlder() {
-			retry = min(max(2*retry, settleRetry), settleRetryMax)
-			unsettled = time.After(retry)
-		} else {
-			retry, unsettled = 0, nil
+		if !h.waitsForOlder() {
+			retry, unsettled, waitingSince = 0, nil, time.Time{}
+			continue
 		}
+		retry = min(max(2*retry, settleRetry), settleRetryMax)
+		unsettled = time.After(retry)
+		if waitingSince.IsZero() {
+			waitingSince = time.Now()
+		} else if since := time.Since(waitingSince); since > poll {
+			h.Logger.Warn("live events wait for an older transaction to end (one that holds a transaction ID: "+
+				"a long write, a prepared transaction, another application on the cluster)", "waiting", since.Round(time.Second))
+			waitingSince = time.Now()
+		}
+	}
+}
+
+// refreshAnnounced sets announced to the newest event, settled or not, and
+// keeps what notifications announced meanwhile.
+func (h *Hub) refreshAnnounced(ctx context.Context) {
+	h.mu.Lock()
+	before := h.announced
+	h.mu.Unlock()
+	newest, err := h.newest(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			h.Logger.Error("read new events", "error", err)
+		}
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.announced == before {
+		h.announced = newest
+	} else {
+		h.announced = max(h.announced, newest)
 	}
 }
 
@@ -423,6 +459,14 @@ func (h *Hub) watchLocked(set func() map[string]map[*waiter]struct{}, key string
 		m[key] = map[*waiter]struct{}{}
 	}
 	m[key][w] = struct{}{}
+	if h.last < h.announced {
+		// A hub nobody followed did not read again for what was not
+		// settled at its last read; it does now.
+		select {
+		case h.wake <- struct{}{}:
+		default:
+		}
+	}
 }
 
 func (h *Hub) unwatch(set func() map[string]map[*waiter]struct{}, key string, w *waiter) {

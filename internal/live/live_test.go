@@ -87,7 +87,7 @@ func expectEnd(t *testing.T, c *wsClient) {
 }
 
 // A change made through one instance reaches a subscriber of another, in
-// commit order and once; not the changes of another organization.
+// order and once; not the changes of another organization.
 func TestEventsReachSubscribersOfAnotherInstance(t *testing.T) {
 	for _, b := range testkit.Backends(t) {
 		t.Run(string(b), func(t *testing.T) {

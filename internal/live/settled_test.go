@@ -97,38 +97,106 @@ func TestAnOlderTransactionCommittingLastIsNotSkipped(t *testing.T) {
 // A change committed while an older transaction runs waits for it to end;
 // when that transaction ends without a notification of its own (it wrote
 // no event, or rolled back), the change still arrives: the hub reads again
-// while what notifications announced is not settled, and does not wait for
-// its last-resort read (an hour here).
+// while what notifications announced is not settled, also for a
+// subscription that starts while the change waits on a hub nobody followed,
+// and does not wait for its last-resort read (an hour here).
 func TestAChangeHeldBackByAnOlderTransactionArrivesWhenItEnds(t *testing.T) {
 	for _, end := range []string{"commit", "rollback"} {
-		t.Run(end, func(t *testing.T) {
-			e := onPostgres(t)
-			alice := e.SignIn(t, "alice")
-			org := alice.CreateOrg(t)
-			listening(t, e.Server.Live, alice, org.ID)
-			sub := mustConnect(t, serve(t, e), "graphql-transport-ws", alice.Authorization())
-			sub.subscribe("1", eventsSub, map[string]any{"org": org.ID, "after": newestCursor(t, alice, org.ID)})
-
-			tx, _ := olderTransaction(t, e)
-			mark, _ := e.Server.Live.Notifications()
-			for i := range 3 {
-				describe(t, alice, org.ID, fmt.Sprint("held ", i))
-			}
-			handled(t, e.Server.Live, mark, 3) // read while tx runs: nothing settled
-			var err error
-			if end == "commit" {
-				err = tx.Commit()
-			} else {
-				err = tx.Rollback()
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i := range 3 {
-				if ev := nextEvent(t, sub); ev.description() != fmt.Sprint("held ", i) {
-					t.Fatalf("event %d: %+v", i, ev)
+		for _, start := range []string{"before", "while held"} {
+			t.Run(end+", subscribed "+start, func(t *testing.T) {
+				e := onPostgres(t)
+				alice := e.SignIn(t, "alice")
+				org := alice.CreateOrg(t)
+				listening(t, e.Server.Live, alice, org.ID)
+				after := newestCursor(t, alice, org.ID)
+				base := serve(t, e)
+				var sub *wsClient
+				subscribe := func() {
+					sub = mustConnect(t, base, "graphql-transport-ws", alice.Authorization())
+					sub.subscribe("1", eventsSub, map[string]any{"org": org.ID, "after": after})
 				}
-			}
-		})
+				if start == "before" {
+					subscribe()
+				}
+
+				tx, _ := olderTransaction(t, e)
+				mark, _ := e.Server.Live.Notifications()
+				for i := range 3 {
+					describe(t, alice, org.ID, fmt.Sprint("held ", i))
+				}
+				handled(t, e.Server.Live, mark, 3) // read while tx runs: nothing settled
+				if start == "while held" {
+					subscribe()
+					// Once it runs, its own read of the log finds nothing settled.
+					for deadline := time.Now().Add(guard); scrape(t, e)[`orgql_subscriptions_active{field="organizationEvents",transport="websocket"}`] != 1; time.Sleep(5 * time.Millisecond) {
+						if time.Now().After(deadline) {
+							t.Fatal("the subscription did not start")
+						}
+					}
+					time.Sleep(50 * time.Millisecond) // its first read, right after it starts
+				}
+				var err error
+				if end == "commit" {
+					err = tx.Commit()
+				} else {
+					err = tx.Rollback()
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := range 3 {
+					if ev := nextEvent(t, sub); ev.description() != fmt.Sprint("held ", i) {
+						t.Fatalf("event %d: %+v", i, ev)
+					}
+				}
+			})
+		}
+	}
+}
+
+// A database restored into another cluster meets transaction IDs lower than
+// those that numbered its events: as a server starts it raises the offset
+// added to them, so that new events still come after every old one, in the
+// audit log and for a subscription resumed from an old cursor.
+func TestEventsStayAheadOfTheLogWhenTransactionIDsStartAgain(t *testing.T) {
+	e := onPostgres(t)
+	alice := e.SignIn(t, "alice")
+	org := alice.CreateOrg(t)
+	sys := testkit.System(context.Background())
+	// An event from a cluster whose transaction IDs were a million ahead.
+	var xid int64
+	if err := e.DB.SQL.QueryRowContext(sys, "SELECT pg_current_xact_id()::text::bigint").Scan(&xid); err != nil {
+		t.Fatal(err)
+	}
+	restored := e.DB.Client.OrganizationEvent.Create().SetOrganizationID(org.ID).SetType(organizationevent.TypeUPDATE).
+		SetTargetType(organizationevent.TargetTypeORGANIZATION).SetTargetID(org.ID).SetTargetName("restored").
+		SetChange(map[string]any{"description": map[string]any{"from": "", "to": "restored"}}).
+		SetActorType(organizationevent.ActorTypeSYSTEM).SetSequence((xid + 1_000_000) << 20).SaveX(sys)
+
+	// A server starts on the moved database (twice: the second changes nothing).
+	for range 2 {
+		e.Reconfigure(t, nil)
+	}
+	after := newestCursor(t, alice, org.ID)
+	sub := mustConnect(t, serve(t, e), "graphql-transport-ws", alice.Authorization())
+	sub.subscribe("1", eventsSub, map[string]any{"org": org.ID, "after": after})
+	describe(t, alice, org.ID, "after the move")
+	newest, err := e.DB.Client.OrganizationEvent.Query().Where(organizationevent.OrganizationID(org.ID)).
+		Order(ent.Desc(organizationevent.FieldSequence)).First(sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if newest.TargetName == restored.TargetName || newest.Sequence <= restored.Sequence {
+		t.Fatalf("the newest event is %q (%d); want the change after the move, after %d", newest.TargetName, newest.Sequence, restored.Sequence)
+	}
+	var now int64
+	if err := e.DB.SQL.QueryRowContext(sys, "SELECT pg_current_xact_id()::text::bigint").Scan(&now); err != nil {
+		t.Fatal(err)
+	}
+	if newest.Sequence>>20 > restored.Sequence>>20+(now-xid) {
+		t.Fatalf("sequence %d: the offset went further past the old events than the transactions since", newest.Sequence)
+	}
+	if ev := nextEvent(t, sub); ev.description() != "after the move" {
+		t.Fatalf("the resumed subscription got %+v", ev)
 	}
 }

@@ -188,6 +188,9 @@ func New(cfg config.Config, db *database.DB, opts Options) (*Server, error) {
 		mux.Handle("/auth/dev/login", s.Auth.DevLoginHandler())
 	}
 	s.handler = withRequestID(s.observeRequests(corsHandler(cfg, mux)))
+	if err := events.KeepAhead(context.Background(), db.Client); err != nil {
+		return nil, err
+	}
 	if err := s.Live.Prime(context.Background()); err != nil {
 		return nil, err
 	}
