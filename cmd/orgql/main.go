@@ -35,6 +35,7 @@ import (
 	"github.com/orgql/orgql/internal/config"
 	"github.com/orgql/orgql/internal/credentials"
 	"github.com/orgql/orgql/internal/database"
+	"github.com/orgql/orgql/internal/events"
 	"github.com/orgql/orgql/internal/sdl"
 	"github.com/orgql/orgql/internal/secret"
 	"github.com/orgql/orgql/internal/server"
@@ -102,6 +103,9 @@ func runWith(ctx context.Context, args []string, getenv func(string) string, std
 		}
 	}
 	if err := db.CheckSchema(ctx); err != nil {
+		return err
+	}
+	if err := events.KeepAhead(ctx, db.Client); err != nil {
 		return err
 	}
 	if command == "migrate" {

@@ -10377,9 +10377,9 @@ type Subscription {
   ` + "`" + `cursor` + "`" + `), the events after it are sent first, then the live ones, with
   none missed or repeated. (A cursor from ` + "`" + `auditEvents` + "`" + `, which shows each
   change as soon as it commits, can be ahead of a change of the same
-  organization whose transaction began earlier and was still committing
-  when the page was read: that change is not replayed. Cursors of sent
-  events never are.) The stream ends when the caller loses access.
+  organization whose transaction had begun writing earlier and had not
+  committed when the page was read: that change is not replayed. Cursors of
+  sent events never are.) The stream ends when the caller loses access.
   """
   organizationEvents(
     "The organization's ID."

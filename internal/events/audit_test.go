@@ -3,6 +3,7 @@ package events_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -177,8 +178,23 @@ func TestPruneKeepsWhatThePlanKeeps(t *testing.T) {
 				SetActorType(organizationevent.ActorTypeSYSTEM).SetCreatedAt(time.Now().AddDate(0, 0, -days("FREE")-1))
 		}
 		e.DB.Client.OrganizationEvent.CreateBulk(old...).ExecX(testkit.System(context.Background()))
-		if n := prune(0); n != len(old) || count(free.ID) == 0 {
-			t.Fatalf("pruned %d events, want the %d expired; %d left", n, len(old), count(free.ID))
+		var stmts testkit.Statements
+		p := &events.Pruner{Client: e.DB.Client, Dialect: e.DB.Dialect, Plans: plans}
+		if n, err := p.Prune(testkit.Recording(context.Background(), &stmts)); err != nil || n != len(old) {
+			t.Fatalf("pruned %d events (%v), want the %d expired", n, err, len(old))
+		}
+		// 1,000 at a time, each batch a transaction of its own.
+		deletes, commits := 0, 0
+		for _, s := range stmts.All() {
+			switch {
+			case strings.Contains(s, "DELETE FROM"):
+				deletes++
+			case s == "COMMIT":
+				commits++
+			}
+		}
+		if deletes != 3 || commits != 3 {
+			t.Errorf("%d DELETE statements in %d committed transactions, want 3 and 3:\n%s", deletes, commits, strings.Join(stmts.All(), "\n"))
 		}
 		before := count(team.ID)
 		prune(days("FREE"))

@@ -225,26 +225,42 @@ func Settled() predicate.OrganizationEvent {
 // on one cluster, and survive pg_upgrade, but a database dumped and restored
 // or replicated logically into another cluster meets IDs that start again
 // low: the offset added to them is then raised past the newest event. It
-// only grows. The server calls it as it starts, before it serves; an event
-// committed while it moves could be missed by a subscriber, so the
-// instances of a moved database are started, not left running.
+// only grows. Every command of orgql calls it as it opens the database,
+// before it writes or serves; an event committed while it moves could be
+// missed by a subscriber, so the instances of a moved database are started
+// once the restore has finished, not left running.
 func KeepAhead(ctx context.Context, c *ent.Client) error {
 	if c.Dialect() != dialect.Postgres {
 		return nil
 	}
-	_, err := c.ExecContext(ctx, fmt.Sprintf(
+	tx, err := c.Tx(ctx)
+	if err != nil {
+		return fmt.Errorf("keep event sequences ahead: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	// Instances starting at once raise it one after the other: the second's
+	// statement, after the lock, sees the first's offset and leaves it.
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(keepAheadLock)); err != nil {
+		return fmt.Errorf("keep event sequences ahead: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(
 		"INSERT INTO %[1]s (%[2]s, %[3]s) "+
 			"SELECT %[4]d, newest.top - pg_current_xact_id()::text::bigint + 1 "+
 			"FROM (SELECT max(%[5]s) / %[6]d AS top FROM %[7]s) newest "+
 			"WHERE newest.top >= pg_current_xact_id()::text::bigint + %[8]s "+
 			"ON CONFLICT (%[2]s) DO UPDATE SET %[3]s = GREATEST(%[1]s.%[3]s, EXCLUDED.%[3]s)",
 		eventsequence.Table, eventsequence.FieldID, eventsequence.FieldValue, offsetRow,
-		organizationevent.FieldSequence, perTransaction, organizationevent.Table, offset))
-	if err != nil {
+		organizationevent.FieldSequence, perTransaction, organizationevent.Table, offset)); err != nil {
+		return fmt.Errorf("keep event sequences ahead: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("keep event sequences ahead: %w", err)
 	}
 	return nil
 }
+
+// keepAheadLock is the PostgreSQL advisory lock key KeepAhead holds.
+const keepAheadLock = 0x6f72_6771_6c73_6571 // "orgqlseq"
 
 // Notification reads the payload of a notification on Channel: every event
 // up to settled is settled (see Settled) and the transaction's events end at

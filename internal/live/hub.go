@@ -248,11 +248,11 @@ func (h *Hub) Run(ctx context.Context) error {
 	}
 }
 
-// refreshAnnounced sets announced to the newest event, settled or not, and
-// keeps what notifications announced meanwhile.
+// refreshAnnounced sets announced to the newest event, settled or not,
+// unless a notification came meanwhile: then it only raises it.
 func (h *Hub) refreshAnnounced(ctx context.Context) {
 	h.mu.Lock()
-	before := h.announced
+	notified := h.notified
 	h.mu.Unlock()
 	newest, err := h.newest(ctx)
 	if err != nil {
@@ -263,9 +263,11 @@ func (h *Hub) refreshAnnounced(ctx context.Context) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.announced == before {
+	if h.notified == notified {
 		h.announced = newest
 	} else {
+		// A notification came during the read, perhaps of an event the
+		// read's snapshot did not hold.
 		h.announced = max(h.announced, newest)
 	}
 }

@@ -75,7 +75,7 @@ func (c *Client) Send(t testing.TB, req *http.Request) *Response {
 		req.Header[k] = v
 	}
 	if c.stmts != nil {
-		req = req.WithContext(context.WithValue(req.Context(), statementsKey{}, c.stmts))
+		req = req.WithContext(Recording(req.Context(), c.stmts))
 	}
 	rec := c.env.Serve(req)
 	r := &Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}

@@ -23,6 +23,12 @@ type statement struct {
 
 type statementsKey struct{}
 
+// Recording returns ctx recording into s the statements run with it, for
+// code a test calls directly rather than through a request.
+func Recording(ctx context.Context, s *Statements) context.Context {
+	return context.WithValue(ctx, statementsKey{}, s)
+}
+
 func countStatement(ctx context.Context, args ...any) {
 	s, _ := ctx.Value(statementsKey{}).(*Statements)
 	if s == nil {
