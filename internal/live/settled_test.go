@@ -50,7 +50,7 @@ func TestAnOlderTransactionCommittingLastIsNotSkipped(t *testing.T) {
 	e := onPostgres(t)
 	alice := e.SignIn(t, "alice")
 	org := alice.CreateOrg(t)
-	listening(t, e.Server.Live, alice, org.ID)
+	listening(t, e, alice, org.ID)
 	after := newestCursor(t, alice, org.ID)
 	base := serve(t, e)
 	live := mustConnect(t, base, "graphql-transport-ws", alice.Authorization())
@@ -107,7 +107,7 @@ func TestAChangeHeldBackByAnOlderTransactionArrivesWhenItEnds(t *testing.T) {
 				e := onPostgres(t)
 				alice := e.SignIn(t, "alice")
 				org := alice.CreateOrg(t)
-				listening(t, e.Server.Live, alice, org.ID)
+				listening(t, e, alice, org.ID)
 				after := newestCursor(t, alice, org.ID)
 				base := serve(t, e)
 				var sub *wsClient

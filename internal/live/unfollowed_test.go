@@ -1,8 +1,10 @@
 package live_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,7 +25,7 @@ func TestAHubNobodyFollowsReadsNothingPerChange(t *testing.T) {
 	alice := e.SignIn(t, "alice")
 	org := alice.CreateOrg(t)
 	hub := e.Server.Live
-	listening(t, hub, alice, org.ID)
+	listening(t, e, alice, org.ID)
 	after := newestCursor(t, alice, org.ID)
 	mark, _ := hub.Notifications()
 	reads := hub.Reads()
@@ -67,16 +69,26 @@ func handled(t *testing.T, hub *live.Hub, mark, n int64) {
 	}
 }
 
-// listening returns once hub listens for notifications: it has heard of a
-// change that c makes to org (describing it "listening?").
-func listening(t *testing.T, hub *live.Hub, c *testkit.Client, orgID string) {
+// listening returns once e's hub listens for notifications: it has heard
+// of a change that c makes to org (describing it "listening?").
+func listening(t *testing.T, e *testkit.Env, c *testkit.Client, orgID string) {
 	t.Helper()
 	for deadline := time.Now().Add(guard); ; time.Sleep(20 * time.Millisecond) {
-		if received, _ := hub.Notifications(); received > 0 {
+		if received, _ := e.Server.Live.Notifications(); received > 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("the hub heard no notification")
+			var listeners int
+			err := e.DB.SQL.QueryRowContext(context.Background(), `SELECT count(*) FROM pg_stat_activity
+				WHERE datname = current_database() AND query ILIKE 'LISTEN%'`).Scan(&listeners)
+			var problems []string
+			for _, line := range strings.Split(e.Logs(), "\n") {
+				if strings.Contains(line, "level=WARN") || strings.Contains(line, "level=ERROR") {
+					problems = append(problems, line)
+				}
+			}
+			t.Fatalf("the hub heard no notification (LISTEN connections to the database: %d %v); the server logged:\n%s",
+				listeners, err, strings.Join(problems, "\n"))
 		}
 		describe(t, c, orgID, "listening?")
 	}
