@@ -73,7 +73,9 @@ func handled(t *testing.T, hub *live.Hub, mark, n int64) {
 // of a change that c makes to org (describing it "listening?").
 func listening(t *testing.T, e *testkit.Env, c *testkit.Client, orgID string) {
 	t.Helper()
-	for deadline := time.Now().Add(guard); ; time.Sleep(20 * time.Millisecond) {
+	// Longer than guard: a listener's first connection to a busy database
+	// may take its time, and nothing else here waits for it.
+	for deadline := time.Now().Add(3 * guard); ; time.Sleep(20 * time.Millisecond) {
 		if received, _ := e.Server.Live.Notifications(); received > 0 {
 			return
 		}
