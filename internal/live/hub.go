@@ -229,12 +229,18 @@ func (h *Hub) Run(ctx context.Context) error {
 			// announced of events since deleted, the newest event says.
 			h.refreshAnnounced(ctx)
 		}
+		before := h.Position()
 		if err := h.catchUp(ctx); err != nil && ctx.Err() == nil {
 			h.Logger.Error("read new events", "error", err)
 		}
 		if !h.waitsForOlder() {
 			retry, unsettled, waitingSince = 0, nil, time.Time{}
 			continue
+		}
+		if h.Position() > before {
+			// Under a steady flow of changes something is always being
+			// committed: the wait starts again from what this read found.
+			retry, waitingSince = 0, time.Time{}
 		}
 		retry = min(max(2*retry, settleRetry), settleRetryMax)
 		unsettled = time.After(retry)
@@ -274,7 +280,7 @@ func (h *Hub) refreshAnnounced(ctx context.Context) {
 
 // A hub whose last read stopped before announced events, because an older
 // transaction was still running, reads again after settleRetry, then twice
-// as long each time, up to settleRetryMax.
+// as long each time it finds nothing new, up to settleRetryMax.
 const (
 	settleRetry    = 2 * time.Millisecond
 	settleRetryMax = 200 * time.Millisecond
