@@ -10375,11 +10375,12 @@ type Subscription {
   writing: a change is sent once every transaction that began before it has
   ended, so that none can come before it later. With ` + "`" + `after` + "`" + ` (an event's
   ` + "`" + `cursor` + "`" + `), the events after it are sent first, then the live ones, with
-  none missed or repeated. (A cursor from ` + "`" + `auditEvents` + "`" + `, which shows each
-  change as soon as it commits, can be ahead of a change of the same
-  organization whose transaction had begun writing earlier and had not
-  committed when the page was read: that change is not replayed. Cursors of
-  sent events never are.) The stream ends when the caller loses access.
+  none missed or repeated. (` + "`" + `auditEvents` + "`" + ` shows each change as soon as it
+  commits; a change whose transaction had begun writing before those on a
+  page, and that commits between the page's read and the subscription's
+  start, comes before the page's cursors in the log and is taken as seen.
+  Cursors of sent events resume exactly.) The stream ends when the caller
+  loses access.
   """
   organizationEvents(
     "The organization's ID."

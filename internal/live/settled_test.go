@@ -201,3 +201,47 @@ func TestEventsStayAheadOfTheLogWhenTransactionIDsStartAgain(t *testing.T) {
 		t.Fatalf("the resumed subscription got %+v", ev)
 	}
 }
+
+// A subscription from now sends every change committed after it starts
+// and none from before, also while an older transaction holds the log
+// back: a change committed just before, not yet settled, is not sent; the
+// older transaction's, committed after the start but before it in the log,
+// is. The same holds from the audit log's cursor of that change.
+func TestFromNowWhileAnOlderTransactionRuns(t *testing.T) {
+	e := onPostgres(t)
+	alice := e.SignIn(t, "alice")
+	org := alice.CreateOrg(t)
+	listening(t, e, alice, org.ID)
+	base := serve(t, e)
+
+	tx, ctx := olderTransaction(t, e)
+	describe(t, alice, org.ID, "before") // committed, not settled
+	fromNow := mustConnect(t, base, "graphql-transport-ws", alice.Authorization())
+	fromNow.subscribe("1", eventsSub, map[string]any{"org": org.ID})
+	fromCursor := mustConnect(t, base, "graphql-transport-ws", alice.Authorization())
+	fromCursor.subscribe("1", eventsSub, map[string]any{"org": org.ID, "after": newestCursor(t, alice, org.ID)})
+	for deadline := time.Now().Add(guard); scrape(t, e)[`orgql_subscriptions_active{field="organizationEvents",transport="websocket"}`] != 2; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the subscriptions did not start")
+		}
+	}
+	if err := events.Record(ctx, events.Event{OrganizationID: org.ID, Type: organizationevent.TypeUPDATE,
+		TargetType: organizationevent.TargetTypeORGANIZATION, TargetID: org.ID, TargetName: "older",
+		Change: map[string]any{"description": map[string]any{"from": "", "to": "older"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	describe(t, alice, org.ID, "after")
+	want := []string{"older", "after"}
+	for name, sub := range map[string]*wsClient{"from now": fromNow, "from the audit log's cursor": fromCursor} {
+		var got []string
+		for range want {
+			got = append(got, nextEvent(t, sub).description())
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: got the descriptions %q, want %q", name, got, want)
+		}
+	}
+}

@@ -89,13 +89,10 @@ func (h *Hub) Events(ctx context.Context, orgID string, targetTypes []organizati
 		h.withdraw(key)
 		h.unfollow(orgID, w)
 	}
-	if after < 0 {
-		newest, err := h.newest(ctx, organizationevent.OrganizationID(orgID), events.Settled())
-		if err != nil {
-			stop()
-			return nil, err
-		}
-		after = newest
+	start, seen, err := h.startAfter(ctx, orgID, after)
+	if err != nil {
+		stop()
+		return nil, err
 	}
 	out := make(chan *ent.OrganizationEvent)
 	obs := h.observer()
@@ -103,7 +100,7 @@ func (h *Hub) Events(ctx context.Context, orgID string, targetTypes []organizati
 	go func() {
 		defer close(out)
 		defer stop()
-		err := h.stream(ctx, orgID, targetTypes, after, key, s.Reauthenticate, lim, w, out)
+		err := h.stream(ctx, orgID, targetTypes, start, seen, key, s.Reauthenticate, lim, w, out)
 		if ctx.Err() != nil {
 			err = nil
 		} else {
@@ -112,6 +109,41 @@ func (h *Hub) Events(ctx context.Context, orgID string, targetTypes []organizati
 		obs.Ended(ctx, FieldEvents, err)
 	}()
 	return out, nil
+}
+
+// startAfter returns where a subscription of orgID's events that resumes
+// after sequence after (after < 0: from now) starts reading, and which
+// events after that start it has already seen. From a settled position,
+// that is after itself. From now, or from a cursor ahead of the settled
+// part of the log (an audit-log cursor taken while an older transaction
+// was still running), it is the newest settled event of orgID, and the
+// events after it the caller has seen are those committed now up to after
+// (all of them from now): an older transaction that commits later adds
+// events before them, which a start at after would skip.
+func (h *Hub) startAfter(ctx context.Context, orgID string, after int64) (int64, map[int64]bool, error) {
+	settled, err := h.newest(ctx, organizationevent.OrganizationID(orgID), events.Settled())
+	if err != nil || after >= 0 && after <= settled {
+		return after, nil, err
+	}
+	if h.PostgresURL == "" { // on SQLite every committed event is settled
+		return settled, nil, nil
+	}
+	upTo := organizationevent.SequenceGT(settled)
+	if after >= 0 {
+		upTo = organizationevent.And(upTo, organizationevent.SequenceLTE(after))
+	}
+	evs, err := h.Client.OrganizationEvent.Query().
+		Where(organizationevent.OrganizationID(orgID), upTo).
+		Select(organizationevent.FieldSequence).
+		All(tenancy.AsSystem(ctx, ReadEvents))
+	if err != nil {
+		return 0, nil, err
+	}
+	seen := make(map[int64]bool, len(evs))
+	for _, ev := range evs {
+		seen[ev.Sequence] = true
+	}
+	return settled, seen, nil
 }
 
 // follow rings w for each new event of orgID, and has the hub keep the
@@ -174,7 +206,7 @@ func (h *Hub) next(ctx context.Context, orgID string, last int64) (evs []*ent.Or
 	return evs, h.readDone(), caughtUp, nil
 }
 
-func (h *Hub) stream(ctx context.Context, orgID string, targetTypes []organizationevent.TargetType, last int64, key string, reauth Reauthenticate, lim Limits, w *waiter, out chan<- *ent.OrganizationEvent) error {
+func (h *Hub) stream(ctx context.Context, orgID string, targetTypes []organizationevent.TargetType, last int64, seen map[int64]bool, key string, reauth Reauthenticate, lim Limits, w *waiter, out chan<- *ent.OrganizationEvent) error {
 	obs := h.observer()
 	recheck := time.NewTicker(lim.Recheck)
 	defer recheck.Stop()
@@ -195,6 +227,10 @@ func (h *Hub) stream(ctx context.Context, orgID string, targetTypes []organizati
 				}
 				for _, ev := range evs {
 					last = ev.Sequence
+					if seen[ev.Sequence] {
+						delete(seen, ev.Sequence)
+						continue
+					}
 					if !tenancy.EventReadable(kind, string(ev.TargetType)) ||
 						len(targetTypes) > 0 && !slices.Contains(targetTypes, ev.TargetType) {
 						continue
