@@ -80,16 +80,18 @@ func listening(t *testing.T, e *testkit.Env, c *testkit.Client, orgID string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			var listeners int
-			err := e.DB.SQL.QueryRowContext(context.Background(), `SELECT count(*) FROM pg_stat_activity
-				WHERE datname = current_database() AND query ILIKE 'LISTEN%'`).Scan(&listeners)
+			var listeners string
+			err := e.DB.SQL.QueryRowContext(context.Background(), `SELECT coalesce(string_agg(format('%s %s %s xid=%s xmin=%s since=%s %s: %s',
+				pid, state, wait_event, backend_xid, backend_xmin, now() - xact_start, application_name, left(query, 60)), E'\n'), '')
+				|| E'\nqueue usage: ' || pg_notification_queue_usage()
+				FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&listeners)
 			var problems []string
 			for _, line := range strings.Split(e.Logs(), "\n") {
 				if strings.Contains(line, "level=WARN") || strings.Contains(line, "level=ERROR") {
 					problems = append(problems, line)
 				}
 			}
-			t.Fatalf("the hub heard no notification (LISTEN connections to the database: %d %v); the server logged:\n%s",
+			t.Fatalf("the hub heard no notification; the database's connections:\n%s %v\nthe server logged:\n%s",
 				listeners, err, strings.Join(problems, "\n"))
 		}
 		describe(t, c, orgID, "listening?")
