@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -41,6 +42,10 @@ import (
 func NameKey(name string) string {
 	s := norm.NFKC.String(strings.Map(dropIgnorable, name))
 	s = cases.Fold().String(strings.Join(strings.Fields(s), " "))
+	// Prototypes can lead back to where they came from (Cherokee's small
+	// and capital letters fold and map onto each other): a cycle's key is
+	// its least member, whichever member a name enters it by.
+	seen := []string{s}
 	for range 8 {
 		var b strings.Builder
 		for _, r := range norm.NFD.String(s) {
@@ -50,6 +55,10 @@ func NameKey(name string) string {
 		if next == s {
 			break
 		}
+		if i := slices.Index(seen, next); i >= 0 {
+			return slices.Min(seen[i:])
+		}
+		seen = append(seen, next)
 		s = next
 	}
 	return s
