@@ -187,4 +187,3 @@ func serverMemory(b *testing.B, base string, pid int) memory {
 	}
 	return m
 }
-

@@ -40,6 +40,17 @@ func olderTransaction(t *testing.T, e *testkit.Env) (*ent.Tx, context.Context) {
 	return tx, ent.NewTxContext(ctx, tx)
 }
 
+// describeIn records, in the transaction of ctx, the event of org's
+// description changing to text, as describe's change would.
+func describeIn(t *testing.T, ctx context.Context, orgID, text string) {
+	t.Helper()
+	if err := events.Record(ctx, events.Event{OrganizationID: orgID, Type: organizationevent.TypeUPDATE,
+		TargetType: organizationevent.TargetTypeORGANIZATION, TargetID: orgID, TargetName: text,
+		Change: map[string]any{"description": map[string]any{"from": "", "to": text}}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // On PostgreSQL, transactions that write events commit without waiting for
 // each other, so one that began first may commit last. Its events are not
 // skipped by a subscriber that got the later ones: they come first (the log
@@ -57,11 +68,7 @@ func TestAnOlderTransactionCommittingLastIsNotSkipped(t *testing.T) {
 	live.subscribe("1", eventsSub, map[string]any{"org": org.ID, "after": after})
 
 	tx, ctx := olderTransaction(t, e)
-	if err := events.Record(ctx, events.Event{OrganizationID: org.ID, Type: organizationevent.TypeUPDATE,
-		TargetType: organizationevent.TargetTypeORGANIZATION, TargetID: org.ID, TargetName: "older",
-		Change: map[string]any{"description": map[string]any{"from": "", "to": "older"}}}); err != nil {
-		t.Fatal(err)
-	}
+	describeIn(t, ctx, org.ID, "older")
 	describe(t, alice, org.ID, "younger") // commits first
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
@@ -225,11 +232,7 @@ func TestFromNowWhileAnOlderTransactionRuns(t *testing.T) {
 			t.Fatal("the subscriptions did not start")
 		}
 	}
-	if err := events.Record(ctx, events.Event{OrganizationID: org.ID, Type: organizationevent.TypeUPDATE,
-		TargetType: organizationevent.TargetTypeORGANIZATION, TargetID: org.ID, TargetName: "older",
-		Change: map[string]any{"description": map[string]any{"from": "", "to": "older"}}}); err != nil {
-		t.Fatal(err)
-	}
+	describeIn(t, ctx, org.ID, "older")
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
