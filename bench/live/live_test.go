@@ -8,9 +8,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -222,11 +225,33 @@ func BenchmarkIdleSubscriberMemory(b *testing.B) {
 		}
 		var with runtime.MemStats
 		runtime.ReadMemStats(&with)
+		if dir := os.Getenv("ORGQL_BENCH_PROFILE"); dir != "" {
+			writeProfiles(b, dir)
+		}
 		b.ReportMetric(float64(with.HeapInuse+with.StackInuse-before.HeapInuse-before.StackInuse)/float64(n)/1024, "KiB/subscriber")
 		b.ReportMetric(float64(with.StackInuse-before.StackInuse)/float64(n)/1024, "stack-KiB/subscriber")
 		b.ReportMetric(float64(runtime.NumGoroutine())/float64(n), "goroutines/subscriber")
 		for _, c := range conns {
 			c.CloseNow()
 		}
+	}
+}
+
+// writeProfiles writes, while the subscribers are idle, the heap's profile
+// (idle-heap.pprof: what they hold) and every goroutine's stack
+// (idle-goroutines.txt) into dir.
+func writeProfiles(b *testing.B, dir string) {
+	for name, write := range map[string]func(io.Writer) error{
+		"idle-heap.pprof":     func(w io.Writer) error { return pprof.Lookup("heap").WriteTo(w, 0) },
+		"idle-goroutines.txt": func(w io.Writer) error { return pprof.Lookup("goroutine").WriteTo(w, 1) },
+	} {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := write(f); err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
 	}
 }

@@ -39,6 +39,25 @@ func scrape(t *testing.T, e *testkit.Env) map[string]float64 {
 	return out
 }
 
+// settledMetrics scrapes e until it shows want (at most guard): a value
+// is counted as delivered once the transport took it, which the client
+// may see first.
+func settledMetrics(t *testing.T, e *testkit.Env, want map[string]float64) map[string]float64 {
+	t.Helper()
+	m := scrape(t, e)
+	for deadline := time.Now().Add(guard); time.Now().Before(deadline); m = scrape(t, e) {
+		matches := true
+		for k, v := range want {
+			matches = matches && m[k] == v
+		}
+		if matches {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return m
+}
+
 func expectMetrics(t *testing.T, m map[string]float64, want map[string]float64) {
 	t.Helper()
 	for k, v := range want {
@@ -97,9 +116,8 @@ func TestSubscriptionMetrics(t *testing.T) {
 				t.Fatalf("event stream: %+v %v", ev, err)
 			}
 		}
-		expectMetrics(t, scrape(t, e), map[string]float64{
-			activeWS: 1, activeSSE: 1, deliveredWS: n, deliveredSSE: n, lagCount: 2 * n, lostWS: 0, lostSSE: 0,
-		})
+		want := map[string]float64{activeWS: 1, activeSSE: 1, deliveredWS: n, deliveredSSE: n, lagCount: 2 * n, lostWS: 0, lostSSE: 0}
+		expectMetrics(t, settledMetrics(t, e, want), want)
 
 		// Bob removed: both streams end; they are counted before they complete.
 		alice.Do(t, `mutation($id: ID!) { removeMember(membershipID: $id) }`, map[string]any{"id": e.MembershipID(t, org, bob)}).OK(t, nil)
@@ -118,7 +136,8 @@ func TestSubscriptionMetrics(t *testing.T) {
 		mine.subscribe("1", eventsSub, map[string]any{"org": org.ID, "after": newestCursor(t, alice, org.ID)})
 		describe(t, alice, org.ID, "mine")
 		nextEvent(t, mine)
-		expectMetrics(t, scrape(t, e), map[string]float64{activeWS: 1, deliveredWS: n + 1})
+		want = map[string]float64{activeWS: 1, deliveredWS: n + 1}
+		expectMetrics(t, settledMetrics(t, e, want), want)
 		mine.send(message{ID: "1", Type: "complete"})
 		m := scrape(t, e)
 		for deadline := time.Now().Add(guard); m[completedWS] == 0 && time.Now().Before(deadline); m = scrape(t, e) {
@@ -142,10 +161,11 @@ func TestSubscriptionMetrics(t *testing.T) {
 		if ev, err := (&sseStream{resp: curResp, r: bufio.NewReader(curResp.Body)}).next(); err != nil || ev.Event != "next" {
 			t.Fatalf("currentOrganizationChanged: %+v %v", ev, err)
 		}
-		expectMetrics(t, scrape(t, e), map[string]float64{
+		want = map[string]float64{
 			`orgql_subscriptions_active{field="currentOrganizationChanged",transport="sse"}`:                1,
 			`orgql_subscription_events_delivered_total{field="currentOrganizationChanged",transport="sse"}`: 1,
 			lagCount: 2*n + 1, // a current organization is no event: no lag
-		})
+		}
+		expectMetrics(t, settledMetrics(t, e, want), want)
 	})
 }

@@ -15,7 +15,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -26,6 +25,7 @@ import (
 	"github.com/orgql/orgql/internal/metrics"
 	"github.com/orgql/orgql/internal/token"
 	"github.com/orgql/orgql/internal/viewer"
+	"github.com/orgql/orgql/internal/wsgraphql"
 )
 
 // The codes a subscription ends with (docs/errors.md).
@@ -36,15 +36,11 @@ const (
 	CodeTooManySubscriptions = "TOO_MANY_SUBSCRIPTIONS"
 )
 
-// WebSocket close codes (graphql-transport-ws's, and 1001 from RFC 6455).
+// The close codes of a refused connection_init (docs/errors.md).
 const (
-	closeUnauthorized    = 4401 // a missing or bad credential, or a subscribe before connection_ack: clients do not retry
-	closeForbidden       = 4403 // a credential this connection may not use (the cookie from an origin not named exactly)
-	closeBadMessage      = 4400 // a message that is not JSON, or of an unknown type
-	closeInitTimeout     = 4408 // no connection_init within --ws-init-timeout
-	closeTooManyRequests = 4429 // over --max-connections-per-caller; and a second connection_init
-	closeInternal        = 1011 // the credential could not be checked: clients retry
-	closeGoingAway       = 1001 // the server shuts down
+	closeUnauthorized    = wsgraphql.CloseUnauthorized    // a missing or bad credential: clients do not retry
+	closeForbidden       = wsgraphql.CloseForbidden       // a credential this connection may not use (the cookie from an origin not named exactly)
+	closeTooManyRequests = wsgraphql.CloseTooManyRequests // over --max-connections-per-caller
 )
 
 // streams is what the subscription transports share: authentication, the
@@ -122,14 +118,14 @@ func (s *streams) session(authorization, origin, userAgent string, ws bool) *liv
 				if ws {
 					e := gqlerror.Errorf("subscription cut off: the client did not take events within %s", s.cfg.SubscriptionSendTimeout)
 					e.Extensions = map[string]any{"code": CodeSlowSubscriber}
-					transport.AddSubscriptionError(ctx, e)
+					wsgraphql.EndWith(ctx, e)
 				}
 			default:
 				s.logger.ErrorContext(ctx, "subscription failed", "error", err)
 				if ws {
 					e := gqlerror.Errorf("the subscription failed: subscribe again")
 					e.Extensions = map[string]any{"code": apperr.CodeInternal}
-					transport.AddSubscriptionError(ctx, e)
+					wsgraphql.EndWith(ctx, e)
 				}
 			}
 		},
@@ -187,26 +183,24 @@ func (o subscriptionMetrics) Ended(ctx context.Context, field string, err error)
 	o.m.SubscriptionEnded(transportOf(ctx), field, endReason(err))
 }
 
-// websocketTransport is gqlgen's WebSocket transport (graphql-transport-ws
-// and the legacy graphql-ws protocol) with origins checked against the CORS
-// list, credentials taken from connection_init (or the session cookie of the
+// websocketTransport serves WebSockets (graphql-transport-ws and the legacy
+// graphql-ws protocol) with origins checked against the CORS list,
+// credentials taken from connection_init (or the session cookie of the
 // upgrade) through the same authentication as HTTP, and the limits.
-func (s *streams) websocketTransport() transport.Websocket {
-	return transport.Websocket{
-		Implementation: shutdownCloser{
-			inner:   transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{OriginPatterns: originPatterns(s.cfg.CORSOrigins)}},
-			closing: &s.closing,
-		},
-		InitFunc:              s.initWebsocket,
-		ErrorFunc:             noteBadMessage,
-		InitTimeout:           s.cfg.WSInitTimeout,
-		KeepAlivePingInterval: s.cfg.WSKeepAlive,
-		PingPongInterval:      s.cfg.WSKeepAlive,
-		CloseFunc: func(ctx context.Context, _ int) {
+func (s *streams) websocketTransport() *wsgraphql.Transport {
+	return &wsgraphql.Transport{
+		OriginPatterns: originPatterns(s.cfg.CORSOrigins),
+		Init:           s.initWebsocket,
+		Closed: func(ctx context.Context) {
 			if c, ok := ctx.Value(connectionKey{}).(*connection); ok {
 				s.release(c.caller)
 			}
 		},
+		InitTimeout:  s.cfg.WSInitTimeout,
+		KeepAlive:    s.cfg.WSKeepAlive,
+		WriteTimeout: s.cfg.SubscriptionSendTimeout,
+		ReadLimit:    s.cfg.MaxBodyBytes,
+		Shutdown:     s.ctx,
 	}
 }
 
@@ -224,70 +218,38 @@ func originPatterns(origins []string) []string {
 	return out
 }
 
-// upgraded holds, in the connection's context, its WebSocket once accepted.
-type upgraded struct{ conn *closingConn }
-
-type (
-	upgradedKey      struct{}
-	upgradeCookieKey struct{}
-	cookieRefusedKey struct{} // the upgrade carried a session cookie its origin may not use
-)
-
-func (s *streams) initWebsocket(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+// initWebsocket authenticates a connection_init: with its Authorization,
+// else with the upgrade's session cookie if its origin may use it.
+func (s *streams) initWebsocket(ctx context.Context, r *http.Request, p transport.InitPayload) (context.Context, error) {
 	authorization := p.Authorization()
 	if authorization == "" {
-		authorization, _ = ctx.Value(upgradeCookieKey{}).(string)
+		if tok := s.auth.CookieToken(r); tok != "" {
+			if !cookieOriginAllowed(r, s.cfg.CORSOrigins) {
+				return nil, &wsgraphql.Refusal{Code: closeForbidden, Reason: "Forbidden",
+					Message: "forbidden: the session cookie is not accepted from this origin; send a credential in connection_init's Authorization"}
+			}
+			authorization = "Bearer " + tok
+		}
 	}
-	if refused, _ := ctx.Value(cookieRefusedKey{}).(bool); refused && authorization == "" {
-		ctx = transport.WithWebsocketCloseCode(ctx, closeForbidden)
-		return transport.AppendCloseReason(ctx, "Forbidden"), nil, errors.New("forbidden: the session cookie is not accepted from this origin; send a credential in connection_init's Authorization")
+	unauthorized := &wsgraphql.Refusal{Code: closeUnauthorized, Reason: "Unauthorized", Message: "unauthorized: send a valid credential in connection_init's Authorization"}
+	if authorization == "" {
+		return nil, unauthorized
 	}
 	c, err := s.auth.Authenticate(ctx, authorization)
 	switch {
-	case errors.Is(err, auth.ErrBadCredentials) || authorization == "":
-		ctx = transport.WithWebsocketCloseCode(ctx, closeUnauthorized)
-		return transport.AppendCloseReason(ctx, "Unauthorized"), nil, errors.New("unauthorized: send a valid credential in connection_init's Authorization")
+	case errors.Is(err, auth.ErrBadCredentials):
+		return nil, unauthorized
 	case err != nil:
 		s.logger.ErrorContext(ctx, "authenticate: credentials could not be checked", "error", err)
-		ctx = transport.WithWebsocketCloseCode(ctx, closeInternal)
-		return transport.AppendCloseReason(ctx, "the server could not check the credentials: retry"), nil, errors.New("the server could not check the credentials")
+		return nil, err // closes with 1011: clients retry
 	}
 	if !s.admit(c) {
-		ctx = transport.WithWebsocketCloseCode(ctx, closeTooManyRequests)
-		return transport.AppendCloseReason(ctx, "too many connections"), nil, errors.New("too many connections for this caller")
+		return nil, &wsgraphql.Refusal{Code: closeTooManyRequests, Reason: "too many connections", Message: "too many connections for this caller"}
 	}
-	origin, userAgent := "", ""
-	if info, ok := ctx.Value(requestInfoKey{}).(requestInfo); ok {
-		origin, userAgent = info.origin, info.userAgent
-	}
-	c.Origin, c.UserAgent = origin, userAgent
+	c.Origin, c.UserAgent = remoteHost(r), r.UserAgent()
 	ctx = viewer.NewContext(ctx, c)
 	ctx = context.WithValue(ctx, connectionKey{}, &connection{caller: c, ws: true})
-	ctx = live.WithSession(ctx, s.session(authorization, origin, userAgent, true))
-	// The connection ends with the server: closeOnCancel closes it.
-	ctx, cancel := context.WithCancel(ctx)
-	stop := context.AfterFunc(s.ctx, cancel)
-	context.AfterFunc(ctx, func() { stop() })
-	return ctx, nil, nil
-}
-
-type requestInfoKey struct{}
-
-type requestInfo struct{ origin, userAgent string }
-
-// withUpgradeRequest keeps what the upgrade request tells for connection_init:
-// the session cookie, and the address and user agent for audit events.
-func withUpgradeRequest(a *auth.Authenticator, corsOrigins []string, r *http.Request) *http.Request {
-	ctx := context.WithValue(r.Context(), upgradedKey{}, &upgraded{})
-	if tok := a.CookieToken(r); tok != "" {
-		if cookieOriginAllowed(r, corsOrigins) {
-			ctx = context.WithValue(ctx, upgradeCookieKey{}, "Bearer "+tok)
-		} else {
-			ctx = context.WithValue(ctx, cookieRefusedKey{}, true)
-		}
-	}
-	ctx = context.WithValue(ctx, requestInfoKey{}, requestInfo{origin: remoteHost(r), userAgent: r.UserAgent()})
-	return r.WithContext(ctx)
+	return live.WithSession(ctx, s.session(authorization, c.Origin, c.UserAgent, true)), nil
 }
 
 // cookieOriginAllowed reports whether the session cookie of an upgrade may
@@ -317,155 +279,6 @@ func remoteHost(r *http.Request) string {
 		host = host[:i]
 	}
 	return strings.Trim(host, "[]")
-}
-
-// wsTransport serves WebSocket upgrades.
-type wsTransport struct {
-	transport.Websocket
-	auth        *auth.Authenticator
-	corsOrigins []string
-}
-
-func (t wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	t.Websocket.Do(w, withUpgradeRequest(t.auth, t.corsOrigins, r), exec)
-}
-
-// shutdownCloser closes WebSockets with 1001 (going away) instead of 1000
-// once the server shuts down, and, on graphql-transport-ws, with the
-// protocol's codes where gqlgen closes with 1002 (protocolCloseCode).
-type shutdownCloser struct {
-	inner   transport.WebsocketImplementation
-	closing *atomic.Bool
-}
-
-func (i shutdownCloser) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
-	c, err := i.inner.Accept(w, r, o)
-	if err != nil {
-		return nil, err
-	}
-	conn := &closingConn{WebsocketConn: c, closing: i.closing}
-	if u, ok := r.Context().Value(upgradedKey{}).(*upgraded); ok {
-		u.conn = conn
-	}
-	return conn, nil
-}
-
-// noteBadMessage is gqlgen's error callback: after connection_ack, a
-// message that is not JSON or of an unknown type ends the connection with
-// a normal closure, which graphql-transport-ws closes with 4400.
-func noteBadMessage(ctx context.Context, err error) {
-	var wsErr transport.WebsocketError
-	if !errors.As(err, &wsErr) || !wsErr.IsReadError || wsErr.Err == nil || wsErr.Err.Error() != "invalid message received" {
-		return
-	}
-	if u, ok := ctx.Value(upgradedKey{}).(*upgraded); ok && u.conn != nil {
-		u.conn.badMessage.Store(true)
-	}
-}
-
-type closingConn struct {
-	transport.WebsocketConn
-	closing    *atomic.Bool
-	acked      atomic.Bool // connection_ack was sent
-	badMessage atomic.Bool // the client sent a message that is not JSON or of an unknown type
-	// last holds the start of the message gqlgen reads now (from the
-	// ack on): gqlgen refuses a second connection_init as any unexpected
-	// message, where graphql-transport-ws closes with 4429.
-	last lastMessage
-}
-
-// lastMessage keeps the first bytes of the message being read.
-type lastMessage struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-const lastMessageBytes = 256
-
-func (l *lastMessage) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if room := lastMessageBytes - len(l.buf); room > 0 {
-		l.buf = append(l.buf, p[:min(room, len(p))]...)
-	}
-	return len(p), nil
-}
-
-// isInit reports whether the message read last is a connection_init.
-func (l *lastMessage) isInit() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var m struct {
-		Type string `json:"type"`
-	}
-	// A message cut at lastMessageBytes does not parse, and is not one:
-	// a connection_init's type comes first in every client we know, and
-	// the protocol's answer for the others (4400) is as good.
-	return json.Unmarshal(l.buf, &m) == nil && m.Type == "connection_init"
-}
-
-// NextReader, once the connection is acknowledged, keeps the start of each
-// message as gqlgen reads it (see last).
-func (c *closingConn) NextReader() (int, io.Reader, error) {
-	typ, r, err := c.WebsocketConn.NextReader()
-	if err != nil || !c.acked.Load() || c.Subprotocol() != "graphql-transport-ws" {
-		return typ, r, err
-	}
-	c.last.mu.Lock()
-	c.last.buf = c.last.buf[:0]
-	c.last.mu.Unlock()
-	return typ, io.TeeReader(r, &c.last), nil
-}
-
-// WriteJSON notes the connection_ack, which gqlgen writes as any message.
-func (c *closingConn) WriteJSON(v any) error {
-	if !c.acked.Load() {
-		if b, err := json.Marshal(v); err == nil && strings.Contains(string(b), `"type":"connection_ack"`) {
-			c.acked.Store(true)
-		}
-	}
-	return c.WebsocketConn.WriteJSON(v)
-}
-
-func (c *closingConn) WriteClose(code int, message string) error {
-	switch {
-	case c.closing.Load() && code == transport.WebsocketCloseNormalClosure:
-		code, message = closeGoingAway, "the server is shutting down"
-	case code == transport.WebsocketCloseProtocolError && c.Subprotocol() == "graphql-transport-ws" && c.acked.Load() && c.last.isInit():
-		code, message = closeTooManyRequests, "Too many initialisation requests"
-	case code == transport.WebsocketCloseProtocolError && c.Subprotocol() == "graphql-transport-ws":
-		code, message = protocolCloseCode(message, c.acked.Load())
-	case c.badMessage.Load() && c.Subprotocol() == "graphql-transport-ws":
-		code, message = closeBadMessage, "Invalid message received"
-	}
-	return c.WebsocketConn.WriteClose(code, message)
-}
-
-// protocolCloseCode is graphql-transport-ws's close code for a connection
-// gqlgen closes with 1002 and message: 4408 when no connection_init came in
-// time, 4401 for a subscribe (any message) before connection_ack, 4400 for
-// a message that is not JSON or of an unknown type.
-func protocolCloseCode(message string, acked bool) (int, string) {
-	switch {
-	case message == "connection initialisation timeout":
-		return closeInitTimeout, "Connection initialisation timeout"
-	case message == "unexpected message" && !acked:
-		return closeUnauthorized, "Unauthorized"
-	}
-	return closeBadMessage, "Invalid message received"
-}
-
-func (c *closingConn) SetReadLimit(n int64) {
-	if l, ok := c.WebsocketConn.(transport.WebsocketReadLimiter); ok {
-		l.SetReadLimit(n)
-	}
-}
-
-func (c *closingConn) SetReadDeadline(t time.Time) error {
-	if d, ok := c.WebsocketConn.(transport.WebsocketReadDeadliner); ok {
-		return d.SetReadDeadline(t)
-	}
-	return nil
 }
 
 // sseTransport serves Server-Sent Events (graphql-sse's distinct-connections
