@@ -3,6 +3,7 @@ package live
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -34,14 +35,10 @@ func BenchmarkIdleSubscribersOfAServer(b *testing.B) {
 	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/orgql").CombinedOutput(); err != nil {
 		b.Fatalf("build orgql: %v\n%s", err, out)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	base := "http://" + addr
+	addr, metricsAddr := freeAddr(b), freeAddr(b)
+	base, metrics := "http://"+addr, "http://"+metricsAddr
 	cmd := exec.Command(bin, "serve", "--dev", "--addr", addr, "--database-url", filepath.Join(dir, "orgql.db"),
+		"--metrics-addr", metricsAddr, "--pprof",
 		"--max-connections-per-caller", strconv.Itoa(n+10), "--log-level", "warn")
 	cmd.Env = append(os.Environ(), "ORGQL_RATE_LIMIT=false")
 	var logs bytes.Buffer
@@ -89,7 +86,7 @@ func BenchmarkIdleSubscribersOfAServer(b *testing.B) {
 	after := events.Data.Organization.AuditEvents.Edges[0].Cursor
 
 	for range b.N {
-		before := serverMemory(b, base, cmd.Process.Pid)
+		before := serverMemory(b, metrics, cmd.Process.Pid)
 		conns := make([]*websocket.Conn, n)
 		var wg sync.WaitGroup
 		const dialers = 8
@@ -99,15 +96,16 @@ func BenchmarkIdleSubscribersOfAServer(b *testing.B) {
 				defer wg.Done()
 				for i := w; i < n; i += dialers {
 					conns[i] = subscriber(b, base, authorization, org, after)
+					go answerPings(conns[i])
 				}
 			}()
 		}
 		wg.Wait()
 		// Idle once the server's goroutines stop changing (at most 60 s).
-		with := serverMemory(b, base, cmd.Process.Pid)
+		with := serverMemory(b, metrics, cmd.Process.Pid)
 		for i := 0; i < 60; i++ {
 			time.Sleep(time.Second)
-			now := serverMemory(b, base, cmd.Process.Pid)
+			now := serverMemory(b, metrics, cmd.Process.Pid)
 			settled := now.goroutines == with.goroutines
 			with = now
 			if settled {
@@ -129,7 +127,27 @@ func BenchmarkIdleSubscribersOfAServer(b *testing.B) {
 		// subscription started and returns freed memory to the system.
 		if settle := duration(b, "ORGQL_BENCH_SERVER_SETTLE"); settle > 0 {
 			time.Sleep(settle)
-			report("-settled", serverMemory(b, base, cmd.Process.Pid))
+			report("-settled", serverMemory(b, metrics, cmd.Process.Pid))
+		}
+		collections := 3
+		if v, err := strconv.Atoi(os.Getenv("ORGQL_BENCH_SERVER_COLLECTIONS")); err == nil {
+			collections = v
+		}
+		// The same after three collections now (each profile of the heap
+		// collects first), as a server that has been idle a while holds.
+		for range collections {
+			fetch(b, metrics+"/debug/pprof/heap?gc=1", io.Discard)
+		}
+		report("-collected", serverMemory(b, metrics, cmd.Process.Pid))
+		if dir := os.Getenv("ORGQL_BENCH_PROFILE"); dir != "" {
+			for name, path := range map[string]string{"server-idle-heap.pprof": "/debug/pprof/heap", "server-idle-goroutines.txt": "/debug/pprof/goroutine?debug=1"} {
+				f, err := os.Create(filepath.Join(dir, name))
+				if err != nil {
+					b.Fatal(err)
+				}
+				fetch(b, metrics+path, f)
+				f.Close()
+			}
 		}
 		for _, c := range conns {
 			c.CloseNow()
@@ -209,4 +227,42 @@ func duration(b *testing.B, name string) time.Duration {
 		b.Fatalf("%s: %v", name, err)
 	}
 	return d
+}
+
+// answerPings reads c until it closes and answers the server's keep-alive
+// pings, as graphql-ws does: the server closes a client that answers none.
+func answerPings(c *websocket.Conn) {
+	for {
+		_, m, err := c.Read(context.Background())
+		if err != nil {
+			return
+		}
+		if bytes.Contains(m, []byte(`"type":"ping"`)) {
+			_ = c.Write(context.Background(), websocket.MessageText, []byte(`{"type":"pong"}`))
+		}
+	}
+}
+
+func freeAddr(b *testing.B) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// fetch GETs url into w.
+func fetch(b *testing.B, url string, w io.Writer) {
+	r, err := http.Get(url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Body.Close()
+	if r.StatusCode != http.StatusOK {
+		b.Fatalf("GET %s: %d", url, r.StatusCode)
+	}
+	if _, err := io.Copy(w, r.Body); err != nil {
+		b.Fatal(err)
+	}
 }

@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
@@ -196,7 +197,7 @@ func serve(ctx context.Context, cfg config.Config, db *database.DB, keys *secret
 		return err
 	}
 	if cfg.MetricsAddr != "" {
-		stopMetrics, err := serveMetrics(cfg.MetricsAddr, srv.MetricsHandler(), logger)
+		stopMetrics, err := serveMetrics(cfg.MetricsAddr, srv.MetricsHandler(), cfg.Pprof, logger)
 		if err != nil {
 			ln.Close()
 			return err
@@ -250,13 +251,19 @@ func healthcheck(ctx context.Context, args []string, getenv func(string) string,
 var version = "dev"
 
 // serveMetrics serves /metrics alone on addr, apart from the API, until stop.
-func serveMetrics(addr string, h http.Handler, logger *slog.Logger) (stop func(), err error) {
+func serveMetrics(addr string, h http.Handler, profiles bool, logger *slog.Logger) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("metrics listener: %w", err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", h)
+	if profiles {
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	}
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

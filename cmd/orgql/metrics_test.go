@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -23,21 +24,9 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	if resp.Header.Get("X-RateLimit-Limit") == "" {
 		t.Fatalf("rate limits are on by default: %v", resp.Header)
 	}
-	var metricsAddr string
-	for _, line := range strings.Split(logs.String(), "\n") {
-		var m map[string]any
-		if line == "" {
-			continue
-		}
-		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			t.Fatalf("a log line that is not JSON: %q", line)
-		}
-		if m["msg"] == "metrics listening" {
-			metricsAddr, _ = m["addr"].(string)
-		}
-	}
-	if metricsAddr == "" {
-		t.Fatalf("no metrics listener in the log:\n%s", logs)
+	metricsAddr := metricsAddress(t, logs)
+	if resp, err := http.Get("http://" + metricsAddr + "/debug/pprof/heap"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("profiles without --pprof: %v %v", resp, err)
 	}
 	if resp, err := http.Get(base + "/metrics"); err != nil || resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("/metrics on the API address: %v %v", resp, err)
@@ -50,5 +39,54 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(body), `orgql_graphql_operations_total{operation="Plans",outcome="OK",type="query"} 1`) {
 		t.Fatalf("metrics:\n%s", body)
+	}
+}
+
+// metricsAddress is the metrics listener's address, from the JSON log.
+func metricsAddress(t *testing.T, logs *syncBuffer) string {
+	t.Helper()
+	for _, line := range strings.Split(logs.String(), "\n") {
+		var m map[string]any
+		if line == "" {
+			continue
+		}
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("a log line that is not JSON: %q", line)
+		}
+		if m["msg"] == "metrics listening" {
+			if addr, _ := m["addr"].(string); addr != "" {
+				return addr
+			}
+		}
+	}
+	t.Fatalf("no metrics listener in the log:\n%s", logs)
+	return ""
+}
+
+// With --pprof, Go's profiles are served on the metrics address, and never
+// on the API's; --pprof without --metrics-addr is refused.
+func TestProfilesOnlyOnTheMetricsAddress(t *testing.T) {
+	base, logs, stop := startBinary(t, testkit.DatabaseURL(t, testkit.SQLite), "--metrics-addr", "127.0.0.1:0", "--pprof")
+	defer stop() //nolint:errcheck
+	for _, path := range []string{"/debug/pprof/", "/debug/pprof/heap", "/debug/pprof/goroutine?debug=1"} {
+		resp, err := http.Get("http://" + metricsAddress(t, logs) + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || len(body) == 0 {
+			t.Errorf("%s on the metrics address: %d", path, resp.StatusCode)
+		}
+		if resp, err := http.Get(base + path); err != nil || resp.StatusCode == http.StatusOK {
+			t.Errorf("%s on the API address: %v %v", path, resp, err)
+		}
+	}
+
+	var out syncBuffer
+	env := map[string]string{"ORGQL_DATABASE_URL": testkit.DatabaseURL(t, testkit.SQLite), "ORGQL_SECRET_KEYS": testKey(t)}
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--pprof"}, func(k string) string { return env[k] }, &out)
+	if err == nil || !strings.Contains(err.Error(), "metrics-addr") {
+		t.Fatalf("--pprof without --metrics-addr: %v", err)
 	}
 }

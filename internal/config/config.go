@@ -97,6 +97,8 @@ type Config struct {
 	AuditLogPruneInterval   time.Duration
 	// MetricsAddr, when set, serves /metrics there and not on Addr.
 	MetricsAddr string
+	// Pprof serves Go's profiles on MetricsAddr.
+	Pprof bool
 	// OTLPEndpoint, when set, sends traces there (OTLP over HTTP).
 	OTLPEndpoint     string
 	TraceSampleRatio float64
@@ -191,6 +193,7 @@ func declare(b *binder, c *Config) {
 	b.Duration(&c.EventPollInterval, "event-poll-interval", "EVENT_POLL_INTERVAL", 15*time.Second, "how often each instance reads the event log, and checks its PostgreSQL listener, without a wake-up: the last resort if a notification was lost")
 	b.Duration(&c.AuditLogPruneInterval, "audit-log-prune-interval", "AUDIT_LOG_PRUNE_INTERVAL", time.Hour, "how often events older than their plan's audit log retention are deleted (0: never)")
 	b.String(&c.MetricsAddr, "metrics-addr", "METRICS_ADDR", "", "address to serve Prometheus metrics (/metrics) on, apart from the API; empty: /metrics is served on --addr")
+	b.Bool(&c.Pprof, "pprof", "PPROF", false, "also serve Go's runtime profiles (/debug/pprof/) on --metrics-addr, never on --addr; needs --metrics-addr")
 	b.String(&c.OTLPEndpoint, "otlp-endpoint", "OTLP_ENDPOINT", "", "`URL` of an OpenTelemetry collector taking OTLP over HTTP (http://collector:4318); traces are off when empty")
 	b.Float64(&c.TraceSampleRatio, "trace-sample-ratio", "TRACE_SAMPLE_RATIO", 1, "share of requests traced when --otlp-endpoint is set (0 to 1), unless the caller's traceparent decides")
 	b.Bool(&c.RateLimit, "rate-limit", "RATE_LIMIT", true, "give each caller a budget of cost points per window (X-RateLimit-* headers, RATE_LIMITED when over); on PostgreSQL the counters are kept in the database, shared by every instance; on SQLite in memory")
@@ -273,6 +276,9 @@ func (c Config) Validate() error {
 		if s.value <= 0 {
 			return fmt.Errorf("%s must be positive", s.name)
 		}
+	}
+	if c.Pprof && c.MetricsAddr == "" {
+		return fmt.Errorf("pprof needs metrics-addr: profiles are never served on the API's address")
 	}
 	if c.DrainDelay < 0 {
 		return fmt.Errorf("drain-delay must not be negative")

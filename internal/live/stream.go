@@ -10,6 +10,7 @@ import (
 	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/organizationevent"
 	"github.com/orgql/orgql/internal/events"
+	"github.com/orgql/orgql/internal/push"
 	"github.com/orgql/orgql/internal/rbac"
 	"github.com/orgql/orgql/internal/tenancy"
 	"github.com/orgql/orgql/internal/viewer"
@@ -94,13 +95,13 @@ func (h *Hub) Events(ctx context.Context, orgID string, targetTypes []organizati
 		stop()
 		return nil, err
 	}
-	out := make(chan *ent.OrganizationEvent)
+	out, give, closeOut := handOver[*ent.OrganizationEvent](ctx, lim.SendTimeout)
 	obs := h.observer()
 	obs.Started(ctx, FieldEvents)
 	go func() {
-		defer close(out)
+		defer closeOut()
 		defer stop()
-		err := h.stream(ctx, orgID, targetTypes, start, seen, key, s.Reauthenticate, lim, w, out)
+		err := h.stream(ctx, orgID, targetTypes, start, seen, key, s.Reauthenticate, lim, w, give)
 		if ctx.Err() != nil {
 			err = nil
 		} else {
@@ -206,7 +207,7 @@ func (h *Hub) next(ctx context.Context, orgID string, last int64) (evs []*ent.Or
 	return evs, h.readDone(), caughtUp, nil
 }
 
-func (h *Hub) stream(ctx context.Context, orgID string, targetTypes []organizationevent.TargetType, last int64, seen map[int64]bool, key string, reauth Reauthenticate, lim Limits, w *waiter, out chan<- *ent.OrganizationEvent) error {
+func (h *Hub) stream(ctx context.Context, orgID string, targetTypes []organizationevent.TargetType, last int64, seen map[int64]bool, key string, reauth Reauthenticate, lim Limits, w *waiter, give func(*ent.OrganizationEvent) error) error {
 	obs := h.observer()
 	recheck := time.NewTicker(lim.Recheck)
 	defer recheck.Stop()
@@ -235,7 +236,7 @@ func (h *Hub) stream(ctx context.Context, orgID string, targetTypes []organizati
 						len(targetTypes) > 0 && !slices.Contains(targetTypes, ev.TargetType) {
 						continue
 					}
-					if err := send(ctx, out, ev, lim.SendTimeout); err != nil {
+					if err := give(ev); err != nil {
 						return err
 					}
 					obs.Sent(ctx, FieldEvents, ev.CreatedAt)
@@ -259,6 +260,36 @@ func (h *Hub) stream(ctx context.Context, orgID string, targetTypes []organizati
 			}
 		}
 	}
+}
+
+// handOver is how a stream hands its values to the transport: the channel
+// the resolver returns, a function that gives it one value, and one that
+// closes it. When the transport offers a push.Sink (WebSocket), each value
+// is delivered by the stream's goroutine, within the transport's write
+// timeout; else the transport's goroutine takes it from the channel within
+// timeout. Either way a client too slow to take it ends the stream (ErrSlow).
+func handOver[T any](ctx context.Context, timeout time.Duration) (<-chan T, func(T) error, func()) {
+	sink := push.Take(ctx)
+	if sink == nil {
+		out := make(chan T)
+		return out, func(v T) error { return send(ctx, out, v, timeout) }, func() { close(out) }
+	}
+	out := make(chan T, 1) // emptied by each Pushed
+	give := func(v T) error {
+		select {
+		case out <- v:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if err := sink.Pushed(); errors.Is(err, push.ErrTimeout) {
+			return ErrSlow
+		} else if err != nil {
+			return err
+		}
+		return nil
+	}
+	// The transport ends the operation on the closed channel.
+	return out, give, func() { close(out); _ = sink.Pushed() }
 }
 
 func send[T any](ctx context.Context, out chan<- T, v T, timeout time.Duration) error {
@@ -297,16 +328,16 @@ func (h *Hub) CurrentOrganization(ctx context.Context, current func(context.Cont
 		return nil, err
 	}
 	seen := idOf(org)
-	out := make(chan *ent.Organization)
+	out, give, closeOut := handOver[*ent.Organization](ctx, lim.SendTimeout)
 	obs := h.observer()
 	obs.Started(ctx, FieldCurrentOrganization)
 	go func() {
-		defer close(out)
+		defer closeOut()
 		defer h.unwatch(byUser, c.UserID, w)
 		err := func() error {
 			// First the organization as it is: the client then knows the
 			// subscription runs, and has nothing to query between the two.
-			if err := send(ctx, out, org, lim.SendTimeout); err != nil {
+			if err := give(org); err != nil {
 				return err
 			}
 			obs.Sent(ctx, FieldCurrentOrganization, time.Time{})
@@ -331,7 +362,7 @@ func (h *Hub) CurrentOrganization(ctx context.Context, current func(context.Cont
 					continue
 				}
 				seen = idOf(org)
-				if err := send(ctx, out, org, lim.SendTimeout); err != nil {
+				if err := give(org); err != nil {
 					return err
 				}
 				obs.Sent(ctx, FieldCurrentOrganization, time.Time{})

@@ -249,6 +249,67 @@ func TestWebSocketMessagesRightAfterTheUpgrade(t *testing.T) {
 	})
 }
 
+// Messages that arrive together are all read, whatever their sizes: one
+// larger than any read buffer, then a small one, in one write, with nothing
+// after them to wake the server.
+func TestWebSocketMessagesThatArriveTogether(t *testing.T) {
+	testkit.Run(t, func(t *testing.T, e *testkit.Env) {
+		alice := e.SignIn(t, "alice")
+		ts := httptest.NewServer(e.Server)
+		defer ts.Close()
+		for _, size := range []int{100, 511, 512, 513, 2047, 4096, 70000} {
+			nc, br := rawUpgrade(t, ts)
+			if _, err := nc.Write(clientFrame(`{"type":"connection_init","payload":{"Authorization":"` + alice.Authorization() + `"}}`)); err != nil {
+				t.Fatal(err)
+			}
+			if m := string(serverFrame(t, br)); !strings.Contains(m, "connection_ack") {
+				t.Fatalf("want connection_ack, got %s", m)
+			}
+			ping := `{"type":"ping","payload":{"padding":"` + strings.Repeat("p", size) + `"}}`
+			query := `{"id":"q","type":"subscribe","payload":{"query":"{ viewer { user { login } } }"}}`
+			if _, err := nc.Write(append(clientFrame(ping), clientFrame(query)...)); err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]bool{}
+			for range 3 {
+				m := string(serverFrame(t, br))
+				for _, typ := range []string{"pong", "next", "complete"} {
+					if strings.Contains(m, `"type":"`+typ+`"`) {
+						got[typ] = true
+					}
+				}
+			}
+			if len(got) != 3 {
+				t.Errorf("a ping of %d bytes and a query in one write: got %v", size, got)
+			}
+			nc.Close()
+		}
+	})
+}
+
+// rawUpgrade opens a graphql-transport-ws connection over plain TCP.
+func rawUpgrade(t *testing.T, ts *httptest.Server) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	nc, err := net.Dial("tcp", ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	_ = nc.SetDeadline(time.Now().Add(5 * time.Second))
+	key := make([]byte, 16)
+	_, _ = rand.Read(key)
+	if _, err := nc.Write([]byte("GET /graphql HTTP/1.1\r\nHost: " + ts.Listener.Addr().String() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: " + base64.StdEncoding.EncodeToString(key) + "\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(nc)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("upgrade: %v %v", resp, err)
+	}
+	return nc, br
+}
+
 // clientFrame is a masked text frame holding msg.
 func clientFrame(msg string) []byte {
 	p := []byte(msg)
@@ -294,4 +355,63 @@ func serverFrame(t *testing.T, br *bufio.Reader) []byte {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// The legacy protocol (subscriptions-transport-ws) breaks off as
+// docs/errors.md says: 4408 without connection_init, 4401 for an operation
+// before it, connection_error and 1002 for a message that is not JSON or of
+// an unknown type; a second connection_init changes nothing, and a start
+// that is malformed or takes a running id is answered with an error.
+func TestLegacyProtocolRules(t *testing.T) {
+	testkit.RunWith(t, func(c *config.Config) { c.WSInitTimeout = 200 * time.Millisecond }, func(t *testing.T, e *testkit.Env) {
+		alice := e.SignIn(t, "alice")
+		ts := httptest.NewServer(e.Server)
+		defer ts.Close()
+		dial := func() *websocket.Conn {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			c, _, err := websocket.Dial(ctx, strings.Replace(ts.URL, "http", "ws", 1)+"/graphql", &websocket.DialOptions{Subprotocols: []string{"graphql-ws"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { c.CloseNow() })
+			return c
+		}
+		init := `{"type":"connection_init","payload":{"Authorization":"` + alice.Authorization() + `"}}`
+		start := `{"id":"1","type":"start","payload":` + currentOrgSub + `}`
+		for name, tc := range map[string]struct {
+			send []string
+			want websocket.StatusCode
+		}{
+			"no connection_init":         {nil, 4408},
+			"start before init":          {[]string{start}, 4401},
+			"not JSON":                   {[]string{init, `{"type":`}, websocket.StatusProtocolError},
+			"unknown type after the ack": {[]string{init, `{"type":"subscribe"}`}, websocket.StatusProtocolError},
+		} {
+			c := dial()
+			for _, m := range tc.send {
+				wsWrite(t, c, m)
+			}
+			if got := wsClosed(t, c); got != tc.want {
+				t.Errorf("%s: closed with %v, want %v", name, got, tc.want)
+			}
+		}
+
+		c := dial()
+		wsWrite(t, c, init)
+		wsWrite(t, c, init)
+		wsWrite(t, c, start)
+		wsWrite(t, c, start)
+		wsWrite(t, c, `{"id":"2","type":"start","payload":"{ viewer { user { id } } }"}`)
+		var got []string
+		for len(got) < 3 {
+			if m := wsRead(t, c); !strings.Contains(m, `"ka"`) && !strings.Contains(m, "connection_ack") {
+				got = append(got, m)
+			}
+		}
+		joined := strings.Join(got, "\n")
+		if !strings.Contains(joined, `"id":"1","type":"data"`) || !strings.Contains(joined, `"id":"1","type":"error"`) || !strings.Contains(joined, `"id":"2","type":"error"`) {
+			t.Errorf("want data for 1, an error for the second 1 and one for 2, got %q", got)
+		}
+	})
 }

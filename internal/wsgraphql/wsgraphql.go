@@ -20,6 +20,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -27,6 +28,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/orgql/orgql/internal/push"
 )
 
 // The subprotocols.
@@ -88,7 +91,8 @@ var _ graphql.Transport = (*Transport)(nil)
 func (t *Transport) Supports(r *http.Request) bool { return r.Header.Get("Upgrade") != "" }
 
 func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	ws, err := websocket.Accept(leanBuffers{w}, r, &websocket.AcceptOptions{
+	lean := &leanBuffers{ResponseWriter: w}
+	ws, err := websocket.Accept(lean, r, &websocket.AcceptOptions{
 		Subprotocols:   []string{TransportWS, LegacyWS},
 		OriginPatterns: t.OriginPatterns,
 	})
@@ -100,7 +104,7 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	// own, so that the HTTP server's goroutine, its deep stack and the
 	// request's buffers go now (the request is logged as its upgrade).
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	c := &conn{t: t, ws: ws, exec: exec, legacy: ws.Subprotocol() != TransportWS, ctx: ctx, cancel: cancel, ops: map[string]*operation{}}
+	c := &conn{t: t, ws: ws, nc: lean.nc, br: lean.br, exec: exec, legacy: ws.Subprotocol() != TransportWS, ctx: ctx, cancel: cancel, ops: map[string]*operation{}}
 	go c.serve(r)
 }
 
@@ -124,14 +128,18 @@ func (c *conn) serve(r *http.Request) {
 // leanBuffers hands coder/websocket, at the upgrade, buffers sized for
 // small messages instead of net/http's 4 KiB ones: a larger message is
 // read and written past them, and an idle connection holds less.
-type leanBuffers struct{ http.ResponseWriter }
+type leanBuffers struct {
+	http.ResponseWriter
+	nc net.Conn      // the connection, once hijacked
+	br *bufio.Reader // what coder/websocket reads it through
+}
 
 const (
 	readBuffer  = 512
 	writeBuffer = 2048
 )
 
-func (l leanBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (l *leanBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	nc, brw, err := http.NewResponseController(l.ResponseWriter).Hijack()
 	if err != nil {
 		return nil, nil, err
@@ -148,6 +156,7 @@ func (l leanBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 			return nil, nil, err
 		}
 	}
+	l.nc, l.br = nc, br
 	return nc, bufio.NewReadWriter(br, bufio.NewWriterSize(nc, writeBuffer)), nil
 }
 
@@ -155,6 +164,8 @@ func (l leanBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 type conn struct {
 	t      *Transport
 	ws     *websocket.Conn
+	nc     net.Conn      // under ws
+	br     *bufio.Reader // ws reads nc through it
 	exec   graphql.GraphExecutor
 	legacy bool
 
@@ -184,6 +195,7 @@ func (c *conn) acked() bool {
 // read handles the client's messages until the connection ends.
 func (c *conn) read(r *http.Request) {
 	for {
+		awaitData(c.nc, c.br)
 		// Not the connection's context: a read whose context ends closes
 		// the socket at once, before end's close frame could go out.
 		_, b, err := c.ws.Read(context.Background())
@@ -198,6 +210,9 @@ func (c *conn) read(r *http.Request) {
 		}
 		if !c.handle(r, m) {
 			return
+		}
+		if r != nil && c.acked() {
+			r = nil // only Init reads the upgrade request: let it go
 		}
 	}
 }
@@ -379,73 +394,120 @@ func (c *conn) start(id string, raw json.RawMessage) bool {
 
 // operation is a running operation: its entry in conn.ops, until the
 // client stops it, the connection ends, or it ends by itself.
-type operation struct{ cancel context.CancelFunc }
+type operation struct {
+	cancel   context.CancelFunc
+	finished atomic.Bool
+}
 
-// run executes one operation and writes what it yields, then its end.
+// run executes one operation and writes what it yields, then its end. A
+// subscription whose source takes the operation's push.Sink delivers each
+// value itself, and run returns as soon as the operation is dispatched.
 func (c *conn) run(ctx context.Context, op *operation, id string, rc *graphql.OperationContext) {
 	ending := &ending{}
 	ctx = context.WithValue(ctx, endingKey{}, ending)
-	defer func() {
-		if r := recover(); r != nil {
-			err := rc.Recover(ctx, r)
-			var gqlErr *gqlerror.Error
-			if !errors.As(err, &gqlErr) {
-				gqlErr = gqlerror.Errorf("internal system error")
+	sink := push.NewSink()
+	ctx = push.WithSink(ctx, sink)
+	done := func() { c.endOperation(op, id, ending) }
+	var responses graphql.ResponseHandler
+	if !c.recovering(ctx, rc, ending, func() { responses, ctx = c.exec.DispatchOperation(ctx, rc) }) {
+		done()
+		return
+	}
+	if sink.Taken() {
+		sink.Serve(func() error {
+			var resp *graphql.Response
+			if !c.recovering(ctx, rc, ending, func() { resp = responses(ctx) }) || resp == nil {
+				done()
+				return push.ErrGone
 			}
-			ending.add(gqlErr)
-		}
-		c.mu.Lock()
-		stopped := c.ops[id] != op // by the client, or with the connection
-		if !stopped {
-			delete(c.ops, id)
-		}
-		c.mu.Unlock()
-		op.cancel()
-		switch errs := ending.list(); {
-		case len(errs) > 0:
-			c.writeErrors(id, errs)
-		case !stopped:
-			c.write(message{ID: id, Type: "complete"})
-		}
-	}()
-	responses, ctx := c.exec.DispatchOperation(ctx, rc)
+			return c.writeResponse(id, resp)
+		})
+		return
+	}
+	defer done()
 	for {
-		resp := responses(ctx)
-		if resp == nil {
+		var resp *graphql.Response
+		if !c.recovering(ctx, rc, ending, func() { resp = responses(ctx) }) || resp == nil {
 			return
 		}
-		c.writeResponse(id, resp)
+		_ = c.writeResponse(id, resp)
 	}
 }
 
-func (c *conn) writeResponse(id string, resp *graphql.Response) {
+// recovering runs f; a panic in it becomes the operation's error (false).
+func (c *conn) recovering(ctx context.Context, rc *graphql.OperationContext, ending *ending, f func()) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			var gqlErr *gqlerror.Error
+			if !errors.As(rc.Recover(ctx, r), &gqlErr) {
+				gqlErr = gqlerror.Errorf("internal system error")
+			}
+			ending.add(gqlErr)
+			ok = false
+		}
+	}()
+	f()
+	return true
+}
+
+// endOperation ends operation id, once: its error if it failed, else
+// complete, unless the client stopped it or the connection ended.
+func (c *conn) endOperation(op *operation, id string, ending *ending) {
+	if !op.finished.CompareAndSwap(false, true) {
+		return
+	}
+	c.mu.Lock()
+	stopped := c.ops[id] != op // by the client, or with the connection
+	if !stopped {
+		delete(c.ops, id)
+	}
+	c.mu.Unlock()
+	op.cancel()
+	switch errs := ending.list(); {
+	case len(errs) > 0:
+		_ = c.writeErrors(id, errs)
+	case !stopped:
+		_ = c.write(message{ID: id, Type: "complete"})
+	}
+}
+
+func (c *conn) writeResponse(id string, resp *graphql.Response) error {
 	b, err := json.Marshal(resp)
 	if err != nil {
-		c.writeErrors(id, gqlerror.List{gqlerror.Errorf("internal system error")})
-		return
+		return c.writeErrors(id, gqlerror.List{gqlerror.Errorf("internal system error")})
 	}
 	typ := "next"
 	if c.legacy {
 		typ = "data"
 	}
-	c.write(message{ID: id, Type: typ, Payload: b})
+	return c.write(message{ID: id, Type: typ, Payload: b})
 }
 
-func (c *conn) writeErrors(id string, errs gqlerror.List) {
+func (c *conn) writeErrors(id string, errs gqlerror.List) error {
 	b, _ := json.Marshal(errs)
-	c.write(message{ID: id, Type: "error", Payload: b})
+	return c.write(message{ID: id, Type: "error", Payload: b})
 }
 
 // write sends m; a client that does not take it within WriteTimeout is
-// disconnected (coder/websocket closes a connection whose write expires).
-func (c *conn) write(m message) {
+// disconnected (coder/websocket closes a connection whose write expires):
+// push.ErrTimeout. Any other failure is push.ErrGone.
+func (c *conn) write(m message) error {
 	b, err := json.Marshal(m)
 	if err != nil {
-		return
+		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.t.WriteTimeout)
 	defer cancel()
-	_ = c.ws.Write(ctx, websocket.MessageText, b)
+	switch err := c.ws.Write(ctx, websocket.MessageText, b); {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		c.end(websocket.StatusPolicyViolation, "too slow")
+		return push.ErrTimeout
+	default:
+		c.end(websocket.StatusNormalClosure, "")
+		return push.ErrGone
+	}
 }
 
 // end closes the connection with code and reason, once, and stops its operations.

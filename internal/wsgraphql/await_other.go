@@ -1,0 +1,11 @@
+//go:build !linux
+
+package wsgraphql
+
+import (
+	"bufio"
+	"net"
+)
+
+// awaitData: elsewhere the read itself waits (await_linux.go says why not there).
+func awaitData(net.Conn, *bufio.Reader) {}
