@@ -218,27 +218,10 @@ func TestWebSocketMessagesRightAfterTheUpgrade(t *testing.T) {
 		alice := e.SignIn(t, "alice")
 		ts := httptest.NewServer(e.Server)
 		defer ts.Close()
-		nc, err := net.Dial("tcp", ts.Listener.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer nc.Close()
-		_ = nc.SetDeadline(time.Now().Add(5 * time.Second))
-		key := make([]byte, 16)
-		_, _ = rand.Read(key)
-		upgrade := "GET /graphql HTTP/1.1\r\nHost: " + ts.Listener.Addr().String() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-			"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: " + base64.StdEncoding.EncodeToString(key) + "\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n"
 		// A big first message too: more than any buffer the server reads with.
 		init := `{"type":"connection_init","payload":{"Authorization":"` + alice.Authorization() + `","padding":"` + strings.Repeat("x", 9000) + `"}}`
 		query := `{"id":"q","type":"subscribe","payload":{"query":"{ viewer { user { login } } }"}}`
-		if _, err := nc.Write(append(append([]byte(upgrade), clientFrame(init)...), clientFrame(query)...)); err != nil {
-			t.Fatal(err)
-		}
-		br := bufio.NewReader(nc)
-		resp, err := http.ReadResponse(br, nil)
-		if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
-			t.Fatalf("upgrade: %v %v", resp, err)
-		}
+		_, br := rawUpgrade(t, ts, append(clientFrame(init), clientFrame(query)...))
 		var got []string
 		for len(got) < 3 {
 			got = append(got, string(serverFrame(t, br)))
@@ -258,7 +241,7 @@ func TestWebSocketMessagesThatArriveTogether(t *testing.T) {
 		ts := httptest.NewServer(e.Server)
 		defer ts.Close()
 		for _, size := range []int{100, 511, 512, 513, 2047, 4096, 70000} {
-			nc, br := rawUpgrade(t, ts)
+			nc, br := rawUpgrade(t, ts, nil)
 			if _, err := nc.Write(clientFrame(`{"type":"connection_init","payload":{"Authorization":"` + alice.Authorization() + `"}}`)); err != nil {
 				t.Fatal(err)
 			}
@@ -287,8 +270,9 @@ func TestWebSocketMessagesThatArriveTogether(t *testing.T) {
 	})
 }
 
-// rawUpgrade opens a graphql-transport-ws connection over plain TCP.
-func rawUpgrade(t *testing.T, ts *httptest.Server) (net.Conn, *bufio.Reader) {
+// rawUpgrade opens a graphql-transport-ws connection over plain TCP,
+// sending first along with its upgrade request, in one write.
+func rawUpgrade(t *testing.T, ts *httptest.Server, first []byte) (net.Conn, *bufio.Reader) {
 	t.Helper()
 	nc, err := net.Dial("tcp", ts.Listener.Addr().String())
 	if err != nil {
@@ -298,8 +282,9 @@ func rawUpgrade(t *testing.T, ts *httptest.Server) (net.Conn, *bufio.Reader) {
 	_ = nc.SetDeadline(time.Now().Add(5 * time.Second))
 	key := make([]byte, 16)
 	_, _ = rand.Read(key)
-	if _, err := nc.Write([]byte("GET /graphql HTTP/1.1\r\nHost: " + ts.Listener.Addr().String() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-		"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: " + base64.StdEncoding.EncodeToString(key) + "\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n")); err != nil {
+	upgrade := "GET /graphql HTTP/1.1\r\nHost: " + ts.Listener.Addr().String() + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: " + base64.StdEncoding.EncodeToString(key) + "\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n"
+	if _, err := nc.Write(append([]byte(upgrade), first...)); err != nil {
 		t.Fatal(err)
 	}
 	br := bufio.NewReader(nc)

@@ -411,6 +411,9 @@ func (c *conn) run(ctx context.Context, op *operation, id string, rc *graphql.Op
 	var responses graphql.ResponseHandler
 	if !c.recovering(ctx, rc, ending, func() { responses, ctx = c.exec.DispatchOperation(ctx, rc) }) {
 		done()
+		if sink.Taken() {
+			sink.Serve(func() error { return push.ErrGone }) // the source stops at its first value
+		}
 		return
 	}
 	if sink.Taken() {
