@@ -4,10 +4,11 @@
 // (subscriptions-transport-ws).
 //
 // It is built for many idle subscribers (docs/architecture.md "WebSocket
-// transport"): a connection reads on its handler's goroutine and keeps
-// nothing else running, its keep-alive and its initialisation timeout are
-// timers, and each operation runs on one goroutine that writes what the
-// operation yields.
+// transport"): a connection reads on one goroutine of its own (the HTTP
+// handler returns at the upgrade), parked shallow between messages; its
+// keep-alive and its initialisation timeout are timers; an operation runs
+// on a goroutine that writes what it yields, except a subscription whose
+// source takes the operation's push.Sink and delivers from its own.
 package wsgraphql
 
 import (
@@ -41,7 +42,7 @@ const (
 // Close codes: graphql-transport-ws's, and RFC 6455's.
 const (
 	CloseBadRequest      websocket.StatusCode = 4400 // a message that is not JSON, of an unknown type, or malformed
-	CloseUnauthorized    websocket.StatusCode = 4401 // an operation before connection_ack
+	CloseUnauthorized    websocket.StatusCode = 4401 // a missing or bad credential, or an operation before connection_ack
 	CloseForbidden       websocket.StatusCode = 4403
 	CloseInitTimeout     websocket.StatusCode = 4408 // no connection_init within InitTimeout
 	CloseDuplicateID     websocket.StatusCode = 4409 // a subscribe with the id of a running operation
@@ -68,8 +69,9 @@ type Transport struct {
 	OriginPatterns []string
 	// Init authenticates connection_init's payload on the upgrade request
 	// r (whose context has ended: ctx has its values) and returns the
-	// context the connection's operations run in. An error closes the
-	// connection: a *Refusal with its code, any other with CloseInternal.
+	// context, derived from ctx, the connection's operations run in. An
+	// error closes the connection: a *Refusal with its code, any other
+	// with CloseInternal.
 	Init func(ctx context.Context, r *http.Request, payload transport.InitPayload) (context.Context, error)
 	// Closed is told, with Init's context, when a connection Init accepted ends.
 	Closed func(ctx context.Context)
@@ -300,10 +302,10 @@ func (c *conn) init(r *http.Request, raw json.RawMessage) bool {
 		c.initTimer.Stop()
 	}
 	c.initCtx = ctx
-	// The operations run in Init's context, and end with the connection.
+	// The operations run in Init's context (derived from the connection's).
 	opCtx, cancel := context.WithCancel(ctx)
-	stop := context.AfterFunc(c.ctx, cancel)
-	c.ctx, c.cancel = opCtx, func() { stop(); cancel() }
+	connCancel := c.cancel
+	c.ctx, c.cancel = opCtx, func() { cancel(); connCancel() }
 	c.mu.Unlock()
 	c.write(message{Type: "connection_ack"})
 	if c.legacy {
