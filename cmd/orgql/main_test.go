@@ -19,7 +19,16 @@ import (
 	"github.com/orgql/orgql/internal/testkit"
 )
 
-func TestMain(m *testing.M) { testkit.Main(m) }
+func TestMain(m *testing.M) {
+	// A test that needs the process itself (a signal, its exit) runs this
+	// binary again as orgql, with these arguments.
+	if args := os.Getenv("ORGQL_TEST_MAIN_ARGS"); args != "" {
+		os.Args = append([]string{"orgql"}, strings.Fields(args)...)
+		main()
+		os.Exit(0)
+	}
+	testkit.Main(m)
+}
 
 // syncBuffer collects the server's log while it runs.
 type syncBuffer struct {

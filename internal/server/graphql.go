@@ -35,7 +35,7 @@ func newGraphQLHandler(cfg config.Config, r *graph.Resolver, logger *slog.Logger
 	srv.Use(observeOperation{ops.obs}) // first: the outermost response interceptor sees every answer
 	srv.AddTransport(transport.Options{})
 	// Subscriptions (live.go): WebSocket, then Server-Sent Events, before the plain transports.
-	srv.AddTransport(live.websocketTransport())
+	srv.AddTransport(live.ws)
 	srv.AddTransport(sseTransport{s: live, sse: transport.SSE{KeepAlivePingInterval: cfg.WSKeepAlive}})
 	srv.AddTransport(getTransport{})
 	srv.AddTransport(postTransport{})

@@ -50,23 +50,25 @@ type streams struct {
 	logger *slog.Logger
 	cfg    config.Config
 
-	mu      sync.Mutex
-	open    map[string]int // connections per caller (user or API token ID), on this instance
-	closing atomic.Bool
-	ctx     context.Context // cancelled when the server shuts down
-	end     context.CancelFunc
+	mu   sync.Mutex
+	open map[string]int  // connections per caller (user or API token ID), on this instance
+	ctx  context.Context // cancelled when the server shuts down
+	end  context.CancelFunc
+	ws   *wsgraphql.Transport
 }
 
 func newStreams(a *auth.Authenticator, logger *slog.Logger, cfg config.Config) *streams {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &streams{auth: a, logger: logger, cfg: cfg, open: map[string]int{}, ctx: ctx, end: cancel}
+	s := &streams{auth: a, logger: logger, cfg: cfg, open: map[string]int{}, ctx: ctx, end: cancel}
+	s.ws = s.websocketTransport()
+	return s
 }
 
 // shutdown ends every WebSocket (1001) and event stream.
-func (s *streams) shutdown() {
-	s.closing.Store(true)
-	s.end()
-}
+func (s *streams) shutdown() { s.end() }
+
+// wait returns once every WebSocket has closed, or when ctx ends.
+func (s *streams) wait(ctx context.Context) error { return s.ws.Wait(ctx) }
 
 // admit counts one more connection for c, refusing one over the limit.
 func (s *streams) admit(c *viewer.Caller) bool {

@@ -48,6 +48,10 @@ func Run(ctx context.Context, srv *Server, ln net.Listener, drain, grace time.Du
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	// WebSockets are hijacked connections, which hs.Shutdown does not wait for.
+	if err := srv.WaitStreams(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: WebSockets still closing: %w", err)
+	}
 	logger.Info("shut down cleanly")
 	return nil
 }

@@ -241,6 +241,12 @@ func (s *Server) start(logger *slog.Logger, plans billing.Catalog) {
 // streams end (docs/security.md S24).
 func (s *Server) EndStreams() { s.streams.shutdown() }
 
+// WaitStreams returns once every WebSocket EndStreams closed has finished
+// its close handshake (or the client's 5 s to answer it ran out), or when
+// ctx ends: a process that exits before then cuts its clients off without
+// their 1001.
+func (s *Server) WaitStreams(ctx context.Context) error { return s.streams.wait(ctx) }
+
 // Close ends the streams and stops the background work.
 func (s *Server) Close() {
 	s.EndStreams()

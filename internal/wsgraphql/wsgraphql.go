@@ -86,6 +86,23 @@ type Transport struct {
 	ReadLimit int64
 	// Shutdown: once it is done, every connection closes with 1001.
 	Shutdown context.Context
+
+	open sync.WaitGroup // the connections being served
+}
+
+// Wait returns once every connection has ended, or with ctx's error.
+func (t *Transport) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		t.open.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 var _ graphql.Transport = (*Transport)(nil)
@@ -107,7 +124,11 @@ func (t *Transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	// request's buffers go now (the request is logged as its upgrade).
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	c := &conn{t: t, ws: ws, nc: lean.nc, br: lean.br, exec: exec, legacy: ws.Subprotocol() != TransportWS, ctx: ctx, cancel: cancel, ops: map[string]*operation{}}
-	go c.serve(r)
+	t.open.Add(1)
+	go func() {
+		defer t.open.Done()
+		c.serve(r)
+	}()
 }
 
 // serve runs the connection until it ends.
