@@ -90,6 +90,7 @@ type Config struct {
 	WSInitTimeout           time.Duration
 	WSKeepAlive             time.Duration
 	MaxSubscriptionsPerConn int
+	MaxOperationsPerConn    int
 	MaxConnectionsPerCaller int
 	SubscriptionSendTimeout time.Duration
 	SubscriptionRecheck     time.Duration
@@ -187,6 +188,7 @@ func declare(b *binder, c *Config) {
 	b.Duration(&c.WSInitTimeout, "ws-init-timeout", "WS_INIT_TIMEOUT", 10*time.Second, "how long a WebSocket may wait before its connection_init; then it is closed")
 	b.Duration(&c.WSKeepAlive, "ws-keepalive", "WS_KEEPALIVE", 15*time.Second, "interval of WebSocket keep-alives (graphql-transport-ws ping, legacy ka) and Server-Sent Events pings; a graphql-transport-ws client that misses two pongs is closed")
 	b.Int(&c.MaxSubscriptionsPerConn, "max-subscriptions-per-connection", "MAX_SUBSCRIPTIONS_PER_CONNECTION", 20, "most subscriptions one WebSocket may run at once")
+	b.Int(&c.MaxOperationsPerConn, "max-operations-per-connection", "MAX_OPERATIONS_PER_CONNECTION", 20, "most queries and mutations one WebSocket may run at once (its subscriptions count apart); more get TOO_MANY_OPERATIONS")
 	b.Int(&c.MaxConnectionsPerCaller, "max-connections-per-caller", "MAX_CONNECTIONS_PER_CALLER", 20, "most WebSockets and event streams one user or API token may hold open on one instance")
 	b.Duration(&c.SubscriptionSendTimeout, "subscription-send-timeout", "SUBSCRIPTION_SEND_TIMEOUT", 10*time.Second, "how long an event may wait for a subscriber to take it before the subscription is cut off")
 	b.Duration(&c.SubscriptionRecheck, "subscription-recheck", "SUBSCRIPTION_RECHECK", time.Minute, "how often a quiet subscription checks its caller's credentials and access again (every event checks them)")
@@ -269,6 +271,7 @@ func (c Config) Validate() error {
 		{"operation-timeout", int64(c.OperationTimeout)}, {"shutdown-timeout", int64(c.ShutdownTimeout)},
 		{"ws-init-timeout", int64(c.WSInitTimeout)}, {"ws-keepalive", int64(c.WSKeepAlive)},
 		{"max-subscriptions-per-connection", int64(c.MaxSubscriptionsPerConn)},
+		{"max-operations-per-connection", int64(c.MaxOperationsPerConn)},
 		{"max-connections-per-caller", int64(c.MaxConnectionsPerCaller)},
 		{"subscription-send-timeout", int64(c.SubscriptionSendTimeout)}, {"subscription-recheck", int64(c.SubscriptionRecheck)},
 		{"event-poll-interval", int64(c.EventPollInterval)},

@@ -87,7 +87,7 @@ func newGraphQLHandler(cfg config.Config, r *graph.Resolver, logger *slog.Logger
 	srv.SetRecoverFunc(recoverPanic(logger))
 	srv.AroundOperations(operationTimeout(cfg.OperationTimeout, present))
 	srv.AroundOperations(cacheQueryRoles)
-	srv.AroundOperations(limitSubscriptions(cfg.MaxSubscriptionsPerConn))
+	srv.AroundOperations(limitOperations(cfg.MaxSubscriptionsPerConn, cfg.MaxOperationsPerConn))
 	srv.AroundRootFields(cacheMutationRoles)
 	if aroundFields != nil {
 		srv.AroundFields(aroundFields)

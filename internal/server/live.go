@@ -34,6 +34,9 @@ const (
 	CodeSlowSubscriber = "SLOW_SUBSCRIBER"
 	// CodeTooManySubscriptions: the WebSocket already runs --max-subscriptions-per-connection.
 	CodeTooManySubscriptions = "TOO_MANY_SUBSCRIPTIONS"
+	// CodeTooManyOperations: the WebSocket already runs --max-operations-per-connection
+	// queries and mutations.
+	CodeTooManyOperations = "TOO_MANY_OPERATIONS"
 )
 
 // The close codes of a refused connection_init (docs/errors.md).
@@ -93,7 +96,8 @@ func (s *streams) release(c *viewer.Caller) {
 type connection struct {
 	caller *viewer.Caller
 	ws     bool
-	subs   atomic.Int32
+	subs   atomic.Int32 // subscriptions running
+	ops    atomic.Int32 // queries and mutations running
 }
 
 type connectionKey struct{}
@@ -366,23 +370,29 @@ func (t sseTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 	t.sse.Do(w, r2, exec)
 }
 
-// limitSubscriptions refuses a subscription over the connection's limit,
-// before it runs.
-func limitSubscriptions(max int) graphql.OperationMiddleware {
+// limitOperations refuses, before it runs, an operation over its
+// connection's limits: subscriptions running at once (maxSubs), and queries
+// and mutations running at once (maxOps), so that one WebSocket cannot hold
+// an unbounded number of operations waiting for their turn.
+func limitOperations(maxSubs, maxOps int) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		op := graphql.GetOperationContext(ctx).Operation
 		c, ok := ctx.Value(connectionKey{}).(*connection)
-		if op == nil || op.Operation != ast.Subscription || !ok {
+		if op == nil || !ok {
 			return next(ctx)
 		}
-		if int(c.subs.Add(1)) > max {
-			c.subs.Add(-1)
-			e := gqlerror.Errorf("too many subscriptions on this connection: at most %d at once", max)
-			e.Extensions = map[string]any{"code": CodeTooManySubscriptions}
+		running, max, code, what := &c.ops, maxOps, CodeTooManyOperations, "queries and mutations"
+		if op.Operation == ast.Subscription {
+			running, max, code, what = &c.subs, maxSubs, CodeTooManySubscriptions, "subscriptions"
+		}
+		if int(running.Add(1)) > max {
+			running.Add(-1)
+			e := gqlerror.Errorf("too many %s on this connection: at most %d at once", what, max)
+			e.Extensions = map[string]any{"code": code}
 			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{e}})
 		}
 		var once sync.Once
-		done := func() { once.Do(func() { c.subs.Add(-1) }) }
+		done := func() { once.Do(func() { running.Add(-1) }) }
 		context.AfterFunc(ctx, done)
 		return next(ctx)
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/orgql/orgql/internal/config"
+	"github.com/orgql/orgql/internal/server"
 	"github.com/orgql/orgql/internal/testkit"
 )
 
@@ -397,6 +399,61 @@ func TestLegacyProtocolRules(t *testing.T) {
 		joined := strings.Join(got, "\n")
 		if !strings.Contains(joined, `"id":"1","type":"data"`) || !strings.Contains(joined, `"id":"1","type":"error"`) || !strings.Contains(joined, `"id":"2","type":"error"`) {
 			t.Errorf("want data for 1, an error for the second 1 and one for 2, got %q", got)
+		}
+	})
+}
+
+// One WebSocket runs at most --max-operations-per-connection queries and
+// mutations at once: more are refused with TOO_MANY_OPERATIONS before they
+// run, and its subscriptions count apart; once one has answered, the next
+// runs.
+func TestWebSocketOperationsInFlightAreBounded(t *testing.T) {
+	testkit.RunWith(t, func(c *config.Config) { c.MaxOperationsPerConn = 3 }, func(t *testing.T, e *testkit.Env) {
+		entered, release := make(chan struct{}, 10), make(chan struct{})
+		replaceServer(t, e, server.Options{AroundFields: blockingPlans(entered, release)})
+		alice := e.SignIn(t, "alice")
+		ts := httptest.NewServer(e.Server)
+		defer ts.Close()
+		c := wsSession(t, ts.URL, alice.Authorization())
+		wsWrite(t, c, `{"id":"s","type":"subscribe","payload":`+currentOrgSub+`}`)
+		if m := wsRead(t, c); !strings.Contains(m, `"next"`) {
+			t.Fatalf("the subscription: %s", m)
+		}
+		for i := range 3 {
+			wsWrite(t, c, fmt.Sprintf(`{"id":"q%d","type":"subscribe","payload":{"query":"{ plans { code } }"}}`, i))
+			<-entered
+		}
+		for i := 3; i < 5; i++ {
+			wsWrite(t, c, fmt.Sprintf(`{"id":"q%d","type":"subscribe","payload":{"query":"{ plans { code } }"}}`, i))
+		}
+		refused := 0
+		for refused < 2 {
+			m := wsRead(t, c)
+			if strings.Contains(m, `"next"`) && strings.Contains(m, server.CodeTooManyOperations) {
+				refused++
+			} else if !strings.Contains(m, `"complete"`) {
+				t.Fatalf("while three queries run: %s", m)
+			}
+		}
+		if len(entered) > 0 {
+			t.Fatal("a refused query ran")
+		}
+		close(release)
+		answered := 0
+		for answered < 3 {
+			if m := wsRead(t, c); strings.Contains(m, `"next"`) && strings.Contains(m, `"plans"`) {
+				answered++
+			}
+		}
+		wsWrite(t, c, `{"id":"after","type":"subscribe","payload":{"query":"{ plans { code } }"}}`)
+		for {
+			m := wsRead(t, c)
+			if strings.Contains(m, `"id":"after"`) {
+				if !strings.Contains(m, `"plans"`) {
+					t.Fatalf("a query once the others answered: %s", m)
+				}
+				break
+			}
 		}
 	})
 }
