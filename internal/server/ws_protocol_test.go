@@ -142,6 +142,8 @@ func TestWebSocketMalformedSubscribeCloses(t *testing.T) {
 		}{
 			"the id of a running subscription":   {[]string{`{"id":"1","type":"subscribe","payload":` + currentOrgSub + `}`, `{"id":"1","type":"subscribe","payload":` + currentOrgSub + `}`}, 4409},
 			"no id":                              {[]string{`{"type":"subscribe","payload":` + currentOrgSub + `}`}, 4400},
+			"an id over 256 bytes":               {[]string{`{"id":"` + strings.Repeat("i", 257) + `","type":"subscribe","payload":` + currentOrgSub + `}`}, 4400},
+			"an id of 256 bytes, twice":          {[]string{`{"id":"` + strings.Repeat("i", 256) + `","type":"subscribe","payload":` + currentOrgSub + `}`, `{"id":"` + strings.Repeat("i", 256) + `","type":"subscribe","payload":` + currentOrgSub + `}`}, 4409},
 			"an id that is no string":            {[]string{`{"id":1,"type":"subscribe","payload":` + currentOrgSub + `}`}, 4400},
 			"a payload that is no object":        {[]string{`{"id":"1","type":"subscribe","payload":"subscription { currentOrganizationChanged { id } }"}`}, 4400},
 			"a payload whose query is no string": {[]string{`{"id":"1","type":"subscribe","payload":{"query":["{ viewer { user { id } } }"]}}`}, 4400},

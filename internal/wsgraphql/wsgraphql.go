@@ -367,18 +367,22 @@ func (c *conn) keepAliveTick() {
 	c.mu.Unlock()
 }
 
+// maxIDBytes bounds an operation's id: it is kept while the operation runs
+// and sent back with each of its messages.
+const maxIDBytes = 256
+
 // start runs operation id; false when it ended the connection.
 func (c *conn) start(id string, raw json.RawMessage) bool {
 	begin := graphql.Now()
 	params := &graphql.RawParams{}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
-	if id == "" || dec.Decode(params) != nil {
+	if id == "" || len(id) > maxIDBytes || dec.Decode(params) != nil {
 		if !c.legacy {
 			c.end(CloseBadRequest, "Invalid message received")
 			return false
 		}
-		c.writeErrors(id, gqlerror.List{badRequest("the payload must be a JSON object with a query")})
+		c.writeErrors(truncate(id, maxIDBytes), gqlerror.List{badRequest("the id must be a string of 1 to 256 bytes, and the payload a JSON object with a query")})
 		return true
 	}
 	c.mu.Lock()
