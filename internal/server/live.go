@@ -35,8 +35,8 @@ const (
 	// CodeTooManySubscriptions: the WebSocket already runs --max-subscriptions-per-connection.
 	CodeTooManySubscriptions = "TOO_MANY_SUBSCRIPTIONS"
 	// CodeTooManyOperations: the WebSocket already runs --max-operations-per-connection
-	// queries and mutations.
-	CodeTooManyOperations = "TOO_MANY_OPERATIONS"
+	// queries and mutations, or operations carrying --max-body-bytes together.
+	CodeTooManyOperations = wsgraphql.CodeTooManyOperations
 )
 
 // The close codes of a refused connection_init (docs/errors.md).

@@ -459,3 +459,39 @@ func TestWebSocketOperationsInFlightAreBounded(t *testing.T) {
 		}
 	})
 }
+
+// The operations running on one WebSocket carry at most --max-body-bytes
+// of documents and variables together: a subscription keeps its own while
+// it runs, so one over that is refused (TOO_MANY_OPERATIONS) before it runs,
+// and taken once an earlier one has ended.
+func TestWebSocketOperationsCarryBoundedBytes(t *testing.T) {
+	testkit.RunWith(t, func(c *config.Config) { c.MaxBodyBytes = 4096 }, func(t *testing.T, e *testkit.Env) {
+		alice := e.SignIn(t, "alice")
+		ts := httptest.NewServer(e.Server)
+		defer ts.Close()
+		c := wsSession(t, ts.URL, alice.Authorization())
+		big := func(id string) string {
+			return `{"id":"` + id + `","type":"subscribe","payload":{"query":"subscription { currentOrganizationChanged { id } } # ` + strings.Repeat("x", 2500) + `"}}`
+		}
+		wsWrite(t, c, big("a"))
+		if m := wsRead(t, c); !strings.Contains(m, `"id":"a","type":"next"`) {
+			t.Fatalf("the first: %s", m)
+		}
+		wsWrite(t, c, big("b"))
+		if m := wsRead(t, c); !strings.Contains(m, `"id":"b","type":"error"`) || !strings.Contains(m, server.CodeTooManyOperations) {
+			t.Fatalf("the second, over 4096 bytes with the first: %s", m)
+		}
+		wsWrite(t, c, `{"id":"a","type":"complete"}`)
+		for i := 0; ; i++ { // the first ends after the client's complete
+			wsWrite(t, c, big(fmt.Sprintf("c%d", i)))
+			m := wsRead(t, c)
+			if strings.Contains(m, `"type":"next"`) {
+				break
+			}
+			if !strings.Contains(m, server.CodeTooManyOperations) || i == 100 {
+				t.Fatalf("once the first ended: %s", m)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+}

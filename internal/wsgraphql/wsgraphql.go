@@ -51,6 +51,10 @@ const (
 	CloseGoingAway       websocket.StatusCode = 1001 // the server shuts down
 )
 
+// CodeTooManyOperations refuses an operation that would take the
+// connection's running operations over ReadLimit bytes together.
+const CodeTooManyOperations = "TOO_MANY_OPERATIONS"
+
 // Refusal is the error Init returns to close the connection with Code and
 // Reason (a close frame's reason: at most 123 bytes); Message is what the
 // legacy protocol's connection_error says.
@@ -82,7 +86,11 @@ type Transport struct {
 	KeepAlive time.Duration
 	// WriteTimeout: a message the client does not take within it closes the connection.
 	WriteTimeout time.Duration
-	// ReadLimit is the largest message read, in bytes.
+	// ReadLimit is the largest message read, in bytes; also the most that
+	// the operations running at once on a connection may carry together
+	// (their subscribe messages' payloads: documents and variables, which
+	// they keep while they run). One over it is refused before it runs with
+	// CodeTooManyOperations.
 	ReadLimit int64
 	// Shutdown: once it is done, every connection closes with 1001.
 	Shutdown context.Context
@@ -197,6 +205,7 @@ type conn struct {
 	cancel     context.CancelFunc
 	initCtx    context.Context       // Init's, for Closed (nil before the ack)
 	ops        map[string]*operation // the running operations, by id
+	held       int64                 // the bytes their payloads carry
 	ended      bool
 	initTimer  *time.Timer
 	keepAlive  *time.Timer
@@ -385,8 +394,10 @@ func (c *conn) start(id string, raw json.RawMessage) bool {
 		c.writeErrors(truncate(id, maxIDBytes), gqlerror.List{badRequest("the id must be a string of 1 to 256 bytes, and the payload a JSON object with a query")})
 		return true
 	}
+	size := int64(len(raw))
 	c.mu.Lock()
 	_, running := c.ops[id]
+	over := c.held+size > c.t.ReadLimit
 	ctx := c.ctx
 	c.mu.Unlock()
 	if running {
@@ -396,6 +407,12 @@ func (c *conn) start(id string, raw json.RawMessage) bool {
 		}
 		c.end(CloseDuplicateID, "Subscriber for "+truncate(id, 90)+" already exists")
 		return false
+	}
+	if over {
+		e := gqlerror.Errorf("the operations running on this connection carry too much: at most %d bytes of documents and variables together", c.t.ReadLimit)
+		e.Extensions = map[string]any{"code": CodeTooManyOperations}
+		c.writeErrors(id, gqlerror.List{e})
+		return true
 	}
 	params.ReadTime = graphql.TraceTiming{Start: begin, End: graphql.Now()}
 	ctx = graphql.StartOperationTrace(ctx)
@@ -411,9 +428,10 @@ func (c *conn) start(id string, raw json.RawMessage) bool {
 		return true
 	}
 	ctx, cancel := context.WithCancel(graphql.WithOperationContext(ctx, rc))
-	op := &operation{cancel: cancel}
+	op := &operation{cancel: cancel, size: size}
 	c.mu.Lock()
 	c.ops[id] = op
+	c.held += size
 	c.mu.Unlock()
 	go c.run(ctx, op, id, rc)
 	return true
@@ -423,6 +441,7 @@ func (c *conn) start(id string, raw json.RawMessage) bool {
 // client stops it, the connection ends, or it ends by itself.
 type operation struct {
 	cancel   context.CancelFunc
+	size     int64 // of its subscribe message's payload
 	finished atomic.Bool
 }
 
@@ -491,6 +510,7 @@ func (c *conn) endOperation(op *operation, id string, ending *ending) {
 	if !stopped {
 		delete(c.ops, id)
 	}
+	c.held -= op.size
 	c.mu.Unlock()
 	op.cancel()
 	switch errs := ending.list(); {
