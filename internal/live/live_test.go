@@ -537,13 +537,8 @@ func TestSlowSubscriberIsCutOff(t *testing.T) {
 	testkit.Run(t, func(t *testing.T, e *testkit.Env) {
 		alice := e.SignIn(t, "alice")
 		org := alice.CreateOrg(t)
-		c, err := e.Server.Auth.Authenticate(context.Background(), alice.Authorization())
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx := viewer.NewContext(context.Background(), c)
+		ctx, same := asCaller(t, e, alice)
 		ended := make(chan error, 1)
-		same := &live.Session{Key: "alice", Reauthenticate: func(ctx context.Context) (context.Context, error) { return ctx, nil }}
 		// From the start of the log: the organization's creation is there to send, and nobody reads.
 		out, err := e.Server.Live.Events(ctx, org.ID, nil, 0, same, live.Limits{SendTimeout: time.Millisecond, Recheck: time.Hour},
 			func(err error) { ended <- err })
@@ -603,4 +598,16 @@ func TestShutdownEndsStreams(t *testing.T) {
 			t.Fatalf("event stream: %+v %v, want complete", ev, err)
 		}
 	})
+}
+
+// asCaller is a context of client's caller and a session that keeps its
+// credential, for calling the hub without a transport.
+func asCaller(t *testing.T, e *testkit.Env, client *testkit.Client) (context.Context, *live.Session) {
+	t.Helper()
+	c, err := e.Server.Auth.Authenticate(context.Background(), client.Authorization())
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := &live.Session{Key: client.Authorization(), Reauthenticate: func(ctx context.Context) (context.Context, error) { return ctx, nil }}
+	return viewer.NewContext(context.Background(), c), same
 }

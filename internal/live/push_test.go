@@ -10,7 +10,6 @@ import (
 	"github.com/orgql/orgql/internal/live"
 	"github.com/orgql/orgql/internal/push"
 	"github.com/orgql/orgql/internal/testkit"
-	"github.com/orgql/orgql/internal/viewer"
 )
 
 // A stream whose transport takes values through a push.Sink delivers them
@@ -21,11 +20,7 @@ func TestPushedStreams(t *testing.T) {
 	testkit.Run(t, func(t *testing.T, e *testkit.Env) {
 		alice := e.SignIn(t, "alice")
 		org := alice.CreateOrg(t)
-		c, err := e.Server.Auth.Authenticate(context.Background(), alice.Authorization())
-		if err != nil {
-			t.Fatal(err)
-		}
-		same := &live.Session{Key: "alice", Reauthenticate: func(ctx context.Context) (context.Context, error) { return ctx, nil }}
+		callerCtx, same := asCaller(t, e, alice)
 		lim := live.Limits{SendTimeout: time.Hour, Recheck: time.Hour}
 
 		for _, tc := range []struct {
@@ -36,7 +31,7 @@ func TestPushedStreams(t *testing.T) {
 			{"a client too slow for the second event", push.ErrTimeout, live.ErrSlow},
 			{"a client that went away", push.ErrGone, nil},
 		} {
-			ctx, cancel := context.WithCancel(viewer.NewContext(context.Background(), c))
+			ctx, cancel := context.WithCancel(callerCtx)
 			sink := push.NewSink()
 			ended := make(chan error, 1)
 			out, err := e.Server.Live.Events(push.WithSink(ctx, sink), org.ID, nil, 0, same, lim, func(err error) { ended <- err })

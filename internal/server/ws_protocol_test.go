@@ -64,6 +64,17 @@ func wsClosed(t *testing.T, c *websocket.Conn) websocket.StatusCode {
 	}
 }
 
+// expectClose sends messages on c and expects the server to close it with want.
+func expectClose(t *testing.T, name string, c *websocket.Conn, messages []string, want websocket.StatusCode) {
+	t.Helper()
+	for _, m := range messages {
+		wsWrite(t, c, m)
+	}
+	if got := wsClosed(t, c); got != want {
+		t.Errorf("%s: closed with %v, want %v", name, got, want)
+	}
+}
+
 // A ping is answered in order: what comes back before its pong is all the
 // server sent until then.
 func untilPong(t *testing.T, c *websocket.Conn) []string {
@@ -149,13 +160,7 @@ func TestWebSocketMalformedSubscribeCloses(t *testing.T) {
 			"a payload whose query is no string": {[]string{`{"id":"1","type":"subscribe","payload":{"query":["{ viewer { user { id } } }"]}}`}, 4400},
 			"a message that is no object":        {[]string{`["subscribe"]`}, 4400},
 		} {
-			c := wsSession(t, ts.URL, alice.Authorization())
-			for _, m := range tc.send {
-				wsWrite(t, c, m)
-			}
-			if got := wsClosed(t, c); got != tc.want {
-				t.Errorf("%s: closed with %v, want %v", name, got, tc.want)
-			}
+			expectClose(t, name, wsSession(t, ts.URL, alice.Authorization()), tc.send, tc.want)
 		}
 	})
 }
@@ -377,13 +382,7 @@ func TestLegacyProtocolRules(t *testing.T) {
 			"not JSON":                   {[]string{init, `{"type":`}, websocket.StatusProtocolError},
 			"unknown type after the ack": {[]string{init, `{"type":"subscribe"}`}, websocket.StatusProtocolError},
 		} {
-			c := dial()
-			for _, m := range tc.send {
-				wsWrite(t, c, m)
-			}
-			if got := wsClosed(t, c); got != tc.want {
-				t.Errorf("%s: closed with %v, want %v", name, got, tc.want)
-			}
+			expectClose(t, name, dial(), tc.send, tc.want)
 		}
 
 		c := dial()
