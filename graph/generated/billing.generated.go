@@ -1217,7 +1217,7 @@ func (ec *executionContext) marshalNInvoiceLine2githubᚗcomᚋorgqlᚋorgqlᚋi
 }
 
 func (ec *executionContext) marshalNInvoiceLine2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋbillingᚐLineᚄ(ctx context.Context, sel ast.SelectionSet, v []billing.Line) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNInvoiceLine2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋbillingᚐLine(ctx, sel, v[i])

@@ -2035,7 +2035,7 @@ func (ec *executionContext) unmarshalNContainerRegistryInput2githubᚗcomᚋorgq
 }
 
 func (ec *executionContext) marshalNContainerRegistryKindInfo2ᚕᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋcredentialsᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []*credentials.Kind) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNContainerRegistryKindInfo2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋcredentialsᚐKind(ctx, sel, v[i])
@@ -2081,7 +2081,7 @@ func (ec *executionContext) marshalNCredentialField2githubᚗcomᚋorgqlᚋorgql
 }
 
 func (ec *executionContext) marshalNCredentialField2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋcredentialsᚐSettingᚄ(ctx context.Context, sel ast.SelectionSet, v []credentials.Setting) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCredentialField2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋcredentialsᚐSetting(ctx, sel, v[i])
@@ -2115,7 +2115,7 @@ func (ec *executionContext) unmarshalNHelmRepositoryInput2githubᚗcomᚋorgql�
 }
 
 func (ec *executionContext) marshalNHelmRepositoryKindInfo2ᚕᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋcredentialsᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []*credentials.Kind) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNHelmRepositoryKindInfo2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋcredentialsᚐKind(ctx, sel, v[i])

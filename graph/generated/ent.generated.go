@@ -18363,7 +18363,7 @@ func (ec *executionContext) marshalNCloudProvider2githubᚗcomᚋorgqlᚋorgql�
 }
 
 func (ec *executionContext) marshalNCluster2ᚕᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐClusterᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Cluster) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCluster2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐCluster(ctx, sel, v[i])
@@ -18459,7 +18459,7 @@ func (ec *executionContext) unmarshalNContainerRegistryWhereInput2ᚖgithubᚗco
 }
 
 func (ec *executionContext) marshalNCreditCard2ᚕᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐCreditCardᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CreditCard) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCreditCard2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐCreditCard(ctx, sel, v[i])
@@ -18706,7 +18706,7 @@ func (ec *executionContext) marshalNKubernetesMode2githubᚗcomᚋorgqlᚋorgql�
 }
 
 func (ec *executionContext) marshalNLabelsGroup2ᚕᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐLabelsGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.LabelsGroup) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLabelsGroup2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐLabelsGroup(ctx, sel, v[i])
@@ -18792,7 +18792,7 @@ func (ec *executionContext) unmarshalNMembershipWhereInput2ᚖgithubᚗcomᚋorg
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2githubᚗcomᚋorgqlᚋorgqlᚋentᚐNoder(ctx, sel, v[i])
@@ -18941,7 +18941,7 @@ func (ec *executionContext) unmarshalNProjectWhereInput2ᚖgithubᚗcomᚋorgql�
 }
 
 func (ec *executionContext) marshalNRole2ᚕᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Role) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRole2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐRole(ctx, sel, v[i])
@@ -19031,7 +19031,7 @@ func (ec *executionContext) marshalOAPITokenEdge2ᚕᚖgithubᚗcomᚋorgqlᚋor
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAPITokenEdge2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐAPITokenEdge(ctx, sel, v[i])
@@ -19091,7 +19091,7 @@ func (ec *executionContext) marshalOAnnotationsGroupEdge2ᚕᚖgithubᚗcomᚋor
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAnnotationsGroupEdge2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐAnnotationsGroupEdge(ctx, sel, v[i])
@@ -19161,7 +19161,7 @@ func (ec *executionContext) marshalOAuthProvider2ᚕgithubᚗcomᚋorgqlᚋorgql
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuthProvider2githubᚗcomᚋorgqlᚋorgqlᚋentᚋuserᚐProvider(ctx, sel, v[i])
@@ -19213,7 +19213,7 @@ func (ec *executionContext) marshalOCloudProvider2ᚕgithubᚗcomᚋorgqlᚋorgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCloudProvider2githubᚗcomᚋorgqlᚋorgqlᚋentᚋclusterᚐCloudProvider(ctx, sel, v[i])
@@ -19255,7 +19255,7 @@ func (ec *executionContext) marshalOClusterEdge2ᚕᚖgithubᚗcomᚋorgqlᚋorg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOClusterEdge2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐClusterEdge(ctx, sel, v[i])
@@ -19315,7 +19315,7 @@ func (ec *executionContext) marshalOContainerRegistryEdge2ᚕᚖgithubᚗcomᚋo
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOContainerRegistryEdge2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐContainerRegistryEdge(ctx, sel, v[i])
@@ -19352,7 +19352,7 @@ func (ec *executionContext) marshalOContainerRegistryKind2ᚕgithubᚗcomᚋorgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNContainerRegistryKind2githubᚗcomᚋorgqlᚋorgqlᚋentᚋcontainerregistryᚐKind(ctx, sel, v[i])
@@ -19454,7 +19454,7 @@ func (ec *executionContext) marshalOEventTargetType2ᚕgithubᚗcomᚋorgqlᚋor
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEventTargetType2githubᚗcomᚋorgqlᚋorgqlᚋentᚋorganizationeventᚐTargetType(ctx, sel, v[i])
@@ -19506,7 +19506,7 @@ func (ec *executionContext) marshalOGitProvider2ᚕgithubᚗcomᚋorgqlᚋorgql�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGitProvider2githubᚗcomᚋorgqlᚋorgqlᚋentᚋgittokenᚐProvider(ctx, sel, v[i])
@@ -19548,7 +19548,7 @@ func (ec *executionContext) marshalOGitTokenEdge2ᚕᚖgithubᚗcomᚋorgqlᚋor
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOGitTokenEdge2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐGitTokenEdge(ctx, sel, v[i])
@@ -19608,7 +19608,7 @@ func (ec *executionContext) marshalOHelmRepositoryEdge2ᚕᚖgithubᚗcomᚋorgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOHelmRepositoryEdge2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐHelmRepositoryEdge(ctx, sel, v[i])
@@ -19645,7 +19645,7 @@ func (ec *executionContext) marshalOHelmRepositoryKind2ᚕgithubᚗcomᚋorgql�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNHelmRepositoryKind2githubᚗcomᚋorgqlᚋorgqlᚋentᚋhelmrepositoryᚐKind(ctx, sel, v[i])
@@ -19720,7 +19720,7 @@ func (ec *executionContext) marshalOInvitationEdge2ᚕᚖgithubᚗcomᚋorgqlᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOInvitationEdge2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐInvitationEdge(ctx, sel, v[i])
@@ -19780,7 +19780,7 @@ func (ec *executionContext) marshalOInvoiceEdge2ᚕᚖgithubᚗcomᚋorgqlᚋorg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOInvoiceEdge2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐInvoiceEdge(ctx, sel, v[i])
@@ -19841,7 +19841,7 @@ func (ec *executionContext) marshalOKubernetesMode2ᚕgithubᚗcomᚋorgqlᚋorg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNKubernetesMode2githubᚗcomᚋorgqlᚋorgqlᚋentᚋclusterᚐKubernetesMode(ctx, sel, v[i])
@@ -19883,7 +19883,7 @@ func (ec *executionContext) marshalOLabelsGroupEdge2ᚕᚖgithubᚗcomᚋorgql�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOLabelsGroupEdge2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐLabelsGroupEdge(ctx, sel, v[i])
@@ -19943,7 +19943,7 @@ func (ec *executionContext) marshalOMembershipEdge2ᚕᚖgithubᚗcomᚋorgqlᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOMembershipEdge2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐMembershipEdge(ctx, sel, v[i])
@@ -20010,7 +20010,7 @@ func (ec *executionContext) marshalOOrganizationEdge2ᚕᚖgithubᚗcomᚋorgql�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOOrganizationEdge2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐOrganizationEdge(ctx, sel, v[i])
@@ -20037,7 +20037,7 @@ func (ec *executionContext) marshalOOrganizationEventEdge2ᚕᚖgithubᚗcomᚋo
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOOrganizationEventEdge2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐOrganizationEventEdge(ctx, sel, v[i])
@@ -20074,7 +20074,7 @@ func (ec *executionContext) marshalOOrganizationEventType2ᚕgithubᚗcomᚋorgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrganizationEventType2githubᚗcomᚋorgqlᚋorgqlᚋentᚋorganizationeventᚐType(ctx, sel, v[i])
@@ -20184,7 +20184,7 @@ func (ec *executionContext) marshalOPlanCode2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋi
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlanCode2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋbillingᚐPlanCode(ctx, sel, v[i])
@@ -20226,7 +20226,7 @@ func (ec *executionContext) marshalOProjectEdge2ᚕᚖgithubᚗcomᚋorgqlᚋorg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOProjectEdge2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐProjectEdge(ctx, sel, v[i])
@@ -20296,7 +20296,7 @@ func (ec *executionContext) marshalORoleKind2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋi
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRoleKind2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐKind(ctx, sel, v[i])
@@ -20363,7 +20363,7 @@ func (ec *executionContext) marshalOUserEdge2ᚕᚖgithubᚗcomᚋorgqlᚋorgql�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOUserEdge2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐUserEdge(ctx, sel, v[i])

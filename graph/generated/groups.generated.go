@@ -455,7 +455,7 @@ func (ec *executionContext) marshalNAnnotation2githubᚗcomᚋorgqlᚋorgqlᚋin
 }
 
 func (ec *executionContext) marshalNAnnotation2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋkubemetaᚐAnnotationᚄ(ctx context.Context, sel ast.SelectionSet, v []kubemeta.Annotation) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAnnotation2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋkubemetaᚐAnnotation(ctx, sel, v[i])
@@ -514,7 +514,7 @@ func (ec *executionContext) unmarshalNAnnotationScope2ᚕgithubᚗcomᚋorgqlᚋ
 }
 
 func (ec *executionContext) marshalNAnnotationScope2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋkubemetaᚐScopeᚄ(ctx context.Context, sel ast.SelectionSet, v []kubemeta.Scope) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAnnotationScope2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋkubemetaᚐScope(ctx, sel, v[i])
@@ -539,7 +539,7 @@ func (ec *executionContext) marshalNLabel2githubᚗcomᚋorgqlᚋorgqlᚋinterna
 }
 
 func (ec *executionContext) marshalNLabel2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋkubemetaᚐLabelᚄ(ctx context.Context, sel ast.SelectionSet, v []kubemeta.Label) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLabel2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋkubemetaᚐLabel(ctx, sel, v[i])

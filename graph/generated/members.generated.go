@@ -851,7 +851,7 @@ func (ec *executionContext) unmarshalNCapability2ᚕgithubᚗcomᚋorgqlᚋorgql
 }
 
 func (ec *executionContext) marshalNCapability2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐCapabilityᚄ(ctx context.Context, sel ast.SelectionSet, v []rbac.Capability) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCapability2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐCapability(ctx, sel, v[i])
@@ -891,7 +891,7 @@ func (ec *executionContext) marshalNEnvironmentPermission2githubᚗcomᚋorgql�
 }
 
 func (ec *executionContext) marshalNEnvironmentPermission2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐEnvironmentAccessᚄ(ctx context.Context, sel ast.SelectionSet, v []roles.EnvironmentAccess) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEnvironmentPermission2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐEnvironmentAccess(ctx, sel, v[i])
@@ -952,7 +952,7 @@ func (ec *executionContext) unmarshalNProjectPermissionInput2githubᚗcomᚋorgq
 }
 
 func (ec *executionContext) marshalNRoleClusterPermission2ᚕᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐClusterAccessᚄ(ctx context.Context, sel ast.SelectionSet, v []*roles.ClusterAccess) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRoleClusterPermission2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐClusterAccess(ctx, sel, v[i])
@@ -976,7 +976,7 @@ func (ec *executionContext) marshalNRoleClusterPermission2ᚖgithubᚗcomᚋorgq
 }
 
 func (ec *executionContext) marshalNRoleProjectPermission2ᚕᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐProjectAccessᚄ(ctx context.Context, sel ast.SelectionSet, v []*roles.ProjectAccess) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRoleProjectPermission2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐProjectAccess(ctx, sel, v[i])

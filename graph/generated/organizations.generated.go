@@ -645,7 +645,7 @@ func (ec *executionContext) marshalNPlan2githubᚗcomᚋorgqlᚋorgqlᚋinternal
 }
 
 func (ec *executionContext) marshalNPlan2ᚕᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋbillingᚐPlanᚄ(ctx context.Context, sel ast.SelectionSet, v []*billing.Plan) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := ec.marshalList(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPlan2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋbillingᚐPlan(ctx, sel, v[i])

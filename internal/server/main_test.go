@@ -27,6 +27,7 @@ func replaceServer(t *testing.T, e *testkit.Env, opts server.Options) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.Server.Close() // else its background work outlives the test, and logs to it
 	e.Server = srv
 }
 
