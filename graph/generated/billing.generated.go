@@ -982,7 +982,7 @@ func (ec *executionContext) _Billing(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var billingInfoImplementors = []string{"BillingInfo"}
@@ -1060,7 +1060,7 @@ func (ec *executionContext) _BillingInfo(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var currentCostImplementors = []string{"CurrentCost"}
@@ -1118,7 +1118,7 @@ func (ec *executionContext) _CurrentCost(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var invoiceLineImplementors = []string{"InvoiceLine"}
@@ -1171,7 +1171,7 @@ func (ec *executionContext) _InvoiceLine(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -3,7 +3,7 @@
 package generated
 
 // concurrentFields are the fields gqlgen resolves in a goroutine of their
-// own (graph/gqlgen.go, marshalListsInLine).
+// own (graph/gqlgen.go, loadedEdges).
 var concurrentFields = map[fieldKey]struct{}{
 	{"Billing", "info"}:                            {},
 	{"Billing", "creditCards"}:                     {},

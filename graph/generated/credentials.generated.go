@@ -1715,7 +1715,7 @@ func (ec *executionContext) _ContainerRegistryKindInfo(ctx context.Context, sel 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var credentialCheckImplementors = []string{"CredentialCheck"}
@@ -1758,7 +1758,7 @@ func (ec *executionContext) _CredentialCheck(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var credentialFieldImplementors = []string{"CredentialField"}
@@ -1806,7 +1806,7 @@ func (ec *executionContext) _CredentialField(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var helmRepositoryConfigImplementors = []string{"HelmRepositoryConfig"}
@@ -1864,7 +1864,7 @@ func (ec *executionContext) _HelmRepositoryConfig(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var helmRepositoryKindInfoImplementors = []string{"HelmRepositoryKindInfo"}
@@ -1929,7 +1929,7 @@ func (ec *executionContext) _HelmRepositoryKindInfo(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var registryConfigImplementors = []string{"RegistryConfig"}
@@ -2022,7 +2022,7 @@ func (ec *executionContext) _RegistryConfig(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -15681,7 +15681,7 @@ func (ec *executionContext) _APIToken(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var aPITokenConnectionImplementors = []string{"APITokenConnection"}
@@ -15724,7 +15724,7 @@ func (ec *executionContext) _APITokenConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var aPITokenEdgeImplementors = []string{"APITokenEdge"}
@@ -15762,7 +15762,7 @@ func (ec *executionContext) _APITokenEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var annotationsGroupImplementors = []string{"AnnotationsGroup", "Node"}
@@ -15835,7 +15835,7 @@ func (ec *executionContext) _AnnotationsGroup(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var annotationsGroupConnectionImplementors = []string{"AnnotationsGroupConnection"}
@@ -15878,7 +15878,7 @@ func (ec *executionContext) _AnnotationsGroupConnection(ctx context.Context, sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var annotationsGroupEdgeImplementors = []string{"AnnotationsGroupEdge"}
@@ -15916,7 +15916,7 @@ func (ec *executionContext) _AnnotationsGroupEdge(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var clusterImplementors = []string{"Cluster", "Node"}
@@ -16004,7 +16004,7 @@ func (ec *executionContext) _Cluster(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var clusterConnectionImplementors = []string{"ClusterConnection"}
@@ -16047,7 +16047,7 @@ func (ec *executionContext) _ClusterConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var clusterEdgeImplementors = []string{"ClusterEdge"}
@@ -16085,7 +16085,7 @@ func (ec *executionContext) _ClusterEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var containerRegistryImplementors = []string{"ContainerRegistry", "Node"}
@@ -16174,7 +16174,7 @@ func (ec *executionContext) _ContainerRegistry(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var containerRegistryConnectionImplementors = []string{"ContainerRegistryConnection"}
@@ -16217,7 +16217,7 @@ func (ec *executionContext) _ContainerRegistryConnection(ctx context.Context, se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var containerRegistryEdgeImplementors = []string{"ContainerRegistryEdge"}
@@ -16255,7 +16255,7 @@ func (ec *executionContext) _ContainerRegistryEdge(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var creditCardImplementors = []string{"CreditCard", "Node"}
@@ -16334,7 +16334,7 @@ func (ec *executionContext) _CreditCard(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var gitTokenImplementors = []string{"GitToken", "Node"}
@@ -16422,7 +16422,7 @@ func (ec *executionContext) _GitToken(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var gitTokenConnectionImplementors = []string{"GitTokenConnection"}
@@ -16465,7 +16465,7 @@ func (ec *executionContext) _GitTokenConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var gitTokenEdgeImplementors = []string{"GitTokenEdge"}
@@ -16503,7 +16503,7 @@ func (ec *executionContext) _GitTokenEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var helmRepositoryImplementors = []string{"HelmRepository", "Node"}
@@ -16597,7 +16597,7 @@ func (ec *executionContext) _HelmRepository(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var helmRepositoryConnectionImplementors = []string{"HelmRepositoryConnection"}
@@ -16640,7 +16640,7 @@ func (ec *executionContext) _HelmRepositoryConnection(ctx context.Context, sel a
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var helmRepositoryEdgeImplementors = []string{"HelmRepositoryEdge"}
@@ -16678,7 +16678,7 @@ func (ec *executionContext) _HelmRepositoryEdge(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var invitationImplementors = []string{"Invitation", "Node"}
@@ -16757,7 +16757,7 @@ func (ec *executionContext) _Invitation(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var invitationConnectionImplementors = []string{"InvitationConnection"}
@@ -16800,7 +16800,7 @@ func (ec *executionContext) _InvitationConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var invitationEdgeImplementors = []string{"InvitationEdge"}
@@ -16838,7 +16838,7 @@ func (ec *executionContext) _InvitationEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var invoiceImplementors = []string{"Invoice", "Node"}
@@ -16932,7 +16932,7 @@ func (ec *executionContext) _Invoice(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var invoiceConnectionImplementors = []string{"InvoiceConnection"}
@@ -16975,7 +16975,7 @@ func (ec *executionContext) _InvoiceConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var invoiceEdgeImplementors = []string{"InvoiceEdge"}
@@ -17013,7 +17013,7 @@ func (ec *executionContext) _InvoiceEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var labelsGroupImplementors = []string{"LabelsGroup", "Node"}
@@ -17086,7 +17086,7 @@ func (ec *executionContext) _LabelsGroup(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var labelsGroupConnectionImplementors = []string{"LabelsGroupConnection"}
@@ -17129,7 +17129,7 @@ func (ec *executionContext) _LabelsGroupConnection(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var labelsGroupEdgeImplementors = []string{"LabelsGroupEdge"}
@@ -17167,7 +17167,7 @@ func (ec *executionContext) _LabelsGroupEdge(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var membershipImplementors = []string{"Membership", "Node"}
@@ -17235,7 +17235,7 @@ func (ec *executionContext) _Membership(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var membershipConnectionImplementors = []string{"MembershipConnection"}
@@ -17278,7 +17278,7 @@ func (ec *executionContext) _MembershipConnection(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var membershipEdgeImplementors = []string{"MembershipEdge"}
@@ -17316,7 +17316,7 @@ func (ec *executionContext) _MembershipEdge(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var organizationImplementors = []string{"Organization", "Node"}
@@ -17482,7 +17482,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var organizationConnectionImplementors = []string{"OrganizationConnection"}
@@ -17525,7 +17525,7 @@ func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var organizationEdgeImplementors = []string{"OrganizationEdge"}
@@ -17563,7 +17563,7 @@ func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var organizationEventImplementors = []string{"OrganizationEvent", "Node"}
@@ -17659,7 +17659,7 @@ func (ec *executionContext) _OrganizationEvent(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var organizationEventConnectionImplementors = []string{"OrganizationEventConnection"}
@@ -17702,7 +17702,7 @@ func (ec *executionContext) _OrganizationEventConnection(ctx context.Context, se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var organizationEventEdgeImplementors = []string{"OrganizationEventEdge"}
@@ -17740,7 +17740,7 @@ func (ec *executionContext) _OrganizationEventEdge(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -17788,7 +17788,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var projectImplementors = []string{"Project", "Node"}
@@ -17851,7 +17851,7 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var projectConnectionImplementors = []string{"ProjectConnection"}
@@ -17894,7 +17894,7 @@ func (ec *executionContext) _ProjectConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var projectEdgeImplementors = []string{"ProjectEdge"}
@@ -17932,7 +17932,7 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var queryImplementors = []string{"Query"}
@@ -18030,7 +18030,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var roleImplementors = []string{"Role", "Node"}
@@ -18116,7 +18116,7 @@ func (ec *executionContext) _Role(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var userImplementors = []string{"User", "Node"}
@@ -18184,7 +18184,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var userConnectionImplementors = []string{"UserConnection"}
@@ -18227,7 +18227,7 @@ func (ec *executionContext) _UserConnection(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var userEdgeImplementors = []string{"UserEdge"}
@@ -18265,7 +18265,7 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 // endregion **************************** object.gotpl ****************************

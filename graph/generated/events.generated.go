@@ -258,7 +258,7 @@ func (ec *executionContext) _Actor(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var subscriptionImplementors = []string{"Subscription"}

@@ -680,7 +680,7 @@ func (ec *executionContext) _EnvironmentPermission(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var invitationPreviewImplementors = []string{"InvitationPreview"}
@@ -738,7 +738,7 @@ func (ec *executionContext) _InvitationPreview(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var roleClusterPermissionImplementors = []string{"RoleClusterPermission"}
@@ -776,7 +776,7 @@ func (ec *executionContext) _RoleClusterPermission(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 var roleProjectPermissionImplementors = []string{"RoleProjectPermission"}
@@ -819,7 +819,7 @@ func (ec *executionContext) _RoleProjectPermission(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectValue(out, fields, deferred)
 }
 
 // endregion **************************** object.gotpl ****************************
