@@ -83,69 +83,21 @@ func (ec *executionContext) fieldContext_ContainerRegistryKindInfo_defaultURL(_ 
 }
 
 func (ec *executionContext) _ContainerRegistryKindInfo_fixedURL(ctx context.Context, field graphql.CollectedField, obj *credentials.Kind) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ContainerRegistryKindInfo_fixedURL(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FixedURL, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.FixedURL)
 }
 func (ec *executionContext) fieldContext_ContainerRegistryKindInfo_fixedURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContainerRegistryKindInfo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ContainerRegistryKindInfo_urlScheme(ctx context.Context, field graphql.CollectedField, obj *credentials.Kind) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ContainerRegistryKindInfo_urlScheme(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.URLScheme, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.URLScheme)
 }
 func (ec *executionContext) fieldContext_ContainerRegistryKindInfo_urlScheme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContainerRegistryKindInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _ContainerRegistryKindInfo_urlHint(ctx context.Context, field graphql.CollectedField, obj *credentials.Kind) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ContainerRegistryKindInfo_urlHint(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.URLHint, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.URLHint)
 }
 func (ec *executionContext) fieldContext_ContainerRegistryKindInfo_urlHint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContainerRegistryKindInfo", field, false, false, "String")
@@ -230,23 +182,7 @@ func (ec *executionContext) fieldContext_CredentialCheck_status(_ context.Contex
 }
 
 func (ec *executionContext) _CredentialCheck_message(ctx context.Context, field graphql.CollectedField, obj *credentials.Check) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CredentialCheck_message(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Message, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Message)
 }
 func (ec *executionContext) fieldContext_CredentialCheck_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CredentialCheck", field, false, false, "String")
@@ -276,92 +212,28 @@ func (ec *executionContext) fieldContext_CredentialCheck_checkedAt(_ context.Con
 }
 
 func (ec *executionContext) _CredentialField_name(ctx context.Context, field graphql.CollectedField, obj *credentials.Setting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CredentialField_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_CredentialField_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CredentialField", field, false, false, "String")
 }
 
 func (ec *executionContext) _CredentialField_description(ctx context.Context, field graphql.CollectedField, obj *credentials.Setting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CredentialField_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_CredentialField_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CredentialField", field, false, false, "String")
 }
 
 func (ec *executionContext) _CredentialField_required(ctx context.Context, field graphql.CollectedField, obj *credentials.Setting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CredentialField_required(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Required, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Required)
 }
 func (ec *executionContext) fieldContext_CredentialField_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CredentialField", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _CredentialField_secret(ctx context.Context, field graphql.CollectedField, obj *credentials.Setting) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CredentialField_secret(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Secret, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Secret)
 }
 func (ec *executionContext) fieldContext_CredentialField_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CredentialField", field, false, false, "Boolean")
@@ -606,69 +478,21 @@ func (ec *executionContext) fieldContext_HelmRepositoryKindInfo_defaultURL(_ con
 }
 
 func (ec *executionContext) _HelmRepositoryKindInfo_fixedURL(ctx context.Context, field graphql.CollectedField, obj *credentials.Kind) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_HelmRepositoryKindInfo_fixedURL(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FixedURL, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.FixedURL)
 }
 func (ec *executionContext) fieldContext_HelmRepositoryKindInfo_fixedURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HelmRepositoryKindInfo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _HelmRepositoryKindInfo_urlScheme(ctx context.Context, field graphql.CollectedField, obj *credentials.Kind) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_HelmRepositoryKindInfo_urlScheme(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.URLScheme, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.URLScheme)
 }
 func (ec *executionContext) fieldContext_HelmRepositoryKindInfo_urlScheme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HelmRepositoryKindInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _HelmRepositoryKindInfo_urlHint(ctx context.Context, field graphql.CollectedField, obj *credentials.Kind) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_HelmRepositoryKindInfo_urlHint(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.URLHint, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	return ec.marshalNString2string(ctx, field.Selections, obj.URLHint)
 }
 func (ec *executionContext) fieldContext_HelmRepositoryKindInfo_urlHint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HelmRepositoryKindInfo", field, false, false, "String")

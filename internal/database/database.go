@@ -32,6 +32,10 @@ type DB struct {
 	Path string
 }
 
+// PostgresPool is how many connections to PostgreSQL an instance opens at
+// most (the event listener's aside).
+const PostgresPool = 20
+
 // sqliteParams make a SQLite file safe for a server: foreign keys on (ent's
 // migrator requires it, and deletes cascade through them), WAL so reads do
 // not wait for writes, a busy timeout, and BEGIN IMMEDIATE so concurrent
@@ -58,8 +62,12 @@ func OpenWith(ctx context.Context, url string, wrap func(dialect.Driver) dialect
 		drv, pgDS = dialect.Postgres, url
 		db, err = openPostgres(url)
 		if err == nil {
-			db.SetMaxOpenConns(20)
-			db.SetMaxIdleConns(10)
+			// As many kept as may be open: with fewer, each burst beyond them
+			// closes the connections it returns and the next burst opens new
+			// ones, a PostgreSQL backend started each time. Idle ones close
+			// after a while.
+			db.SetMaxOpenConns(PostgresPool)
+			db.SetMaxIdleConns(PostgresPool)
 			db.SetConnMaxIdleTime(5 * time.Minute)
 		}
 	default:
