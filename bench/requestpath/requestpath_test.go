@@ -92,6 +92,45 @@ func BenchmarkBigQuery(b *testing.B) { benchmark(b, 100, 20, bigQuery, 100) }
 // BenchmarkSmallQuery is the first 10 of the user's organizations, ID and name.
 func BenchmarkSmallQuery(b *testing.B) { benchmark(b, 10, 2, smallQuery, 10) }
 
+// BenchmarkUpdateOrganization changes one organization's description, as
+// bench/run.sh's updateOrganization does: the write path's allocations and
+// statements (the transaction, the privacy rule's check, the event).
+func BenchmarkUpdateOrganization(b *testing.B) {
+	for _, backend := range testkit.Backends(b) {
+		b.Run(string(backend), func(b *testing.B) {
+			e := testkit.New(b, backend, nil)
+			me := seed(b, e, 1, 2)
+			production(&e.Config)
+			e.Reconfigure(b, nil)
+			var out struct {
+				Viewer struct{ Organizations struct{ Edges []struct{ Node struct{ ID string } } } }
+			}
+			me.Do(b, smallQuery, nil).OK(b, &out)
+			org := out.Viewer.Organizations.Edges[0].Node.ID
+			update := func(i int) *http.Request {
+				return request(me, `mutation { updateOrganization(id: \"`+org+`\", input: {description: \"d`+fmt.Sprint(i)+`\"}) { id description } }`)
+			}
+			var stmts testkit.Statements
+			rec := httptest.NewRecorder()
+			e.Server.ServeHTTP(rec, update(0).WithContext(testkit.Recording(context.Background(), &stmts)))
+			if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"description":"d0"`) {
+				b.Fatalf("HTTP %d: %s", rec.Code, rec.Body)
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				i++
+				rec := httptest.NewRecorder()
+				e.Server.ServeHTTP(rec, update(i))
+				if rec.Code != http.StatusOK {
+					b.Fatalf("HTTP %d: %s", rec.Code, rec.Body)
+				}
+			}
+			b.ReportMetric(float64(stmts.Count()), "statements/op")
+		})
+	}
+}
+
 func benchmark(b *testing.B, orgs, members int, query string, want int) {
 	for _, backend := range testkit.Backends(b) {
 		b.Run(string(backend), func(b *testing.B) {
