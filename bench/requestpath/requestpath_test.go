@@ -103,7 +103,11 @@ func BenchmarkUpdateOrganization(b *testing.B) {
 			production(&e.Config)
 			e.Reconfigure(b, nil)
 			var out struct {
-				Viewer struct{ Organizations struct{ Edges []struct{ Node struct{ ID string } } } }
+				Viewer struct {
+					Organizations struct {
+						Edges []struct{ Node struct{ ID string } }
+					}
+				}
 			}
 			me.Do(b, smallQuery, nil).OK(b, &out)
 			org := out.Viewer.Organizations.Edges[0].Node.ID
