@@ -20,6 +20,7 @@ import (
 	"github.com/99designs/gqlgen/api"
 	"github.com/99designs/gqlgen/codegen"
 	"github.com/99designs/gqlgen/codegen/config"
+	"golang.org/x/tools/imports"
 )
 
 func main() {
@@ -163,19 +164,23 @@ func (r rewrite) apply(dir string) error {
 	return nil
 }
 
-// directFields finds the fields whose value is a struct field of a string,
-// boolean or integer type, with no resolver, arguments or directives, and
-// makes gqlgen's function for each (ec._Object_field) marshal the value
-// directly. gqlgen resolves every field the same way: a field context in a
-// context of its own, a resolver closure returning the value as an
-// interface, the middleware chain, a marshalling closure; seven allocations
-// for reading a string, most of what the big list's 4,200 names and logins
-// cost. For these types nothing reads that context: the value cannot be
-// null, cannot fail, and its marshaller (graphql.MarshalString, MarshalID,
-// MarshalBoolean, MarshalInt*) writes it as it is. So the one thing lost is
-// the field middleware (server.Options.AroundFields), which such fields do
-// not go through. When gqlgen's function for one of them is not where it
-// is looked for, the generation fails.
+// directFields makes gqlgen's function for a field (ec._Object_field)
+// resolve it directly when the field reads a struct field or calls an
+// accessor that takes only a context (ent's edges), with no resolver,
+// arguments or directives. gqlgen resolves every field the same way: a
+// field context in a context of its own, a resolver closure returning the
+// value as an interface, the middleware chain, a closure to marshal it;
+// about eight allocations to read a pointer already in memory, most of what
+// the big list's 2,000 members, their roles and users cost beyond their
+// rows. The direct function keeps what the answer depends on: the field
+// context (error paths, the element a list writes), an accessor's error as
+// the field's, a panic as the field's error and null. A string, boolean or
+// integer is marshalled without even the field context: it cannot be null
+// or fail, and its marshaller (graphql.MarshalString, MarshalID,
+// MarshalBoolean, MarshalInt*) reads nothing of it. The one thing lost is
+// the field middleware (server.Options.AroundFields), which these fields do
+// not go through. When gqlgen's function for one of them is not where it is
+// looked for, the generation fails.
 type directFields struct{ fields []directField }
 
 type directField struct {
@@ -193,27 +198,75 @@ func (p *directFields) GenerateCode(data *codegen.Data) error {
 			continue
 		}
 		for _, f := range o.Fields {
-			if !f.IsVariable() || f.IsResolver || f.IsBatch() || f.HasHaser || len(f.Args) > 0 || f.HasDirectives() || !directType(f.TypeReference.GO) {
+			if f.IsResolver || f.IsBatch() || f.HasHaser || len(f.Args) > 0 || f.HasDirectives() {
 				continue
 			}
-			p.fields = append(p.fields, directField{
-				function: fmt.Sprintf("func (ec *executionContext) _%s_%s(ctx context.Context, field graphql.CollectedField, obj ", o.Name, f.Name),
-				body:     fmt.Sprintf("\treturn ec.%s(ctx, field.Selections, obj.%s)\n}\n", f.TypeReference.MarshalFunc(), f.GoFieldName),
-			})
+			function := fmt.Sprintf("func (ec *executionContext) _%s_%s(ctx context.Context, field graphql.CollectedField, obj ", o.Name, f.Name)
+			marshal := f.TypeReference.MarshalFunc()
+			var body string
+			switch {
+			case f.IsVariable() && plainType(f.TypeReference.GO):
+				body = fmt.Sprintf("\treturn ec.%s(ctx, field.Selections, obj.%s)\n}\n", marshal, f.GoFieldName)
+			case f.IsVariable() && boxedType(f.TypeReference.GO):
+				body = fmt.Sprintf(directPrologue+"\tres := obj.%s\n"+directEpilogue, f.FieldContextFunc(), f.GoFieldName, marshal)
+			case f.IsMethod() && f.MethodHasContext && !f.NoErr && boxedType(f.TypeReference.GO):
+				body = fmt.Sprintf(directPrologue+directCall+directEpilogue, f.FieldContextFunc(), f.GoFieldName, marshal)
+			default:
+				continue
+			}
+			p.fields = append(p.fields, directField{function: function, body: body})
 		}
 	}
 	return nil
 }
 
-// directType reports whether t is a type whose gqlgen marshaller neither
+// The body of a direct field's function but for a plain value, with a
+// field context made by gqlgen's function for it and the value in res.
+const (
+	directPrologue = `	fc, err := ec.%s(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+`
+	directCall = `	res, err := obj.%s(ctx)
+	if err != nil {
+		ec.Error(ctx, graphql.AddFieldLocationToError(ctx, err))
+		return graphql.Null
+	}
+`
+	directEpilogue = `	fc.Result = res
+	return ec.%s(ctx, field.Selections, res)
+}
+`
+)
+
+// plainType reports whether t is a type whose gqlgen marshaller neither
 // fails nor reads the field's context.
-func directType(t types.Type) bool {
+func plainType(t types.Type) bool {
 	b, ok := t.(*types.Basic)
 	if !ok {
 		return false
 	}
 	switch b.Kind() {
 	case types.String, types.Bool, types.Int, types.Int32, types.Int64:
+		return true
+	}
+	return false
+}
+
+// boxedType reports whether a value of t, as gqlgen's resolver returns it
+// in an interface, is never a nil interface: gqlgen answers that one
+// differently (before its marshaller), so interfaces and maps stay with it.
+func boxedType(t types.Type) bool {
+	switch t.Underlying().(type) {
+	case *types.Pointer, *types.Slice, *types.Struct, *types.Basic:
 		return true
 	}
 	return false
@@ -245,6 +298,10 @@ func (p *directFields) apply(dir string) error {
 			done++
 		}
 		if changed {
+			// The closures gone, some files no longer use an import.
+			if src, err = imports.Process(name, src, nil); err != nil {
+				return err
+			}
 			if err := os.WriteFile(name, src, 0o644); err != nil {
 				return err
 			}

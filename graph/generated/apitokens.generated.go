@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/internal/apitokens"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -25,23 +24,20 @@ import (
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _CreateAPITokenPayload_apiToken(ctx context.Context, field graphql.CollectedField, obj *apitokens.Created) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateAPITokenPayload_apiToken(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.APIToken, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.APIToken) graphql.Marshaler {
-			return ec.marshalNAPIToken2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐAPIToken(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_CreateAPITokenPayload_apiToken(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	res := obj.APIToken
+	fc.Result = res
+	return ec.marshalNAPIToken2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐAPIToken(ctx, field.Selections, res)
 }
 func (ec *executionContext) fieldContext_CreateAPITokenPayload_apiToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{

@@ -8,7 +8,6 @@ import (
 	"math"
 	"strconv"
 	"sync/atomic"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/orgql/orgql/ent/containerregistry"
@@ -104,23 +103,20 @@ func (ec *executionContext) fieldContext_ContainerRegistryKindInfo_urlHint(_ con
 }
 
 func (ec *executionContext) _ContainerRegistryKindInfo_fields(ctx context.Context, field graphql.CollectedField, obj *credentials.Kind) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ContainerRegistryKindInfo_fields(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Fields, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []credentials.Setting) graphql.Marshaler {
-			return ec.marshalNCredentialField2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋcredentialsᚐSettingᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_ContainerRegistryKindInfo_fields(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	res := obj.Fields
+	fc.Result = res
+	return ec.marshalNCredentialField2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋcredentialsᚐSettingᚄ(ctx, field.Selections, res)
 }
 func (ec *executionContext) fieldContext_ContainerRegistryKindInfo_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -136,46 +132,40 @@ func (ec *executionContext) fieldContext_ContainerRegistryKindInfo_fields(_ cont
 }
 
 func (ec *executionContext) _ContainerRegistryKindInfo_alternatives(ctx context.Context, field graphql.CollectedField, obj *credentials.Kind) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ContainerRegistryKindInfo_alternatives(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Alternatives, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v [][]string) graphql.Marshaler {
-			return ec.marshalNString2ᚕᚕstringᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_ContainerRegistryKindInfo_alternatives(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	res := obj.Alternatives
+	fc.Result = res
+	return ec.marshalNString2ᚕᚕstringᚄ(ctx, field.Selections, res)
 }
 func (ec *executionContext) fieldContext_ContainerRegistryKindInfo_alternatives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContainerRegistryKindInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _CredentialCheck_status(ctx context.Context, field graphql.CollectedField, obj *credentials.Check) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CredentialCheck_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v credentials.CheckStatus) graphql.Marshaler {
-			return ec.marshalNCredentialCheckStatus2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋcredentialsᚐCheckStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_CredentialCheck_status(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	res := obj.Status
+	fc.Result = res
+	return ec.marshalNCredentialCheckStatus2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋcredentialsᚐCheckStatus(ctx, field.Selections, res)
 }
 func (ec *executionContext) fieldContext_CredentialCheck_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CredentialCheck", field, false, false, "CredentialCheckStatus")
@@ -189,23 +179,20 @@ func (ec *executionContext) fieldContext_CredentialCheck_message(_ context.Conte
 }
 
 func (ec *executionContext) _CredentialCheck_checkedAt(ctx context.Context, field graphql.CollectedField, obj *credentials.Check) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CredentialCheck_checkedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CheckedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_CredentialCheck_checkedAt(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	res := obj.CheckedAt
+	fc.Result = res
+	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, res)
 }
 func (ec *executionContext) fieldContext_CredentialCheck_checkedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CredentialCheck", field, false, false, "Time")
@@ -499,23 +486,20 @@ func (ec *executionContext) fieldContext_HelmRepositoryKindInfo_urlHint(_ contex
 }
 
 func (ec *executionContext) _HelmRepositoryKindInfo_fields(ctx context.Context, field graphql.CollectedField, obj *credentials.Kind) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_HelmRepositoryKindInfo_fields(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Fields, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []credentials.Setting) graphql.Marshaler {
-			return ec.marshalNCredentialField2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋcredentialsᚐSettingᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_HelmRepositoryKindInfo_fields(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	res := obj.Fields
+	fc.Result = res
+	return ec.marshalNCredentialField2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋcredentialsᚐSettingᚄ(ctx, field.Selections, res)
 }
 func (ec *executionContext) fieldContext_HelmRepositoryKindInfo_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -531,23 +515,20 @@ func (ec *executionContext) fieldContext_HelmRepositoryKindInfo_fields(_ context
 }
 
 func (ec *executionContext) _HelmRepositoryKindInfo_alternatives(ctx context.Context, field graphql.CollectedField, obj *credentials.Kind) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_HelmRepositoryKindInfo_alternatives(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Alternatives, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v [][]string) graphql.Marshaler {
-			return ec.marshalNString2ᚕᚕstringᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_HelmRepositoryKindInfo_alternatives(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	res := obj.Alternatives
+	fc.Result = res
+	return ec.marshalNString2ᚕᚕstringᚄ(ctx, field.Selections, res)
 }
 func (ec *executionContext) fieldContext_HelmRepositoryKindInfo_alternatives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HelmRepositoryKindInfo", field, false, false, "String")

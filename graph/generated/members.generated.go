@@ -7,10 +7,8 @@ import (
 	"math"
 	"strconv"
 	"sync/atomic"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/orgql/orgql/ent"
 	"github.com/orgql/orgql/ent/invitation"
 	"github.com/orgql/orgql/internal/members"
 	"github.com/orgql/orgql/internal/rbac"
@@ -29,46 +27,40 @@ import (
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _EnvironmentPermission_environmentType(ctx context.Context, field graphql.CollectedField, obj *roles.EnvironmentAccess) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_EnvironmentPermission_environmentType(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.EnvironmentType, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v rbac.EnvironmentType) graphql.Marshaler {
-			return ec.marshalNEnvironmentType2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐEnvironmentType(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_EnvironmentPermission_environmentType(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	res := obj.EnvironmentType
+	fc.Result = res
+	return ec.marshalNEnvironmentType2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐEnvironmentType(ctx, field.Selections, res)
 }
 func (ec *executionContext) fieldContext_EnvironmentPermission_environmentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EnvironmentPermission", field, false, false, "EnvironmentType")
 }
 
 func (ec *executionContext) _EnvironmentPermission_permission(ctx context.Context, field graphql.CollectedField, obj *roles.EnvironmentAccess) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_EnvironmentPermission_permission(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Permission, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v rbac.ProjectPermission) graphql.Marshaler {
-			return ec.marshalNProjectPermission2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐProjectPermission(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_EnvironmentPermission_permission(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	res := obj.Permission
+	fc.Result = res
+	return ec.marshalNProjectPermission2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐProjectPermission(ctx, field.Selections, res)
 }
 func (ec *executionContext) fieldContext_EnvironmentPermission_permission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EnvironmentPermission", field, false, false, "ProjectPermission")
@@ -96,23 +88,20 @@ func (ec *executionContext) fieldContext_InvitationPreview_email(_ context.Conte
 }
 
 func (ec *executionContext) _InvitationPreview_role(ctx context.Context, field graphql.CollectedField, obj *members.Preview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_InvitationPreview_role(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Role, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Role) graphql.Marshaler {
-			return ec.marshalNRole2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐRole(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_InvitationPreview_role(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	res := obj.Role
+	fc.Result = res
+	return ec.marshalNRole2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐRole(ctx, field.Selections, res)
 }
 func (ec *executionContext) fieldContext_InvitationPreview_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -128,69 +117,60 @@ func (ec *executionContext) fieldContext_InvitationPreview_role(_ context.Contex
 }
 
 func (ec *executionContext) _InvitationPreview_status(ctx context.Context, field graphql.CollectedField, obj *members.Preview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_InvitationPreview_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v invitation.Status) graphql.Marshaler {
-			return ec.marshalNInvitationStatus2githubᚗcomᚋorgqlᚋorgqlᚋentᚋinvitationᚐStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_InvitationPreview_status(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	res := obj.Status
+	fc.Result = res
+	return ec.marshalNInvitationStatus2githubᚗcomᚋorgqlᚋorgqlᚋentᚋinvitationᚐStatus(ctx, field.Selections, res)
 }
 func (ec *executionContext) fieldContext_InvitationPreview_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("InvitationPreview", field, false, false, "InvitationStatus")
 }
 
 func (ec *executionContext) _InvitationPreview_expiresAt(ctx context.Context, field graphql.CollectedField, obj *members.Preview) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_InvitationPreview_expiresAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ExpiresAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_InvitationPreview_expiresAt(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	res := obj.ExpiresAt
+	fc.Result = res
+	return ec.marshalNTime2timeᚐTime(ctx, field.Selections, res)
 }
 func (ec *executionContext) fieldContext_InvitationPreview_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("InvitationPreview", field, false, false, "Time")
 }
 
 func (ec *executionContext) _RoleClusterPermission_cluster(ctx context.Context, field graphql.CollectedField, obj *roles.ClusterAccess) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RoleClusterPermission_cluster(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cluster, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Cluster) graphql.Marshaler {
-			return ec.marshalNCluster2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐCluster(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_RoleClusterPermission_cluster(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	res := obj.Cluster
+	fc.Result = res
+	return ec.marshalNCluster2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐCluster(ctx, field.Selections, res)
 }
 func (ec *executionContext) fieldContext_RoleClusterPermission_cluster(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -206,46 +186,40 @@ func (ec *executionContext) fieldContext_RoleClusterPermission_cluster(_ context
 }
 
 func (ec *executionContext) _RoleClusterPermission_permission(ctx context.Context, field graphql.CollectedField, obj *roles.ClusterAccess) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RoleClusterPermission_permission(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Permission, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v rbac.ClusterPermission) graphql.Marshaler {
-			return ec.marshalNClusterPermission2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐClusterPermission(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_RoleClusterPermission_permission(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	res := obj.Permission
+	fc.Result = res
+	return ec.marshalNClusterPermission2githubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrbacᚐClusterPermission(ctx, field.Selections, res)
 }
 func (ec *executionContext) fieldContext_RoleClusterPermission_permission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RoleClusterPermission", field, false, false, "ClusterPermission")
 }
 
 func (ec *executionContext) _RoleProjectPermission_project(ctx context.Context, field graphql.CollectedField, obj *roles.ProjectAccess) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RoleProjectPermission_project(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Project, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Project) graphql.Marshaler {
-			return ec.marshalNProject2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐProject(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_RoleProjectPermission_project(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	res := obj.Project
+	fc.Result = res
+	return ec.marshalNProject2ᚖgithubᚗcomᚋorgqlᚋorgqlᚋentᚐProject(ctx, field.Selections, res)
 }
 func (ec *executionContext) fieldContext_RoleProjectPermission_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -268,23 +242,20 @@ func (ec *executionContext) fieldContext_RoleProjectPermission_fullAccess(_ cont
 }
 
 func (ec *executionContext) _RoleProjectPermission_permissions(ctx context.Context, field graphql.CollectedField, obj *roles.ProjectAccess) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RoleProjectPermission_permissions(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Permissions, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []roles.EnvironmentAccess) graphql.Marshaler {
-			return ec.marshalNEnvironmentPermission2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐEnvironmentAccessᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_RoleProjectPermission_permissions(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	res := obj.Permissions
+	fc.Result = res
+	return ec.marshalNEnvironmentPermission2ᚕgithubᚗcomᚋorgqlᚋorgqlᚋinternalᚋrolesᚐEnvironmentAccessᚄ(ctx, field.Selections, res)
 }
 func (ec *executionContext) fieldContext_RoleProjectPermission_permissions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{

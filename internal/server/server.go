@@ -68,8 +68,8 @@ type Options struct {
 	// Checker checks stored credentials against their services; nil: the
 	// services at the configured addresses.
 	Checker credentials.Checker
-	// AroundFields wraps every field resolver but the direct reads of a
-	// string, boolean or integer struct field (graph/gqlgen.go,
+	// AroundFields wraps every field resolver but the fields resolved
+	// directly (struct fields and ent's edges: graph/gqlgen.go,
 	// directFields); tests use it to make one fail or wait.
 	AroundFields graphql.FieldMiddleware
 	// BillingClock is billing's clock (periods, link expiry); nil: the time. Tests move it.
