@@ -152,6 +152,56 @@ func relayTemplates() []*gen.Template {
 			old: "\tif ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {\n",
 			new: "\tif ignoredEdges && !hasCollectedField(ctx, pageInfoField) {\n",
 		},
+		{ // totalCount counted only when the rows do not tell it (relay.TotalCount), and not for
+			// pageInfo, which build takes from the rows
+			old: `	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := {{ $r }}.Clone()
+			{{- /* Clear the selection fields before counting to avoid generating invalid queries. */}}
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+		{{- /* TotalCount will be settled by conn.build() */}}
+	}
+`,
+			new: `	var counter relay.Counter
+	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+		c := {{ $r }}.Clone()
+		c.ctx.Fields = nil
+		counter = c
+	}
+	if counter != nil && ignoredEdges {
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
+		}
+		counter = nil
+	}
+`,
+		},
+		{
+			old: `	nodes, err := {{ $r }}.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+`,
+			new: `	nodes, err := {{ $r }}.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if counter != nil {
+		if conn.TotalCount, err = relay.TotalCount(ctx, counter, len(nodes), after != nil || before != nil, limit); err != nil {
+			return nil, err
+		}
+	}
+	conn.build(nodes, pager, after, first, before, last)
+`,
+		},
 	})
 	collection := patch("collection.tmpl", read("collection.tmpl"), []replacement{
 		{ // the same for connections loaded with their parent

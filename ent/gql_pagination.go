@@ -283,17 +283,17 @@ func (_m *APITokenQuery) Paginate(
 	}
 	conn := &APITokenConnection{Edges: []*APITokenEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	var counter relay.Counter
+	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+		c := _m.Clone()
+		c.ctx.Fields = nil
+		counter = c
+	}
+	if counter != nil && ignoredEdges {
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -314,6 +314,11 @@ func (_m *APITokenQuery) Paginate(
 	nodes, err := _m.All(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if counter != nil {
+		if conn.TotalCount, err = relay.TotalCount(ctx, counter, len(nodes), after != nil || before != nil, limit); err != nil {
+			return nil, err
+		}
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
@@ -630,17 +635,17 @@ func (_m *AnnotationsGroupQuery) Paginate(
 	}
 	conn := &AnnotationsGroupConnection{Edges: []*AnnotationsGroupEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	var counter relay.Counter
+	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+		c := _m.Clone()
+		c.ctx.Fields = nil
+		counter = c
+	}
+	if counter != nil && ignoredEdges {
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -661,6 +666,11 @@ func (_m *AnnotationsGroupQuery) Paginate(
 	nodes, err := _m.All(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if counter != nil {
+		if conn.TotalCount, err = relay.TotalCount(ctx, counter, len(nodes), after != nil || before != nil, limit); err != nil {
+			return nil, err
+		}
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
@@ -959,17 +969,17 @@ func (_m *ClusterQuery) Paginate(
 	}
 	conn := &ClusterConnection{Edges: []*ClusterEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	var counter relay.Counter
+	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+		c := _m.Clone()
+		c.ctx.Fields = nil
+		counter = c
+	}
+	if counter != nil && ignoredEdges {
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -990,6 +1000,11 @@ func (_m *ClusterQuery) Paginate(
 	nodes, err := _m.All(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if counter != nil {
+		if conn.TotalCount, err = relay.TotalCount(ctx, counter, len(nodes), after != nil || before != nil, limit); err != nil {
+			return nil, err
+		}
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
@@ -1288,17 +1303,17 @@ func (_m *ContainerRegistryQuery) Paginate(
 	}
 	conn := &ContainerRegistryConnection{Edges: []*ContainerRegistryEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	var counter relay.Counter
+	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+		c := _m.Clone()
+		c.ctx.Fields = nil
+		counter = c
+	}
+	if counter != nil && ignoredEdges {
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -1319,6 +1334,11 @@ func (_m *ContainerRegistryQuery) Paginate(
 	nodes, err := _m.All(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if counter != nil {
+		if conn.TotalCount, err = relay.TotalCount(ctx, counter, len(nodes), after != nil || before != nil, limit); err != nil {
+			return nil, err
+		}
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
@@ -1617,17 +1637,17 @@ func (_m *CreditCardQuery) Paginate(
 	}
 	conn := &CreditCardConnection{Edges: []*CreditCardEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	var counter relay.Counter
+	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+		c := _m.Clone()
+		c.ctx.Fields = nil
+		counter = c
+	}
+	if counter != nil && ignoredEdges {
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -1648,6 +1668,11 @@ func (_m *CreditCardQuery) Paginate(
 	nodes, err := _m.All(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if counter != nil {
+		if conn.TotalCount, err = relay.TotalCount(ctx, counter, len(nodes), after != nil || before != nil, limit); err != nil {
+			return nil, err
+		}
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
@@ -1910,17 +1935,17 @@ func (_m *GitTokenQuery) Paginate(
 	}
 	conn := &GitTokenConnection{Edges: []*GitTokenEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	var counter relay.Counter
+	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+		c := _m.Clone()
+		c.ctx.Fields = nil
+		counter = c
+	}
+	if counter != nil && ignoredEdges {
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -1941,6 +1966,11 @@ func (_m *GitTokenQuery) Paginate(
 	nodes, err := _m.All(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if counter != nil {
+		if conn.TotalCount, err = relay.TotalCount(ctx, counter, len(nodes), after != nil || before != nil, limit); err != nil {
+			return nil, err
+		}
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
@@ -2257,17 +2287,17 @@ func (_m *HelmRepositoryQuery) Paginate(
 	}
 	conn := &HelmRepositoryConnection{Edges: []*HelmRepositoryEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	var counter relay.Counter
+	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+		c := _m.Clone()
+		c.ctx.Fields = nil
+		counter = c
+	}
+	if counter != nil && ignoredEdges {
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -2288,6 +2318,11 @@ func (_m *HelmRepositoryQuery) Paginate(
 	nodes, err := _m.All(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if counter != nil {
+		if conn.TotalCount, err = relay.TotalCount(ctx, counter, len(nodes), after != nil || before != nil, limit); err != nil {
+			return nil, err
+		}
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
@@ -2586,17 +2621,17 @@ func (_m *InvitationQuery) Paginate(
 	}
 	conn := &InvitationConnection{Edges: []*InvitationEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	var counter relay.Counter
+	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+		c := _m.Clone()
+		c.ctx.Fields = nil
+		counter = c
+	}
+	if counter != nil && ignoredEdges {
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -2617,6 +2652,11 @@ func (_m *InvitationQuery) Paginate(
 	nodes, err := _m.All(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if counter != nil {
+		if conn.TotalCount, err = relay.TotalCount(ctx, counter, len(nodes), after != nil || before != nil, limit); err != nil {
+			return nil, err
+		}
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
@@ -2933,17 +2973,17 @@ func (_m *InvoiceQuery) Paginate(
 	}
 	conn := &InvoiceConnection{Edges: []*InvoiceEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	var counter relay.Counter
+	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+		c := _m.Clone()
+		c.ctx.Fields = nil
+		counter = c
+	}
+	if counter != nil && ignoredEdges {
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -2964,6 +3004,11 @@ func (_m *InvoiceQuery) Paginate(
 	nodes, err := _m.All(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if counter != nil {
+		if conn.TotalCount, err = relay.TotalCount(ctx, counter, len(nodes), after != nil || before != nil, limit); err != nil {
+			return nil, err
+		}
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
@@ -3280,17 +3325,17 @@ func (_m *LabelsGroupQuery) Paginate(
 	}
 	conn := &LabelsGroupConnection{Edges: []*LabelsGroupEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	var counter relay.Counter
+	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+		c := _m.Clone()
+		c.ctx.Fields = nil
+		counter = c
+	}
+	if counter != nil && ignoredEdges {
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -3311,6 +3356,11 @@ func (_m *LabelsGroupQuery) Paginate(
 	nodes, err := _m.All(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if counter != nil {
+		if conn.TotalCount, err = relay.TotalCount(ctx, counter, len(nodes), after != nil || before != nil, limit); err != nil {
+			return nil, err
+		}
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
@@ -3609,17 +3659,17 @@ func (_m *MembershipQuery) Paginate(
 	}
 	conn := &MembershipConnection{Edges: []*MembershipEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	var counter relay.Counter
+	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+		c := _m.Clone()
+		c.ctx.Fields = nil
+		counter = c
+	}
+	if counter != nil && ignoredEdges {
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -3640,6 +3690,11 @@ func (_m *MembershipQuery) Paginate(
 	nodes, err := _m.All(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if counter != nil {
+		if conn.TotalCount, err = relay.TotalCount(ctx, counter, len(nodes), after != nil || before != nil, limit); err != nil {
+			return nil, err
+		}
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
@@ -3938,17 +3993,17 @@ func (_m *OrganizationQuery) Paginate(
 	}
 	conn := &OrganizationConnection{Edges: []*OrganizationEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	var counter relay.Counter
+	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+		c := _m.Clone()
+		c.ctx.Fields = nil
+		counter = c
+	}
+	if counter != nil && ignoredEdges {
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -3969,6 +4024,11 @@ func (_m *OrganizationQuery) Paginate(
 	nodes, err := _m.All(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if counter != nil {
+		if conn.TotalCount, err = relay.TotalCount(ctx, counter, len(nodes), after != nil || before != nil, limit); err != nil {
+			return nil, err
+		}
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
@@ -4267,17 +4327,17 @@ func (_m *OrganizationEventQuery) Paginate(
 	}
 	conn := &OrganizationEventConnection{Edges: []*OrganizationEventEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	var counter relay.Counter
+	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+		c := _m.Clone()
+		c.ctx.Fields = nil
+		counter = c
+	}
+	if counter != nil && ignoredEdges {
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -4298,6 +4358,11 @@ func (_m *OrganizationEventQuery) Paginate(
 	nodes, err := _m.All(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if counter != nil {
+		if conn.TotalCount, err = relay.TotalCount(ctx, counter, len(nodes), after != nil || before != nil, limit); err != nil {
+			return nil, err
+		}
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
@@ -4578,17 +4643,17 @@ func (_m *ProjectQuery) Paginate(
 	}
 	conn := &ProjectConnection{Edges: []*ProjectEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	var counter relay.Counter
+	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+		c := _m.Clone()
+		c.ctx.Fields = nil
+		counter = c
+	}
+	if counter != nil && ignoredEdges {
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -4609,6 +4674,11 @@ func (_m *ProjectQuery) Paginate(
 	nodes, err := _m.All(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if counter != nil {
+		if conn.TotalCount, err = relay.TotalCount(ctx, counter, len(nodes), after != nil || before != nil, limit); err != nil {
+			return nil, err
+		}
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
@@ -4907,17 +4977,17 @@ func (_m *RoleQuery) Paginate(
 	}
 	conn := &RoleConnection{Edges: []*RoleEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	var counter relay.Counter
+	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+		c := _m.Clone()
+		c.ctx.Fields = nil
+		counter = c
+	}
+	if counter != nil && ignoredEdges {
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -4938,6 +5008,11 @@ func (_m *RoleQuery) Paginate(
 	nodes, err := _m.All(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if counter != nil {
+		if conn.TotalCount, err = relay.TotalCount(ctx, counter, len(nodes), after != nil || before != nil, limit); err != nil {
+			return nil, err
+		}
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil
@@ -5236,17 +5311,17 @@ func (_m *UserQuery) Paginate(
 	}
 	conn := &UserConnection{Edges: []*UserEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
-		hasPagination := after != nil || first != nil || before != nil || last != nil
-		if hasPagination || ignoredEdges {
-			c := _m.Clone()
-			c.ctx.Fields = nil
-			if conn.TotalCount, err = c.Count(ctx); err != nil {
-				return nil, err
-			}
-			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
-			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+	var counter relay.Counter
+	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+		c := _m.Clone()
+		c.ctx.Fields = nil
+		counter = c
+	}
+	if counter != nil && ignoredEdges {
+		if conn.TotalCount, err = counter.Count(ctx); err != nil {
+			return nil, err
 		}
+		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -5267,6 +5342,11 @@ func (_m *UserQuery) Paginate(
 	nodes, err := _m.All(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if counter != nil {
+		if conn.TotalCount, err = relay.TotalCount(ctx, counter, len(nodes), after != nil || before != nil, limit); err != nil {
+			return nil, err
+		}
 	}
 	conn.build(nodes, pager, after, first, before, last)
 	return conn, nil

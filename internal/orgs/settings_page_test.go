@@ -105,8 +105,9 @@ func settingsPageStatements(t *testing.T, c *testkit.Client, org testkit.Org, wa
 	return stmts.Count()
 }
 
-// The settings page runs the same number of statements with 2 rows in each
-// connection as with 60 (of which it shows 50), whoever created them.
+// The settings page runs the same number of statements with 60 rows in each
+// connection (of which it shows 50) as with 120, whoever created them, and
+// fewer with 2.
 func TestSettingsPageStatementsDoNotGrowWithTheRows(t *testing.T) {
 	testkit.Run(t, func(t *testing.T, e *testkit.Env) {
 		alice, bob, carol := e.SignIn(t, "alice"), e.SignIn(t, "bob"), e.SignIn(t, "carol")
@@ -124,15 +125,22 @@ func TestSettingsPageStatementsDoNotGrowWithTheRows(t *testing.T) {
 			}
 			return ids
 		}
-		small, large := alice.CreateOrg(t), alice.CreateOrg(t)
+		small, large, larger := alice.CreateOrg(t), alice.CreateOrg(t), alice.CreateOrg(t)
 		seedSettings(t, e, small, 2, creators(small, alice))
 		seedSettings(t, e, large, 60, creators(large, alice, bob, carol))
+		seedSettings(t, e, larger, 120, creators(larger, alice, bob, carol))
 		alice.Do(t, `{ viewer { user { id } } }`, nil).OK(t, nil) // the session's activity is written now, not below
 
 		few := settingsPageStatements(t, alice, small, 2)
 		many := settingsPageStatements(t, alice, large, 60)
-		if few != many {
-			t.Fatalf("2 rows per connection take %d statements, 60 take %d", few, many)
+		more := settingsPageStatements(t, alice, larger, 120)
+		if many != more {
+			t.Fatalf("60 rows per connection take %d statements, 120 take %d", many, more)
+		}
+		// A page that is not full holds all the rows: their number is their
+		// totalCount, and no connection counts them.
+		if few != many-len(settingsConnections) {
+			t.Fatalf("2 rows per connection take %d statements, 60 take %d: want one count fewer per connection", few, many)
 		}
 
 		// A member of another organization reads none of it.

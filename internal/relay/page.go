@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"context"
 	"reflect"
 	"time"
 
@@ -164,4 +165,20 @@ func Page(rows int, after bool, first *int, before bool, last *int) (edges int, 
 		hasPrevious = after
 	}
 	return max(edges, 0), hasNext, hasPrevious
+}
+
+// Counter counts a connection's rows, its cursors and page size aside.
+type Counter interface {
+	Count(ctx context.Context) (int, error)
+}
+
+// TotalCount is a connection's totalCount once its query returned rows
+// rows of at most limit (the page size and one; 0: no limit). Without
+// cursors, fewer rows than limit are all there are, and nothing is counted;
+// otherwise counter counts them.
+func TotalCount(ctx context.Context, counter Counter, rows int, cursors bool, limit int) (int, error) {
+	if !cursors && limit > 0 && rows < limit {
+		return rows, nil
+	}
+	return counter.Count(ctx)
 }
