@@ -1,21 +1,18 @@
 package wsgraphql
 
 import (
-	"bufio"
 	"errors"
 	"net"
 	"syscall"
 )
 
-// awaitData returns once the connection has bytes to read, or has ended,
-// and parks meanwhile a few frames deep: a goroutine parked inside
+// awaitData returns once the socket has bytes to read, or has ended, and
+// parks meanwhile a few frames deep: a goroutine parked inside
 // coder/websocket's read keeps a stack four times that path's depth.
 // It peeks without consuming, and waits only after the socket said it has
-// nothing (EAGAIN), so that it never sleeps on bytes already there.
-func awaitData(nc net.Conn, br *bufio.Reader) {
-	if br == nil || br.Buffered() > 0 {
-		return
-	}
+// nothing (EAGAIN), so that it never sleeps on bytes already there. Bytes
+// already read into the connection's buffer are the caller's to look for.
+func awaitData(nc net.Conn) {
 	sc, ok := nc.(syscall.Conn)
 	if !ok {
 		return

@@ -2,10 +2,7 @@
 
 package wsgraphql
 
-import (
-	"bufio"
-	"net"
-)
+import "net"
 
 // awaitData: elsewhere the read itself waits (await_linux.go says why not there).
-func awaitData(net.Conn, *bufio.Reader) {}
+func awaitData(net.Conn) {}

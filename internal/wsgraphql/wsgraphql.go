@@ -224,10 +224,22 @@ func (c *conn) acked() bool {
 	return c.initCtx != nil
 }
 
+// bufferedOrEnded reports whether bytes wait in the connection's read
+// buffer, or the connection is ending: either way the next read must not
+// wait on the socket. Under c.mu: once end has marked the connection ended,
+// the close handshake reads through the same buffer.
+func (c *conn) bufferedOrEnded() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ended || c.br == nil || c.br.Buffered() > 0
+}
+
 // read handles the client's messages until the connection ends.
 func (c *conn) read(r *http.Request) {
 	for {
-		awaitData(c.nc, c.br)
+		if !c.bufferedOrEnded() {
+			awaitData(c.nc)
+		}
 		// Not the connection's context: a read whose context ends closes
 		// the socket at once, before end's close frame could go out.
 		_, b, err := c.ws.Read(context.Background())
