@@ -139,29 +139,42 @@ type rewrite struct{ old, new string }
 
 // apply replaces r.old with r.new in the files gqlgen generated in dir.
 func (r rewrite) apply(dir string) error {
+	n, err := editGenerated(dir, func(_ string, src []byte) ([]byte, int, error) {
+		k := bytes.Count(src, []byte(r.old))
+		return bytes.ReplaceAll(src, []byte(r.old), []byte(r.new)), k, nil
+	})
+	if err == nil && n == 0 {
+		err = fmt.Errorf("no %q in %s: gqlgen's template changed; see rewrites", r.old, dir)
+	}
+	return err
+}
+
+// editGenerated gives each file gqlgen generated in dir to edit, and writes
+// back what edit returns when it made changes; it says how many in all.
+func editGenerated(dir string, edit func(name string, src []byte) ([]byte, int, error)) (int, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.generated.go"))
 	if err != nil {
-		return err
+		return 0, err
 	}
 	n := 0
 	for _, name := range files {
 		src, err := os.ReadFile(name)
 		if err != nil {
-			return err
+			return n, err
 		}
-		k := bytes.Count(src, []byte(r.old))
+		out, k, err := edit(name, src)
+		if err != nil {
+			return n, err
+		}
 		if k == 0 {
 			continue
 		}
 		n += k
-		if err := os.WriteFile(name, bytes.ReplaceAll(src, []byte(r.old), []byte(r.new)), 0o644); err != nil {
-			return err
+		if err := os.WriteFile(name, out, 0o644); err != nil {
+			return n, err
 		}
 	}
-	if n == 0 {
-		return fmt.Errorf("no %q in %s: gqlgen's template changed; see rewrites", r.old, dir)
-	}
-	return nil
+	return n, nil
 }
 
 // directFields makes gqlgen's function for a field (ec._Object_field)
@@ -275,17 +288,8 @@ func boxedType(t types.Type) bool {
 // apply replaces the body of each of p's functions in the files gqlgen
 // generated in dir.
 func (p *directFields) apply(dir string) error {
-	files, err := filepath.Glob(filepath.Join(dir, "*.generated.go"))
-	if err != nil {
-		return err
-	}
-	done := 0
-	for _, name := range files {
-		src, err := os.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		changed := false
+	done, err := editGenerated(dir, func(name string, src []byte) ([]byte, int, error) {
+		k := 0
 		for _, f := range p.fields {
 			start := bytes.Index(src, []byte(f.function))
 			if start < 0 {
@@ -294,23 +298,19 @@ func (p *directFields) apply(dir string) error {
 			open := start + bytes.IndexByte(src[start:], '\n') + 1
 			end := open + bytes.Index(src[open:], []byte("\n}\n")) + len("\n}\n")
 			src = append(src[:open:open], append([]byte(f.body), src[end:]...)...)
-			changed = true
-			done++
+			k++
 		}
-		if changed {
-			// The closures gone, some files no longer use an import.
-			if src, err = imports.Process(name, src, nil); err != nil {
-				return err
-			}
-			if err := os.WriteFile(name, src, 0o644); err != nil {
-				return err
-			}
+		if k == 0 {
+			return src, 0, nil
 		}
+		// The closures gone, some files no longer use an import.
+		src, err := imports.Process(name, src, nil)
+		return src, k, err
+	})
+	if err == nil && done != len(p.fields) {
+		err = fmt.Errorf("directFields: %d of %d functions found in %s: gqlgen's template changed", done, len(p.fields), dir)
 	}
-	if done != len(p.fields) {
-		return fmt.Errorf("directFields: %d of %d functions found in %s: gqlgen's template changed", done, len(p.fields), dir)
-	}
-	return nil
+	return err
 }
 
 func inPackage(t types.Type, path string) bool {
