@@ -211,7 +211,8 @@ func (p *directFields) GenerateCode(data *codegen.Data) error {
 			continue
 		}
 		for _, f := range o.Fields {
-			if f.IsResolver || f.IsBatch() || f.HasHaser || len(f.Args) > 0 || f.HasDirectives() {
+			// A field of a root type (query: Query!) gqlgen answers without reading it.
+			if f.IsResolver || f.IsBatch() || f.HasHaser || len(f.Args) > 0 || f.HasDirectives() || f.TypeReference.IsRoot {
 				continue
 			}
 			function := fmt.Sprintf("func (ec *executionContext) _%s_%s(ctx context.Context, field graphql.CollectedField, obj ", o.Name, f.Name)

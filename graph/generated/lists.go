@@ -18,7 +18,10 @@ type fieldKey struct{ object, field string }
 // nothing under them waits: their values were loaded with the list (entgql's
 // field collection), and the goroutines only cost their start and the
 // growth of their stacks. Such a list is marshalled element after element,
-// as gqlgen does for a list of one (docs/architecture.md "A request").
+// as gqlgen does for a list of one (docs/architecture.md "A request"). An
+// edge that was not loaded with the list (the statement-count tests keep
+// the console's queries from that) is then read one element after another,
+// not side by side. workerLimit is gqlgen's, for the concurrent path.
 func (ec *executionContext) marshalList(ctx context.Context, sel ast.SelectionSet, length int, workerLimit int64, omitPanicHandler bool, marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
 	if length < 2 || ec.selectionWaits(sel) {
 		return graphql.MarshalSliceConcurrently(ctx, length, workerLimit, omitPanicHandler, marshalElement)

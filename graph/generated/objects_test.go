@@ -22,7 +22,7 @@ func leaf(m graphql.Marshaler) func(func(...field) graphql.Marshaler) graphql.Ma
 
 // objectValue writes what gqlgen's FieldSet writes, for every kind of value
 // a field holds: scalars, strings to escape, null, lists, nested objects, no
-// fields at all.
+// fields at all, a response name twice.
 func TestObjectValueWritesWhatFieldSetWrites(t *testing.T) {
 	fieldSet := func(withObjectValue bool) func(...field) graphql.Marshaler {
 		var object func(...field) graphql.Marshaler
@@ -49,6 +49,8 @@ func TestObjectValueWritesWhatFieldSetWrites(t *testing.T) {
 		nil,
 		{{"__typename", leaf(graphql.MarshalString("Organization"))}},
 		{{"id", leaf(graphql.MarshalID("org_1"))}, {"description", leaf(graphql.Null)}, {"ok", leaf(graphql.MarshalBoolean(true))}},
+		// one response name twice (selected through two interfaces): written once
+		{{"id", leaf(graphql.MarshalID("a"))}, {"name", leaf(graphql.MarshalString("n"))}, {"id", leaf(graphql.MarshalID("b"))}},
 		{{"a", leaf(graphql.MarshalFloat(1.5))}, {"user", user}, {"list", func(object func(...field) graphql.Marshaler) graphql.Marshaler {
 			return graphql.Array{graphql.MarshalString("x"), graphql.Null, user(object), object()}
 		}}},
