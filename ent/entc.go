@@ -169,17 +169,18 @@ func relayTemplates() []*gen.Template {
 		{{- /* TotalCount will be settled by conn.build() */}}
 	}
 `,
-			new: `	var counter relay.Counter
-	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+			new: `	var counter relay.Counter // counts after the rows, when they do not tell
+	if hasCollectedField(ctx, totalCountField) {
 		c := {{ $r }}.Clone()
 		c.ctx.Fields = nil
-		counter = c
-	}
-	if counter != nil && ignoredEdges {
-		if conn.TotalCount, err = counter.Count(ctx); err != nil {
-			return nil, err
+		switch {
+		case ignoredEdges:
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		case after != nil || first != nil || before != nil || last != nil:
+			counter = c
 		}
-		counter = nil
 	}
 `,
 		},

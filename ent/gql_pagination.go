@@ -283,17 +283,18 @@ func (_m *APITokenQuery) Paginate(
 	}
 	conn := &APITokenConnection{Edges: []*APITokenEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	var counter relay.Counter
-	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+	var counter relay.Counter // counts after the rows, when they do not tell
+	if hasCollectedField(ctx, totalCountField) {
 		c := _m.Clone()
 		c.ctx.Fields = nil
-		counter = c
-	}
-	if counter != nil && ignoredEdges {
-		if conn.TotalCount, err = counter.Count(ctx); err != nil {
-			return nil, err
+		switch {
+		case ignoredEdges:
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		case after != nil || first != nil || before != nil || last != nil:
+			counter = c
 		}
-		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -635,17 +636,18 @@ func (_m *AnnotationsGroupQuery) Paginate(
 	}
 	conn := &AnnotationsGroupConnection{Edges: []*AnnotationsGroupEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	var counter relay.Counter
-	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+	var counter relay.Counter // counts after the rows, when they do not tell
+	if hasCollectedField(ctx, totalCountField) {
 		c := _m.Clone()
 		c.ctx.Fields = nil
-		counter = c
-	}
-	if counter != nil && ignoredEdges {
-		if conn.TotalCount, err = counter.Count(ctx); err != nil {
-			return nil, err
+		switch {
+		case ignoredEdges:
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		case after != nil || first != nil || before != nil || last != nil:
+			counter = c
 		}
-		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -969,17 +971,18 @@ func (_m *ClusterQuery) Paginate(
 	}
 	conn := &ClusterConnection{Edges: []*ClusterEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	var counter relay.Counter
-	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+	var counter relay.Counter // counts after the rows, when they do not tell
+	if hasCollectedField(ctx, totalCountField) {
 		c := _m.Clone()
 		c.ctx.Fields = nil
-		counter = c
-	}
-	if counter != nil && ignoredEdges {
-		if conn.TotalCount, err = counter.Count(ctx); err != nil {
-			return nil, err
+		switch {
+		case ignoredEdges:
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		case after != nil || first != nil || before != nil || last != nil:
+			counter = c
 		}
-		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -1303,17 +1306,18 @@ func (_m *ContainerRegistryQuery) Paginate(
 	}
 	conn := &ContainerRegistryConnection{Edges: []*ContainerRegistryEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	var counter relay.Counter
-	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+	var counter relay.Counter // counts after the rows, when they do not tell
+	if hasCollectedField(ctx, totalCountField) {
 		c := _m.Clone()
 		c.ctx.Fields = nil
-		counter = c
-	}
-	if counter != nil && ignoredEdges {
-		if conn.TotalCount, err = counter.Count(ctx); err != nil {
-			return nil, err
+		switch {
+		case ignoredEdges:
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		case after != nil || first != nil || before != nil || last != nil:
+			counter = c
 		}
-		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -1637,17 +1641,18 @@ func (_m *CreditCardQuery) Paginate(
 	}
 	conn := &CreditCardConnection{Edges: []*CreditCardEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	var counter relay.Counter
-	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+	var counter relay.Counter // counts after the rows, when they do not tell
+	if hasCollectedField(ctx, totalCountField) {
 		c := _m.Clone()
 		c.ctx.Fields = nil
-		counter = c
-	}
-	if counter != nil && ignoredEdges {
-		if conn.TotalCount, err = counter.Count(ctx); err != nil {
-			return nil, err
+		switch {
+		case ignoredEdges:
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		case after != nil || first != nil || before != nil || last != nil:
+			counter = c
 		}
-		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -1935,17 +1940,18 @@ func (_m *GitTokenQuery) Paginate(
 	}
 	conn := &GitTokenConnection{Edges: []*GitTokenEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	var counter relay.Counter
-	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+	var counter relay.Counter // counts after the rows, when they do not tell
+	if hasCollectedField(ctx, totalCountField) {
 		c := _m.Clone()
 		c.ctx.Fields = nil
-		counter = c
-	}
-	if counter != nil && ignoredEdges {
-		if conn.TotalCount, err = counter.Count(ctx); err != nil {
-			return nil, err
+		switch {
+		case ignoredEdges:
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		case after != nil || first != nil || before != nil || last != nil:
+			counter = c
 		}
-		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -2287,17 +2293,18 @@ func (_m *HelmRepositoryQuery) Paginate(
 	}
 	conn := &HelmRepositoryConnection{Edges: []*HelmRepositoryEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	var counter relay.Counter
-	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+	var counter relay.Counter // counts after the rows, when they do not tell
+	if hasCollectedField(ctx, totalCountField) {
 		c := _m.Clone()
 		c.ctx.Fields = nil
-		counter = c
-	}
-	if counter != nil && ignoredEdges {
-		if conn.TotalCount, err = counter.Count(ctx); err != nil {
-			return nil, err
+		switch {
+		case ignoredEdges:
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		case after != nil || first != nil || before != nil || last != nil:
+			counter = c
 		}
-		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -2621,17 +2628,18 @@ func (_m *InvitationQuery) Paginate(
 	}
 	conn := &InvitationConnection{Edges: []*InvitationEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	var counter relay.Counter
-	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+	var counter relay.Counter // counts after the rows, when they do not tell
+	if hasCollectedField(ctx, totalCountField) {
 		c := _m.Clone()
 		c.ctx.Fields = nil
-		counter = c
-	}
-	if counter != nil && ignoredEdges {
-		if conn.TotalCount, err = counter.Count(ctx); err != nil {
-			return nil, err
+		switch {
+		case ignoredEdges:
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		case after != nil || first != nil || before != nil || last != nil:
+			counter = c
 		}
-		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -2973,17 +2981,18 @@ func (_m *InvoiceQuery) Paginate(
 	}
 	conn := &InvoiceConnection{Edges: []*InvoiceEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	var counter relay.Counter
-	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+	var counter relay.Counter // counts after the rows, when they do not tell
+	if hasCollectedField(ctx, totalCountField) {
 		c := _m.Clone()
 		c.ctx.Fields = nil
-		counter = c
-	}
-	if counter != nil && ignoredEdges {
-		if conn.TotalCount, err = counter.Count(ctx); err != nil {
-			return nil, err
+		switch {
+		case ignoredEdges:
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		case after != nil || first != nil || before != nil || last != nil:
+			counter = c
 		}
-		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -3325,17 +3334,18 @@ func (_m *LabelsGroupQuery) Paginate(
 	}
 	conn := &LabelsGroupConnection{Edges: []*LabelsGroupEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	var counter relay.Counter
-	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+	var counter relay.Counter // counts after the rows, when they do not tell
+	if hasCollectedField(ctx, totalCountField) {
 		c := _m.Clone()
 		c.ctx.Fields = nil
-		counter = c
-	}
-	if counter != nil && ignoredEdges {
-		if conn.TotalCount, err = counter.Count(ctx); err != nil {
-			return nil, err
+		switch {
+		case ignoredEdges:
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		case after != nil || first != nil || before != nil || last != nil:
+			counter = c
 		}
-		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -3659,17 +3669,18 @@ func (_m *MembershipQuery) Paginate(
 	}
 	conn := &MembershipConnection{Edges: []*MembershipEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	var counter relay.Counter
-	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+	var counter relay.Counter // counts after the rows, when they do not tell
+	if hasCollectedField(ctx, totalCountField) {
 		c := _m.Clone()
 		c.ctx.Fields = nil
-		counter = c
-	}
-	if counter != nil && ignoredEdges {
-		if conn.TotalCount, err = counter.Count(ctx); err != nil {
-			return nil, err
+		switch {
+		case ignoredEdges:
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		case after != nil || first != nil || before != nil || last != nil:
+			counter = c
 		}
-		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -3993,17 +4004,18 @@ func (_m *OrganizationQuery) Paginate(
 	}
 	conn := &OrganizationConnection{Edges: []*OrganizationEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	var counter relay.Counter
-	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+	var counter relay.Counter // counts after the rows, when they do not tell
+	if hasCollectedField(ctx, totalCountField) {
 		c := _m.Clone()
 		c.ctx.Fields = nil
-		counter = c
-	}
-	if counter != nil && ignoredEdges {
-		if conn.TotalCount, err = counter.Count(ctx); err != nil {
-			return nil, err
+		switch {
+		case ignoredEdges:
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		case after != nil || first != nil || before != nil || last != nil:
+			counter = c
 		}
-		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -4327,17 +4339,18 @@ func (_m *OrganizationEventQuery) Paginate(
 	}
 	conn := &OrganizationEventConnection{Edges: []*OrganizationEventEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	var counter relay.Counter
-	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+	var counter relay.Counter // counts after the rows, when they do not tell
+	if hasCollectedField(ctx, totalCountField) {
 		c := _m.Clone()
 		c.ctx.Fields = nil
-		counter = c
-	}
-	if counter != nil && ignoredEdges {
-		if conn.TotalCount, err = counter.Count(ctx); err != nil {
-			return nil, err
+		switch {
+		case ignoredEdges:
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		case after != nil || first != nil || before != nil || last != nil:
+			counter = c
 		}
-		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -4643,17 +4656,18 @@ func (_m *ProjectQuery) Paginate(
 	}
 	conn := &ProjectConnection{Edges: []*ProjectEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	var counter relay.Counter
-	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+	var counter relay.Counter // counts after the rows, when they do not tell
+	if hasCollectedField(ctx, totalCountField) {
 		c := _m.Clone()
 		c.ctx.Fields = nil
-		counter = c
-	}
-	if counter != nil && ignoredEdges {
-		if conn.TotalCount, err = counter.Count(ctx); err != nil {
-			return nil, err
+		switch {
+		case ignoredEdges:
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		case after != nil || first != nil || before != nil || last != nil:
+			counter = c
 		}
-		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -4977,17 +4991,18 @@ func (_m *RoleQuery) Paginate(
 	}
 	conn := &RoleConnection{Edges: []*RoleEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	var counter relay.Counter
-	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+	var counter relay.Counter // counts after the rows, when they do not tell
+	if hasCollectedField(ctx, totalCountField) {
 		c := _m.Clone()
 		c.ctx.Fields = nil
-		counter = c
-	}
-	if counter != nil && ignoredEdges {
-		if conn.TotalCount, err = counter.Count(ctx); err != nil {
-			return nil, err
+		switch {
+		case ignoredEdges:
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		case after != nil || first != nil || before != nil || last != nil:
+			counter = c
 		}
-		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil
@@ -5311,17 +5326,18 @@ func (_m *UserQuery) Paginate(
 	}
 	conn := &UserConnection{Edges: []*UserEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	var counter relay.Counter
-	if hasCollectedField(ctx, totalCountField) && (after != nil || first != nil || before != nil || last != nil || ignoredEdges) {
+	var counter relay.Counter // counts after the rows, when they do not tell
+	if hasCollectedField(ctx, totalCountField) {
 		c := _m.Clone()
 		c.ctx.Fields = nil
-		counter = c
-	}
-	if counter != nil && ignoredEdges {
-		if conn.TotalCount, err = counter.Count(ctx); err != nil {
-			return nil, err
+		switch {
+		case ignoredEdges:
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+		case after != nil || first != nil || before != nil || last != nil:
+			counter = c
 		}
-		counter = nil
 	}
 	if ignoredEdges && !hasCollectedField(ctx, pageInfoField) {
 		return conn, nil

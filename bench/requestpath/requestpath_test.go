@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"runtime/metrics"
 	"strings"
 	"testing"
 
@@ -70,15 +69,14 @@ func seed(tb testing.TB, e *testkit.Env, orgs, members int) *testkit.Client {
 	return me
 }
 
-// goroutinesCreated is how many goroutines the process has started.
-func goroutinesCreated() uint64 {
-	s := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
-	metrics.Read(s)
-	return s[0].Value.Uint64()
+// request is a POST of query (JSON-escaped already) as c.
+func request(c *testkit.Client, query string) *http.Request {
+	return post(c, `{"query":"`+query+`"}`)
 }
 
-func request(c *testkit.Client, query string) *http.Request {
-	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"`+query+`"}`))
+// post is a POST of the JSON body as c.
+func post(c *testkit.Client, body string) *http.Request {
+	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+c.Token)
 	return req
@@ -113,11 +111,7 @@ func BenchmarkUpdateOrganization(b *testing.B) {
 			org := out.Viewer.Organizations.Edges[0].Node.ID
 			// As bench/queries/update.graphql: one document, the values in variables.
 			update := func(i int) *http.Request {
-				body := fmt.Sprintf(`{"query":"mutation($id: ID!, $d: String!) { updateOrganization(id: $id, input: {description: $d}) { id description } }","variables":{"id":%q,"d":"d%d"}}`, org, i)
-				req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Authorization", "Bearer "+me.Token)
-				return req
+				return post(me, fmt.Sprintf(`{"query":"mutation($id: ID!, $d: String!) { updateOrganization(id: $id, input: {description: $d}) { id description } }","variables":{"id":%q,"d":"d%d"}}`, org, i))
 			}
 			var stmts testkit.Statements
 			rec := httptest.NewRecorder()
@@ -157,7 +151,7 @@ func benchmark(b *testing.B, orgs, members int, query string, want int) {
 				b.Fatalf("%d organizations, want %d", n, want)
 			}
 			var size int
-			created := goroutinesCreated()
+			created := testkit.GoroutinesCreated()
 			b.ReportAllocs()
 			for b.Loop() {
 				rec := httptest.NewRecorder()
@@ -167,7 +161,7 @@ func benchmark(b *testing.B, orgs, members int, query string, want int) {
 				}
 				size = rec.Body.Len()
 			}
-			b.ReportMetric(float64(goroutinesCreated()-created)/float64(b.N), "goroutines/op")
+			b.ReportMetric(float64(testkit.GoroutinesCreated()-created)/float64(b.N), "goroutines/op")
 			b.ReportMetric(float64(stmts.Count()), "statements/op")
 			b.ReportMetric(float64(size), "B/response")
 		})

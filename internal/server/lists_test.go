@@ -3,7 +3,6 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"runtime/metrics"
 	"sync"
 	"testing"
 	"time"
@@ -14,13 +13,6 @@ import (
 	"github.com/orgql/orgql/internal/server"
 	"github.com/orgql/orgql/internal/testkit"
 )
-
-// goroutinesCreated is how many goroutines the process has started.
-func goroutinesCreated() uint64 {
-	s := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
-	metrics.Read(s)
-	return s[0].Value.Uint64()
-}
 
 const loadedList = `{ viewer { organizations(first: 50) { edges { node { id name
 	members(first: 20) { edges { node { role { name } user { login } } } } } } } } }`
@@ -49,9 +41,9 @@ func TestListsOfLoadedValuesStartNoGoroutinePerElement(t *testing.T) {
 				}
 			}
 			for range 3 {
-				before := goroutinesCreated()
+				before := testkit.GoroutinesCreated()
 				c.Do(t, loadedList, nil).OK(t, &out)
-				least = min(least, goroutinesCreated()-before)
+				least = min(least, testkit.GoroutinesCreated()-before)
 			}
 			for _, o := range out.Viewer.Organizations.Edges {
 				if o.Node.ID == other.ID {
